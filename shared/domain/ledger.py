@@ -1,0 +1,68 @@
+"""Ledger entries as the domain sees them, and running balances for a history page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+# Ledger entry types (API.md, GET /v1/me/ledger).
+EARN = "earn"
+REDEEM = "redeem"
+EXPIRE = "expire"
+CLAWBACK = "clawback"
+ADJUST = "adjust"
+TRANSFER_IN = "transfer_in"
+TRANSFER_OUT = "transfer_out"
+LOTTERY_COST = "lottery_cost"
+LOTTERY_PRIZE = "lottery_prize"
+REFUND = "refund"
+CHECKOUT = "checkout"
+
+# Sources whose credits count toward tier qualification (SPEC §7).
+QUALIFYING_SOURCES = frozenset({"purchase", "checkin", "task", "referral", "campaign"})
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Points added as a new lot (everything earned, won or granted)."""
+
+    member_id: str
+    type: str
+    source: str
+    ref: str
+    points: int
+    at: datetime
+    earned_on: date
+    expires_on: date
+    description: str = ""
+
+    @property
+    def qualifying(self) -> bool:
+        return self.source in QUALIFYING_SOURCES
+
+
+@dataclass(frozen=True, slots=True)
+class Debit:
+    """Points taken away; consumes lots soonest-expiring first."""
+
+    member_id: str
+    type: str
+    source: str
+    ref: str
+    points: int  # positive amount taken
+    at: datetime
+    description: str = ""
+
+
+def running_balances(balance_after_newest: int, points_newest_first: list[int]) -> list[int]:
+    """``balance_after`` of each entry of a newest-first page, given the newest's.
+
+    The balance after an entry is the balance after the next-newer one minus that one's
+    points; a page's cursor carries the balance before its last entry to the next page.
+    """
+    out: list[int] = []
+    balance = balance_after_newest
+    for points in points_newest_first:
+        out.append(balance)
+        balance -= points
+    return out

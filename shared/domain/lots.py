@@ -1,0 +1,51 @@
+"""Lots: every credit is a lot with an expiry date; spending consumes the soonest first.
+
+Spending does not touch lots on the hot path. The member keeps two counters:
+``consumed`` (every point ever spent, clawed back or expired) and ``settled`` (the points of
+lots already closed by the expiry job). The consumption not yet attributed to a closed lot,
+``consumed − settled``, is laid over the open lots in expiry order (FIFO by expiry date);
+whatever a lot has left is what will expire on its date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+
+from shared.domain.calendar import add_months
+from shared.domain.rules import Validity
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    expires_on: date
+    points: int
+
+
+def expiry_date(earned_on: date, validity: Validity) -> date:
+    """The last day a lot earned on ``earned_on`` can be spent."""
+    if validity.policy == "fixed":
+        return date(earned_on.year + validity.years_after, validity.month, validity.day)
+    return add_months(earned_on, validity.months)
+
+
+def remaining(lots: list[Lot], consumed: int, settled: int) -> list[Lot]:
+    """What is left of each open lot, soonest expiry first (lots fully used are dropped)."""
+    unattributed = consumed - settled
+    left: list[Lot] = []
+    for lot in sorted(lots, key=lambda x: x.expires_on):
+        used = min(max(unattributed, 0), lot.points)
+        unattributed -= lot.points
+        if lot.points - used > 0:
+            left.append(Lot(lot.expires_on, lot.points - used))
+    return left
+
+
+def expiring(lots: list[Lot], consumed: int, settled: int) -> list[Lot]:
+    """Remaining points grouped by expiry date, soonest first."""
+    left = remaining(lots, consumed, settled)
+    return [
+        Lot(day, sum(lot.points for lot in group))
+        for day, group in groupby(left, key=lambda x: x.expires_on)
+    ]

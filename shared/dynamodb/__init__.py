@@ -1,0 +1,1 @@
+"""The only code that talks to DynamoDB: keys, pynamodb models, transactions, repositories."""

@@ -1,0 +1,63 @@
+"""One lazily built DynamoDB connection (one botocore client) shared by every model.
+
+pynamodb gives each model class its own connection and client; creating a client costs
+~0.1 s of cold start, so all models of the table share this one (see ``Item`` in models.py).
+Nothing is created at import time; tests call :func:`reset` after changing the environment.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from pynamodb.connection import Connection, TableConnection
+from pynamodb.connection.base import MetaTable
+
+from shared.settings import settings
+from shared.tables import POINTS_TABLE, create_table_kwargs
+
+_lock = threading.Lock()
+_connection: Connection | None = None
+_table: TableConnection | None = None
+
+MAX_POOL_CONNECTIONS = 64
+
+
+def connection() -> Connection:
+    if _connection is None:
+        _build()
+    assert _connection is not None
+    return _connection
+
+
+def table() -> TableConnection:
+    if _table is None:
+        _build()
+    assert _table is not None
+    return _table
+
+
+def _build() -> None:
+    global _connection, _table
+    with _lock:
+        if _connection is not None:
+            return
+        cfg = settings()
+        conn = Connection(
+            region=cfg.region,
+            host=cfg.dynamodb_endpoint,
+            max_pool_connections=MAX_POOL_CONNECTIONS,
+        )
+        schema = create_table_kwargs(POINTS_TABLE, cfg.table_name)
+        conn.add_meta_table(MetaTable(schema))
+        tbl = TableConnection(cfg.table_name, region=cfg.region, host=cfg.dynamodb_endpoint)
+        tbl.connection = conn
+        _table, _connection = tbl, conn
+
+
+def reset() -> None:
+    """Forget the connection (tests, or the local server after it picks an endpoint)."""
+    global _connection, _table
+    with _lock:
+        _connection = None
+        _table = None
+    settings.cache_clear()

@@ -1,0 +1,251 @@
+"""Data access for the member aggregate: profile, ledger entries, lots.
+
+Every balance change is ONE TransactWriteItems: the member update (conditional), the
+ledger entry keyed by its business key (``attribute_not_exists``), and for credits the lot.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+
+from shared.domain.ledger import Credit, Debit
+from shared.domain.rules import Rules
+from shared.dynamodb import keys
+from shared.dynamodb.models import LedgerItem, LotItem, MemberItem
+from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.errors import Contention, Invalid, MemberNotFound
+
+PROFILE, ENTRY, LOT, PURCHASE = "profile", "entry", "lot", "purchase"
+
+
+def utc_iso(at) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """Outcome of an idempotent write: ``entry`` is ours, or the first one (``replayed``)."""
+
+    entry: LedgerItem
+    replayed: bool
+
+
+def get(member_id: str) -> MemberItem:
+    try:
+        return MemberItem.get(keys.member_pk(member_id), keys.PROFILE, consistent_read=True)
+    except DoesNotExist:
+        raise MemberNotFound(f"member {member_id!r} is not registered") from None
+
+
+def find(member_id: str) -> MemberItem | None:
+    try:
+        return get(member_id)
+    except MemberNotFound:
+        return None
+
+
+def _entry_item(change: Credit | Debit, points: int, **extra: Any) -> LedgerItem:
+    pk = keys.member_pk(change.member_id)
+    at = utc_iso(change.at)
+    entry_id = keys.entry_id(change.source, change.ref)
+    return LedgerItem(
+        pk=pk,
+        sk=keys.ledger_sk(change.source, change.ref),
+        lsi1sk=keys.ledger_time_key(at, entry_id),
+        entry_id=entry_id,
+        member_id=change.member_id,
+        type=change.type,
+        source=change.source,
+        ref=change.ref,
+        points=points,
+        at=at,
+        description=change.description,
+        **extra,
+    )
+
+
+def _lot_item(credit: Credit, rules: Rules) -> LotItem:
+    sk = keys.lot_sk(credit.expires_on, credit.source, credit.ref)
+    return LotItem(
+        pk=keys.member_pk(credit.member_id),
+        sk=sk,
+        member_id=credit.member_id,
+        points=credit.points,
+        expires_on=credit.expires_on.isoformat(),
+        source=credit.source,
+        ref=credit.ref,
+        earned_at=utc_iso(credit.at),
+        exp_pk=keys.expiry_pk(
+            credit.expires_on, keys.shard_of(credit.member_id, rules.expiry_shards)
+        ),
+        exp_sk=keys.expiry_sk(credit.member_id, sk),
+    )
+
+
+def _credit_actions(credit: Credit) -> list:
+    actions = [
+        MemberItem.balance.add(credit.points),
+        MemberItem.credited.add(credit.points),
+        MemberItem.ver.add(1),
+    ]
+    if credit.qualifying and credit.points > 0:
+        month = MemberItem.qualifying[credit.earned_on.strftime("%Y-%m")]
+        actions.append(month.set((month | 0) + credit.points))
+    return actions
+
+
+def register(member: MemberItem, welcome: Credit | None, rules: Rules) -> MemberItem | None:
+    """Create the member (with its welcome credit). Returns the existing member if any."""
+
+    def attempt() -> MemberItem | None:
+        tx = Tx()
+        if welcome is not None and welcome.points > 0:
+            member.balance = welcome.points
+            member.credited = welcome.points
+            member.ver = 1
+            tx.put(ENTRY, _entry_item(welcome, welcome.points))
+            tx.put(LOT, _lot_item(welcome, rules))
+        tx.put(PROFILE, member, condition=MemberItem.pk.does_not_exist())
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            return image(cancelled.failed.get(PROFILE), MemberItem) or get(member.member_id)
+        return None
+
+    return run(attempt)
+
+
+def credit(credit: Credit, rules: Rules, **entry_fields: Any) -> Written:
+    """Add ``credit`` as a ledger entry and a lot, once per business key."""
+    entry = _entry_item(
+        credit, credit.points, expires_on=credit.expires_on.isoformat(), **entry_fields
+    )
+
+    def attempt() -> Written:
+        tx = Tx()
+        tx.update(
+            PROFILE,
+            MemberItem(pk=entry.pk, sk=keys.PROFILE),
+            _credit_actions(credit),
+            condition=MemberItem.pk.exists(),
+        )
+        tx.put(ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
+        if credit.points > 0:
+            tx.put(LOT, _lot_item(credit, rules))
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if ENTRY in cancelled:
+                return Written(image(cancelled.failed[ENTRY], LedgerItem), replayed=True)
+            raise MemberNotFound(f"member {credit.member_id!r} is not registered") from None
+        return Written(entry, replayed=False)
+
+    return run(attempt)
+
+
+def find_purchase(order_id: str) -> LedgerItem | None:
+    """The purchase ledger entry of a shop order (GSI by_order, then a consistent read)."""
+    for hit in LedgerItem.by_order.query(keys.order_pk(order_id), limit=1):
+        return LedgerItem.get(hit.pk, hit.sk, consistent_read=True)
+    return None
+
+
+def clawback(
+    purchase: LedgerItem, refund_id: str, amount: str, refunded_after: str, debit: Debit | None
+) -> Written | None:
+    """Record a refund on ``purchase`` and claw back its points, once per refund id.
+
+    Returns None when applied with nothing to claw back; raises :class:`Cancelled` with
+    ``purchase`` when the purchase changed since it was read (the caller re-reads).
+    """
+    points = debit.points if debit else 0
+    refund_path = LedgerItem.refunds[refund_id]
+    tx = Tx()
+    tx.update(
+        PURCHASE,
+        LedgerItem(pk=purchase.pk, sk=purchase.sk),
+        [
+            LedgerItem.refunded.set(refunded_after),
+            LedgerItem.clawed_back.set((LedgerItem.clawed_back | 0) + points),
+            refund_path.set({"amount": amount, "points": points}),
+        ],
+        condition=refund_path.does_not_exist()
+        & (LedgerItem.refunded == (purchase.refunded or "0")),
+    )
+    entry = None
+    if debit is not None:
+        entry = _entry_item(debit, -debit.points, order_id=purchase.ref)
+        tx.update(
+            PROFILE,
+            MemberItem(pk=purchase.pk, sk=keys.PROFILE),
+            [
+                MemberItem.balance.add(-debit.points),
+                MemberItem.consumed.add(debit.points),
+                MemberItem.ver.add(1),
+            ],
+        )
+        tx.put(ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
+    tx.commit()
+    return Written(entry, replayed=False) if entry else None
+
+
+def lots(member_id: str) -> list[LotItem]:
+    """The member's open lots, soonest expiry first."""
+    return list(
+        LotItem.query(
+            keys.member_pk(member_id),
+            LotItem.sk.startswith(keys.LOT),
+            consistent_read=True,
+        )
+    )
+
+
+def encode_cursor(payload: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str, member_pk: str) -> dict[str, Any]:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        key = payload["k"]
+        if key["pk"]["S"] != member_pk or not isinstance(payload["b"], int):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        raise Invalid("invalid cursor", details={"fields": {"cursor": "is not valid"}}) from None
+    return payload
+
+
+def ledger_page(
+    member_id: str, limit: int, cursor: str | None
+) -> tuple[list[LedgerItem], int, str | None]:
+    """A newest-first page of the ledger, the balance after its newest entry, next cursor.
+
+    The first page reads the member before and after the query and retries if its version
+    moved, so the running balances are a consistent snapshot without touching the writes.
+    """
+    pk = keys.member_pk(member_id)
+    start = decode_cursor(cursor, pk) if cursor else None
+    for _ in range(5):
+        before = get(member_id) if start is None else None
+        result = LedgerItem.by_time.query(
+            pk,
+            scan_index_forward=False,
+            limit=limit,
+            consistent_read=True,
+            last_evaluated_key=start["k"] if start else None,
+        )
+        items = list(result)
+        if before is not None and get(member_id).ver != before.ver:
+            continue
+        balance = before.balance if before is not None else start["b"]
+        next_key = result.last_evaluated_key
+        after_last = balance - sum(i.points for i in items)
+        nxt = encode_cursor({"k": next_key, "b": after_last}) if next_key else None
+        return items, balance, nxt
+    raise Contention("the ledger is changing quickly; retry the request")

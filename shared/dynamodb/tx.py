@@ -1,0 +1,145 @@
+"""One business fact = one TransactWriteItems, with cancellation reasons mapped to labels.
+
+pynamodb sends a transaction's items grouped as condition checks, deletes, puts, updates,
+whatever order they were added in, so ``cancellation_reasons`` do not follow insertion
+order. :class:`Tx` records the same grouping and hands back each failed item's *label*
+(and its old image, thanks to ``ReturnValuesOnConditionCheckFailure=ALL_OLD``), so
+repositories turn failures into domain errors without string matching or re-reads.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from shared.dynamodb.connection import connection
+from shared.errors import Contention
+
+ALL_OLD = "ALL_OLD"
+_CHECK, _DELETE, _PUT, _UPDATE = range(4)  # pynamodb's send order
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Cancelled(Exception):
+    """The transaction was cancelled by conditions: label -> old item image (or None)."""
+
+    failed: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+
+    def __contains__(self, label: object) -> bool:
+        return label in self.failed
+
+
+class _Conflict(Exception):
+    """Cancelled only by TransactionConflict (another transaction on the same item)."""
+
+
+# Observers of every committed/cancelled transaction response (bench/write_cost.py).
+observers: list[Callable[[dict[str, Any]], None]] = []
+
+
+class _Recorded(TransactWrite):
+    def _commit(self) -> Any:
+        response = super()._commit()
+        for observe in observers:
+            observe(response or {})
+        return response
+
+
+class Tx:
+    def __init__(self) -> None:
+        self._ops: list[tuple[int, str, Callable[[TransactWrite], None]]] = []
+
+    def check(
+        self,
+        label: str,
+        model_cls: type[Model],
+        hash_key: str,
+        range_key: str,
+        condition: Condition,
+    ) -> Tx:
+        self._ops.append(
+            (_CHECK, label, lambda t: t.condition_check(model_cls, hash_key, range_key, condition))
+        )
+        return self
+
+    def put(self, label: str, item: Model, condition: Condition | None = None) -> Tx:
+        ret = ALL_OLD if condition is not None else None
+        self._ops.append((_PUT, label, lambda t: t.save(item, condition, return_values=ret)))
+        return self
+
+    def update(
+        self, label: str, item: Model, actions: list[Action], condition: Condition | None = None
+    ) -> Tx:
+        ret = ALL_OLD if condition is not None else None
+        self._ops.append(
+            (_UPDATE, label, lambda t: t.update(item, actions, condition, return_values=ret))
+        )
+        return self
+
+    def delete(self, label: str, item: Model, condition: Condition | None = None) -> Tx:
+        self._ops.append((_DELETE, label, lambda t: t.delete(item, condition)))
+        return self
+
+    def commit(self) -> None:
+        """Write everything or nothing; raise :class:`Cancelled` naming the failed items."""
+        ordered = sorted(self._ops, key=lambda op: op[0])  # stable: pynamodb's order
+        tx = _Recorded(
+            connection=connection(),
+            client_request_token=uuid.uuid4().hex,  # makes botocore's own retries safe
+            return_consumed_capacity="INDEXES" if observers else None,
+        )
+        for _, _, add in ordered:
+            add(tx)
+        try:
+            tx._commit()  # the context manager would swallow the response
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons
+            if not reasons:
+                raise
+            failed: dict[str, dict[str, Any] | None] = {}
+            conflict = False
+            for (_, label, _), reason in zip(ordered, reasons, strict=False):
+                if reason is None:
+                    continue
+                if reason.code == "ConditionalCheckFailed":
+                    failed[label] = reason.raw_item
+                elif reason.code in ("TransactionConflict", "ThrottlingError"):
+                    conflict = True
+                elif reason.code not in ("None", None):
+                    raise
+            if failed:
+                raise Cancelled(failed) from None
+            if conflict:
+                raise _Conflict() from None
+            raise
+
+
+def run(build_and_commit: Callable[[], T], *, attempts: int = 8) -> T:
+    """Run a transaction, retrying (with jittered backoff) when another one got there first.
+
+    ``build_and_commit`` builds a fresh :class:`Tx` and commits it, so each attempt sees the
+    same business input; conditions, not the retry, decide the outcome.
+    """
+    for attempt in range(attempts):
+        try:
+            return build_and_commit()
+        except _Conflict:
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))
+    raise Contention("too many concurrent changes to the same record; retry the request")
+
+
+def image(raw: dict[str, Any] | None, model_cls: type[Model]) -> Any:
+    """A failed item's old image (DynamoDB JSON) as a model instance, or None."""
+    return model_cls.from_raw_data(raw) if raw else None

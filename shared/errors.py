@@ -1,0 +1,90 @@
+"""Errors, typed once.
+
+Domain and data-access code raise these; ``shared/http.py`` maps each *category*
+(the base class) to an HTTP status in one place. The ``code`` is the binding API error code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    code = "internal"
+
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details
+
+
+# Categories (one HTTP status each, see shared/http.py).
+class BadRequest(AppError):
+    code = "bad_request"
+
+
+class Unauthorized(AppError):
+    code = "unauthorized"
+
+
+class Forbidden(AppError):
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    code = "not_found"
+
+
+class Conflict(AppError):
+    code = "conflict"
+
+
+class Invalid(AppError):
+    """Field problems: 422 ``validation_error`` with ``details`` naming the fields."""
+
+    code = "validation_error"
+
+
+class PayloadTooLarge(AppError):
+    code = "payload_too_large"
+
+
+class RateLimited(AppError):
+    code = "rate_limited"
+
+
+# Specific business errors.
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+
+
+class MemberExists(Conflict):
+    code = "member_exists"
+
+
+class MemberFrozen(Forbidden):
+    code = "member_frozen"
+
+
+class InsufficientPoints(Conflict):
+    code = "insufficient_points"
+
+
+class RefundExceedsOrder(Invalid):
+    code = "refund_exceeds_order"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
+class Contention(AppError):
+    """Retries on a hot item ran out; safe for the client to retry (HTTP 503)."""
+
+    code = "contention"

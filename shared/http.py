@@ -1,0 +1,170 @@
+"""The HTTP adapter: route-table dispatch, authorization, JSON in/out, one error mapping.
+
+A function's handler registers one callable per operation of the route table; ``resolve``
+matches the payload-v2 event's ``routeKey``, authorizes the caller, runs the operation and
+maps errors to the API's ``{"error": {"code", "message"}}`` shape. Deliberately tiny (no
+resolver framework): it costs nothing at cold start and cannot drift from the route table.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from shared import errors
+from shared.auth import Principal, authorize
+from shared.errors import AppError, BadRequest, Invalid, PayloadTooLarge
+from shared.observability import logger
+from shared.routes import Route, routes_for
+
+MAX_BODY_BYTES = 64 * 1024
+
+# One place maps error categories to HTTP statuses (most specific base class wins).
+STATUS: dict[type[AppError], int] = {
+    errors.BadRequest: 400,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PayloadTooLarge: 413,
+    errors.Invalid: 422,
+    errors.RateLimited: 429,
+    errors.Contention: 503,
+}
+
+
+def status_of(error: AppError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def to_event_response(response: Response) -> dict[str, Any]:
+    return {
+        "statusCode": response.status,
+        "headers": {"content-type": "application/json", **response.headers},
+        "body": json.dumps(response.body, default=_default, ensure_ascii=False),
+    }
+
+
+def error_response(error: AppError) -> Response:
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.details is not None:
+        body["details"] = error.details
+    return Response(status_of(error), {"error": body})
+
+
+@dataclass(slots=True)
+class Request:
+    event: dict[str, Any]
+    route: Route
+    caller: Principal | None
+
+    @property
+    def path(self) -> dict[str, str]:
+        return self.event.get("pathParameters") or {}
+
+    @property
+    def query(self) -> dict[str, str]:
+        return self.event.get("queryStringParameters") or {}
+
+    def header(self, name: str) -> str | None:
+        headers = self.event.get("headers") or {}
+        return headers.get(name.lower())
+
+    def json(self) -> dict[str, Any]:
+        """The body as a JSON object: 400 if malformed, 413 if too large."""
+        raw = self.event.get("body") or ""
+        if self.event.get("isBase64Encoded"):
+            try:
+                raw = base64.b64decode(raw).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                raise BadRequest("the body is not valid UTF-8") from None
+        if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
+        try:
+            body = json.loads(raw, parse_float=Decimal) if raw.strip() else None
+        except ValueError:
+            raise BadRequest("the body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise BadRequest("the body must be a JSON object")
+        return body
+
+    def limit(self, default: int = 20, maximum: int = 100) -> int:
+        raw = self.query.get("limit")
+        if raw is None:
+            return default
+        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+            raise Invalid(
+                f"limit must be an integer from 1 to {maximum}",
+                details={"fields": {"limit": f"must be 1-{maximum}"}},
+            )
+        return int(raw)
+
+    @property
+    def member_id(self) -> str:
+        assert self.caller is not None
+        return self.caller.member_id
+
+
+Operation = Callable[[Request], Response | dict[str, Any]]
+
+
+class HttpApp:
+    """Routes of one function folder, dispatched by the payload-v2 ``routeKey``."""
+
+    def __init__(self, function: str):
+        self.function = function
+        self.routes = {r.route_key: r for r in routes_for(function)}
+        self.operations: dict[str, Operation] = {}
+
+    def operation(self, name: str) -> Callable[[Operation], Operation]:
+        if name not in {r.operation for r in self.routes.values()}:
+            raise ValueError(f"{name!r} is not an operation of {self.function!r} in the routes")
+
+        def register(fn: Operation) -> Operation:
+            self.operations[name] = fn
+            return fn
+
+        return register
+
+    def resolve(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        route = self.routes.get(event.get("routeKey", ""))
+        try:
+            if route is None:
+                raise errors.NotFound("no such route")
+            caller = authorize(route, event)
+            result = self.operations[route.operation](Request(event, route, caller))
+            response = result if isinstance(result, Response) else Response(200, result)
+        except AppError as error:
+            response = error_response(error)
+            logger.info(
+                "request refused",
+                extra={
+                    "route": event.get("routeKey"),
+                    "status": response.status,
+                    "code": error.code,
+                },
+            )
+        except Exception:
+            logger.exception("unhandled error", extra={"route": event.get("routeKey")})
+            response = Response(500, {"error": {"code": "internal", "message": "internal error"}})
+        return to_event_response(response)

@@ -1,0 +1,131 @@
+"""Use cases of the member aggregate: registration, the member's view, the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shared import rules as programme
+from shared.domain import ledger as kinds
+from shared.domain.calendar import add_months, iso_local, local_date
+from shared.domain.ledger import Credit, running_balances
+from shared.domain.lots import Lot, expiring, expiry_date
+from shared.domain.rules import Rules
+from shared.domain.tiers import standing
+from shared.dynamodb import members as repo
+from shared.dynamodb.models import LedgerItem, MemberItem, as_plain
+from shared.errors import MemberExists
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    member_id: str
+    referral_code: str | None = None
+    birthday: str | None = None
+    joined_at: datetime | None = None
+
+
+def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
+    """Register a member with the welcome points. Returns (member view, created)."""
+    rules = programme.current()
+    today = local_date(now, rules.zone)
+    joined = cmd.joined_at.isoformat() if cmd.joined_at else None
+    item = MemberItem(
+        pk=repo.keys.member_pk(cmd.member_id),
+        sk=repo.keys.PROFILE,
+        member_id=cmd.member_id,
+        registered_at=repo.utc_iso(now),
+        joined_at=joined,
+        birthday=cmd.birthday,
+        referred_by_code=cmd.referral_code,
+        qualifying={},
+    )
+    welcome = Credit(
+        member_id=cmd.member_id,
+        type=kinds.EARN,
+        source="registration",
+        ref=cmd.member_id,
+        points=rules.welcome_points,
+        at=now,
+        earned_on=today,
+        expires_on=expiry_date(today, rules.validity),
+        description="Welcome points",
+    )
+    existing = repo.register(item, welcome, rules)
+    if existing is None:
+        return view(repo.get(cmd.member_id), now, rules), True
+    same = (
+        existing.birthday == cmd.birthday
+        and existing.joined_at == joined
+        and existing.referred_by_code == cmd.referral_code
+    )
+    if not same:
+        raise MemberExists(f"member {cmd.member_id!r} already exists with different data")
+    return view(existing, now, rules), False
+
+
+def qualifying_points(member: MemberItem, now: datetime, rules: Rules) -> int:
+    """Points earned from qualifying sources over the last 12 months (monthly buckets)."""
+    first = add_months(local_date(now, rules.zone).replace(day=1), -11).strftime("%Y-%m")
+    buckets = as_plain(member.qualifying) or {}
+    return sum(int(v) for month, v in buckets.items() if month >= first)
+
+
+def view(member: MemberItem, now: datetime, rules: Rules | None = None) -> dict[str, Any]:
+    """``GET /v1/me``: balance, tier standing and the points expiring soonest first."""
+    rules = rules or programme.current()
+    lots = [
+        Lot(datetime.fromisoformat(lot.expires_on).date(), int(lot.points))
+        for lot in repo.lots(member.member_id)
+    ]
+    qualifying = qualifying_points(member, now, rules)
+    tier = standing(member.tier, qualifying, rules.tiers)
+    return {
+        "member_id": member.member_id,
+        "status": member.status,
+        "balance": int(member.balance),
+        "held": int(member.held),
+        "spendable": int(member.balance) - int(member.held),
+        "tier": tier.tier,
+        "qualifying_points": qualifying,
+        "next_tier": tier.next_tier,
+        "points_to_next_tier": tier.points_to_next_tier,
+        "expiring": [
+            {"points": lot.points, "expires_on": lot.expires_on.isoformat()}
+            for lot in expiring(lots, int(member.consumed), int(member.settled))
+        ],
+        "checkin_streak": 0,
+        "referral_code": None,
+        "birthday": member.birthday,
+        "registered_at": iso_local(datetime.fromisoformat(member.registered_at), rules.zone),
+    }
+
+
+def get_view(member_id: str, now: datetime) -> dict[str, Any]:
+    return view(repo.get(member_id), now)
+
+
+def entry_view(entry: LedgerItem, balance_after: int, rules: Rules) -> dict[str, Any]:
+    return {
+        "entry_id": entry.entry_id,
+        "at": iso_local(datetime.fromisoformat(entry.at), rules.zone),
+        "type": entry.type,
+        "points": int(entry.points),
+        "balance_after": balance_after,
+        "source": entry.source,
+        "ref": entry.ref,
+        "description": entry.description,
+        "expires_on": entry.expires_on,
+    }
+
+
+def ledger(member_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+    """``GET /v1/me/ledger``: newest first, each entry with the balance after it."""
+    rules = programme.current()
+    items, balance, next_cursor = repo.ledger_page(member_id, limit, cursor)
+    balances = running_balances(balance, [int(i.points) for i in items])
+    return {
+        "items": [entry_view(i, b, rules) for i, b in zip(items, balances, strict=True)],
+        "next_cursor": next_cursor,
+    }

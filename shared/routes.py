@@ -1,0 +1,61 @@
+"""The route table: the single source for the CDK routes, the local server and authorization.
+
+Pure data, no imports beyond the standard library: ``infra/`` reads it to build the HTTP API,
+``local/server.py`` to dispatch requests, and ``shared/http.py`` to authorize each call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    OPERATOR = "operator"
+    SYSTEM = "system"
+
+
+PUBLIC: frozenset[Role] = frozenset()
+MEMBERS = frozenset({Role.MEMBER})
+OPERATORS = frozenset({Role.OPERATOR})
+SYSTEMS = frozenset({Role.SYSTEM})
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    path: str  # API Gateway template, e.g. /v1/me/orders/{order_id}
+    function: str  # folder under functions/
+    operation: str  # name the function's handler registers
+    roles: frozenset[Role]  # empty = no authentication (health only)
+
+    @property
+    def route_key(self) -> str:
+        """The ``routeKey`` API Gateway puts in the payload-v2 event."""
+        return f"{self.method} {self.path}"
+
+    @property
+    def public(self) -> bool:
+        return not self.roles
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/v1/health", "account", "health", PUBLIC),
+    # Members
+    Route("GET", "/v1/me", "account", "get_me", MEMBERS),
+    Route("GET", "/v1/me/ledger", "account", "list_my_ledger", MEMBERS),
+    # Trusted systems
+    Route("POST", "/v1/members", "earn", "register_member", SYSTEMS),
+    Route("POST", "/v1/purchases", "earn", "record_purchase", SYSTEMS),
+    Route("POST", "/v1/refunds", "earn", "record_refund", SYSTEMS),
+)
+
+
+def routes_for(function: str) -> tuple[Route, ...]:
+    return tuple(r for r in ROUTES if r.function == function)
+
+
+def functions() -> tuple[str, ...]:
+    """Every function folder that serves HTTP routes, in first-seen order."""
+    return tuple(dict.fromkeys(r.function for r in ROUTES))

@@ -1,0 +1,34 @@
+"""Environment variable names and the typed settings every function reads once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+# Names shared with infra/ (the stack sets them) and local/ (the server sets them).
+ENV_TABLE_NAME = "TABLE_NAME"
+ENV_DYNAMODB_ENDPOINT = "DYNAMODB_ENDPOINT"  # local mode / tests only
+ENV_EVENT_BUS_NAME = "EVENT_BUS_NAME"
+ENV_STAGE = "STAGE"
+ENV_REGION = "AWS_REGION"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    table_name: str
+    region: str
+    dynamodb_endpoint: str | None
+    event_bus_name: str
+    stage: str
+
+
+@cache
+def settings() -> Settings:
+    return Settings(
+        table_name=os.environ.get(ENV_TABLE_NAME, "loyalty-points-local"),
+        region=os.environ.get(ENV_REGION) or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        dynamodb_endpoint=os.environ.get(ENV_DYNAMODB_ENDPOINT) or None,
+        event_bus_name=os.environ.get(ENV_EVENT_BUS_NAME, "default"),
+        stage=os.environ.get(ENV_STAGE, "local"),
+    )

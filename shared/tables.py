@@ -1,0 +1,88 @@
+"""Table definitions shared by the CDK stack, the local server and the tests.
+
+Pure data: the stack builds its ``dynamodb.TableV2`` from this, and tests/local mode call
+``create_table`` with :func:`create_table_kwargs`, so they cannot drift from infra.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str
+    local: bool = False  # LSI (strongly consistent, same partition key) vs GSI
+
+
+@dataclass(frozen=True, slots=True)
+class TableDef:
+    logical_id: str  # CDK construct id and the stem of the local table name
+    partition_key: str
+    sort_key: str
+    indexes: tuple[Index, ...] = field(default_factory=tuple)
+    stream: bool = False
+    ttl_attribute: str | None = None
+
+
+# One table holds the member aggregate (profile, ledger, lots, markers) and the programme's
+# configuration, so a business fact is one TransactWriteItems inside one table.
+# docs/data-model.md lists every item type, key and access pattern.
+POINTS_TABLE = TableDef(
+    logical_id="Points",
+    partition_key="pk",
+    sort_key="sk",
+    indexes=(
+        # A member's ledger newest first (sparse: only ledger entries carry lsi1sk).
+        Index("by_time", "pk", "lsi1sk", local=True),
+        # A purchase by the shop's order id, for refunds (sparse: purchase entries only).
+        Index("by_order", "order_pk", "sk"),
+        # Lots due on a day, spread over shards (sparse: unsettled lots only).
+        Index("by_expiry", "exp_pk", "exp_sk"),
+    ),
+    stream=True,
+    ttl_attribute="ttl",
+)
+
+TABLES: tuple[TableDef, ...] = (POINTS_TABLE,)
+
+
+def create_table_kwargs(table: TableDef, name: str) -> dict:
+    """``CreateTable`` arguments (on-demand) for DynamoDB Local, moto and tests."""
+    attributes = {table.partition_key, table.sort_key}
+    for index in table.indexes:
+        attributes.update((index.partition_key, index.sort_key))
+    kwargs: dict = {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)
+        ],
+        "KeySchema": [
+            {"AttributeName": table.partition_key, "KeyType": "HASH"},
+            {"AttributeName": table.sort_key, "KeyType": "RANGE"},
+        ],
+    }
+    gsis = [i for i in table.indexes if not i.local]
+    lsis = [i for i in table.indexes if i.local]
+    for key, group in (("GlobalSecondaryIndexes", gsis), ("LocalSecondaryIndexes", lsis)):
+        if group:
+            kwargs[key] = [
+                {
+                    "IndexName": i.name,
+                    "KeySchema": [
+                        {"AttributeName": i.partition_key, "KeyType": "HASH"},
+                        {"AttributeName": i.sort_key, "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for i in group
+            ]
+    if table.stream:
+        kwargs["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        }
+    return kwargs
