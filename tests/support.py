@@ -19,7 +19,9 @@ class Result:
 
     @property
     def code(self) -> str | None:
-        return (self.body or {}).get("error", {}).get("code") if isinstance(self.body, dict) else None
+        return (
+            (self.body or {}).get("error", {}).get("code") if isinstance(self.body, dict) else None
+        )
 
 
 class Api:
@@ -31,8 +33,16 @@ class Api:
     def token(self, sub: str, *groups: str) -> str:
         return self.gateway.signer.sign(sub, list(groups))
 
-    def call(self, method: str, path: str, body: Any = None, *, token: str | None = None,
-             raw: bytes | None = None, headers: dict[str, str] | None = None) -> Result:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Result:
         hdrs = dict(headers or {})
         if token:
             hdrs["authorization"] = f"Bearer {token}"
@@ -47,6 +57,5 @@ class Api:
     def operator(self, method: str, path: str, body: Any = None, **kw: Any) -> Result:
         return self.call(method, path, body, token=self.token("op-1", "operators"), **kw)
 
-    def member(self, member_id: str, method: str, path: str, body: Any = None,
-               **kw: Any) -> Result:
+    def member(self, member_id: str, method: str, path: str, body: Any = None, **kw: Any) -> Result:
         return self.call(method, path, body, token=self.token(member_id), **kw)

@@ -57,8 +57,9 @@ def test_purchase_earns_floor_of_amount_and_is_idempotent_on_order_id(api: Api) 
 
 def test_refund_claws_back_proportionally_and_once(api: Api) -> None:
     register(api)
-    api.system("POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new",
-                                          "amount": "199.90"})
+    api.system(
+        "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "199.90"}
+    )
 
     refund = {"refund_id": "r-1", "order_id": "o-1", "amount": "99.95"}
     first = api.system("POST", "/v1/refunds", refund)
@@ -73,11 +74,13 @@ def test_refund_claws_back_proportionally_and_once(api: Api) -> None:
 
 def test_partial_refunds_adding_up_to_the_order_claw_back_everything(api: Api) -> None:
     register(api)
-    api.system("POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new",
-                                          "amount": "199.90"})
+    api.system(
+        "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "199.90"}
+    )
     clawed = [
-        api.system("POST", "/v1/refunds", {"refund_id": f"r-{i}", "order_id": "o-1",
-                                            "amount": amount}).body["points_clawed_back"]
+        api.system(
+            "POST", "/v1/refunds", {"refund_id": f"r-{i}", "order_id": "o-1", "amount": amount}
+        ).body["points_clawed_back"]
         for i, amount in enumerate(["99.95", "50.00", "49.95"])
     ]
 
@@ -87,28 +90,31 @@ def test_partial_refunds_adding_up_to_the_order_claw_back_everything(api: Api) -
 
 def test_refunds_beyond_the_order_are_refused_and_change_nothing(api: Api) -> None:
     register(api)
-    api.system("POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new",
-                                          "amount": "100.00"})
-    too_much = api.system("POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-1",
-                                                  "amount": "100.01"})
+    api.system(
+        "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "100.00"}
+    )
+    too_much = api.system(
+        "POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-1", "amount": "100.01"}
+    )
 
     assert too_much.status == 422
     assert api.member("m-new", "GET", "/v1/me").body["balance"] == 200
 
 
 def test_refund_of_unknown_order_is_404(api: Api) -> None:
-    res = api.system("POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "nope",
-                                             "amount": "1.00"})
+    res = api.system(
+        "POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "nope", "amount": "1.00"}
+    )
     assert res.status == 404
     assert res.code == "order_not_found"
 
 
 def test_ledger_is_newest_first_with_running_balances(api: Api) -> None:
     register(api)
-    api.system("POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new",
-                                          "amount": "199.90"})
-    api.system("POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-1",
-                                        "amount": "99.95"})
+    api.system(
+        "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "199.90"}
+    )
+    api.system("POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-1", "amount": "99.95"})
 
     page = api.member("m-new", "GET", "/v1/me/ledger").body
 
@@ -123,8 +129,9 @@ def test_ledger_is_newest_first_with_running_balances(api: Api) -> None:
 def test_ledger_pages_follow_the_cursor(api: Api) -> None:
     register(api)
     for i in range(5):
-        api.system("POST", "/v1/purchases", {"order_id": f"o-{i}", "member_id": "m-new",
-                                              "amount": "10"})
+        api.system(
+            "POST", "/v1/purchases", {"order_id": f"o-{i}", "member_id": "m-new", "amount": "10"}
+        )
     seen: list[tuple[str, int]] = []
     cursor = None
     while True:
@@ -143,8 +150,9 @@ def test_a_member_cannot_use_another_members_cursor(api: Api) -> None:
     register(api, "m-a")
     register(api, "m-b")
     for i in range(3):
-        api.system("POST", "/v1/purchases", {"order_id": f"o-{i}", "member_id": "m-a",
-                                              "amount": "10"})
+        api.system(
+            "POST", "/v1/purchases", {"order_id": f"o-{i}", "member_id": "m-a", "amount": "10"}
+        )
     cursor = api.member("m-a", "GET", "/v1/me/ledger?limit=1").body["next_cursor"]
 
     res = api.member("m-b", "GET", f"/v1/me/ledger?cursor={cursor}")

@@ -1,0 +1,240 @@
+"""Local mode: the whole product on one machine, no AWS account.
+
+Starts AWS's DynamoDB Local (data kept in .local/ddb), creates the tables, loads demo
+data, and serves the API on http://127.0.0.1:8000 by turning each request into the API
+Gateway payload-v2 event and calling the same handlers Lambda calls. Requests are served
+concurrently (one thread each). Local-only routes: POST /local/token, PUT|GET|DELETE
+/local/clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / ".local"
+
+
+def configure_environment(endpoint: str, table_name: str) -> None:
+    """Set what the handlers read, before any of them is imported."""
+    from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_STAGE, ENV_TABLE_NAME
+
+    os.environ.update(
+        {
+            ENV_DYNAMODB_ENDPOINT: endpoint,
+            ENV_TABLE_NAME: table_name,
+            ENV_STAGE: "local",
+            "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+            "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+            "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
+            "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+            "POWERTOOLS_SERVICE_NAME": "loyalty-local",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        }
+    )
+    from shared.dynamodb import connection
+
+    connection.reset()
+
+
+class LocalApp:
+    """The gateway plus the local-only routes (tokens, clock)."""
+
+    def __init__(self, gateway: Any):
+        self.gateway = gateway
+
+    def handle(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        path = raw_path.partition("?")[0]
+        if path == "/local/token" and method == "POST":
+            return self._token(body)
+        if path == "/local/clock":
+            return self._clock(method, body)
+        reply = self.gateway.handle(method, raw_path, headers, body)
+        return reply.status, reply.headers, reply.body.encode()
+
+    @staticmethod
+    def _json(status: int, payload: Any) -> tuple[int, dict[str, str], bytes]:
+        return status, {"content-type": "application/json"}, json.dumps(payload).encode()
+
+    def _error(self, status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+        return self._json(status, {"error": {"code": code, "message": message}})
+
+    def _body(self, body: bytes) -> dict[str, Any] | None:
+        try:
+            data = json.loads(body or b"null")
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _token(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        data = self._body(body)
+        if data is None:
+            return self._error(400, "bad_request", "the body must be a JSON object")
+        sub, groups = data.get("sub"), data.get("groups", [])
+        valid_groups = isinstance(groups, list) and all(isinstance(g, str) for g in groups)
+        if not isinstance(sub, str) or not sub or len(sub) > 128 or not valid_groups:
+            return self._json(
+                422,
+                {
+                    "error": {
+                        "code": "validation_error",
+                        "message": "sub must be a non-empty string, groups a list of strings",
+                        "details": {"fields": {"sub": "required", "groups": "list"}},
+                    }
+                },
+            )
+        return self._json(200, {"token": self.gateway.signer.sign(sub, groups)})
+
+    def _clock(self, method: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        from shared import clock
+
+        if method == "PUT":
+            data = self._body(body)
+            try:
+                instant = datetime.fromisoformat(data["now"]) if data else None
+            except (KeyError, TypeError, ValueError):
+                instant = None
+            if instant is None or instant.tzinfo is None:
+                return self._json(
+                    422,
+                    {
+                        "error": {
+                            "code": "validation_error",
+                            "message": "now must be an ISO-8601 time with a UTC offset",
+                            "details": {"fields": {"now": "ISO-8601 with offset"}},
+                        }
+                    },
+                )
+            clock.pin(instant)
+        elif method == "DELETE":
+            clock.release()
+        elif method != "GET":
+            return self._error(405, "method_not_allowed", f"{method} /local/clock")
+        return self._json(
+            200, {"now": clock.now().isoformat(), "pinned": clock.pinned() is not None}
+        )
+
+
+def make_handler(app: LocalApp) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "loyalty-local"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else b""
+            try:
+                status, headers, payload = app.handle(
+                    self.command, self.path, dict(self.headers.items()), body
+                )
+            except Exception as exc:  # the handlers map their own errors; this is a bug
+                print(f"local server error: {exc!r}", file=sys.stderr)
+                status, headers = 500, {"content-type": "application/json"}
+                payload = b'{"error": {"code": "internal", "message": "internal error"}}'
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            if os.environ.get("LOCAL_ACCESS_LOG"):
+                super().log_message(format, *args)
+
+    return Handler
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+
+def banner(port: int) -> str:
+    base = f"http://127.0.0.1:{port}"
+    return f"""
+Loyalty points platform — local mode
+  API        {base}/v1/health
+  Demo data  members m-alice, m-bob, m-carol (with purchases)
+
+Get a token (member: any sub; operator: groups ["operators"]; shop system: ["systems"]):
+  TOKEN=$(curl -s -X POST {base}/local/token -d '{{"sub":"m-alice","groups":[]}}' \\
+          | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+  curl -s {base}/v1/me -H "Authorization: Bearer $TOKEN"
+
+Pin the clock:  curl -X PUT {base}/local/clock -d '{{"now":"2027-07-11T03:00:00+08:00"}}'
+Stop with Ctrl-C.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    parser.add_argument("--db-path", type=Path, default=STATE / "ddb")
+    parser.add_argument("--in-memory", action="store_true", help="keep no data on disk")
+    parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
+    parser.add_argument("--table", default="loyalty-points-local")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    from local.dynamodb_local import DynamoDBLocal
+
+    external = os.environ.get("DYNAMODB_ENDPOINT")
+    ddb = None
+    if external:
+        endpoint = external
+    else:
+        ddb = DynamoDBLocal.start(
+            in_memory=args.in_memory, db_path=None if args.in_memory else args.db_path
+        )
+        endpoint = ddb.endpoint
+    try:
+        configure_environment(endpoint, args.table)
+        from local.demo import load
+        from local.gateway import Gateway
+        from local.tables import ensure_tables
+        from local.tokens import TokenSigner
+
+        ensure_tables(endpoint, args.table)
+        gateway = Gateway(TokenSigner.from_file(STATE / "token-secret"))
+        app = LocalApp(gateway)
+        if not args.no_demo:
+            system = gateway.signer.sign("demo-loader", ["systems"])
+
+            def call(method: str, path: str, body: dict[str, Any]) -> None:
+                reply = gateway.handle(
+                    method, path, {"authorization": f"Bearer {system}"}, json.dumps(body).encode()
+                )
+                if reply.status >= 400:
+                    raise RuntimeError(f"demo data: {method} {path} -> {reply.status} {reply.body}")
+
+            load(call)
+        httpd = Server(("127.0.0.1", args.port), make_handler(app))
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        print(banner(args.port), flush=True)
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            httpd.server_close()
+    finally:
+        if ddb is not None:
+            ddb.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,108 @@
+"""The HTTP adapter and the authorization check, no AWS."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared import errors
+from shared.auth import authorize, parse_groups, principal
+from shared.http import HttpApp, status_of
+from shared.routes import ROUTES, Role, Route, functions
+from shared.validation import Fields
+
+
+def event(route: Route, claims: dict | None = None, body: str | None = None) -> dict:
+    ctx: dict = {"http": {"method": route.method, "path": route.path}}
+    if claims is not None:
+        ctx["authorizer"] = {"jwt": {"claims": claims}}
+    ev = {"routeKey": route.route_key, "requestContext": ctx}
+    if body is not None:
+        ev["body"] = body
+    return ev
+
+
+@pytest.mark.parametrize(
+    ("value", "groups"),
+    [
+        (None, []),
+        ("[operators]", ["operators"]),
+        ("[operators systems]", ["operators", "systems"]),
+        (["systems"], ["systems"]),
+        ("", []),
+    ],
+)
+def test_groups_claim_in_both_shapes(value: object, groups: list[str]) -> None:
+    assert parse_groups(value) == groups
+
+
+def test_roles_come_from_groups_and_anyone_else_is_a_member() -> None:
+    route = Route("GET", "/x", "f", "op", frozenset({Role.MEMBER}))
+    assert principal(event(route, {"sub": "m-1"})).roles == {Role.MEMBER}
+    assert principal(event(route, {"sub": "o", "cognito:groups": "[operators]"})).roles == {
+        Role.OPERATOR
+    }
+    assert principal(event(route, {"sub": "s", "cognito:groups": ["systems", "x"]})).roles == {
+        Role.SYSTEM
+    }
+
+
+def test_authorize_refuses_missing_claims_and_wrong_roles() -> None:
+    route = Route("POST", "/x", "f", "op", frozenset({Role.SYSTEM}))
+    with pytest.raises(errors.Unauthorized):
+        authorize(route, event(route))
+    with pytest.raises(errors.Forbidden):
+        authorize(route, event(route, {"sub": "m-1"}))
+    assert authorize(route, event(route, {"sub": "s", "cognito:groups": "[systems]"}))
+
+
+def test_every_error_category_has_a_status() -> None:
+    assert status_of(errors.MemberNotFound("x")) == 404
+    assert status_of(errors.InsufficientPoints("x")) == 409
+    assert status_of(errors.RefundExceedsOrder("x")) == 422
+    assert status_of(errors.MemberFrozen("x")) == 403
+    assert status_of(errors.AppError("x")) == 500
+
+
+def test_route_table_is_consistent() -> None:
+    keys = [r.route_key for r in ROUTES]
+    assert len(keys) == len(set(keys))
+    assert [r.route_key for r in ROUTES if r.public] == ["GET /v1/health"]
+    for route in ROUTES:
+        assert route.path.startswith("/v1/")
+        if route.path.startswith("/v1/admin/"):
+            assert route.roles == {Role.OPERATOR}
+        if route.path == "/v1/me" or route.path.startswith("/v1/me/"):
+            assert route.roles == {Role.MEMBER}
+
+
+def test_every_operation_in_the_route_table_has_a_handler() -> None:
+    import importlib
+
+    for function in functions():
+        app = importlib.import_module(f"functions.{function}.handler").app
+        wanted = {r.operation for r in ROUTES if r.function == function}
+        assert set(app.operations) == wanted, function
+
+
+def test_unhandled_exceptions_become_a_500_without_details() -> None:
+    route = Route("GET", "/v1/boom", "boom", "boom", frozenset())
+    app = HttpApp.__new__(HttpApp)
+    app.function, app.routes, app.operations = "boom", {route.route_key: route}, {}
+
+    def boom(req):
+        raise RuntimeError("secret stack detail")
+
+    app.operations["boom"] = boom
+    res = app.resolve(event(route))
+    assert res["statusCode"] == 500
+    assert "secret" not in res["body"]
+
+
+def test_fields_collects_every_problem() -> None:
+    f = Fields({"a": "bad id", "m": "1.234"})
+    f.identifier("a")
+    f.money("m")
+    f.identifier("missing")
+    with pytest.raises(errors.Invalid) as exc:
+        f.raise_if_invalid()
+    assert set(exc.value.details["fields"]) == {"a", "m", "missing"}
