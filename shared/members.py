@@ -53,8 +53,9 @@ def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
         description="Welcome points",
     )
     existing = repo.register(item, welcome, rules)
-    if existing is None:
-        return view(repo.get(cmd.member_id), now, rules), True
+    if existing is None:  # created: the view needs no read
+        lots = [Lot(welcome.expires_on, welcome.points)] if welcome.points > 0 else []
+        return view(item, now, rules, lots), True
     same = (
         existing.birthday == cmd.birthday
         and existing.joined_at == joined
@@ -72,13 +73,16 @@ def qualifying_points(member: MemberItem, now: datetime, rules: Rules) -> int:
     return sum(int(v) for month, v in buckets.items() if month >= first)
 
 
-def view(member: MemberItem, now: datetime, rules: Rules | None = None) -> dict[str, Any]:
+def view(
+    member: MemberItem, now: datetime, rules: Rules | None = None, lots: list[Lot] | None = None
+) -> dict[str, Any]:
     """``GET /v1/me``: balance, tier standing and the points expiring soonest first."""
     rules = rules or programme.current()
-    lots = [
-        Lot(datetime.fromisoformat(lot.expires_on).date(), int(lot.points))
-        for lot in repo.lots(member.member_id)
-    ]
+    if lots is None:
+        lots = [
+            Lot(datetime.fromisoformat(lot.expires_on).date(), int(lot.points))
+            for lot in repo.lots(member.member_id)
+        ]
     qualifying = qualifying_points(member, now, rules)
     tier = standing(member.tier, qualifying, rules.tiers)
     return {

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -49,6 +51,29 @@ def moto_tables(aws_env: None) -> Iterator[None]:
 
 @pytest.fixture
 def api(moto_tables: None) -> Api:
+    return Api()
+
+
+@pytest.fixture(scope="session")
+def ddb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """AWS's DynamoDB Local, in memory, once per test session (concurrency tests)."""
+    from local.dynamodb_local import DynamoDBLocal
+
+    log_path = tmp_path_factory.mktemp("dynamodb-local") / "java.log"
+    with DynamoDBLocal.start(in_memory=True, log_path=log_path) as server:
+        yield server
+
+
+@pytest.fixture
+def local_api(ddb_local: Any, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Api:
+    """The real handlers against DynamoDB Local, on a fresh table of their own."""
+    from local.tables import ensure_tables
+
+    name = f"points-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv(ENV_TABLE_NAME, name)
+    monkeypatch.setenv(ENV_DYNAMODB_ENDPOINT, ddb_local.endpoint)
+    ensure_tables(ddb_local.endpoint, name)
+    connection.reset()
     return Api()
 
 

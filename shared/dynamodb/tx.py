@@ -45,18 +45,6 @@ class _Conflict(Exception):
     """Cancelled only by TransactionConflict (another transaction on the same item)."""
 
 
-# Observers of every committed/cancelled transaction response (bench/write_cost.py).
-observers: list[Callable[[dict[str, Any]], None]] = []
-
-
-class _Recorded(TransactWrite):
-    def _commit(self) -> Any:
-        response = super()._commit()
-        for observe in observers:
-            observe(response or {})
-        return response
-
-
 class Tx:
     def __init__(self) -> None:
         self._ops: list[tuple[int, str, Callable[[TransactWrite], None]]] = []
@@ -95,15 +83,13 @@ class Tx:
     def commit(self) -> None:
         """Write everything or nothing; raise :class:`Cancelled` naming the failed items."""
         ordered = sorted(self._ops, key=lambda op: op[0])  # stable: pynamodb's order
-        tx = _Recorded(
-            connection=connection(),
-            client_request_token=uuid.uuid4().hex,  # makes botocore's own retries safe
-            return_consumed_capacity="INDEXES" if observers else None,
-        )
-        for _, _, add in ordered:
-            add(tx)
         try:
-            tx._commit()  # the context manager would swallow the response
+            with TransactWrite(
+                connection=connection(),
+                client_request_token=uuid.uuid4().hex,  # makes botocore's own retries safe
+            ) as tx:
+                for _, _, add in ordered:
+                    add(tx)
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons
             if not reasons:
