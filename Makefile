@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format synth bench soak clean setup help
+.PHONY: run test lint format synth deploy bench clean setup-run setup-test help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -44,8 +44,14 @@ format: setup-test ## apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-synth: setup-test ## synthesize the CDK app offline into cdk.out (STAGE=dev by default)
-	CDK_OUTDIR=cdk.out $(PY) infra/app.py
+STAGE ?= dev
+
+synth: setup-test ## build the dependencies layer and synthesize the CDK app into cdk.out
+	$(PY) infra/build_layer.py
+	CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='{"stage":"$(STAGE)"}' $(PY) infra/app.py
+
+deploy: synth ## deploy one stage with the CDK CLI: make deploy STAGE=dev|staging|prod
+	npx --yes aws-cdk@^2.1148 deploy -c stage=$(STAGE) --app cdk.out --require-approval never
 
 bench: setup-test ## print the write-cost and cold-start figures
 	$(PY) bench/write_cost.py

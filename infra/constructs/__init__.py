@@ -1,0 +1,1 @@
+"""Small CDK constructs of the stack (not to be confused with the ``constructs`` library)."""

@@ -1,0 +1,79 @@
+"""What each function may do: the only place IAM grants are declared.
+
+Each function gets its own role with exactly these actions (see ``statements``): table actions
+on the table ARN, index actions on the listed index ARNs only, ``events:PutEvents`` on the
+stage's bus only when declared. ``TransactWriteItems`` needs no action of its own: DynamoDB
+authorizes each contained Put/Update/Delete/ConditionCheck separately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from aws_cdk import aws_iam as iam
+
+from shared.tables import POINTS_TABLE
+
+GET = "dynamodb:GetItem"
+QUERY = "dynamodb:Query"
+PUT = "dynamodb:PutItem"
+UPDATE = "dynamodb:UpdateItem"
+DELETE = "dynamodb:DeleteItem"
+CONDITION_CHECK = "dynamodb:ConditionCheckItem"
+PUT_EVENTS = "events:PutEvents"
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    table: tuple[str, ...] = ()  # actions on the table itself
+    indexes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # index -> actions
+    put_events: bool = False  # events:PutEvents on the stage's bus
+
+    def __post_init__(self) -> None:
+        known = {index.name for index in POINTS_TABLE.indexes}
+        unknown = set(self.indexes) - known
+        if unknown:
+            raise ValueError(f"unknown index(es) {sorted(unknown)}; the table has {sorted(known)}")
+        for action in (*self.table, *(a for acts in self.indexes.values() for a in acts)):
+            if not action.startswith("dynamodb:") or "*" in action:
+                raise ValueError(f"{action!r}: name one DynamoDB action, no wildcards")
+
+
+# One entry per function folder (HTTP or scheduled). Keep each to what its code calls.
+ACCESS: Mapping[str, Access] = MappingProxyType(
+    {
+        # Reads the member view, the ledger newest first (LSI) and the lots (table query).
+        "account": Access(table=(GET, QUERY), indexes={"by_time": (QUERY,)}),
+        # Registers members, records purchases/refunds in one transaction; finds a purchase
+        # by the shop's order id for refunds.
+        "earn": Access(
+            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
+            indexes={"by_order": (QUERY,)},
+        ),
+    }
+)
+
+
+def access_for(function: str) -> Access:
+    try:
+        return ACCESS[function]
+    except KeyError:
+        raise KeyError(
+            f"function {function!r} has no grants: declare them in infra/permissions.py ACCESS"
+        ) from None
+
+
+def statements(access: Access, table_arn: str, bus_arn: str) -> list[iam.PolicyStatement]:
+    """The data-plane statements for one function's role (logs and X-Ray are added apart)."""
+    result: list[iam.PolicyStatement] = []
+    if access.table:
+        result.append(iam.PolicyStatement(actions=list(access.table), resources=[table_arn]))
+    for index, actions in sorted(access.indexes.items()):
+        result.append(
+            iam.PolicyStatement(actions=list(actions), resources=[f"{table_arn}/index/{index}"])
+        )
+    if access.put_events:
+        result.append(iam.PolicyStatement(actions=[PUT_EVENTS], resources=[bus_arn]))
+    return result

@@ -1,0 +1,131 @@
+"""One stack per stage (``LoyaltyPoints-<stage>``) and the app that holds it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App, CfnOutput, Environment, Stack, Tags
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra import assets, nag
+from infra.catalog import FunctionSpec, catalog
+from infra.config import PROJECT, StageConfig, cdk_json_context, flag, stage_config
+from infra.constructs.api import HttpApi
+from infra.constructs.auth import Auth
+from infra.constructs.function import ARCHITECTURE, RUNTIME, LoyaltyFunction
+from infra.constructs.table import build_table
+from shared.routes import ROUTES
+from shared.tables import POINTS_TABLE
+
+
+class LoyaltyPointsStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        specs: tuple[FunctionSpec, ...],
+        code_dirs: Mapping[str, Path],
+        layer_dir: Path,
+        env: Environment | None = None,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=config.stack_name,
+            description=f"Loyalty points platform ({config.stage})",
+            termination_protection=config.is_prod,
+            env=env,
+        )
+        Tags.of(self).add("project", PROJECT)
+        Tags.of(self).add("stage", config.stage)
+
+        self.table = build_table(self, POINTS_TABLE, config)
+        self.bus = events.EventBus(self, "Bus", event_bus_name=config.name("events"))
+        self.auth = Auth(self, "Auth", config=config)
+        self.layer = lambda_.LayerVersion(
+            self,
+            "Dependencies",
+            code=lambda_.Code.from_asset(str(layer_dir)),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="aws-lambda-powertools, pynamodb, tzdata (infra/build_layer.py)",
+        )
+
+        self.functions: dict[str, LoyaltyFunction] = {}
+        for spec in specs:
+            fn = LoyaltyFunction(
+                self,
+                f"Fn-{spec.name}",
+                spec=spec,
+                config=config,
+                code_dir=code_dirs[spec.name],
+                layer=self.layer,
+                table=self.table,
+                bus=self.bus,
+            )
+            self.functions[spec.name] = fn
+            if spec.schedule:
+                events.Rule(
+                    self,
+                    f"Schedule-{spec.name}",
+                    schedule=events.Schedule.expression(spec.schedule),
+                    targets=[targets.LambdaFunction(fn.function)],
+                )
+
+        self.http = HttpApi(
+            self,
+            "Http",
+            config=config,
+            routes=ROUTES,
+            handlers={name: fn.function for name, fn in self.functions.items()},
+            user_pool=self.auth.user_pool,
+            client=self.auth.client,
+        )
+
+        for name, value, description in (
+            ("ApiUrl", self.http.url, "HTTP API base URL"),
+            ("UserPoolId", self.auth.user_pool.user_pool_id, "Cognito user pool id"),
+            ("UserPoolClientId", self.auth.client.user_pool_client_id, "Cognito app client id"),
+            ("TableName", self.table.table_name, "DynamoDB table name"),
+            ("EventBusName", self.bus.event_bus_name, "EventBridge bus name"),
+        ):
+            CfnOutput(self, name, value=value, description=description)
+
+
+def create_app(
+    context: dict[str, Any] | None = None,
+    outdir: str | None = None,
+    stages: Sequence[str] | None = None,
+) -> App:
+    """The CDK app: cdk.json's feature flags with ``context`` on top, one stack per stage
+    (context ``stage``; tests pass several ``stages`` to synthesize once), and the cdk-nag
+    AwsSolutions pack unless context ``nag`` is false."""
+    app = App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
+    configs = [stage_config({"stage": s}) for s in stages or [app.node.try_get_context("stage")]]
+    specs = catalog()
+    code_dirs = {spec.name: assets.stage_function(spec.name) for spec in specs}
+    layer_dir = assets.layer_dir()
+    account = os.environ.get("CDK_DEFAULT_ACCOUNT")
+    region = os.environ.get("CDK_DEFAULT_REGION")
+    env = Environment(account=account, region=region) if account and region else None
+    for config in configs:
+        LoyaltyPointsStack(
+            app,
+            config.stack_name,
+            config=config,
+            specs=specs,
+            code_dirs=code_dirs,
+            layer_dir=layer_dir,
+            env=env,
+        )
+    if flag(app.node.try_get_context("nag"), default=True):
+        nag.enable(app)
+    return app

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.catalog import catalog
+from infra.config import stage_config
+from infra.permissions import (
+    ACCESS,
+    CONDITION_CHECK,
+    DELETE,
+    GET,
+    PUT,
+    PUT_EVENTS,
+    QUERY,
+    UPDATE,
+    Access,
+    statements,
+)
+
+pytestmark = pytest.mark.infra
+
+DEV = stage_config({"stage": "dev"})
+Grant = tuple[str, str]  # (action, "table" | "index/<name>" | "bus" | other)
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _logical_id(resources: dict, type_: str, prefix: str) -> str:
+    (logical_id,) = [k for k, v in resources.items() if v["Type"] == type_ and k.startswith(prefix)]
+    return logical_id
+
+
+def _resource_name(resource: Any, table: str, bus: str) -> str:
+    if resource == {"Fn::GetAtt": [table, "Arn"]}:
+        return "table"
+    if resource == {"Fn::GetAtt": [bus, "Arn"]}:
+        return "bus"
+    if isinstance(resource, dict) and "Fn::Join" in resource:
+        separator, parts = resource["Fn::Join"]
+        if separator == "" and len(parts) == 2 and parts[0] == {"Fn::GetAtt": [table, "Arn"]}:
+            return parts[1].lstrip("/")  # "index/<name>"
+    return str(resource)
+
+
+def _role_statements(resources: dict, role_id: str) -> list[dict]:
+    role = resources[role_id]["Properties"]
+    found = [s for p in role.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+    for resource in resources.values():
+        if resource["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in resource[
+            "Properties"
+        ].get("Roles", []):
+            found += resource["Properties"]["PolicyDocument"]["Statement"]
+    return found
+
+
+def _data_grants(synth, function: str) -> set[Grant]:
+    """Every (DynamoDB or EventBridge action, resource) the function's role allows."""
+    resources = synth.raw()["Resources"]
+    table = _logical_id(resources, "AWS::DynamoDB::GlobalTable", "Points")
+    bus = _logical_id(resources, "AWS::Events::EventBus", "Bus")
+    (fn,) = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Function"
+        and r["Properties"]["FunctionName"] == DEV.name(function)
+    ]
+    role_id = fn["Role"]["Fn::GetAtt"][0]
+    grants: set[Grant] = set()
+    for statement in _role_statements(resources, role_id):
+        assert statement["Effect"] == "Allow"
+        for action in _as_list(statement["Action"]):
+            if action.startswith(("dynamodb:", "events:")):
+                for resource in _as_list(statement["Resource"]):
+                    grants.add((action, _resource_name(resource, table, bus)))
+    return grants
+
+
+def _declared(access: Access) -> set[Grant]:
+    grants = {(action, "table") for action in access.table}
+    for index, actions in access.indexes.items():
+        grants |= {(action, f"index/{index}") for action in actions}
+    if access.put_events:
+        grants.add((PUT_EVENTS, "bus"))
+    return grants
+
+
+def test_each_role_grants_exactly_the_declared_actions(synth) -> None:
+    for spec in catalog():
+        assert _data_grants(synth, spec.name) == _declared(spec.access), spec.name
+
+
+def test_account_reads_the_table_and_its_ledger_index_only(synth) -> None:
+    assert _data_grants(synth, "account") == {
+        (GET, "table"),
+        (QUERY, "table"),
+        (QUERY, "index/by_time"),
+    }
+
+
+def test_earn_writes_through_conditions_and_finds_orders_by_index(synth) -> None:
+    assert _data_grants(synth, "earn") == {
+        (GET, "table"),
+        (QUERY, "table"),
+        (PUT, "table"),
+        (UPDATE, "table"),
+        (CONDITION_CHECK, "table"),
+        (QUERY, "index/by_order"),
+    }
+    assert (DELETE, "table") not in _data_grants(synth, "earn")
+
+
+def test_no_policy_uses_wildcard_dynamodb_actions_or_resources(synth) -> None:
+    resources = synth.raw()["Resources"]
+    documents = [
+        p["PolicyDocument"]
+        for r in resources.values()
+        if r["Type"] == "AWS::IAM::Role"
+        for p in r["Properties"].get("Policies", [])
+    ] + [
+        r["Properties"]["PolicyDocument"]
+        for r in resources.values()
+        if r["Type"] == "AWS::IAM::Policy"
+    ]
+    for document in documents:
+        for statement in document["Statement"]:
+            actions = _as_list(statement["Action"])
+            data_actions = [a for a in actions if a.startswith(("dynamodb:", "events:"))]
+            assert not [a for a in data_actions if "*" in a], statement
+            if data_actions:
+                assert "*" not in _as_list(statement["Resource"]), statement
+
+
+def test_roles_use_no_managed_policies(synth) -> None:
+    for role in synth.template().find_resources("AWS::IAM::Role").values():
+        assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_only_xray_is_granted_on_star(synth) -> None:
+    for policy in synth.template().find_resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "*" in _as_list(statement["Resource"]):
+                assert all(a.startswith("xray:") for a in _as_list(statement["Action"]))
+
+
+def test_declared_put_events_becomes_one_statement_on_the_bus() -> None:
+    rendered = statements(Access(put_events=True), "arn:table", "arn:bus")
+
+    assert [
+        (s.to_statement_json()["Action"], s.to_statement_json()["Resource"]) for s in rendered
+    ] == [(PUT_EVENTS, "arn:bus")]
+
+
+def test_declarations_reject_wildcards_and_unknown_indexes() -> None:
+    with pytest.raises(ValueError, match="wildcards"):
+        Access(table=("dynamodb:*",))
+    with pytest.raises(ValueError, match="unknown index"):
+        Access(indexes={"by_nothing": (QUERY,)})
+
+
+def test_every_http_function_has_declared_grants() -> None:
+    assert {spec.name for spec in catalog()} <= set(ACCESS)
