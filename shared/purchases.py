@@ -17,7 +17,7 @@ from shared.dynamodb import keys
 from shared.dynamodb import members as repo
 from shared.dynamodb.models import as_plain
 from shared.dynamodb.tx import Cancelled
-from shared.errors import Contention, OrderNotFound, RefundExceedsOrder
+from shared.errors import Conflict, Contention, OrderNotFound, RefundExceedsOrder
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,12 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
             repo.clawback(
                 purchase, cmd.refund_id, str(cmd.amount), str(refunded + cmd.amount), debit
             )
-        except Cancelled:
+        except Cancelled as cancelled:
+            if repo.ENTRY in cancelled:
+                raise Conflict(
+                    f"refund id {cmd.refund_id!r} was already used for another order",
+                    code="refund_id_reused",
+                ) from None
             continue  # the purchase changed (a concurrent or repeated refund): read it again
         return {"refund_id": cmd.refund_id, "points_clawed_back": points}, True
     raise Contention("the order is being refunded concurrently; retry the request")

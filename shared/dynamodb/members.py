@@ -51,6 +51,8 @@ def find(member_id: str) -> MemberItem | None:
 
 
 def _entry_item(change: Credit | Debit, points: int, **extra: Any) -> LedgerItem:
+    if isinstance(change, Credit):
+        extra.setdefault("expires_on", change.expires_on.isoformat())
     pk = keys.member_pk(change.member_id)
     at = utc_iso(change.at)
     entry_id = keys.entry_id(change.source, change.ref)
@@ -123,9 +125,7 @@ def register(member: MemberItem, welcome: Credit | None, rules: Rules) -> Member
 
 def credit(credit: Credit, rules: Rules, **entry_fields: Any) -> Written:
     """Add ``credit`` as a ledger entry and a lot, once per business key."""
-    entry = _entry_item(
-        credit, credit.points, expires_on=credit.expires_on.isoformat(), **entry_fields
-    )
+    entry = _entry_item(credit, credit.points, **entry_fields)
 
     def attempt() -> Written:
         tx = Tx()

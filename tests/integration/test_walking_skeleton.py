@@ -158,3 +158,26 @@ def test_a_member_cannot_use_another_members_cursor(api: Api) -> None:
     res = api.member("m-b", "GET", f"/v1/me/ledger?cursor={cursor}")
 
     assert res.status == 422
+
+
+def test_every_credit_in_the_ledger_shows_its_expiry(api: Api) -> None:
+    register(api)
+    api.system("POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "5"})
+    items = api.member("m-new", "GET", "/v1/me/ledger").body["items"]
+    assert [e["expires_on"] for e in items] == ["2027-07-10", "2027-07-10"]
+
+
+def test_a_refund_id_cannot_be_reused_for_another_order_of_the_member(api: Api) -> None:
+    register(api)
+    for order in ("o-1", "o-2"):
+        api.system(
+            "POST", "/v1/purchases", {"order_id": order, "member_id": "m-new", "amount": "10"}
+        )
+    api.system("POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-1", "amount": "10"})
+
+    reused = api.system(
+        "POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-2", "amount": "10"}
+    )
+
+    assert (reused.status, reused.code) == (409, "refund_id_reused")
+    assert api.member("m-new", "GET", "/v1/me").body["balance"] == 110
