@@ -90,7 +90,7 @@ def view(
         "status": member.status,
         "balance": int(member.balance),
         "held": int(member.held),
-        "spendable": int(member.balance) - int(member.held),
+        "spendable": int(member.spendable),
         "tier": tier.tier,
         "qualifying_points": qualifying,
         "next_tier": tier.next_tier,

@@ -19,7 +19,14 @@ from shared.domain.rules import Rules
 from shared.dynamodb import keys
 from shared.dynamodb.models import LedgerItem, LotItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
-from shared.errors import Contention, Invalid, MemberNotFound
+from shared.errors import (
+    AppError,
+    Contention,
+    InsufficientPoints,
+    Invalid,
+    MemberFrozen,
+    MemberNotFound,
+)
 
 PROFILE, ENTRY, LOT, PURCHASE = "profile", "entry", "lot", "purchase"
 
@@ -93,6 +100,7 @@ def _lot_item(credit: Credit, rules: Rules) -> LotItem:
 def _credit_actions(credit: Credit) -> list:
     actions = [
         MemberItem.balance.add(credit.points),
+        MemberItem.spendable.add(credit.points),
         MemberItem.credited.add(credit.points),
         MemberItem.ver.add(1),
     ]
@@ -102,14 +110,82 @@ def _credit_actions(credit: Credit) -> list:
     return actions
 
 
+def debit_actions(points: int) -> list:
+    """A spend: consumes lots FIFO through ``consumed`` (see docs/data-model.md)."""
+    return [
+        MemberItem.balance.add(-points),
+        MemberItem.spendable.add(-points),
+        MemberItem.consumed.add(points),
+        MemberItem.ver.add(1),
+    ]
+
+
+def active_with(points: int):
+    """Condition for spending ``points``: registered, not frozen, enough spendable points."""
+    return (
+        MemberItem.pk.exists() & (MemberItem.status == "active") & (MemberItem.spendable >= points)
+    )
+
+
+def add_credit(
+    tx: Tx, credit: Credit, rules: Rules, *, label: str = "", condition=None, **entry_fields: Any
+) -> LedgerItem:
+    """Add to ``tx``: the member update, the ledger entry (once per business key), the lot.
+
+    Labels are ``<label>profile`` / ``<label>entry`` / ``<label>lot``; ``condition`` replaces
+    the default "member exists" condition on the profile update.
+    """
+    entry = _entry_item(credit, credit.points, **entry_fields)
+    tx.update(
+        label + PROFILE,
+        MemberItem(pk=entry.pk, sk=keys.PROFILE),
+        _credit_actions(credit),
+        condition=condition if condition is not None else MemberItem.pk.exists(),
+    )
+    tx.put(label + ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
+    if credit.points > 0:
+        tx.put(label + LOT, _lot_item(credit, rules))
+    return entry
+
+
+def add_debit(
+    tx: Tx, debit: Debit, *, label: str = "", check_funds: bool = True, **entry_fields: Any
+) -> LedgerItem:
+    """Add to ``tx``: the member update (guarded by :func:`active_with`) and the entry.
+
+    With ``check_funds=False`` (clawbacks) the balance may go below zero.
+    """
+    entry = _entry_item(debit, -debit.points, **entry_fields)
+    tx.update(
+        label + PROFILE,
+        MemberItem(pk=entry.pk, sk=keys.PROFILE),
+        debit_actions(debit.points),
+        condition=active_with(debit.points) if check_funds else MemberItem.pk.exists(),
+    )
+    tx.put(label + ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
+    return entry
+
+
+def refusal(raw: dict[str, Any] | None, member_id: str, points: int) -> AppError:
+    """Why a spend's profile condition failed, from the profile's old image."""
+    member = image(raw, MemberItem)
+    if member is None:
+        return MemberNotFound(f"member {member_id!r} is not registered")
+    if member.status != "active":
+        return MemberFrozen(f"member {member_id!r} is frozen")
+    return InsufficientPoints(
+        f"{points} points needed, {int(member.spendable)} spendable",
+        details={"needed": points, "spendable": int(member.spendable)},
+    )
+
+
 def register(member: MemberItem, welcome: Credit | None, rules: Rules) -> MemberItem | None:
     """Create the member (with its welcome credit). Returns the existing member if any."""
 
     def attempt() -> MemberItem | None:
         tx = Tx()
         if welcome is not None and welcome.points > 0:
-            member.balance = welcome.points
-            member.credited = welcome.points
+            member.balance = member.spendable = member.credited = welcome.points
             member.ver = 1
             tx.put(ENTRY, _entry_item(welcome, welcome.points))
             tx.put(LOT, _lot_item(welcome, rules))
@@ -125,19 +201,10 @@ def register(member: MemberItem, welcome: Credit | None, rules: Rules) -> Member
 
 def credit(credit: Credit, rules: Rules, **entry_fields: Any) -> Written:
     """Add ``credit`` as a ledger entry and a lot, once per business key."""
-    entry = _entry_item(credit, credit.points, **entry_fields)
 
     def attempt() -> Written:
         tx = Tx()
-        tx.update(
-            PROFILE,
-            MemberItem(pk=entry.pk, sk=keys.PROFILE),
-            _credit_actions(credit),
-            condition=MemberItem.pk.exists(),
-        )
-        tx.put(ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
-        if credit.points > 0:
-            tx.put(LOT, _lot_item(credit, rules))
+        entry = add_credit(tx, credit, rules, **entry_fields)
         try:
             tx.commit()
         except Cancelled as cancelled:
@@ -180,17 +247,7 @@ def clawback(
     )
     entry = None
     if debit is not None:
-        entry = _entry_item(debit, -debit.points, order_id=purchase.ref)
-        tx.update(
-            PROFILE,
-            MemberItem(pk=purchase.pk, sk=keys.PROFILE),
-            [
-                MemberItem.balance.add(-debit.points),
-                MemberItem.consumed.add(debit.points),
-                MemberItem.ver.add(1),
-            ],
-        )
-        tx.put(ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
+        entry = add_debit(tx, debit, check_funds=False, order_id=purchase.ref)
     tx.commit()
     return Written(entry, replayed=False) if entry else None
 

@@ -38,6 +38,7 @@ class MemberItem(Item):
     status = UnicodeAttribute(default="active")
     balance = NumberAttribute(default=0)  # may go negative only through clawbacks
     held = NumberAttribute(default=0)  # points on hold at the shop's checkout
+    spendable = NumberAttribute(default=0)  # balance − held, kept in step (conditions need it)
     credited = NumberAttribute(default=0)  # points of every lot ever created
     consumed = NumberAttribute(default=0)  # points spent, clawed back or expired (FIFO)
     settled = NumberAttribute(default=0)  # points of lots the expiry job has closed
