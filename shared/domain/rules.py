@@ -43,13 +43,44 @@ class Validity:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
+    """Every programme setting, with the source plans' defaults.
+
+    Issue-owners extend this one object; ``PUT /v1/admin/rules`` stores overrides and
+    ``GET /v1/admin/rules`` returns it with the defaults filled in.
+    """
+
     timezone: str = "Asia/Shanghai"
     currency: str = "CNY"
+    # Earning (SPEC §3)
     earn_points_per_unit: Decimal = Decimal(1)  # points per currency unit paid, floored
     welcome_points: int = 100
+    checkin_points: int = 10
+    streak_bonuses: tuple[tuple[int, int], ...] = ((7, 30), (30, 100))  # (day, bonus)
+    referral_referrer_points: int = 100
+    referral_referee_points: int = 50
+    referral_second_level_points: int = 20
+    daily_activity_cap: int = 500  # check-ins + tasks per member per day
+    # Expiry (SPEC §5)
     validity: Validity = field(default_factory=Validity)
-    tiers: tuple[Tier, ...] = DEFAULT_TIERS
     expiry_shards: int = 10  # lots due on one day are spread over this many index partitions
+    # Tiers (SPEC §7)
+    tiers: tuple[Tier, ...] = DEFAULT_TIERS
+    # Points mall (SPEC §4)
+    gift_limit_per_day: int = 1  # default for gifts without their own per_member_limit
+    gift_same_item_total: int = 1  # "the same gift not twice"
+    cash_out_points_per_unit: int = 100  # points per 1 currency unit of cash credit
+    cash_out_starts_at: str | None = None  # ISO-8601; None = no window open
+    cash_out_ends_at: str | None = None
+    unpaid_order_minutes: int = 30  # points + cash orders awaiting payment
+    # Points at checkout (SPEC §4)
+    checkout_points_per_unit: int = 100  # 100 points = 1 currency unit
+    checkout_max_share: Decimal = Decimal("0.5")
+    hold_minutes: int = 30
+    # Transfers (SPEC §8)
+    transfer_max_per_day: int = 5
+    transfer_max_points_per_day: int = 10_000
+    # Lottery (SPEC §6)
+    lottery_default_cost: int = 50
 
     @property
     def zone(self) -> ZoneInfo:
