@@ -3,24 +3,49 @@ are listed here. Adding a function is one line (plus its grants in infra/permiss
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from infra.permissions import Access, access_for
 from shared.routes import functions as http_functions
 
 
 @dataclass(frozen=True, slots=True)
+class Schedule:
+    expression: str  # EventBridge schedule expression, e.g. "cron(5 19 * * ? *)" (UTC)
+    payload: Mapping[str, Any] | None = None  # the event the function receives
+
+
+@dataclass(frozen=True, slots=True)
 class FunctionSpec:
     name: str  # folder under functions/; handler functions.<name>.handler.lambda_handler
     access: Access
-    schedule: str | None = None  # EventBridge schedule expression, e.g. "cron(5 16 * * ? *)"
+    schedule: str | None = None  # one EventBridge schedule expression without payload
     memory_mb: int = 512
     timeout_s: int = 10  # API Gateway gives up after 30 s; scheduled jobs may ask for more
+    schedules: tuple[Schedule, ...] = ()  # several schedules, each with its payload
+    table_stream: bool = False  # consume the table's stream (with a dead-letter queue)
+
+    def all_schedules(self) -> tuple[Schedule, ...]:
+        return ((Schedule(self.schedule),) if self.schedule else ()) + self.schedules
 
 
-# Scheduled jobs (no HTTP route), one line each, e.g.:
-#   FunctionSpec("expire", access_for("expire"), schedule="cron(5 16 * * ? *)", timeout_s=300),
-SCHEDULED: tuple[FunctionSpec, ...] = ()
+# Scheduled and stream functions (no HTTP route), one entry each. Times are UTC: the
+# programme's day starts at 16:00 UTC (Asia/Shanghai, UTC+8).
+SCHEDULED: tuple[FunctionSpec, ...] = (
+    FunctionSpec(
+        "expire",
+        access_for("expire"),
+        timeout_s=900,
+        schedules=(
+            # 03:05 programme time every day; hourly retries finish a run that ran out of time
+            Schedule("cron(5 19-22 * * ? *)", {"job": "expire"}),
+            Schedule("cron(0 2 * * ? *)", {"job": "expiry-reminders"}),  # 10:00 local
+        ),
+    ),
+    FunctionSpec("publisher", access_for("publisher"), timeout_s=60, table_stream=True),
+)
 
 
 def catalog() -> tuple[FunctionSpec, ...]:

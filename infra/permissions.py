@@ -52,6 +52,19 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
             indexes={"by_order": (QUERY,)},
         ),
+        # Scheduled expiry + reminders: finds due lots (by_expiry), settles a member's lots
+        # and expires points in one transaction, records run checkpoints, reminder markers.
+        "expire": Access(
+            table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK),
+            indexes={"by_expiry": (QUERY,)},
+        ),
+        # Operators run any job now: the union of what the jobs do.
+        "jobs": Access(
+            table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK),
+            indexes={"by_expiry": (QUERY,)},
+        ),
+        # Table stream → EventBridge (stream read grants come with the event source).
+        "publisher": Access(put_events=True),
     }
 )
 

@@ -7,10 +7,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, CfnOutput, Environment, Stack, Tags
+from aws_cdk import App, CfnOutput, Duration, Environment, Stack, Tags
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import assets, nag
@@ -60,6 +62,7 @@ class LoyaltyPointsStack(Stack):
         )
 
         self.functions: dict[str, LoyaltyFunction] = {}
+        self.stream_dlqs: dict[str, sqs.Queue] = {}
         for spec in specs:
             fn = LoyaltyFunction(
                 self,
@@ -72,13 +75,23 @@ class LoyaltyPointsStack(Stack):
                 bus=self.bus,
             )
             self.functions[spec.name] = fn
-            if spec.schedule:
+            for index, schedule in enumerate(spec.all_schedules()):
+                payload = schedule.payload
                 events.Rule(
                     self,
-                    f"Schedule-{spec.name}",
-                    schedule=events.Schedule.expression(spec.schedule),
-                    targets=[targets.LambdaFunction(fn.function)],
+                    f"Schedule-{spec.name}" + (f"-{index}" if index else ""),
+                    schedule=events.Schedule.expression(schedule.expression),
+                    targets=[
+                        targets.LambdaFunction(
+                            fn.function,
+                            event=events.RuleTargetInput.from_object(dict(payload))
+                            if payload
+                            else None,
+                        )
+                    ],
                 )
+            if spec.table_stream:
+                self._consume_stream(spec.name, fn)
 
         self.http = HttpApi(
             self,
@@ -98,6 +111,34 @@ class LoyaltyPointsStack(Stack):
             ("EventBusName", self.bus.event_bus_name, "EventBridge bus name"),
         ):
             CfnOutput(self, name, value=value, description=description)
+
+    def _consume_stream(self, name: str, fn: LoyaltyFunction) -> None:
+        """The table's stream → ``fn``: retries, batch item failures, a DLQ for the rest."""
+        dlq = sqs.Queue(
+            self,
+            f"StreamDlq-{name}",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        nag.acknowledge(
+            dlq,
+            "AwsSolutions-SQS3",
+            "This queue IS the dead-letter destination of the stream consumer (on_failure); "
+            "a DLQ of a DLQ would only move the same records once more.",
+        )
+        fn.function.add_event_source(
+            sources.DynamoEventSource(
+                self.table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=100,
+                bisect_batch_on_error=True,
+                retry_attempts=10,
+                report_batch_item_failures=True,
+                on_failure=sources.SqsDlq(dlq),
+            )
+        )
+        self.stream_dlqs[name] = dlq
 
 
 def create_app(

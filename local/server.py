@@ -46,10 +46,11 @@ def configure_environment(endpoint: str, table_name: str) -> None:
 
 
 class LocalApp:
-    """The gateway plus the local-only routes (tokens, clock)."""
+    """The gateway plus the local-only routes (tokens, clock, recorded events)."""
 
-    def __init__(self, gateway: Any):
+    def __init__(self, gateway: Any, bus: Any = None):
         self.gateway = gateway
+        self.bus = bus
 
     def handle(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes
@@ -59,6 +60,8 @@ class LocalApp:
             return self._token(body)
         if path == "/local/clock":
             return self._clock(method, body)
+        if path == "/local/events" and self.bus is not None:
+            return self._events(method, raw_path)
         reply = self.gateway.handle(method, raw_path, headers, body)
         return reply.status, reply.headers, reply.body.encode()
 
@@ -94,6 +97,22 @@ class LocalApp:
                 },
             )
         return self._json(200, {"token": self.gateway.signer.sign(sub, groups)})
+
+    def _events(self, method: str, raw_path: str) -> tuple[int, dict[str, str], bytes]:
+        """What the publisher would have sent to EventBridge, oldest first.
+
+        ``GET /local/events?detail_type=PointsExpiringSoon.v1`` filters; DELETE forgets.
+        """
+        from urllib.parse import parse_qs
+
+        if method == "DELETE":
+            self.bus.clear()
+            return self._json(200, {"items": []})
+        if method != "GET":
+            return self._error(405, "method_not_allowed", f"{method} /local/events")
+        wanted = parse_qs(raw_path.partition("?")[2]).get("detail_type")
+        items = [e for e in self.bus.drain() if not wanted or e["detail-type"] in wanted]
+        return self._json(200, {"items": items})
 
     def _clock(self, method: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         from shared import clock
@@ -175,6 +194,8 @@ Get a token (member: any sub; operator: groups ["operators"]; shop system: ["sys
   curl -s {base}/v1/me -H "Authorization: Bearer $TOKEN"
 
 Pin the clock:  curl -X PUT {base}/local/clock -d '{{"now":"2027-07-11T03:00:00+08:00"}}'
+Run a job now:  curl -X POST {base}/v1/admin/jobs/expire/runs -H "Authorization: Bearer $OPS"
+Events sent:    curl -s {base}/local/events
 Stop with Ctrl-C.
 """
 
@@ -202,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         endpoint = ddb.endpoint
     try:
         configure_environment(endpoint, args.table)
+        from local.bus import LocalBus, StreamTail
         from local.demo import load
         from local.gateway import Gateway
         from local.tables import ensure_tables
@@ -209,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
 
         ensure_tables(endpoint, args.table)
         gateway = Gateway(TokenSigner.from_file(STATE / "token-secret"))
-        app = LocalApp(gateway)
+        bus = LocalBus(StreamTail(endpoint, args.table))
+        bus.run_in_background()
+        app = LocalApp(gateway, bus)
         if not args.no_demo:
             system = gateway.signer.sign("demo-loader", ["systems"])
 

@@ -88,3 +88,48 @@ class Contention(AppError):
     """Retries on a hot item ran out; safe for the client to retry (HTTP 503)."""
 
     code = "contention"
+
+
+# Points mall (issue 5).
+class ItemNotFound(NotFound):
+    code = "item_not_found"
+
+
+class CouponNotFound(NotFound):
+    code = "coupon_not_found"
+
+
+class SoldOut(Conflict):
+    code = "sold_out"
+
+
+class LimitReached(Conflict):
+    code = "limit_reached"
+
+
+class NotAvailable(Conflict):
+    code = "not_available"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class CouponUsed(Conflict):
+    code = "coupon_used"
+
+
+class CouponExpired(Conflict):
+    code = "coupon_expired"
+
+
+class WrongPickupCode(Conflict):
+    code = "wrong_pickup_code"
+
+
+class PickupLocked(Conflict):
+    code = "pickup_locked"
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"

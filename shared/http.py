@@ -77,6 +77,7 @@ class Request:
     event: dict[str, Any]
     route: Route
     caller: Principal | None
+    context: Any = None  # Lambda's context (remaining time for long operations)
 
     @property
     def path(self) -> dict[str, str]:
@@ -152,7 +153,7 @@ class HttpApp:
             if route is None:
                 raise errors.NotFound("no such route")
             caller = authorize(route, event)
-            result = self.operations[route.operation](Request(event, route, caller))
+            result = self.operations[route.operation](Request(event, route, caller, context))
             response = result if isinstance(result, Response) else Response(200, result)
         except AppError as error:
             response = error_response(error)

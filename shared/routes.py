@@ -49,6 +49,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/members", "earn", "register_member", SYSTEMS),
     Route("POST", "/v1/purchases", "earn", "record_purchase", SYSTEMS),
     Route("POST", "/v1/refunds", "earn", "record_refund", SYSTEMS),
+    # Operators: run a scheduled job now
+    Route("POST", "/v1/admin/jobs/{job}/runs", "jobs", "run_job", OPERATORS),
 )
 
 

@@ -1,9 +1,73 @@
-"""The programme rules in force (defaults until operators change them)."""
+"""The programme rules in force: operators' overrides stored in DynamoDB, cached briefly.
+
+``current()`` is the one accessor every use case calls. The rules item and the campaigns
+are loaded together by one ``Query`` and kept in memory for ``TTL_SECONDS``, so a warm
+purchase still costs one DynamoDB round trip; an operator's change reaches every running
+function within that time (at once in the process that made it, which calls
+:func:`invalidate`). Tests call :func:`invalidate` to start from the table's state.
+"""
 
 from __future__ import annotations
 
-from shared.domain.rules import DEFAULT_RULES, Rules
+import threading
+import time
+from dataclasses import dataclass
+
+from shared.domain.campaigns import Campaign
+from shared.domain.rules import Rules
+from shared.domain.rules_codec import apply
+
+TTL_SECONDS = 30.0
+
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    rules: Rules
+    campaigns: tuple[Campaign, ...]
+    loaded_at: float  # time.monotonic()
+
+
+_cached: Programme | None = None
+
+
+def _load() -> Programme:
+    from shared.dynamodb import config
+    from shared.observability import logger
+
+    overrides, stored = config.load_programme()
+    rules, problems = apply(overrides)
+    if problems:
+        logger.warning("stored programme settings ignored", extra={"problems": problems})
+    campaigns = tuple(sorted((Campaign.from_json(c) for c in stored), key=lambda c: c.campaign_id))
+    return Programme(rules, campaigns, time.monotonic())
+
+
+def programme() -> Programme:
+    """Rules and campaigns, from memory when loaded less than ``TTL_SECONDS`` ago."""
+    global _cached
+    cached = _cached
+    if cached is not None and time.monotonic() - cached.loaded_at < TTL_SECONDS:
+        return cached
+    with _lock:
+        cached = _cached
+        if cached is None or time.monotonic() - cached.loaded_at >= TTL_SECONDS:
+            cached = _cached = _load()
+    return cached
 
 
 def current() -> Rules:
-    return DEFAULT_RULES
+    return programme().rules
+
+
+def campaigns() -> tuple[Campaign, ...]:
+    """Every stored campaign (ended ones too); the caller picks those active at its time."""
+    return programme().campaigns
+
+
+def invalidate() -> None:
+    """Forget the cached rules: the next ``current()`` reads the table."""
+    global _cached
+    with _lock:
+        _cached = None

@@ -41,6 +41,9 @@ POINTS_TABLE = TableDef(
         Index("by_order", "order_pk", "sk"),
         # Lots due on a day, spread over shards (sparse: unsettled lots only).
         Index("by_expiry", "exp_pk", "exp_sk"),
+        # Mall orders by status, oldest first (sparse: orders only): the operators' queue
+        # and the sweep of unpaid points + cash orders.
+        Index("by_status", "st_pk", "st_sk"),
     ),
     stream=True,
     ttl_attribute="ttl",

@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 import pytest
 
-from shared import clock
+from shared import clock, rules
 from shared.dynamodb import connection
 from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_TABLE_NAME
 from shared.tables import TABLES, create_table_kwargs
@@ -31,8 +31,10 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv(ENV_DYNAMODB_ENDPOINT, raising=False)
     connection.reset()
+    rules.invalidate()  # each test starts from its own table's programme rules
     yield
     connection.reset()
+    rules.invalidate()
 
 
 @pytest.fixture
@@ -75,6 +77,16 @@ def local_api(ddb_local: Any, aws_env: None, monkeypatch: pytest.MonkeyPatch) ->
     ensure_tables(ddb_local.endpoint, name)
     connection.reset()
     return Api()
+
+
+@pytest.fixture
+def bus(local_api: Api) -> Any:
+    """The local event bus over the local_api table's stream (what EventBridge would get)."""
+    from local.bus import LocalBus, StreamTail
+    from shared.settings import settings
+
+    cfg = settings()
+    return LocalBus(StreamTail(cfg.dynamodb_endpoint, cfg.table_name))
 
 
 @pytest.fixture

@@ -59,3 +59,17 @@ class Api:
 
     def member(self, member_id: str, method: str, path: str, body: Any = None, **kw: Any) -> Result:
         return self.call(method, path, body, token=self.token(member_id), **kw)
+
+
+def spend(member_id: str, points: int, ref: str) -> None:
+    """Set-up helper: spend points the way every spending path does (one transaction with
+    the guarded debit), for tests of features that only need *a* spend to have happened."""
+    from shared import clock
+    from shared.domain.ledger import Debit
+    from shared.dynamodb.members import add_debit
+    from shared.dynamodb.tx import Tx
+
+    tx = Tx()
+    debit = Debit(member_id, "redeem", "test", ref, points, clock.now(), "test spend")
+    add_debit(tx, debit)
+    tx.commit()

@@ -54,6 +54,22 @@ class Debit:
     description: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Return:
+    """Points given back after a spend is undone (a cancelled or rejected mall order).
+
+    Not new earning: no new lot; the points go back to the lots they were spent from.
+    """
+
+    member_id: str
+    type: str
+    source: str
+    ref: str
+    points: int  # positive amount returned
+    at: datetime
+    description: str = ""
+
+
 def running_balances(balance_after_newest: int, points_newest_first: list[int]) -> list[int]:
     """``balance_after`` of each entry of a newest-first page, given the newest's.
 

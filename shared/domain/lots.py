@@ -49,3 +49,23 @@ def expiring(lots: list[Lot], consumed: int, settled: int) -> list[Lot]:
         Lot(day, sum(lot.points for lot in group))
         for day, group in groupby(left, key=lambda x: x.expires_on)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    expire: int  # points to expire now
+    settled_after: int  # the member's ``settled`` once these lots are closed
+
+
+def settle(due_points: int, consumed: int, settled: int, spendable: int) -> Settlement:
+    """Close lots worth ``due_points`` whose last day has passed.
+
+    What the closed lots still hold is the part of them not yet covered by consumption:
+    ``settled + due_points − consumed`` (FIFO by expiry: spending used the soonest lots
+    first). A member in points debt (consumption beyond every lot) loses nothing more.
+    Points on hold at the shop's checkout are not expired (``spendable`` caps it); they
+    stay unattributed and expire with the member's next settled lots if not captured.
+    """
+    settled_after = settled + due_points
+    left = settled_after - consumed
+    return Settlement(expire=max(0, min(left, spendable)), settled_after=settled_after)

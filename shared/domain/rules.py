@@ -60,6 +60,10 @@ class Rules:
     referral_referee_points: int = 50
     referral_second_level_points: int = 20
     daily_activity_cap: int = 500  # check-ins + tasks per member per day
+    # Purchase bonuses: extra earning rate on the amount of matching lines ("0.5" = +50 %).
+    category_bonuses: dict[str, Decimal] = field(default_factory=dict)
+    sku_bonuses: dict[str, Decimal] = field(default_factory=dict)
+    channel_bonuses: dict[str, Decimal] = field(default_factory=dict)
     # Expiry (SPEC §5)
     validity: Validity = field(default_factory=Validity)
     expiry_shards: int = 10  # lots due on one day are spread over this many index partitions

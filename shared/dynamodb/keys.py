@@ -49,10 +49,138 @@ def shard_of(member_id: str, shards: int) -> int:
     return int.from_bytes(digest, "big") % shards
 
 
-def expiry_pk(expires_on: date, shard: int) -> str:
-    """GSI ``by_expiry`` partition: lots due on one day, spread over ``shards`` partitions."""
-    return f"{EXPIRY}{expires_on.isoformat()}#{shard:02d}"
+def expiry_pk(shard: int) -> str:
+    """GSI ``by_expiry`` partition: open lots spread over ``shards`` partitions.
+
+    The sort key starts with the expiry date, so "everything due before day D" is one
+    range query per shard, and the job's cost follows the lots due, not the members.
+    """
+    return f"{EXPIRY}{shard:02d}"
 
 
-def expiry_sk(member_id: str, lot: str) -> str:
-    return f"{member_pk(member_id)}#{lot}"
+def expiry_sk(expires_on: date, member_id: str, lot: str) -> str:
+    return f"{expires_on.isoformat()}#{member_pk(member_id)}#{lot}"
+
+
+def expiry_before(day: date) -> str:
+    """Upper bound (exclusive) of ``exp_sk`` for lots whose last valid day is before ``day``."""
+    return day.isoformat()
+
+
+def reminder_sk(threshold_days: int, expires_on: date) -> str:
+    """Marker: the member was reminded of points expiring on a date, at a threshold."""
+    return f"REMINDER#{threshold_days}#{expires_on.isoformat()}"
+
+
+def audit_sk(at_utc: str, action: str) -> str:
+    return f"AUDIT#{at_utc}#{action}"
+
+
+JOB = "JOB#"
+
+
+def job_pk(job: str) -> str:
+    return f"{JOB}{job}"
+
+
+def job_run_sk(run: str) -> str:
+    return f"RUN#{run}"
+
+
+# Earning rules (issue 4): programme configuration, tasks, referral codes, idempotency keys.
+PROGRAMME = "PROGRAMME"  # partition of the rules overrides and the campaigns (one Query)
+RULES = "RULES"
+CAMPAIGN = "CAMPAIGN#"
+TASKS = "TASKS"
+TASK = "TASK#"
+REFCODE = "REFCODE#"
+REFCODE_SK = "REFCODE"
+IDEMPOTENCY = "IDEMPOTENCY#"
+AUDIT = "AUDIT#"
+
+
+def campaign_sk(campaign_id: str) -> str:
+    return f"{CAMPAIGN}{campaign_id}"
+
+
+def task_sk(task_id: str) -> str:
+    return f"{TASK}{task_id}"
+
+
+def task_ref(task_id: str, period: str) -> str:
+    """Ledger ref of a task completion: ``LEDGER#task#<task_id>#<period>`` once per period."""
+    return f"{task_id}#{period}"
+
+
+def referral_code_pk(code: str) -> str:
+    return f"{REFCODE}{code}"
+
+
+def idempotency_pk(caller: str, key: str) -> str:
+    """An ``Idempotency-Key`` of one caller (API.md: same key from the same caller)."""
+    return f"{IDEMPOTENCY}{caller}#{key}"
+
+
+# Points mall (issue 5): catalog, orders, coupons, per-member limits, payouts.
+ITEM = "ITEM#"
+ITEM_SK = "ITEM"
+CATALOG = "CATALOG"  # partition listing every catalog item (one Query per page)
+MALL_ORDER = "ORDER#"  # a mall order's sort key in its member's partition
+MALL_ORDER_ID = "MALLORDER#"  # GSI by_order: a mall order by its id
+ORDERS_IN = "ORDERS#"  # GSI by_status partition
+COUPON = "COUPON#"
+COUPON_SK = "COUPON"
+LIMIT = "LIMIT#"
+PAYOUTS = "PAYOUTS#"
+
+
+def item_pk(item_id: str) -> str:
+    """A catalog item's own partition: its stock and counters (the hot item of a sale)."""
+    return f"{ITEM}{item_id}"
+
+
+def catalog_sk(item_id: str) -> str:
+    """The item's entry in the ``CATALOG`` listing partition."""
+    return f"{ITEM}{item_id}"
+
+
+def mall_order_sk(order_id: str) -> str:
+    """Orders live in their member's partition; ids are time-ordered (newest-first query)."""
+    return f"{MALL_ORDER}{order_id}"
+
+
+def mall_order_id_key(order_id: str) -> str:
+    """GSI ``by_order`` key of a mall order (operators and the shop find it by id)."""
+    return f"{MALL_ORDER_ID}{order_id}"
+
+
+def orders_status_pk(status: str) -> str:
+    """GSI ``by_status`` partition: orders in one status (operators' queue, the sweep)."""
+    return f"{ORDERS_IN}{status}"
+
+
+def orders_status_sk(placed_at_utc: str, order_id: str) -> str:
+    return f"{placed_at_utc}#{order_id}"
+
+
+def coupon_pk(code: str) -> str:
+    return f"{COUPON}{code}"
+
+
+def limit_item_sk(item_id: str) -> str:
+    """Per-member counter of the units of one item ever redeemed."""
+    return f"{LIMIT}ITEM#{item_id}"
+
+
+def limit_day_sk(kind: str, day: date) -> str:
+    """Per-member counter of the units of one kind redeemed on one day (expires by TTL)."""
+    return f"{LIMIT}DAY#{day.isoformat()}#{kind}"
+
+
+def payouts_pk(day: date) -> str:
+    """Cash-out payout records for finance, one partition per programme day."""
+    return f"{PAYOUTS}{day.isoformat()}"
+
+
+def payout_sk(order_id: str) -> str:
+    return f"PAYOUT#{order_id}"

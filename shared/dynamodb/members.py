@@ -14,10 +14,10 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
-from shared.domain.ledger import Credit, Debit
+from shared.domain.ledger import Credit, Debit, Return
 from shared.domain.rules import Rules
 from shared.dynamodb import keys
-from shared.dynamodb.models import LedgerItem, LotItem, MemberItem
+from shared.dynamodb.models import LedgerItem, LotItem, MemberItem, ReferralCodeItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.errors import (
     AppError,
@@ -29,6 +29,7 @@ from shared.errors import (
 )
 
 PROFILE, ENTRY, LOT, PURCHASE = "profile", "entry", "lot", "purchase"
+REFCODE = "refcode"
 
 
 def utc_iso(at) -> str:
@@ -57,7 +58,7 @@ def find(member_id: str) -> MemberItem | None:
         return None
 
 
-def _entry_item(change: Credit | Debit, points: int, **extra: Any) -> LedgerItem:
+def _entry_item(change: Credit | Debit | Return, points: int, **extra: Any) -> LedgerItem:
     if isinstance(change, Credit):
         extra.setdefault("expires_on", change.expires_on.isoformat())
     pk = keys.member_pk(change.member_id)
@@ -90,23 +91,33 @@ def _lot_item(credit: Credit, rules: Rules) -> LotItem:
         source=credit.source,
         ref=credit.ref,
         earned_at=utc_iso(credit.at),
-        exp_pk=keys.expiry_pk(
-            credit.expires_on, keys.shard_of(credit.member_id, rules.expiry_shards)
-        ),
-        exp_sk=keys.expiry_sk(credit.member_id, sk),
+        exp_pk=keys.expiry_pk(keys.shard_of(credit.member_id, rules.expiry_shards)),
+        exp_sk=keys.expiry_sk(credit.expires_on, credit.member_id, sk),
     )
 
 
 def _credit_actions(credit: Credit) -> list:
+    return credit_actions([credit])
+
+
+def credit_actions(credits: list[Credit]) -> list:
+    """One profile update for one or more credits of the same member in one transaction
+    (a transaction may touch an item only once, so several credits add up here)."""
+    points = sum(c.points for c in credits)
     actions = [
-        MemberItem.balance.add(credit.points),
-        MemberItem.spendable.add(credit.points),
-        MemberItem.credited.add(credit.points),
-        MemberItem.ver.add(1),
+        MemberItem.balance.add(points),
+        MemberItem.spendable.add(points),
+        MemberItem.credited.add(points),
+        MemberItem.ver.add(len(credits)),
     ]
-    if credit.qualifying and credit.points > 0:
-        month = MemberItem.qualifying[credit.earned_on.strftime("%Y-%m")]
-        actions.append(month.set((month | 0) + credit.points))
+    months: dict[str, int] = {}
+    for c in credits:
+        if c.qualifying and c.points > 0:
+            key = c.earned_on.strftime("%Y-%m")
+            months[key] = months.get(key, 0) + c.points
+    for key, earned in months.items():
+        month = MemberItem.qualifying[key]
+        actions.append(month.set((month | 0) + earned))
     return actions
 
 
@@ -128,20 +139,36 @@ def active_with(points: int):
 
 
 def add_credit(
-    tx: Tx, credit: Credit, rules: Rules, *, label: str = "", condition=None, **entry_fields: Any
+    tx: Tx,
+    credit: Credit,
+    rules: Rules,
+    *,
+    label: str = "",
+    condition=None,
+    extra_actions: tuple = (),
+    **entry_fields: Any,
 ) -> LedgerItem:
     """Add to ``tx``: the member update, the ledger entry (once per business key), the lot.
 
     Labels are ``<label>profile`` / ``<label>entry`` / ``<label>lot``; ``condition`` replaces
-    the default "member exists" condition on the profile update.
+    the default "member exists" condition on the profile update, ``extra_actions`` go into
+    the same profile update.
     """
-    entry = _entry_item(credit, credit.points, **entry_fields)
     tx.update(
         label + PROFILE,
-        MemberItem(pk=entry.pk, sk=keys.PROFILE),
-        _credit_actions(credit),
+        MemberItem(pk=keys.member_pk(credit.member_id), sk=keys.PROFILE),
+        [*_credit_actions(credit), *extra_actions],
         condition=condition if condition is not None else MemberItem.pk.exists(),
     )
+    return add_credit_entry(tx, credit, rules, label=label, **entry_fields)
+
+
+def add_credit_entry(
+    tx: Tx, credit: Credit, rules: Rules, *, label: str = "", **entry_fields: Any
+) -> LedgerItem:
+    """Add to ``tx`` a credit's ledger entry and lot only; the caller updates the profile
+    (with :func:`credit_actions` when several credits of one member share a transaction)."""
+    entry = _entry_item(credit, credit.points, **entry_fields)
     tx.put(label + ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
     if credit.points > 0:
         tx.put(label + LOT, _lot_item(credit, rules))
@@ -149,18 +176,51 @@ def add_credit(
 
 
 def add_debit(
-    tx: Tx, debit: Debit, *, label: str = "", check_funds: bool = True, **entry_fields: Any
+    tx: Tx,
+    debit: Debit,
+    *,
+    label: str = "",
+    check_funds: bool = True,
+    condition: Any = None,
+    extra_actions: tuple = (),
+    **entry_fields: Any,
 ) -> LedgerItem:
     """Add to ``tx``: the member update (guarded by :func:`active_with`) and the entry.
 
-    With ``check_funds=False`` (clawbacks) the balance may go below zero.
+    With ``check_funds=False`` (clawbacks) the balance may go below zero; ``condition``
+    replaces the guard altogether, ``extra_actions`` go into the same profile update.
     """
     entry = _entry_item(debit, -debit.points, **entry_fields)
     tx.update(
         label + PROFILE,
         MemberItem(pk=entry.pk, sk=keys.PROFILE),
-        debit_actions(debit.points),
-        condition=active_with(debit.points) if check_funds else MemberItem.pk.exists(),
+        [*debit_actions(debit.points), *extra_actions],
+        condition=condition
+        if condition is not None
+        else active_with(debit.points)
+        if check_funds
+        else MemberItem.pk.exists(),
+    )
+    tx.put(label + ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
+    return entry
+
+
+def add_return(tx: Tx, giveback: Return, *, label: str = "", **entry_fields: Any) -> LedgerItem:
+    """Add to ``tx``: points given back (ledger type ``refund``) and the entry, once per
+    business key. No new lot: ``consumed`` goes down by the points, so they return to the
+    lots they were spent from (FIFO, see docs/data-model.md). Frozen members get them too.
+    """
+    entry = _entry_item(giveback, giveback.points, **entry_fields)
+    tx.update(
+        label + PROFILE,
+        MemberItem(pk=entry.pk, sk=keys.PROFILE),
+        [
+            MemberItem.balance.add(giveback.points),
+            MemberItem.spendable.add(giveback.points),
+            MemberItem.consumed.add(-giveback.points),
+            MemberItem.ver.add(1),
+        ],
+        condition=MemberItem.pk.exists(),
     )
     tx.put(label + ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
     return entry
@@ -179,8 +239,20 @@ def refusal(raw: dict[str, Any] | None, member_id: str, points: int) -> AppError
     )
 
 
-def register(member: MemberItem, welcome: Credit | None, rules: Rules) -> MemberItem | None:
-    """Create the member (with its welcome credit). Returns the existing member if any."""
+class CodeTaken(Exception):
+    """The new member's referral code already belongs to someone (draw another)."""
+
+
+def register(
+    member: MemberItem,
+    welcome: Credit | None,
+    rules: Rules,
+    code: ReferralCodeItem | None = None,
+) -> MemberItem | None:
+    """Create the member (with its welcome credit and its referral code's lookup item).
+
+    Returns the existing member if any; raises :class:`CodeTaken` if ``code`` is in use.
+    """
 
     def attempt() -> MemberItem | None:
         tx = Tx()
@@ -190,9 +262,13 @@ def register(member: MemberItem, welcome: Credit | None, rules: Rules) -> Member
             tx.put(ENTRY, _entry_item(welcome, welcome.points))
             tx.put(LOT, _lot_item(welcome, rules))
         tx.put(PROFILE, member, condition=MemberItem.pk.does_not_exist())
+        if code is not None:
+            tx.put(REFCODE, code, condition=ReferralCodeItem.pk.does_not_exist())
         try:
             tx.commit()
         except Cancelled as cancelled:
+            if PROFILE not in cancelled and REFCODE in cancelled:
+                raise CodeTaken() from None
             return image(cancelled.failed.get(PROFILE), MemberItem) or get(member.member_id)
         return None
 

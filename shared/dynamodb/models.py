@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -49,6 +50,15 @@ class MemberItem(Item):
     joined_at = UnicodeAttribute(null=True)
     birthday = UnicodeAttribute(null=True)  # "MM-DD"
     referred_by_code = UnicodeAttribute(null=True)
+    # Earning rules (issue 4): referrals, check-in streak, daily activity cap.
+    referral_code = UnicodeAttribute(null=True)  # the member's own code (item REFCODE#<code>)
+    referred_by = UnicodeAttribute(null=True)  # the referrer's member id
+    referrer_chain = UnicodeAttribute(null=True)  # the referrer's referrer (second level)
+    first_purchase_rewarded = BooleanAttribute(null=True)  # False while referral bonuses wait
+    checkin_last = UnicodeAttribute(null=True)  # date of the last check-in (programme zone)
+    checkin_streak = NumberAttribute(null=True)  # consecutive days up to checkin_last
+    activity_day = UnicodeAttribute(null=True)  # the day activity_points counts
+    activity_points = NumberAttribute(null=True)  # check-in + task points credited that day
 
 
 class LedgerByTime(LocalSecondaryIndex):
@@ -92,13 +102,24 @@ class LedgerItem(Item):
     refunds = MapAttribute(null=True)  # refund_id -> {"amount", "points"}
     # Clawbacks: which refund/order they answer.
     order_id = UnicodeAttribute(null=True)
+    # Operator adjustments: who made them.
+    actor = UnicodeAttribute(null=True)
 
     by_time = LedgerByTime()
     by_order = LedgerByOrder()
 
 
+class LotByExpiry(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_expiry"
+        projection = AllProjection()
+
+    exp_pk = UnicodeAttribute(hash_key=True)
+    exp_sk = UnicodeAttribute(range_key=True)
+
+
 class LotItem(Item):
-    """Points earned together that expire together."""
+    """Points earned together that expire together (open until the expiry job settles it)."""
 
     member_id = UnicodeAttribute()
     points = NumberAttribute()
@@ -106,8 +127,33 @@ class LotItem(Item):
     source = UnicodeAttribute()
     ref = UnicodeAttribute()
     earned_at = UnicodeAttribute()
-    exp_pk = UnicodeAttribute(null=True)  # GSI by_expiry (removed once settled)
+    exp_pk = UnicodeAttribute(null=True)  # GSI by_expiry
     exp_sk = UnicodeAttribute(null=True)
+
+    by_expiry = LotByExpiry()
+
+
+class OutboxItem(Item):
+    """An item whose only job is to announce an event once its transaction commits
+    (reminder markers, ...). ``ttl`` lets DynamoDB delete it later."""
+
+    evt_id = UnicodeAttribute()
+    evt_type = UnicodeAttribute()
+    evt_detail = UnicodeAttribute()
+    member_id = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()
+    ttl = NumberAttribute(null=True)
+
+
+class JobRunItem(Item):
+    """Progress of one run of a scheduled job: a checkpoint to resume from and counters."""
+
+    job = UnicodeAttribute()
+    run = UnicodeAttribute()
+    next_shard = NumberAttribute(default=0)
+    complete = UnicodeAttribute(default="no")
+    stats = MapAttribute(default=dict)
+    updated_at = UnicodeAttribute()
 
 
 def as_plain(value: Any) -> Any:
@@ -119,3 +165,186 @@ def as_plain(value: Any) -> Any:
     if isinstance(value, list):
         return [as_plain(v) for v in value]
     return value
+
+
+# Earning rules (issue 4) ------------------------------------------------------------------
+
+
+class ProgrammeItem(Item):
+    """The rules overrides (``PROGRAMME``/``RULES``) or one campaign (``CAMPAIGN#<id>``).
+
+    ``data`` is the JSON the API shows (decimal strings, ISO times), parsed by the domain.
+    """
+
+    data = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    updated_by = UnicodeAttribute(null=True)
+
+
+class TaskItem(Item):
+    """An operator-defined task (``TASKS``/``TASK#<id>``)."""
+
+    task_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    points = NumberAttribute()
+    limit = UnicodeAttribute()  # once | daily | weekly
+    active = BooleanAttribute(default=True)
+    updated_at = UnicodeAttribute()
+
+
+class ReferralCodeItem(Item):
+    """``REFCODE#<code>`` → the member who owns the code (and that member's own referrer)."""
+
+    member_id = UnicodeAttribute()
+    referred_by = UnicodeAttribute(null=True)
+
+
+class AuditItem(Item):
+    """One operator action on a member (``MEMBER#<id>`` / ``AUDIT#<at>#<action>``)."""
+
+    member_id = UnicodeAttribute()
+    action = UnicodeAttribute()  # adjust | freeze | unfreeze | ...
+    actor = UnicodeAttribute()  # the operator's id (token sub)
+    reason = UnicodeAttribute()
+    at = UnicodeAttribute()  # UTC ISO-8601
+    points = NumberAttribute(null=True)
+    ref = UnicodeAttribute(null=True)  # e.g. the adjustment id
+
+
+class IdempotencyItem(Item):
+    """First response to an ``Idempotency-Key``, written in the transaction it answers."""
+
+    fingerprint = UnicodeAttribute()  # sha256 of method, path and body
+    status = NumberAttribute()
+    response = UnicodeAttribute()  # JSON body
+    at = UnicodeAttribute()
+    ttl = NumberAttribute()  # epoch seconds; DynamoDB deletes it after 24 h
+
+
+# Points mall (issue 5) ---------------------------------------------------------------------
+
+
+class CatalogItem(Item):
+    """A mall item in its own partition (``ITEM#<id>`` / ``ITEM``): what it is, its stock and
+    running counters. Redemptions update only ``stock``/``sold``/donation totals; operator
+    changes to what a redemption reads (price, window, limits, retirement) bump ``ver``."""
+
+    item_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    kind = UnicodeAttribute()  # gift | coupon | donation | cash_out
+    points = NumberAttribute()  # price per unit
+    cash = UnicodeAttribute(null=True)  # decimal string: the cash part of points + cash
+    stock = NumberAttribute(null=True)  # absent = unlimited
+    starts_at = UnicodeAttribute(null=True)  # UTC ISO-8601
+    ends_at = UnicodeAttribute(null=True)
+    min_tier = UnicodeAttribute(null=True)
+    limit_mode = UnicodeAttribute(default="default")  # default | custom | none
+    limit_per_day = NumberAttribute(null=True)
+    limit_total = NumberAttribute(null=True)
+    coupon_valid_days = NumberAttribute(null=True)
+    description = UnicodeAttribute(null=True)
+    image_url = UnicodeAttribute(null=True)
+    retired = BooleanAttribute(default=False)
+    ver = NumberAttribute(default=0)
+    sold = NumberAttribute(default=0)  # units redeemed, net of cancellations (limited items)
+    donated_points = NumberAttribute(null=True)  # donations: the public running total
+    donors = NumberAttribute(null=True)  # donations: distinct members who gave
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class CatalogEntry(Item):
+    """An item's line in the ``CATALOG`` listing partition (retired items have none)."""
+
+    item_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+
+
+class MallOrderById(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_order"
+        projection = AllProjection()
+
+    order_pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class MallOrderByStatus(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    st_pk = UnicodeAttribute(hash_key=True)
+    st_sk = UnicodeAttribute(range_key=True)
+
+
+class OrderItem(Item):
+    """A mall order in its member's partition (``MEMBER#<id>`` / ``ORDER#<order_id>``)."""
+
+    order_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    item_id = UnicodeAttribute()
+    item_name = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    quantity = NumberAttribute()
+    points = NumberAttribute()  # total points debited
+    cash_due = UnicodeAttribute(null=True)  # decimal string (points + cash)
+    currency = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    placed_at = UnicodeAttribute()  # UTC ISO-8601
+    updated_at = UnicodeAttribute()
+    delivery = MapAttribute(null=True)  # {"method", "name", "phone", "address"}
+    carrier = UnicodeAttribute(null=True)
+    tracking_no = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)  # why it was cancelled or rejected
+    coupon_code = UnicodeAttribute(null=True)
+    coupon_expires_on = UnicodeAttribute(null=True)
+    coupon_used_at = UnicodeAttribute(null=True)
+    pickup_code = UnicodeAttribute(null=True)
+    pickup_failures = NumberAttribute(default=0)
+    payment_due_at = UnicodeAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    payment_ref = UnicodeAttribute(null=True)
+    payout_amount = UnicodeAttribute(null=True)  # cash-outs: decimal string
+    # What a cancellation gives back besides the points.
+    stocked = BooleanAttribute(default=False)  # one unit of stock per unit ordered
+    counted_total = BooleanAttribute(default=False)  # the per-item limit counter
+    counted_day = UnicodeAttribute(null=True)  # the per-day counter's day (YYYY-MM-DD)
+    # Index keys: by id (GSI by_order), by status (GSI by_status).
+    order_pk = UnicodeAttribute(null=True)
+    st_pk = UnicodeAttribute(null=True)
+    st_sk = UnicodeAttribute(null=True)
+
+    by_order = MallOrderById()
+    by_status = MallOrderByStatus()
+
+
+class CouponItem(Item):
+    """A coupon code (``COUPON#<code>`` / ``COUPON``): unique, consumed once by the shop."""
+
+    code = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    item_id = UnicodeAttribute()
+    expires_on = UnicodeAttribute()  # last valid day (programme time zone)
+    used_at = UnicodeAttribute(null=True)
+    used_by = UnicodeAttribute(null=True)  # the shop's order that used it
+
+
+class CounterItem(Item):
+    """A per-member limit counter (units of an item ever; units of a kind on one day)."""
+
+    n = NumberAttribute(default=0)
+    ttl = NumberAttribute(null=True)
+
+
+class PayoutItem(Item):
+    """A cash-out for finance to pay (``PAYOUTS#<day>`` / ``PAYOUT#<order_id>``)."""
+
+    order_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    points = NumberAttribute()
+    amount = UnicodeAttribute()  # decimal string
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute(default="pending")
+    created_at = UnicodeAttribute()

@@ -39,6 +39,8 @@ def _resource_name(resource: Any, table: str, bus: str) -> str:
         return "table"
     if resource == {"Fn::GetAtt": [bus, "Arn"]}:
         return "bus"
+    if resource == {"Fn::GetAtt": [table, "StreamArn"]}:
+        return "stream"
     if isinstance(resource, dict) and "Fn::Join" in resource:
         separator, parts = resource["Fn::Join"]
         if separator == "" and len(parts) == 2 and parts[0] == {"Fn::GetAtt": [table, "Arn"]}:
@@ -79,8 +81,18 @@ def _data_grants(synth, function: str) -> set[Grant]:
     return grants
 
 
-def _declared(access: Access) -> set[Grant]:
+STREAM_READ = {
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+}
+
+
+def _declared(access: Access, table_stream: bool = False) -> set[Grant]:
     grants = {(action, "table") for action in access.table}
+    if table_stream:  # granted by the event source mapping, on the stream ARN only
+        grants |= {(action, "stream") for action in STREAM_READ}
     for index, actions in access.indexes.items():
         grants |= {(action, f"index/{index}") for action in actions}
     if access.put_events:
@@ -90,7 +102,9 @@ def _declared(access: Access) -> set[Grant]:
 
 def test_each_role_grants_exactly_the_declared_actions(synth) -> None:
     for spec in catalog():
-        assert _data_grants(synth, spec.name) == _declared(spec.access), spec.name
+        assert _data_grants(synth, spec.name) == _declared(spec.access, spec.table_stream), (
+            spec.name
+        )
 
 
 def test_account_reads_the_table_and_its_ledger_index_only(synth) -> None:

@@ -1,0 +1,257 @@
+"""The points mall's rules (SPEC §4): availability, per-member limits, the order life cycle,
+coupon and pickup codes, points + cash and cash-out arithmetic. Pure: no AWS, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from shared.domain.rules import TIER_NAMES, Rules
+from shared.errors import InvalidTransition
+
+# Kinds of catalog items (API.md).
+GIFT, COUPON, DONATION, CASH_OUT = "gift", "coupon", "donation", "cash_out"
+KINDS: tuple[str, ...] = (GIFT, COUPON, DONATION, CASH_OUT)
+
+# Order statuses: API.md's list plus ``awaiting_payment`` (points + cash, until the shop
+# confirms the cash part) and ``completed`` (donations and cash-outs: done at once).
+PLACED, APPROVED, SHIPPED, DELIVERED = "placed", "approved", "shipped", "delivered"
+PICKED_UP, CANCELLED, REJECTED, ISSUED = "picked_up", "cancelled", "rejected", "issued"
+AWAITING_PAYMENT, COMPLETED = "awaiting_payment", "completed"
+STATUSES: tuple[str, ...] = (
+    AWAITING_PAYMENT,
+    PLACED,
+    APPROVED,
+    SHIPPED,
+    DELIVERED,
+    PICKED_UP,
+    ISSUED,
+    COMPLETED,
+    CANCELLED,
+    REJECTED,
+)
+RETURNING = frozenset({CANCELLED, REJECTED})  # statuses that give points and stock back
+
+SHIP, PICKUP = "ship", "pickup"
+DELIVERY_METHODS: tuple[str, ...] = (SHIP, PICKUP)
+
+MAX_QUANTITY = 100  # units per redemption
+MAX_POINTS = 100_000_000  # price per unit
+PICKUP_ATTEMPTS = 5  # wrong pickup codes before the order is locked for pickup
+DEFAULT_COUPON_VALID_DAYS = 30
+
+# Limit modes of an item: the programme default (gifts), the item's own, or none.
+LIMITS_DEFAULT, LIMITS_CUSTOM, LIMITS_NONE = "default", "custom", "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """``per_day``: most units of this kind a member may redeem per day (counting every item
+    of the kind that has a per-day limit); ``total``: most units of this item, ever."""
+
+    per_day: int | None = None
+    total: int | None = None
+
+    def as_dict(self) -> dict[str, int] | None:
+        if self.per_day is None and self.total is None:
+            return None
+        out: dict[str, int] = {}
+        if self.per_day is not None:
+            out["per_day"] = self.per_day
+        if self.total is not None:
+            out["total"] = self.total
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A catalog item as the rules see it."""
+
+    item_id: str
+    name: str
+    kind: str
+    points: int
+    cash: Decimal | None = None
+    stock: int | None = None  # None = unlimited
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    min_tier: str | None = None
+    limit_mode: str = LIMITS_DEFAULT
+    per_day: int | None = None
+    total: int | None = None
+    coupon_valid_days: int | None = None
+    retired: bool = False
+    ver: int = 0
+
+    @property
+    def limited(self) -> bool:
+        return self.stock is not None and self.kind != DONATION
+
+
+def limits_of(offer: Offer, rules: Rules) -> Limits:
+    """The per-member limits in force: gifts without their own get the programme default
+    (one gift per day, the same gift not twice); other kinds without their own get none."""
+    if offer.limit_mode == LIMITS_CUSTOM:
+        return Limits(offer.per_day, offer.total)
+    if offer.limit_mode == LIMITS_DEFAULT and offer.kind == GIFT:
+        return Limits(rules.gift_limit_per_day, rules.gift_same_item_total)
+    return Limits()
+
+
+def tier_rank(tier: str | None) -> int:
+    return TIER_NAMES.index(tier) if tier in TIER_NAMES else 0
+
+
+def tiers_from(min_tier: str | None) -> tuple[str, ...]:
+    """The tiers that may redeem an item for ``min_tier`` (every tier when None)."""
+    return TIER_NAMES[tier_rank(min_tier) :]
+
+
+def tier_allows(member_tier: str | None, min_tier: str | None) -> bool:
+    return tier_rank(member_tier) >= tier_rank(min_tier)
+
+
+def in_window(offer: Offer, now: datetime) -> bool:
+    if offer.starts_at is not None and now < offer.starts_at:
+        return False
+    return offer.ends_at is None or now < offer.ends_at
+
+
+def cash_out_open(now: datetime, rules: Rules) -> bool:
+    """Cash-outs happen only inside the operator-set window of the programme rules."""
+    if not rules.cash_out_starts_at or not rules.cash_out_ends_at:
+        return False
+    starts = datetime.fromisoformat(rules.cash_out_starts_at)
+    ends = datetime.fromisoformat(rules.cash_out_ends_at)
+    return starts <= now < ends
+
+
+def unavailable(
+    offer: Offer, now: datetime, rules: Rules, member_tier: str | None = None
+) -> str | None:
+    """Why ``offer`` cannot be redeemed now (``not_available`` or ``sold_out``), or None.
+
+    ``member_tier`` None skips the tier check (anonymous listing)."""
+    if offer.retired or not in_window(offer, now):
+        return "not_available"
+    if offer.kind == CASH_OUT and not cash_out_open(now, rules):
+        return "not_available"
+    if member_tier is not None and not tier_allows(member_tier, offer.min_tier):
+        return "not_available"
+    if offer.limited and (offer.stock or 0) <= 0:
+        return "sold_out"
+    return None
+
+
+def cost(offer: Offer, quantity: int) -> int:
+    return offer.points * quantity
+
+
+def cash_due(offer: Offer, quantity: int) -> Decimal | None:
+    if offer.cash is None or offer.cash <= 0:
+        return None
+    return (offer.cash * quantity).quantize(Decimal("0.01"))
+
+
+def cash_out_value(points: int, rules: Rules) -> Decimal:
+    """The cash credit for ``points`` at the programme's ratio, rounded down to the cent."""
+    return (Decimal(points) / Decimal(rules.cash_out_points_per_unit)).quantize(
+        Decimal("0.01"), rounding=ROUND_DOWN
+    )
+
+
+def coupon_expires_on(issued_on: date, valid_days: int | None) -> date:
+    """Last valid day of a coupon issued on ``issued_on`` (valid ``valid_days`` days)."""
+    days = valid_days if valid_days is not None else DEFAULT_COUPON_VALID_DAYS
+    return issued_on + timedelta(days=max(days, 1) - 1)
+
+
+def coupon_status(used: bool, expires_on: str, today: date) -> str:
+    if used:
+        return "used"
+    return "expired" if expires_on < today.isoformat() else "active"
+
+
+# Codes and ids ---------------------------------------------------------------------------
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: easy to read and type
+
+
+def new_coupon_code() -> str:
+    """80 random bits as 16 Crockford base-32 characters, in groups of four."""
+    raw = "".join(secrets.choice(_CROCKFORD) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def new_pickup_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def pickup_code_matches(expected: str | None, given: str) -> bool:
+    return expected is not None and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def new_order_id(now: datetime) -> str:
+    """Time-ordered (newest-first listings sort by it) and unguessable."""
+    stamp = now.strftime("%Y%m%d%H%M%S") + f"{now.microsecond // 1000:03d}"
+    return f"r{stamp}-{secrets.token_hex(5)}"
+
+
+def request_hash(operation: str, body: dict[str, Any]) -> str:
+    """Fingerprint of a request for Idempotency-Key reuse checks."""
+    canonical = json.dumps([operation, body], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# The order life cycle ---------------------------------------------------------------------
+
+# target -> statuses an operator may move an order from
+OPERATOR_MOVES: dict[str, frozenset[str]] = {
+    APPROVED: frozenset({PLACED}),
+    SHIPPED: frozenset({APPROVED}),
+    DELIVERED: frozenset({SHIPPED}),
+    REJECTED: frozenset({PLACED, APPROVED, AWAITING_PAYMENT}),
+}
+MEMBER_CANCELS: frozenset[str] = frozenset({PLACED, AWAITING_PAYMENT})
+PICKUP_FROM: frozenset[str] = frozenset({PLACED, APPROVED})
+SHIP_ONLY = frozenset({SHIPPED, DELIVERED})
+
+
+def operator_sources(target: str, method: str | None) -> frozenset[str]:
+    """Statuses an operator can move an order to ``target`` from (empty: never)."""
+    if target in SHIP_ONLY and method != SHIP:
+        return frozenset()
+    return OPERATOR_MOVES.get(target, frozenset())
+
+
+def check_transition(current: str, target: str, allowed_from: frozenset[str]) -> None:
+    if current not in allowed_from:
+        raise InvalidTransition(
+            f"an order that is {current} cannot become {target}",
+            details={"status": current, "requested": target},
+        )
+
+
+def paid_status(kind: str) -> str:
+    """Where a points + cash order goes once the shop confirms the cash part."""
+    return ISSUED if kind == COUPON else PLACED
+
+
+def first_status(kind: str, cash: Decimal | None) -> str:
+    if cash is not None:
+        return AWAITING_PAYMENT
+    if kind == COUPON:
+        return ISSUED
+    if kind in (DONATION, CASH_OUT):
+        return COMPLETED
+    return PLACED
+
+
+def payment_due(placed_at: datetime, rules: Rules) -> datetime:
+    return placed_at + timedelta(minutes=rules.unpaid_order_minutes)

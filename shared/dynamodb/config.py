@@ -1,0 +1,77 @@
+"""Data access for the programme's configuration: rules overrides, campaigns, tasks.
+
+Rules and campaigns share the ``PROGRAMME`` partition so one ``Query`` loads everything a
+purchase needs (``shared.rules`` caches it); tasks live in ``TASKS``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from shared.dynamodb import keys
+from shared.dynamodb.models import Item, ProgrammeItem, TaskItem
+
+
+def load_programme() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(rules overrides, campaigns) as stored JSON: one consistent Query."""
+    overrides: dict[str, Any] = {}
+    campaigns: list[dict[str, Any]] = []
+    for item in ProgrammeItem.query(keys.PROGRAMME, consistent_read=True):
+        if item.sk == keys.RULES:
+            overrides = json.loads(item.data)
+        elif item.sk.startswith(keys.CAMPAIGN):
+            campaigns.append(json.loads(item.data))
+    return overrides, campaigns
+
+
+def _upsert(item: Item) -> bool:
+    """Create or replace ``item``; True if it was created."""
+    try:
+        item.save(condition=Item.pk.does_not_exist())
+        return True
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    item.save()
+    return False
+
+
+def put_rules(overrides: dict[str, Any], at: str, actor: str) -> None:
+    ProgrammeItem(
+        pk=keys.PROGRAMME,
+        sk=keys.RULES,
+        data=json.dumps(overrides, sort_keys=True),
+        updated_at=at,
+        updated_by=actor,
+    ).save()
+
+
+def put_campaign(campaign: dict[str, Any], at: str, actor: str) -> bool:
+    return _upsert(
+        ProgrammeItem(
+            pk=keys.PROGRAMME,
+            sk=keys.campaign_sk(campaign["campaign_id"]),
+            data=json.dumps(campaign, sort_keys=True),
+            updated_at=at,
+            updated_by=actor,
+        )
+    )
+
+
+def put_task(task: TaskItem) -> bool:
+    task.pk, task.sk = keys.TASKS, keys.task_sk(task.task_id)
+    return _upsert(task)
+
+
+def get_task(task_id: str) -> TaskItem | None:
+    try:
+        return TaskItem.get(keys.TASKS, keys.task_sk(task_id), consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def tasks() -> list[TaskItem]:
+    return list(TaskItem.query(keys.TASKS, TaskItem.sk.startswith(keys.TASK)))

@@ -1,0 +1,22 @@
+"""Use cases of referrals: resolve the code a new member names at registration."""
+
+from __future__ import annotations
+
+from shared.domain.referrals import Referral, refusal
+from shared.dynamodb import referrals as repo
+from shared.errors import Invalid
+
+
+def _invalid(problem: str) -> Invalid:
+    return Invalid(f"referral_code {problem}", details={"fields": {"referral_code": problem}})
+
+
+def resolve(code: str, member_id: str) -> Referral:
+    """The referrer (and their referrer) behind ``code``; 422 if unknown, own or a loop."""
+    found = repo.owner(code.upper())
+    if found is None:
+        raise _invalid("is not a known referral code")
+    problem = refusal(member_id, found.member_id, found.referred_by)
+    if problem is not None:
+        raise _invalid(problem)
+    return Referral(referred_by=found.member_id, chain=found.referred_by)

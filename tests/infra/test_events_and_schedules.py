@@ -1,0 +1,67 @@
+"""The event pipeline (stream → publisher → bus, with a DLQ) and the job schedules."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk.assertions import Match
+
+from infra.config import stage_config
+
+pytestmark = pytest.mark.infra
+DEV = stage_config({"stage": "dev"})
+
+
+def _function_logical_id(raw: dict, name: str) -> str:
+    (found,) = [
+        key
+        for key, r in raw["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Function"
+        and r["Properties"]["FunctionName"] == DEV.name(name)
+    ]
+    return found
+
+
+def test_the_publisher_consumes_the_table_stream_with_a_dead_letter_queue(synth) -> None:
+    raw = synth.raw()
+    publisher = _function_logical_id(raw, "publisher")
+    mappings = [
+        r["Properties"]
+        for r in raw["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+    ]
+    (mapping,) = [m for m in mappings if m["FunctionName"] == {"Ref": publisher}]
+    assert "StreamArn" in json.dumps(mapping["EventSourceArn"])
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert "DestinationConfig" in mapping  # the dead-letter queue
+    synth.template().resource_count_is("AWS::SQS::Queue", 1)
+    synth.template().has_resource_properties(
+        "AWS::DynamoDB::GlobalTable",
+        {"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}},
+    )
+
+
+def test_the_publisher_knows_the_bus(synth) -> None:
+    synth.template().has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "FunctionName": DEV.name("publisher"),
+            "Environment": {"Variables": Match.object_like({"EVENT_BUS_NAME": Match.any_value()})},
+        },
+    )
+    synth.template().resource_count_is("AWS::Events::EventBus", 1)
+
+
+def test_expiry_and_reminders_run_on_their_schedules(synth) -> None:
+    raw = synth.raw()
+    expire = _function_logical_id(raw, "expire")
+    inputs = sorted(
+        json.loads(t["Input"])["job"]
+        for r in raw["Resources"].values()
+        if r["Type"] == "AWS::Events::Rule"
+        for t in r["Properties"]["Targets"]
+        if t["Arn"] == {"Fn::GetAtt": [expire, "Arn"]}
+    )
+    assert inputs == ["expire", "expiry-reminders"]

@@ -1,0 +1,150 @@
+"""Points expiry through the HTTP layer with the clock pinned (SPEC §5, issue 6)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from shared import clock
+from tests.support import Api, spend
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: str, hour: int = 10) -> None:
+    clock.pin(datetime.fromisoformat(day).replace(hour=hour, tzinfo=SHANGHAI))
+
+
+def run(api: Api, job: str = "expire") -> dict:
+    res = api.operator("POST", f"/v1/admin/jobs/{job}/runs")
+    assert res.status == 200, res.body
+    return res.body
+
+
+@pytest.fixture
+def scenario(api: Api) -> Api:
+    """100 earned 2027-01-10 (welcome), 50 earned 2027-02-01, 30 spent 2027-03-01."""
+    at("2027-01-10")
+    api.system("POST", "/v1/members", {"member_id": "m-x"})
+    at("2027-02-01")
+    api.system("POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-x", "amount": "50"})
+    at("2027-03-01")
+    spend("m-x", 30, "gift-1")
+    yield api
+    clock.release()
+
+
+def ledger(api: Api, member: str = "m-x") -> list[dict]:
+    return api.member(member, "GET", "/v1/me/ledger?limit=100").body["items"]
+
+
+def test_the_soonest_lot_expires_what_spending_left_of_it(scenario: Api) -> None:
+    api = scenario
+    at("2027-07-11", hour=3)
+
+    result = run(api)
+
+    assert result["expired_points"] == 70
+    me = api.member("m-x", "GET", "/v1/me").body
+    assert me["balance"] == 50
+    assert me["expiring"] == [{"points": 50, "expires_on": "2027-08-01"}]
+    newest = ledger(api)[0]
+    assert (newest["type"], newest["points"], newest["balance_after"]) == ("expire", -70, 50)
+    assert me["balance"] == sum(e["points"] for e in ledger(api))
+
+
+def test_running_the_job_again_the_same_day_changes_nothing(scenario: Api) -> None:
+    api = scenario
+    at("2027-07-11", hour=3)
+    run(api)
+    before = (api.member("m-x", "GET", "/v1/me").body, ledger(api))
+
+    again = run(api)
+
+    assert again["expired_points"] == 0
+    assert (api.member("m-x", "GET", "/v1/me").body, ledger(api)) == before
+
+
+def test_points_stay_valid_through_their_last_day(scenario: Api) -> None:
+    api = scenario
+    at("2027-07-10", hour=23)
+    assert run(api)["expired_points"] == 0
+    at("2027-08-01", hour=23)
+    run(api)  # expires the first lot's 70
+    assert api.member("m-x", "GET", "/v1/me").body["balance"] == 50
+    at("2027-08-02", hour=1)
+    assert run(api)["expired_points"] == 50
+    assert api.member("m-x", "GET", "/v1/me").body["balance"] == 0
+
+
+def test_a_member_in_points_debt_loses_nothing_more(api: Api) -> None:
+    at("2027-01-10")
+    api.system("POST", "/v1/members", {"member_id": "m-debt"})
+    api.system("POST", "/v1/purchases", {"order_id": "o-9", "member_id": "m-debt", "amount": "100"})
+    spend("m-debt", 150, "gift-9")
+    api.system("POST", "/v1/refunds", {"refund_id": "r-9", "order_id": "o-9", "amount": "100"})
+    assert api.member("m-debt", "GET", "/v1/me").body["balance"] == -50
+
+    at("2027-07-11")
+    result = run(api)
+
+    assert result["expired_points"] == 0
+    assert result["lots"] == 2  # both lots closed, nothing left in them to expire
+    assert api.member("m-debt", "GET", "/v1/me").body["balance"] == -50
+    assert all(e["type"] != "expire" for e in ledger(api, "m-debt"))
+
+
+def test_fully_spent_lots_close_without_an_expire_entry(api: Api) -> None:
+    at("2027-01-10")
+    api.system("POST", "/v1/members", {"member_id": "m-spent"})
+    spend("m-spent", 100, "gift-1")
+    at("2027-07-11")
+
+    result = run(api)
+
+    assert (result["lots"], result["expired_points"]) == (1, 0)
+    assert [e["type"] for e in ledger(api, "m-spent")] == ["redeem", "earn"]
+
+
+def test_unknown_job_is_404_and_only_operators_run_jobs(api: Api) -> None:
+    assert api.operator("POST", "/v1/admin/jobs/nope/runs").status == 404
+    assert api.member("m-1", "POST", "/v1/admin/jobs/expire/runs").status == 403
+    assert api.system("POST", "/v1/admin/jobs/expire/runs").status == 403
+
+
+@pytest.mark.dynamodb_local
+def test_reminders_are_published_once_per_member_date_and_threshold(local_api: Api, bus) -> None:
+    api = local_api
+    at("2027-01-10")
+    for member in ("m-r1", "m-r2"):
+        api.system("POST", "/v1/members", {"member_id": member})
+    spend("m-r2", 40, "gift-1")  # m-r2 has 60 of the 100 left
+    bus.clear()
+
+    at("2027-06-15")  # 25 days before 2027-07-10
+    first = run(api, "expiry-reminders")
+    again = run(api, "expiry-reminders")
+    at("2027-07-05")  # 5 days before
+    week = run(api, "expiry-reminders")
+    run(api, "expiry-reminders")
+
+    reminders = [e for e in bus.drain() if e["detail-type"] == "PointsExpiringSoon.v1"]
+    seen = sorted(
+        (
+            e["detail"]["member_id"],
+            e["detail"]["threshold_days"],
+            e["detail"]["points"],
+            e["detail"]["expires_on"],
+        )
+        for e in reminders
+    )
+    assert seen == [
+        ("m-r1", 7, 100, "2027-07-10"),
+        ("m-r1", 30, 100, "2027-07-10"),
+        ("m-r2", 7, 60, "2027-07-10"),
+        ("m-r2", 30, 60, "2027-07-10"),
+    ]
+    assert (first["reminders"], again["reminders"], week["reminders"]) == (2, 0, 2)
+    assert len({e["detail"]["event_id"] for e in reminders}) == 4
