@@ -22,6 +22,7 @@ PUT = "dynamodb:PutItem"
 UPDATE = "dynamodb:UpdateItem"
 DELETE = "dynamodb:DeleteItem"
 CONDITION_CHECK = "dynamodb:ConditionCheckItem"
+BATCH_GET = "dynamodb:BatchGetItem"
 PUT_EVENTS = "events:PutEvents"
 
 
@@ -47,11 +48,17 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # Reads the member view, the ledger newest first (LSI) and the lots (table query).
         "account": Access(table=(GET, QUERY), indexes={"by_time": (QUERY,)}),
         # Registers members, records purchases/refunds in one transaction; finds a purchase
-        # by the shop's order id for refunds.
+        # by the shop's order id for refunds. Loads the programme rules and campaigns (one
+        # Query), credits check-ins and tasks, and looks up this period's task completions
+        # (BatchGetItem of ledger keys).
         "earn": Access(
-            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
+            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET),
             indexes={"by_order": (QUERY,)},
         ),
+        # Operators: stores rules, tasks and campaigns; reads a member's file (profile, lots,
+        # audit trail) and ledger (LSI); adjusts (ledger entry, lot, audit, idempotency
+        # record) and freezes members in one transaction each.
+        "admin": Access(table=(GET, QUERY, PUT, UPDATE), indexes={"by_time": (QUERY,)}),
         # Scheduled expiry + reminders: finds due lots (by_expiry), settles a member's lots
         # and expires points in one transaction, records run checkpoints, reminder markers.
         "expire": Access(

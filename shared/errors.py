@@ -133,3 +133,16 @@ class PickupLocked(Conflict):
 
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
+
+
+# Earning rules (issue 4).
+class AlreadyCheckedIn(Conflict):
+    code = "already_checked_in"
+
+
+class TaskNotFound(NotFound):
+    code = "task_not_found"
+
+
+class TaskLimitReached(Conflict):
+    code = "task_limit_reached"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,10 +13,13 @@ from shared import rules as programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.ledger import Debit
-from shared.domain.lots import Lot, expiring, settle
+from shared.domain.lots import Lot, expiring, extend, settle
 from shared.dynamodb import expiry as repo
+from shared.dynamodb import keys
 from shared.dynamodb import members as members_repo
+from shared.dynamodb.models import AuditItem
 from shared.dynamodb.tx import Cancelled
+from shared.errors import Conflict, Contention, Invalid
 from shared.observability import logger
 
 MAX_LOTS_PER_TX = 95  # + the member update and the ledger entry, under the 100-item limit
@@ -165,3 +169,64 @@ def _remind(member_id: str, threshold: int, today: date, end: date, now: datetim
         ):
             sent += 1
     return sent
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionRequest:
+    member_id: str
+    reason: str
+    actor: str
+    through: date | None = None  # lots whose last day is on or before this; None = 30 days
+    to: date | None = None  # new last day, or
+    days: int | None = None  # each lot's last day moved by this many days
+
+
+def extend_expiry(cmd: ExtensionRequest, now: datetime) -> dict[str, Any]:
+    """Goodwill: move a member's expiring points to a later date, audited."""
+    rules = programme.current()
+    today = local_date(now, rules.zone)
+    through = cmd.through or today + timedelta(days=30)
+    for _ in range(5):
+        member = members_repo.get(cmd.member_id)
+        items = {lot.sk: lot for lot in repo.open_lots(cmd.member_id)}
+        move: dict[str, date] = {}
+        for key, lot in items.items():
+            last_day = date.fromisoformat(lot.expires_on)
+            if today <= last_day <= through:
+                move[key] = cmd.to or last_day + timedelta(days=cmd.days or 0)
+        if cmd.to is not None and any(new <= through for new in move.values()):
+            raise Invalid(
+                "the new date must be after the last day of every lot it moves",
+                details={"fields": {"to": f"must be after {through.isoformat()}"}},
+            )
+        ext = extend(
+            [(k, Lot(date.fromisoformat(v.expires_on), int(v.points))) for k, v in items.items()],
+            int(member.consumed),
+            int(member.settled),
+            move,
+        )
+        if not ext.moved:
+            raise Conflict("no points expire in that period", code="nothing_to_extend")
+        if len(ext.changes) * 2 + 2 > 100:
+            raise Conflict("too many lots to move at once; narrow the period", code="too_many_lots")
+        moved = [
+            {"points": c.left, "from": c.expires_on.isoformat(), "to": c.new_expires_on.isoformat()}
+            for c in ext.moved
+        ]
+        audit = AuditItem(
+            pk=member.pk,
+            sk=keys.audit_sk(members_repo.utc_iso(now), "expiry_extension"),
+            member_id=cmd.member_id,
+            action="expiry_extension",
+            actor=cmd.actor,
+            reason=cmd.reason,
+            at=members_repo.utc_iso(now),
+            points=sum(m["points"] for m in moved),
+            ref=";".join(f"{m['from']}->{m['to']}" for m in moved),
+        )
+        try:
+            repo.apply_extension(member, items, ext, audit, rules.expiry_shards)
+        except Cancelled:
+            continue  # the member spent or earned meanwhile: plan again
+        return {"member_id": cmd.member_id, "moved": moved, "reason": cmd.reason}
+    raise Contention("the member's points are changing quickly; retry the request")

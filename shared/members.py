@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from shared import referrals
 from shared import rules as programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import add_months, iso_local, local_date
+from shared.domain.checkins import current_streak
 from shared.domain.ledger import Credit, running_balances
 from shared.domain.lots import Lot, expiring, expiry_date
+from shared.domain.referrals import new_code
 from shared.domain.rules import Rules
 from shared.domain.tiers import standing
 from shared.dynamodb import members as repo
+from shared.dynamodb import referrals as referral_repo
 from shared.dynamodb.models import LedgerItem, MemberItem, as_plain
-from shared.errors import MemberExists
+from shared.errors import Contention, MemberExists
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,20 @@ def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
         expires_on=expiry_date(today, rules.validity),
         description="Welcome points",
     )
-    existing = repo.register(item, welcome, rules)
+    if cmd.referral_code is not None:
+        referral = referrals.resolve(cmd.referral_code, cmd.member_id)
+        item.referred_by, item.referrer_chain = referral.referred_by, referral.chain
+        item.first_purchase_rewarded = False  # the bonuses wait for the first purchase
+    for _ in range(5):  # a code already in use (odds: codes in use / 31^8) draws another
+        item.referral_code = new_code()
+        code = referral_repo.code_item(item.referral_code, cmd.member_id, item.referred_by)
+        try:
+            existing = repo.register(item, welcome, rules, code)
+            break
+        except repo.CodeTaken:
+            continue
+    else:  # pragma: no cover - astronomically unlikely
+        raise Contention("could not draw a free referral code; retry the request")
     if existing is None:  # created: the view needs no read
         lots = [Lot(welcome.expires_on, welcome.points)] if welcome.points > 0 else []
         return view(item, now, rules, lots), True
@@ -99,8 +116,12 @@ def view(
             {"points": lot.points, "expires_on": lot.expires_on.isoformat()}
             for lot in expiring(lots, int(member.consumed), int(member.settled))
         ],
-        "checkin_streak": 0,
-        "referral_code": None,
+        "checkin_streak": current_streak(
+            date.fromisoformat(member.checkin_last) if member.checkin_last else None,
+            int(member.checkin_streak or 0),
+            local_date(now, rules.zone),
+        ),
+        "referral_code": member.referral_code,
         "birthday": member.birthday,
         "registered_at": iso_local(datetime.fromisoformat(member.registered_at), rules.zone),
     }
@@ -124,12 +145,18 @@ def entry_view(entry: LedgerItem, balance_after: int, rules: Rules) -> dict[str,
     }
 
 
-def ledger(member_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
-    """``GET /v1/me/ledger``: newest first, each entry with the balance after it."""
+def ledger(
+    member_id: str, limit: int, cursor: str | None, *, with_actor: bool = False
+) -> dict[str, Any]:
+    """``GET /v1/me/ledger``: newest first, each entry with the balance after it.
+
+    ``with_actor`` (operators' view) adds who made each operator adjustment.
+    """
     rules = programme.current()
     items, balance, next_cursor = repo.ledger_page(member_id, limit, cursor)
     balances = running_balances(balance, [int(i.points) for i in items])
-    return {
-        "items": [entry_view(i, b, rules) for i, b in zip(items, balances, strict=True)],
-        "next_cursor": next_cursor,
-    }
+    views = [entry_view(i, b, rules) for i, b in zip(items, balances, strict=True)]
+    if with_actor:
+        for view_, item in zip(views, items, strict=True):
+            view_["actor"] = item.actor
+    return {"items": views, "next_cursor": next_cursor}

@@ -10,14 +10,17 @@ from typing import Any
 from shared import rules as programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
+from shared.domain.campaigns import Line, active
 from shared.domain.earning import clawback_points, purchase_points
 from shared.domain.ledger import Credit, Debit
 from shared.domain.lots import expiry_date
+from shared.domain.referrals import Referral, first_purchase_rewards
 from shared.dynamodb import keys
 from shared.dynamodb import members as repo
+from shared.dynamodb import purchases as purchase_repo
 from shared.dynamodb.models import as_plain
 from shared.dynamodb.tx import Cancelled
-from shared.errors import Conflict, Contention, OrderNotFound, RefundExceedsOrder
+from shared.errors import Conflict, Contention, Invalid, OrderNotFound, RefundExceedsOrder
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,7 @@ class Purchase:
     currency: str
     channel: str | None = None
     occurred_at: datetime | None = None
+    items: tuple[Line, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,33 +51,107 @@ def _purchase_result(entry) -> dict[str, Any]:
 
 
 def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]:
-    """Credit a reported purchase once per order id. Returns (result, created)."""
+    """Credit a reported purchase once per order id. Returns (result, created).
+
+    Points follow the rules in force (``shared.domain.earning.purchase_points``): bonuses,
+    the member's tier multiplier and the campaigns active when the purchase occurred
+    (``occurred_at``, else now). A frozen member's purchase is recorded with 0 points (so
+    refunds still find it). A referred member's first purchase also pays the referral
+    bonuses, in the same transaction. Warm, with the member as expected (active, first
+    tier, no bonuses pending), this is ONE DynamoDB round trip; otherwise the cancelled
+    transaction returns the member's state and it is retried once more with it.
+    """
+    listed = sum((line.amount for line in cmd.items), Decimal(0))
+    if listed > cmd.amount:
+        raise Invalid(
+            f"the items add up to {listed}, more than the amount paid {cmd.amount}",
+            details={"fields": {"items": "item amounts must add up to at most amount"}},
+        )
     rules = programme.current()
-    earned = purchase_points(cmd.amount, rules)
+    campaigns = active(programme.campaigns(), cmd.occurred_at or now)
     today = local_date(now, rules.zone)
-    credit = Credit(
-        member_id=cmd.member_id,
-        type=kinds.EARN,
-        source="purchase",
-        ref=cmd.order_id,
-        points=earned.points,
-        at=now,
-        earned_on=today,
-        expires_on=expiry_date(today, rules.validity),
-        description=f"Purchase {cmd.order_id}",
-    )
-    written = repo.credit(
-        credit,
-        rules,
-        order_pk=keys.order_pk(cmd.order_id),
-        amount=str(cmd.amount),
-        currency=cmd.currency,
-        breakdown=[{"rule": r.rule, "points": r.points} for r in earned.breakdown],
-        refunded="0",
-        clawed_back=0,
-        refunds={},
-    )
-    return _purchase_result(written.entry), not written.replayed
+    expires_on = expiry_date(today, rules.validity)
+    first_tier = rules.tiers[0].name
+    expect = purchase_repo.Expect("active", first_tier, default_tier=True, pending=False)
+    referral: Referral | None = None
+    left_out: set[str] = set()
+    for _ in range(6):
+        frozen = expect.status != "active"
+        tier = next((t for t in rules.tiers if t.name == expect.tier), None)
+        earned = purchase_points(
+            cmd.amount,
+            rules,
+            lines=cmd.items,
+            channel=cmd.channel,
+            tier=tier,
+            campaigns=campaigns,
+            frozen=frozen,
+        )
+        credit = Credit(
+            member_id=cmd.member_id,
+            type=kinds.EARN,
+            source="purchase",
+            ref=cmd.order_id,
+            points=earned.points,
+            at=now,
+            earned_on=today,
+            expires_on=expires_on,
+            description=f"Purchase {cmd.order_id}" + (" (member frozen)" if frozen else ""),
+        )
+        rewards = []
+        if referral is not None and expect.pending and not frozen:
+            rewards = [
+                Credit(
+                    member_id=r.member_id,
+                    type=kinds.EARN,
+                    source="referral",
+                    ref=cmd.member_id,
+                    points=r.points,
+                    at=now,
+                    earned_on=today,
+                    expires_on=expires_on,
+                    description=REWARD_TEXT[r.role].format(member=cmd.member_id),
+                )
+                for r in first_purchase_rewards(cmd.member_id, referral, rules)
+                if r.member_id not in left_out
+            ]
+        try:
+            written = purchase_repo.record(
+                credit,
+                rules,
+                expect,
+                rewards,
+                order_pk=keys.order_pk(cmd.order_id),
+                amount=str(cmd.amount),
+                currency=cmd.currency,
+                breakdown=[{"rule": r.rule, "points": r.points} for r in earned.breakdown],
+                refunded="0",
+                clawed_back=0,
+                refunds={},
+            )
+        except purchase_repo.Stale as stale:
+            member = stale.member
+            expect = purchase_repo.Expect(
+                status=member.status,
+                tier=member.tier or first_tier,
+                default_tier=(member.tier or first_tier) == first_tier,
+                pending=member.first_purchase_rewarded is False,
+            )
+            if expect.pending and member.referred_by:
+                referral = Referral(member.referred_by, member.referrer_chain)
+            continue
+        except purchase_repo.RecipientRefused as refused:
+            left_out.add(refused.member_id)
+            continue
+        return _purchase_result(written.entry), not written.replayed
+    raise Contention("the member is changing quickly; retry the request")
+
+
+REWARD_TEXT = {
+    "referrer": "Referral bonus: {member} made a first purchase",
+    "referee": "Referral welcome bonus on your first purchase",
+    "second_level": "Second-level referral bonus: {member} made a first purchase",
+}
 
 
 def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:

@@ -51,6 +51,30 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/refunds", "earn", "record_refund", SYSTEMS),
     # Operators: run a scheduled job now
     Route("POST", "/v1/admin/jobs/{job}/runs", "jobs", "run_job", OPERATORS),
+    # Operators: goodwill extension of a member's expiring points
+    Route(
+        "POST",
+        "/v1/admin/members/{member_id}/expiry-extensions",
+        "expire",
+        "extend_expiry",
+        OPERATORS,
+    ),
+    # Earning rules (issue 4): members' activity ...
+    Route("POST", "/v1/me/checkins", "earn", "check_in", MEMBERS),
+    Route("GET", "/v1/tasks", "earn", "list_tasks", MEMBERS),
+    Route("POST", "/v1/me/tasks/{task_id}/completions", "earn", "complete_task", MEMBERS),
+    # ... and operators' programme settings and member care
+    Route("GET", "/v1/admin/rules", "admin", "get_rules", OPERATORS),
+    Route("PUT", "/v1/admin/rules", "admin", "put_rules", OPERATORS),
+    Route("GET", "/v1/admin/tasks", "admin", "list_tasks", OPERATORS),
+    Route("PUT", "/v1/admin/tasks/{task_id}", "admin", "put_task", OPERATORS),
+    Route("GET", "/v1/admin/campaigns", "admin", "list_campaigns", OPERATORS),
+    Route("PUT", "/v1/admin/campaigns/{campaign_id}", "admin", "put_campaign", OPERATORS),
+    Route("GET", "/v1/admin/members/{member_id}", "admin", "get_member", OPERATORS),
+    Route("GET", "/v1/admin/members/{member_id}/ledger", "admin", "member_ledger", OPERATORS),
+    Route("POST", "/v1/admin/members/{member_id}/adjustments", "admin", "adjust_member", OPERATORS),
+    Route("POST", "/v1/admin/members/{member_id}/freeze", "admin", "freeze_member", OPERATORS),
+    Route("POST", "/v1/admin/members/{member_id}/unfreeze", "admin", "unfreeze_member", OPERATORS),
 )
 
 

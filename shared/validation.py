@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.errors import Invalid
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
 MONEY_PATTERN = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 MAX_MONEY = Decimal("1000000000")
+
+T = TypeVar("T")
 
 
 class Fields:
@@ -106,9 +109,165 @@ class Fields:
             return None
         return value
 
+    def integer(
+        self,
+        name: str,
+        *,
+        required: bool = True,
+        minimum: int = 0,
+        maximum: int = 1_000_000_000,
+    ) -> int | None:
+        """A JSON integer (not a bool, not a float) from ``minimum`` to ``maximum``."""
+        if self._missing(name, required):
+            return None
+        value = self.body[name]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problems[name] = f"must be an integer from {minimum} to {maximum}"
+            return None
+        if not minimum <= value <= maximum:
+            self.problems[name] = f"must be an integer from {minimum} to {maximum}"
+            return None
+        return value
+
+    def decimal(
+        self,
+        name: str,
+        *,
+        required: bool = True,
+        minimum: Decimal = Decimal(0),
+        maximum: Decimal = MAX_MONEY,
+        places: int = 4,
+    ) -> Decimal | None:
+        """A decimal string such as "1.5" (floats are refused), within the bounds."""
+        if self._missing(name, required):
+            return None
+        value = self.body[name]
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        pattern = rf"^\d{{1,12}}(\.\d{{1,{places}}})?$"
+        if not isinstance(value, str) or not re.match(pattern, value):
+            self.problems[name] = f'must be a decimal string like "1.5" (at most {places} decimals)'
+            return None
+        amount = Decimal(value)
+        if not minimum <= amount <= maximum:
+            self.problems[name] = f"must be from {minimum} to {maximum}"
+            return None
+        return amount
+
+    def choice(self, name: str, options: tuple[str, ...], *, required: bool = True) -> str | None:
+        if self._missing(name, required):
+            return None
+        value = self.body[name]
+        if value not in options:
+            self.problems[name] = "must be one of " + ", ".join(options)
+            return None
+        return value
+
+    def boolean(self, name: str, *, required: bool = False) -> bool | None:
+        if self._missing(name, required):
+            return None
+        value = self.body[name]
+        if not isinstance(value, bool):
+            self.problems[name] = "must be true or false"
+            return None
+        return value
+
+    def names(
+        self, name: str, *, required: bool = False, max_items: int = 100, max_length: int = 64
+    ) -> list[str] | None:
+        """A list of 1..``max_items`` distinct non-empty strings (e.g. categories)."""
+        if self._missing(name, required):
+            return None
+        value = self.body[name]
+        ok = (
+            isinstance(value, list)
+            and 1 <= len(value) <= max_items
+            and all(isinstance(v, str) and 0 < len(v.strip()) <= max_length for v in value)
+            and len(set(value)) == len(value)
+        )
+        if not ok:
+            self.problems[name] = (
+                f"must be a list of 1-{max_items} distinct strings of 1-{max_length} characters"
+            )
+            return None
+        return value
+
+    def objects(
+        self,
+        name: str,
+        parse: Callable[[Fields], T],
+        *,
+        required: bool = False,
+        max_items: int = 100,
+    ) -> list[T] | None:
+        """A list of JSON objects, each read by ``parse(Fields(obj))``; problems are named
+        ``name[i].field``."""
+        if self._missing(name, required):
+            return None
+        value = self.body[name]
+        if not isinstance(value, list) or len(value) > max_items:
+            self.problems[name] = f"must be a list of at most {max_items} objects"
+            return None
+        parsed: list[T] = []
+        for i, obj in enumerate(value):
+            if not isinstance(obj, dict):
+                self.problems[f"{name}[{i}]"] = "must be an object"
+                continue
+            sub = Fields(obj)
+            result = parse(sub)
+            for field_name, problem in sub.problems.items():
+                self.problems[f"{name}[{i}].{field_name}"] = problem
+            if not sub.problems:
+                parsed.append(result)
+        return parsed
+
+    def date(self, name: str, *, required: bool = False) -> date | None:
+        """A calendar date "YYYY-MM-DD"."""
+        if self._missing(name, required):
+            return None
+        value = self.body[name]
+        try:
+            if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+            return date.fromisoformat(value)
+        except ValueError:
+            self.problems[name] = 'must be a date "YYYY-MM-DD"'
+            return None
+
+    def nested(
+        self, name: str, parse: Callable[[Fields], T], *, required: bool = False
+    ) -> T | None:
+        """A JSON object read by ``parse(Fields(obj))``; problems are named ``name.field``."""
+        if self._missing(name, required):
+            return None
+        value = self.body[name]
+        if not isinstance(value, dict):
+            self.problems[name] = "must be an object"
+            return None
+        sub = Fields(value)
+        result = parse(sub)
+        for field_name, problem in sub.problems.items():
+            self.problems[f"{name}.{field_name}"] = problem
+        return None if sub.problems else result
+
     def raise_if_invalid(self) -> None:
         if self.problems:
             raise Invalid(
                 "invalid fields: " + ", ".join(sorted(self.problems)),
                 details={"fields": self.problems},
             )
+
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+def idempotency_key(value: str | None) -> str | None:
+    """The ``Idempotency-Key`` header (API.md: 1–128 of ``[A-Za-z0-9_-]``), or None."""
+    if value is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(value):
+        raise Invalid(
+            "Idempotency-Key must be 1-128 characters of letters, digits, _ and -",
+            details={"fields": {"Idempotency-Key": "must match [A-Za-z0-9_-]{1,128}"}},
+        )
+    return value

@@ -1,10 +1,12 @@
-"""Earning points: the shop's systems register members, report purchases and refunds."""
+"""Earning points: the shop's systems register members, report purchases and refunds;
+members check in daily and complete tasks."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, members, purchases
+from shared import checkins, clock, members, purchases, tasks
+from shared.domain.campaigns import Line
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
 from shared.validation import Fields
@@ -36,10 +38,36 @@ def record_purchase(req: Request) -> Response:
         currency=f.text("currency", required=False, max_length=3) or "CNY",
         channel=f.identifier("channel", required=False),
         occurred_at=f.timestamp("occurred_at"),
+        items=tuple(f.objects("items", _line) or ()),
     )
     f.raise_if_invalid()
     result, created = purchases.record_purchase(cmd, clock.now())
     return Response(201 if created else 200, result)
+
+
+def _line(f: Fields) -> Line:
+    f.integer("quantity", required=False, minimum=1)
+    return Line(
+        amount=f.money("amount", positive=False),
+        sku=f.identifier("sku", required=False),
+        category=f.text("category", required=False, max_length=64),
+    )
+
+
+@app.operation("check_in")
+def check_in(req: Request) -> Response:
+    return Response(201, checkins.check_in(req.member_id, clock.now()))
+
+
+@app.operation("list_tasks")
+def list_tasks(req: Request) -> dict[str, Any]:
+    return tasks.for_member(req.member_id, clock.now())
+
+
+@app.operation("complete_task")
+def complete_task(req: Request) -> Response:
+    result = tasks.complete(req.member_id, req.path["task_id"], clock.now())
+    return Response(201, result)
 
 
 @app.operation("record_refund")

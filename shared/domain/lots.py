@@ -69,3 +69,49 @@ def settle(due_points: int, consumed: int, settled: int, spendable: int) -> Sett
     settled_after = settled + due_points
     left = settled_after - consumed
     return Settlement(expire=max(0, min(left, spendable)), settled_after=settled_after)
+
+
+@dataclass(frozen=True, slots=True)
+class LotChange:
+    key: str  # the lot's identity (its sort key)
+    expires_on: date
+    points: int  # what the lot holds before
+    left: int  # what it holds once consumption is attributed to it
+    new_expires_on: date  # == expires_on unless it is moved
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    changes: tuple[LotChange, ...]  # only lots that change (shrink, close or move)
+    settled_after: int
+
+    @property
+    def moved(self) -> tuple[LotChange, ...]:
+        return tuple(c for c in self.changes if c.new_expires_on != c.expires_on and c.left)
+
+
+def extend(
+    lots: list[tuple[str, Lot]],
+    consumed: int,
+    settled: int,
+    move: dict[str, date],
+) -> Extension:
+    """Goodwill: move what is left of some lots to a later date.
+
+    Consumption so far is first attributed to the lots (FIFO by expiry), so that moving a lot
+    moves exactly the points it still holds and no other lot's share changes: used-up lots
+    close, partly used ones shrink to what is left, moved ones take their new date.
+    ``move`` maps a lot's key to its new last day.
+    """
+    unattributed = max(consumed - settled, 0)
+    changes: list[LotChange] = []
+    closed_points = 0
+    for key, lot in sorted(lots, key=lambda kv: (kv[1].expires_on, kv[0])):
+        used = min(unattributed, lot.points)
+        unattributed -= used
+        left = lot.points - used
+        new_date = move.get(key, lot.expires_on) if left else lot.expires_on
+        if used or new_date != lot.expires_on:
+            changes.append(LotChange(key, lot.expires_on, lot.points, left, new_date))
+            closed_points += used
+    return Extension(tuple(changes), settled + closed_points)

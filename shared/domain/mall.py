@@ -3,14 +3,11 @@ coupon and pickup codes, points + cash and cash-out arithmetic. Pure: no AWS, no
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
 
 from shared.domain.rules import TIER_NAMES, Rules
 from shared.errors import InvalidTransition
@@ -203,12 +200,6 @@ def new_order_id(now: datetime) -> str:
     return f"r{stamp}-{secrets.token_hex(5)}"
 
 
-def request_hash(operation: str, body: dict[str, Any]) -> str:
-    """Fingerprint of a request for Idempotency-Key reuse checks."""
-    canonical = json.dumps([operation, body], sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 # The order life cycle ---------------------------------------------------------------------
 
 # target -> statuses an operator may move an order from
@@ -255,3 +246,47 @@ def first_status(kind: str, cash: Decimal | None) -> str:
 
 def payment_due(placed_at: datetime, rules: Rules) -> datetime:
     return placed_at + timedelta(minutes=rules.unpaid_order_minutes)
+
+
+def definition_problems(
+    kind: str,
+    *,
+    cash: Decimal | None = None,
+    stock: int | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    coupon_valid_days: int | None = None,
+) -> dict[str, str]:
+    """What is inconsistent in a catalog item's definition (field -> problem)."""
+    problems: dict[str, str] = {}
+    if cash is not None and kind not in (GIFT, COUPON):
+        problems["cash"] = "only gifts and coupons can have a cash part"
+    if stock is not None and kind == DONATION:
+        problems["stock"] = "donations have no stock"
+    if coupon_valid_days is not None and kind != COUPON:
+        problems["coupon_valid_days"] = "only coupons have a validity"
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        problems["ends_at"] = "must be after starts_at"
+    return problems
+
+
+def request_problems(
+    offer: Offer, quantity: int, delivery: dict[str, Any] | None, limits: Limits
+) -> dict[str, str]:
+    """What is wrong with a redemption request for ``offer`` (field -> problem)."""
+    problems: dict[str, str] = {}
+    if offer.kind == GIFT:
+        if delivery is None:
+            problems["delivery"] = "is required for a gift (method ship or pickup)"
+        elif delivery.get("method") == SHIP and not delivery.get("address"):
+            problems["delivery.address"] = "is required for shipping"
+    elif delivery is not None:
+        problems["delivery"] = "only gifts are delivered"
+    if offer.kind == COUPON and quantity != 1:
+        problems["quantity"] = "coupons are issued one at a time"
+    return problems
+
+
+def over_limit(limits: Limits, quantity: int) -> bool:
+    """A quantity no counter could ever admit (the counters check the rest atomically)."""
+    return any(limit is not None and quantity > limit for limit in (limits.per_day, limits.total))

@@ -9,9 +9,10 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from shared.domain.ledger import Debit
+from shared.domain.lots import Extension
 from shared.dynamodb import keys
 from shared.dynamodb.members import PROFILE, add_debit, utc_iso
-from shared.dynamodb.models import JobRunItem, LotItem, MemberItem, OutboxItem
+from shared.dynamodb.models import AuditItem, JobRunItem, LotItem, MemberItem, OutboxItem
 from shared.dynamodb.tx import Cancelled, Tx
 
 
@@ -113,3 +114,49 @@ def save_run(
 def lots_page(lots: list[LotItem], size: int) -> Iterator[list[LotItem]]:
     for start in range(0, len(lots), size):
         yield lots[start : start + size]
+
+
+def apply_extension(
+    member: MemberItem, lots: dict[str, LotItem], ext: Extension, audit: AuditItem, shards: int
+) -> None:
+    """Write a goodwill extension: shrink, close or move lots, as one transaction guarded by
+    the member's version (nothing was spent or earned since the lots were read)."""
+    tx = Tx()
+    tx.update(
+        PROFILE,
+        MemberItem(pk=member.pk, sk=keys.PROFILE),
+        [MemberItem.settled.set(ext.settled_after), MemberItem.ver.add(1)],
+        condition=MemberItem.ver == member.ver,
+    )
+    for change in ext.changes:
+        old = lots[change.key]
+        label = f"lot:{old.sk}"
+        if change.left == 0 or change.new_expires_on != change.expires_on:
+            tx.delete(label, LotItem(pk=old.pk, sk=old.sk), condition=LotItem.pk.exists())
+        if change.left and change.new_expires_on != change.expires_on:
+            sk = keys.lot_sk(change.new_expires_on, old.source, old.ref)
+            tx.put(
+                f"moved:{sk}",
+                LotItem(
+                    pk=old.pk,
+                    sk=sk,
+                    member_id=old.member_id,
+                    points=change.left,
+                    expires_on=change.new_expires_on.isoformat(),
+                    source=old.source,
+                    ref=old.ref,
+                    earned_at=old.earned_at,
+                    exp_pk=keys.expiry_pk(keys.shard_of(old.member_id, shards)),
+                    exp_sk=keys.expiry_sk(change.new_expires_on, old.member_id, sk),
+                ),
+                condition=LotItem.pk.does_not_exist(),
+            )
+        elif change.left:
+            tx.update(
+                label,
+                LotItem(pk=old.pk, sk=old.sk),
+                [LotItem.points.set(change.left)],
+                condition=LotItem.pk.exists(),
+            )
+    tx.put("audit", audit, condition=AuditItem.pk.does_not_exist())
+    tx.commit()

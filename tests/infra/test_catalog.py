@@ -15,7 +15,7 @@ def test_catalog_starts_with_the_http_functions_in_route_order() -> None:
 
 
 def test_a_scheduled_function_is_one_more_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    job = FunctionSpec("expire", Access(), schedule="cron(5 16 * * ? *)", timeout_s=300)
+    job = FunctionSpec("nightly", Access(), schedule="cron(5 16 * * ? *)", timeout_s=300)
     monkeypatch.setattr(catalog_module, "SCHEDULED", (job,))
 
     assert catalog()[-1] == job

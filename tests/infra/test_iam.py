@@ -8,6 +8,7 @@ from infra.catalog import catalog
 from infra.config import stage_config
 from infra.permissions import (
     ACCESS,
+    BATCH_GET,
     CONDITION_CHECK,
     DELETE,
     GET,
@@ -122,9 +123,20 @@ def test_earn_writes_through_conditions_and_finds_orders_by_index(synth) -> None
         (PUT, "table"),
         (UPDATE, "table"),
         (CONDITION_CHECK, "table"),
+        (BATCH_GET, "table"),
         (QUERY, "index/by_order"),
     }
     assert (DELETE, "table") not in _data_grants(synth, "earn")
+
+
+def test_admin_reads_and_writes_the_table_and_reads_the_ledger_index(synth) -> None:
+    assert _data_grants(synth, "admin") == {
+        (GET, "table"),
+        (QUERY, "table"),
+        (PUT, "table"),
+        (UPDATE, "table"),
+        (QUERY, "index/by_time"),
+    }
 
 
 def test_no_policy_uses_wildcard_dynamodb_actions_or_resources(synth) -> None:

@@ -148,3 +148,88 @@ def test_reminders_are_published_once_per_member_date_and_threshold(local_api: A
     ]
     assert (first["reminders"], again["reminders"], week["reminders"]) == (2, 0, 2)
     assert len({e["detail"]["event_id"] for e in reminders}) == 4
+
+
+def test_goodwill_moves_what_is_left_of_the_expiring_lot(scenario: Api) -> None:
+    api = scenario
+    at("2027-07-01")  # 70 left of the 100 expiring 2027-07-10; 50 expire 2027-08-01
+
+    res = api.operator(
+        "POST",
+        "/v1/admin/members/m-x/expiry-extensions",
+        {"reason": "store closed for renovation", "expires_on": "2027-07-10", "to": "2027-09-30"},
+    )
+
+    assert res.status == 201, res.body
+    assert res.body["moved"] == [{"points": 70, "from": "2027-07-10", "to": "2027-09-30"}]
+    me = api.member("m-x", "GET", "/v1/me").body
+    assert me["balance"] == 120
+    assert me["expiring"] == [
+        {"points": 50, "expires_on": "2027-08-01"},
+        {"points": 70, "expires_on": "2027-09-30"},
+    ]
+    at("2027-08-02")
+    assert run(api)["expired_points"] == 50
+    at("2027-10-01")
+    assert run(api)["expired_points"] == 70
+    assert api.member("m-x", "GET", "/v1/me").body["balance"] == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"to": "2027-09-30"},  # no reason
+        {"reason": "x"},  # neither to nor days
+        {"reason": "x", "to": "2027-09-30", "days": 10},
+        {"reason": "x", "days": 0},
+        {"reason": "x", "to": "30/09/2027"},
+        {"reason": "x", "to": "2027-07-05", "expires_on": "2027-07-10"},  # earlier than lots
+    ],
+)
+def test_bad_extensions_are_422_and_change_nothing(scenario: Api, body: dict) -> None:
+    api = scenario
+    at("2027-07-01")
+    before = api.member("m-x", "GET", "/v1/me").body
+
+    res = api.operator("POST", "/v1/admin/members/m-x/expiry-extensions", body)
+
+    assert res.status == 422, res.body
+    assert api.member("m-x", "GET", "/v1/me").body == before
+
+
+def test_extension_without_expiring_points_is_409(scenario: Api) -> None:
+    at("2027-03-02")  # nothing expires within 30 days
+    res = scenario.operator(
+        "POST", "/v1/admin/members/m-x/expiry-extensions", {"reason": "x", "days": 30}
+    )
+    assert (res.status, res.code) == (409, "nothing_to_extend")
+
+
+def test_a_run_out_of_time_resumes_from_its_checkpoint(api: Api) -> None:
+    from shared.expiry import run_expiry
+
+    at("2027-01-10")
+    for i in range(12):
+        api.system("POST", "/v1/members", {"member_id": f"m-{i:02d}"})
+    at("2027-07-11")
+    calls = iter(range(1000))
+
+    first = run_expiry(clock.now(), time_left=lambda: 60 if next(calls) < 5 else 0)
+    second = run_expiry(clock.now())
+
+    assert first["complete"] is False
+    assert second["complete"] is True
+    assert second["expired_points"] == 1200  # counters carried over from the checkpoint
+    assert sum(api.member(f"m-{i:02d}", "GET", "/v1/me").body["balance"] for i in range(12)) == 0
+
+
+def test_the_scheduled_entry_point_runs_the_same_job(scenario: Api) -> None:
+    from functions.expire.handler import lambda_handler
+    from local.gateway import LambdaContext
+
+    at("2027-07-11", hour=3)
+    result = lambda_handler({"job": "expire"}, LambdaContext("expire", "req-1"))
+
+    assert (result["job"], result["expired_points"]) == ("expire", 70)
+    with pytest.raises(ValueError):
+        lambda_handler({"job": "tiers"}, LambdaContext("expire", "req-2"))

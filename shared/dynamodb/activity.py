@@ -1,0 +1,108 @@
+"""Data access for activity credits (check-ins and task completions).
+
+One transaction per credit: the profile update (points, the day's activity total, the
+check-in streak) guarded by the values the credit was computed from, the ledger entry keyed
+by the business key (``LEDGER#checkin#<date>``, ``LEDGER#task#<task>#<period>``) and the
+lot. Concurrent requests therefore cannot double count: the entry collides, or the guarded
+values moved and the caller recomputes from the image the cancellation returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.domain.ledger import Credit
+from shared.domain.rules import Rules
+from shared.dynamodb import keys
+from shared.dynamodb.members import ENTRY, PROFILE, add_credit
+from shared.dynamodb.models import LedgerItem, MemberItem
+from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.errors import MemberFrozen, MemberNotFound
+
+
+class AlreadyDone(Exception):
+    """The business key is taken: this check-in / task period was already credited."""
+
+
+class Stale(Exception):
+    """The guarded member values moved; ``member`` is the current image."""
+
+    def __init__(self, member: MemberItem):
+        super().__init__(member.member_id)
+        self.member = member
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """The member values a credit was computed from (the transaction's guard)."""
+
+    activity_day: str | None
+    activity_points: int
+    checkin_last: str | None = None
+
+    @classmethod
+    def of(cls, member: MemberItem) -> Seen:
+        return cls(
+            activity_day=member.activity_day,
+            activity_points=int(member.activity_points or 0),
+            checkin_last=member.checkin_last,
+        )
+
+
+def _equals_or_absent(attribute: Any, value: Any) -> Any:
+    return attribute.does_not_exist() if value is None else attribute == value
+
+
+def record(
+    credit: Credit,
+    rules: Rules,
+    seen: Seen,
+    *,
+    day: str,
+    day_total: int,
+    streak: int | None = None,
+) -> LedgerItem:
+    """Credit an activity once per business key; ``streak`` is set for check-ins."""
+    condition = (
+        MemberItem.pk.exists()
+        & (MemberItem.status == "active")
+        & _equals_or_absent(MemberItem.activity_day, seen.activity_day)
+    )
+    if seen.activity_day is not None:
+        condition &= MemberItem.activity_points == seen.activity_points
+    actions = [MemberItem.activity_day.set(day), MemberItem.activity_points.set(day_total)]
+    if streak is not None:
+        condition &= _equals_or_absent(MemberItem.checkin_last, seen.checkin_last)
+        actions += [MemberItem.checkin_last.set(day), MemberItem.checkin_streak.set(streak)]
+
+    def attempt() -> LedgerItem:
+        tx = Tx()
+        entry = add_credit(tx, credit, rules, condition=condition, extra_actions=tuple(actions))
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if ENTRY in cancelled:
+                raise AlreadyDone() from None
+            member = image(cancelled.failed.get(PROFILE), MemberItem)
+            if member is None:
+                raise MemberNotFound(f"member {credit.member_id!r} is not registered") from None
+            if member.status != "active":
+                raise MemberFrozen(f"member {credit.member_id!r} is frozen") from None
+            raise Stale(member) from None
+        return entry
+
+    return run(attempt)
+
+
+def credited(member_id: str, source: str, refs: list[str]) -> set[str]:
+    """Which of ``refs`` already have a ledger entry (one BatchGetItem per 100 refs)."""
+    pk = keys.member_pk(member_id)
+    found: set[str] = set()
+    for start in range(0, len(refs), 100):
+        batch = [(pk, keys.ledger_sk(source, ref)) for ref in refs[start : start + 100]]
+        for entry in LedgerItem.batch_get(
+            batch, consistent_read=True, attributes_to_get=["pk", "sk", "ref"]
+        ):
+            found.add(entry.ref)
+    return found

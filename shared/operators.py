@@ -1,0 +1,167 @@
+"""Use cases of operators acting on one member: adjustments, freeze/unfreeze, the
+member's file (profile, balance, flags, audit trail) and ledger."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shared import members
+from shared import rules as programme
+from shared.domain import ledger as kinds
+from shared.domain.calendar import iso_local, local_date
+from shared.domain.ledger import Credit, Debit
+from shared.domain.lots import expiry_date
+from shared.dynamodb import idempotency
+from shared.dynamodb import members as member_repo
+from shared.dynamodb import operators as repo
+
+ACTIVE, FROZEN = "active", "frozen"
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    member_id: str
+    points: int  # signed, not 0
+    reason: str
+    actor: str  # the operator's id
+    allow_debt: bool = False  # a debit may take the balance below zero
+    idempotency_key: str | None = None
+
+
+def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
+    """Credit (a new lot) or debit (FIFO consumption) points with a mandatory reason.
+
+    A debit is refused (409 ``insufficient_points``) when it would take more than the
+    member's spendable points, unless ``allow_debt``; operators may adjust frozen members.
+    Audited: the ledger entry (type ``adjust``) carries ``actor``, and an audit item is
+    written in the same transaction. Returns (status, body); with an Idempotency-Key a
+    repeat returns the first (status, body).
+    """
+    rules = programme.current()
+    today = local_date(now, rules.zone)
+    adjustment_id = f"adj-{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+    change: Credit | Debit
+    if cmd.points > 0:
+        change = Credit(
+            member_id=cmd.member_id,
+            type=kinds.ADJUST,
+            source="adjust",
+            ref=adjustment_id,
+            points=cmd.points,
+            at=now,
+            earned_on=today,
+            expires_on=expiry_date(today, rules.validity),
+            description=cmd.reason,
+        )
+    else:
+        change = Debit(
+            member_id=cmd.member_id,
+            type=kinds.ADJUST,
+            source="adjust",
+            ref=adjustment_id,
+            points=-cmd.points,
+            at=now,
+            description=cmd.reason,
+        )
+    body = {
+        "adjustment_id": adjustment_id,
+        "entry_id": f"adjust:{adjustment_id}",
+        "member_id": cmd.member_id,
+        "type": kinds.ADJUST,
+        "points": cmd.points,
+        "reason": cmd.reason,
+        "actor": cmd.actor,
+        "at": iso_local(now, rules.zone),
+    }
+    idem = None
+    if cmd.idempotency_key is not None:
+        request = {"points": cmd.points, "reason": cmd.reason, "allow_debt": cmd.allow_debt}
+        idem = idempotency.Key(
+            caller=cmd.actor,
+            key=cmd.idempotency_key,
+            fingerprint=idempotency.fingerprint("adjust", cmd.member_id, request),
+        )
+    audit = repo.audit_item(
+        cmd.member_id, "adjust", cmd.actor, cmd.reason, now, points=cmd.points, ref=adjustment_id
+    )
+    replay = repo.adjust(
+        change, rules, audit, allow_debt=cmd.allow_debt, idem=idem, response=(201, body)
+    )
+    if replay is not None:
+        return replay.status, replay.body
+    return 201, body
+
+
+def _set_status(member_id: str, status: str, reason: str, actor: str, now: datetime) -> dict:
+    action = "freeze" if status == FROZEN else "unfreeze"
+    unchanged = repo.set_status(
+        member_id, status, repo.audit_item(member_id, action, actor, reason, now)
+    )
+    return {
+        "member_id": member_id,
+        "status": status,
+        "changed": unchanged is None,
+        "reason": reason,
+        "actor": actor,
+        "at": iso_local(now, programme.current().zone),
+    }
+
+
+def freeze(member_id: str, reason: str, actor: str, now: datetime) -> dict[str, Any]:
+    """Freeze: the member earns nothing and cannot spend until unfrozen. Freezing a frozen
+    member changes nothing (``changed``: false) and is not audited again."""
+    return _set_status(member_id, FROZEN, reason, actor, now)
+
+
+def unfreeze(member_id: str, reason: str, actor: str, now: datetime) -> dict[str, Any]:
+    return _set_status(member_id, ACTIVE, reason, actor, now)
+
+
+def _audit_view(item: Any, zone: Any) -> dict[str, Any]:
+    view = {
+        "at": iso_local(datetime.fromisoformat(item.at), zone),
+        "action": item.action,
+        "actor": item.actor,
+        "reason": item.reason,
+    }
+    if item.points is not None:
+        view["points"] = int(item.points)
+    if item.ref is not None:
+        view["ref"] = item.ref
+    return view
+
+
+def member_file(member_id: str, now: datetime) -> dict[str, Any]:
+    """``GET /v1/admin/members/{id}``: the member's view plus referral, activity and flags,
+    and the 20 most recent operator actions."""
+    rules = programme.current()
+    member = member_repo.get(member_id)
+    view = members.view(member, now, rules)
+    today = local_date(now, rules.zone).isoformat()
+    view.update(
+        {
+            "referred_by": member.referred_by,
+            "referrer_chain": member.referrer_chain,
+            "last_checkin": member.checkin_last,
+            "activity_points_today": int(member.activity_points or 0)
+            if member.activity_day == today
+            else 0,
+            "joined_at": member.joined_at,
+            "flags": {
+                "frozen": member.status == FROZEN,
+                "in_debt": int(member.balance) < 0,
+                "referral_bonus_pending": member.first_purchase_rewarded is False,
+            },
+            "audit": [_audit_view(a, rules.zone) for a in repo.audit_trail(member_id)],
+        }
+    )
+    return view
+
+
+def member_ledger(member_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The member's ledger with ``balance_after`` and each adjustment's ``actor`` (the first
+    page of an unknown member is 404 ``member_not_found``)."""
+    return members.ledger(member_id, limit, cursor, with_actor=True)
