@@ -24,6 +24,29 @@ LATER = date(2027, 12, 31)
 RUN_AT = datetime(2027, 7, 10, 19, 30, tzinfo=UTC)  # 2027-07-11 03:30 in Asia/Shanghai
 
 
+class OpTimer:
+    """Count and time every DynamoDB call of the shared client (to explain the figures)."""
+
+    def __init__(self, client) -> None:
+        self.started: dict[int, float] = {}
+        self.totals: dict[str, list[float]] = {}
+        client.meta.events.register("before-call.dynamodb", self.before)
+        client.meta.events.register("after-call.dynamodb", self.after)
+
+    def before(self, model, context, **_) -> None:
+        context["bench_t0"] = time.perf_counter()
+
+    def after(self, model, context, **_) -> None:
+        spent = time.perf_counter() - context.get("bench_t0", time.perf_counter())
+        self.totals.setdefault(model.name, []).append(spent)
+
+    def summary(self) -> str:
+        return "; ".join(
+            f"{name} ×{len(t)} avg {1000 * sum(t) / len(t):.1f} ms"
+            for name, t in sorted(self.totals.items())
+        )
+
+
 def seed(members: int, table: str, endpoint: str) -> None:
     import boto3
 
@@ -79,12 +102,14 @@ def measure(members: int) -> tuple[float, dict]:
         seed(members, cfg.table_name, cfg.dynamodb_endpoint)
         seeded = time.perf_counter() - started
         connection.reset()
+        timings = OpTimer(connection.connection().client)
         started = time.perf_counter()
         result = run_expiry(RUN_AT)
         elapsed = time.perf_counter() - started
         print(f"  {members:>6} members: seeded in {seeded:5.1f} s; job {elapsed:6.2f} s — "
               f"{result['members']} members settled, {result['lots']} lots, "
               f"{result['expired_points']} points expired")
+        print("           " + timings.summary())
         assert result["lots"] == DUE_LOTS and result["expired_points"] == DUE_LOTS * 40
         return elapsed, result
 

@@ -68,6 +68,8 @@ def _settle_member(member_id: str, today: date, now: datetime) -> tuple[int, int
         part += 1
         closed += len(chunk)
         expired += outcome.expire
+        if len(due) == len(chunk):
+            break  # nothing more due: no need to read again
     return closed, expired
 
 
