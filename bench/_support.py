@@ -30,11 +30,18 @@ def local_stack(table: str = "loyalty-points-bench") -> Iterator[Any]:
         yield Gateway(TokenSigner("bench-secret-0123456789-0123456789"))
 
 
-def call(gateway: Any, token: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+def call(
+    gateway: Any,
+    token: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
     reply = gateway.handle(
         method,
         path,
-        {"authorization": f"Bearer {token}"},
+        {"authorization": f"Bearer {token}", **(headers or {})},
         json.dumps(body).encode() if body is not None else b"",
     )
     return reply.status, json.loads(reply.body) if reply.body else None

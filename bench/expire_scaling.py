@@ -61,9 +61,14 @@ def seed(members: int, table: str, endpoint: str) -> None:
     def lot(member_id: str, expires_on: date, points: int) -> dict:
         sk = keys.lot_sk(expires_on, "purchase", f"seed-{uuid.uuid4().hex[:8]}")
         return {
-            "pk": keys.member_pk(member_id), "sk": sk, "member_id": member_id,
-            "points": points, "expires_on": expires_on.isoformat(), "source": "purchase",
-            "ref": sk, "earned_at": at,
+            "pk": keys.member_pk(member_id),
+            "sk": sk,
+            "member_id": member_id,
+            "points": points,
+            "expires_on": expires_on.isoformat(),
+            "source": "purchase",
+            "ref": sk,
+            "earned_at": at,
             "exp_pk": keys.expiry_pk(keys.shard_of(member_id, shards)),
             "exp_sk": keys.expiry_sk(expires_on, member_id, sk),
         }
@@ -77,12 +82,24 @@ def seed(members: int, table: str, endpoint: str) -> None:
                 if i in due_members:
                     lots.append(lot(member_id, DUE_ON, 40))
                 total = sum(x["points"] for x in lots)
-                batch.put_item(Item={
-                    "pk": keys.member_pk(member_id), "sk": keys.PROFILE, "member_id": member_id,
-                    "status": "active", "balance": total, "spendable": total, "held": 0,
-                    "credited": total, "consumed": 0, "settled": 0, "ver": 1,
-                    "tier": "bronze", "qualifying": {}, "registered_at": at,
-                })
+                batch.put_item(
+                    Item={
+                        "pk": keys.member_pk(member_id),
+                        "sk": keys.PROFILE,
+                        "member_id": member_id,
+                        "status": "active",
+                        "balance": total,
+                        "spendable": total,
+                        "held": 0,
+                        "credited": total,
+                        "consumed": 0,
+                        "settled": 0,
+                        "ver": 1,
+                        "tier": "bronze",
+                        "qualifying": {},
+                        "registered_at": at,
+                    }
+                )
                 for item in lots:
                     batch.put_item(Item=item)
 
@@ -106,9 +123,11 @@ def measure(members: int) -> tuple[float, dict]:
         started = time.perf_counter()
         result = run_expiry(RUN_AT)
         elapsed = time.perf_counter() - started
-        print(f"  {members:>6} members: seeded in {seeded:5.1f} s; job {elapsed:6.2f} s — "
-              f"{result['members']} members settled, {result['lots']} lots, "
-              f"{result['expired_points']} points expired")
+        print(
+            f"  {members:>6} members: seeded in {seeded:5.1f} s; job {elapsed:6.2f} s — "
+            f"{result['members']} members settled, {result['lots']} lots, "
+            f"{result['expired_points']} points expired"
+        )
         print("           " + timings.summary())
         assert result["lots"] == DUE_LOTS and result["expired_points"] == DUE_LOTS * 40
         return elapsed, result
@@ -119,8 +138,10 @@ def main() -> None:
     print(f"expiry job, {DUE_LOTS} lots due (repo {ROOT.name}):")
     small, _ = measure(n)
     large, _ = measure(10 * n)
-    print(f"\nN = {n}: {small:.2f} s; 10 × N = {10 * n}: {large:.2f} s; "
-          f"ratio {large / small:.2f} (target ≤ 1.2)")
+    print(
+        f"\nN = {n}: {small:.2f} s; 10 × N = {10 * n}: {large:.2f} s; "
+        f"ratio {large / small:.2f} (target ≤ 1.2)"
+    )
 
 
 if __name__ == "__main__":

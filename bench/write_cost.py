@@ -115,20 +115,69 @@ def main() -> None:
             f"{'operation':36} {'status':>6} {'round trips':>11} {'calls':<38} "
             f"{'table WCU':>9} {'index WCU':>9} {'RCU':>5}"
         )
-        for name, token, method, path, body in ops:
+
+        def measure(
+            name: str,
+            token: str,
+            method: str,
+            path: str,
+            body: Any,
+            headers: dict[str, str] | None = None,
+        ) -> Any:
             meter.reset()
-            status, _ = call(gateway, token, method, path, body)
+            status, reply = call(gateway, token, method, path, body, headers)
             trips = sum(meter.calls.values())
             calls = ", ".join(f"{k}×{v}" for k, v in sorted(meter.calls.items()))
             print(
                 f"{name:36} {status:>6} {trips:>11} {calls:<38} {meter.table_wcu:>9.1f} "
                 f"{meter.index_wcu:>9.1f} {meter.rcu:>5.1f}"
             )
+            return reply
+
+        for op in ops:
+            measure(*op)
+        mall_rows(gateway, measure, system)
         print(
             "\nTable WCU: transactional writes cost 2 WCU per item up to 1 KB. Index WCU: the"
             " LSI/GSI upkeep DynamoDB Local reports for the same write (at the transactional"
             " rate). A cancelled transaction (a replayed retry) reports no capacity here."
         )
+
+
+def mall_rows(gateway: Any, measure: Any, system: str) -> None:
+    """Points mall (issue 5): the redemption transaction in its shapes, replay, cancel."""
+    operator = gateway.signer.sign("bench-operator", ["operators"])
+    members = {m: gateway.signer.sign(m, []) for m in ("m-mall-1", "m-mall-2")}
+    for member_id in members:  # set-up, not measured
+        call(gateway, system, "POST", "/v1/members", {"member_id": member_id})
+        purchase = {"order_id": f"o-{member_id}", "member_id": member_id, "amount": "100000"}
+        call(gateway, system, "POST", "/v1/purchases", purchase)
+    one, two = members.values()
+    items = {
+        "bench-phone": {"kind": "gift", "points": 1000, "stock": 100, "per_member_limit": None},
+        "bench-cup": {"kind": "gift", "points": 1000, "stock": 100},  # default gift limits
+        "bench-coupon": {"kind": "coupon", "points": 1000},
+    }
+    for item_id, fields in items.items():
+        body = {"name": item_id, **fields}
+        measure(
+            f"catalog item PUT ({item_id})", operator, "PUT", f"/v1/admin/catalog/{item_id}", body
+        )
+    ship = {"method": "ship", "name": "Bench", "phone": "13800000000", "address": "X"}
+    phone = {"item_id": "bench-phone", "delivery": ship}
+    cup = {"item_id": "bench-cup", "delivery": ship}
+    key = {"idempotency-key": "bench-key-1"}
+    measure("redeem gift (cold: reads the item)", one, "POST", "/v1/redemptions", phone)
+    order = measure(
+        "redeem gift (warm, Idempotency-Key)", one, "POST", "/v1/redemptions", phone, key
+    )
+    measure("redeem retry (same Idempotency-Key)", one, "POST", "/v1/redemptions", phone, key)
+    measure("redeem gift, default limits (cold)", one, "POST", "/v1/redemptions", cup)
+    measure("redeem gift, default limits (warm)", two, "POST", "/v1/redemptions", cup, key)
+    measure("redeem coupon (cold)", one, "POST", "/v1/redemptions", {"item_id": "bench-coupon"})
+    measure("redeem coupon (warm)", two, "POST", "/v1/redemptions", {"item_id": "bench-coupon"})
+    cancel = f"/v1/me/orders/{order['order_id']}/cancel"
+    measure("cancel order (points, stock back)", one, "POST", cancel, None)
 
 
 if __name__ == "__main__":

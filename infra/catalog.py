@@ -45,6 +45,15 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
         ),
     ),
     FunctionSpec("publisher", access_for("publisher"), timeout_s=60, table_stream=True),
+    # Releases checkout holds whose time ran out (spendable never counts them meanwhile).
+    FunctionSpec(
+        "checkout",
+        access_for("checkout"),
+        timeout_s=60,
+        schedules=(Schedule("rate(5 minutes)", {"job": "holds"}),),
+    ),
+    # Points + cash orders unpaid after unpaid_order_minutes (default 30): every 5 minutes.
+    FunctionSpec("mall_sweep", access_for("mall_sweep"), schedule="rate(5 minutes)", timeout_s=300),
 )
 
 

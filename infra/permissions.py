@@ -70,8 +70,34 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK),
             indexes={"by_expiry": (QUERY,)},
         ),
+        # Points at checkout: hold / capture / release in one transaction each (member,
+        # hold, ledger entry); the sweep finds expired holds on by_expiry.
+        "checkout": Access(
+            table=(GET, PUT, UPDATE, CONDITION_CHECK),
+            indexes={"by_expiry": (QUERY,)},
+        ),
         # Table stream → EventBridge (stream read grants come with the event source).
         "publisher": Access(put_events=True),
+        # Points mall, members and the shop: reads the catalog (listing Query + BatchGetItem
+        # of the items) and the programme rules; a redemption is one transaction of updates
+        # (member, stock, limit counters), puts (order, ledger, coupon, payout, idempotency
+        # record) and a condition check (the item's version); orders by id (by_order).
+        "redeem": Access(
+            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET),
+            indexes={"by_order": (QUERY,)},
+        ),
+        # Points mall, operators: catalog writes (retiring deletes the listing entry), the
+        # order queue (by_status), orders by id (by_order), moves and rejections (points,
+        # stock and limits back in one transaction).
+        "mall_admin": Access(
+            table=(GET, QUERY, PUT, UPDATE, DELETE),
+            indexes={"by_order": (QUERY,), "by_status": (QUERY,)},
+        ),
+        # Scheduled: cancels unpaid points + cash orders (by_status), giving everything back.
+        "mall_sweep": Access(
+            table=(GET, QUERY, PUT, UPDATE),
+            indexes={"by_status": (QUERY,)},
+        ),
     }
 )
 

@@ -146,3 +146,16 @@ class TaskNotFound(NotFound):
 
 class TaskLimitReached(Conflict):
     code = "task_limit_reached"
+
+
+# Points at checkout (issue 10).
+class ExceedsMaxShare(Invalid):
+    code = "exceeds_max_share"
+
+
+class HoldNotActive(Conflict):
+    code = "hold_not_active"
+
+
+class HoldExists(Conflict):
+    code = "hold_exists"

@@ -16,6 +16,7 @@ Job = Callable[..., dict[str, Any]]
 JOBS: dict[str, str] = {
     "expire": "shared.expiry:run_expiry",
     "expiry-reminders": "shared.expiry:run_reminders",
+    "holds": "shared.checkout:sweep",
 }
 
 

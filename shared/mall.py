@@ -23,8 +23,8 @@ from shared.dynamodb import orders as orders_repo
 from shared.dynamodb.models import CatalogItem, OrderItem, as_plain
 from shared.errors import (
     Contention,
-    InvalidTransition,
     Invalid,
+    InvalidTransition,
     ItemNotFound,
     LimitReached,
     NotAvailable,
@@ -165,7 +165,9 @@ def _check_definition(
         coupon_valid_days=coupon_valid_days,
     )
     if problems:
-        raise Invalid("invalid fields: " + ", ".join(sorted(problems)), details={"fields": problems})
+        raise Invalid(
+            "invalid fields: " + ", ".join(sorted(problems)), details={"fields": problems}
+        )
 
 
 def put_item(item_id: str, d: Definition, now: datetime) -> tuple[dict[str, Any], bool]:
@@ -248,7 +250,7 @@ class Redeem:
     quantity: int
     delivery: dict[str, str] | None = None
     idempotency_key: str | None = None
-    fingerprint: str = ""
+    request: dict[str, Any] | None = None  # the body, fingerprinted with the key
 
 
 def _redemption_response(plan: orders_repo.Plan, rules: Rules) -> dict[str, Any]:
@@ -327,13 +329,17 @@ def redeem(cmd: Redeem, now: datetime) -> tuple[int, dict[str, Any]]:
     records the order (and the Idempotency-Key's response). Returns (status, body)."""
     rules = programme.current()
     request = (
-        idempotency.Key(cmd.member_id, cmd.idempotency_key, cmd.fingerprint)
+        idempotency.Key(
+            cmd.member_id,
+            cmd.idempotency_key,
+            idempotency.fingerprint("POST", "/v1/redemptions", cmd.request),
+        )
         if cmd.idempotency_key
         else None
     )
     first_donation: bool | None = None
     for _ in range(ATTEMPTS):
-        item = catalog_repo.get(cmd.item_id)
+        item, fresh = catalog_repo.get_cached(cmd.item_id)
         try:
             if item is None:
                 raise ItemNotFound(f"no catalog item {cmd.item_id!r}")
@@ -350,12 +356,15 @@ def redeem(cmd: Redeem, now: datetime) -> tuple[int, dict[str, Any]]:
                     details={"limits": limits.as_dict()},
                 )
         except (ItemNotFound, SoldOut, NotAvailable, LimitReached):
+            if not fresh:  # never refuse on a cached copy: read the item again
+                catalog_repo.forget(cmd.item_id)
+                continue
             # A repeat of a request that succeeded gets its first response, whatever now.
             replay = idempotency.find(request, now) if request else None
             if replay is not None:
                 return replay.status, replay.body
             raise
-        problems = mall.request_problems(offer, cmd.quantity, cmd.delivery, limits)
+        problems = mall.request_problems(offer, cmd.quantity, cmd.delivery)
         if problems:
             raise Invalid(
                 "invalid fields: " + ", ".join(sorted(problems)), details={"fields": problems}
@@ -368,7 +377,12 @@ def redeem(cmd: Redeem, now: datetime) -> tuple[int, dict[str, Any]]:
         except orders_repo.Stale as stale:
             if stale.first_donation is not None:
                 first_donation = stale.first_donation
+            else:
+                catalog_repo.forget(cmd.item_id)
             continue
+        except SoldOut:
+            catalog_repo.forget(cmd.item_id)  # the next request reads the stock afresh
+            raise
         if replay is not None:
             return replay.status, replay.body
         return 201, plan.response
@@ -597,9 +611,7 @@ def confirm_payment(
     for _ in range(ATTEMPTS):
         order = _order_by_id(order_id)
         if order.cash_due is None:
-            raise InvalidTransition(
-                "this order has no cash part", details={"status": order.status}
-            )
+            raise InvalidTransition("this order has no cash part", details={"status": order.status})
         if order.status != mall.AWAITING_PAYMENT:
             if order.paid_at and order.payment_ref == payment_ref:
                 return order_view(order, now, rules, admin=True)
@@ -636,3 +648,10 @@ def sweep_unpaid_orders(now: datetime, time_left: Callable[[], float] = _forever
         if orders_repo.give_back(order, mall.CANCELLED, "unpaid", now, today):
             cancelled += 1
     return {"processed": found, "cancelled": cancelled}
+
+
+def admin_item(item_id: str, now: datetime) -> dict[str, Any]:
+    item = catalog_repo.get(item_id)
+    if item is None:
+        raise ItemNotFound(f"no catalog item {item_id!r}")
+    return item_view(item, now, programme.current(), admin=True)

@@ -44,6 +44,7 @@ def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
         birthday=cmd.birthday,
         referred_by_code=cmd.referral_code,
         qualifying={},
+        holds={},
     )
     welcome = Credit(
         member_id=cmd.member_id,
@@ -90,6 +91,14 @@ def qualifying_points(member: MemberItem, now: datetime, rules: Rules) -> int:
     return sum(int(v) for month, v in buckets.items() if month >= first)
 
 
+def lapsed_hold_points(member: MemberItem, now: datetime) -> int:
+    """Points of checkout holds past their time: never counted as held, even before the
+    sweep releases them."""
+    holds = as_plain(member.holds) or {}
+    cutoff = repo.utc_iso(now)
+    return sum(int(h["points"]) for h in holds.values() if str(h["expires_at"]) <= cutoff)
+
+
 def view(
     member: MemberItem, now: datetime, rules: Rules | None = None, lots: list[Lot] | None = None
 ) -> dict[str, Any]:
@@ -102,12 +111,13 @@ def view(
         ]
     qualifying = qualifying_points(member, now, rules)
     tier = standing(member.tier, qualifying, rules.tiers)
+    lapsed = lapsed_hold_points(member, now)
     return {
         "member_id": member.member_id,
         "status": member.status,
         "balance": int(member.balance),
-        "held": int(member.held),
-        "spendable": int(member.spendable),
+        "held": int(member.held) - lapsed,
+        "spendable": int(member.spendable) + lapsed,
         "tier": tier.tier,
         "qualifying_points": qualifying,
         "next_tier": tier.next_tier,

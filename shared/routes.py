@@ -49,6 +49,10 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/members", "earn", "register_member", SYSTEMS),
     Route("POST", "/v1/purchases", "earn", "record_purchase", SYSTEMS),
     Route("POST", "/v1/refunds", "earn", "record_refund", SYSTEMS),
+    # Points at checkout (trusted systems): two-phase hold / capture / release
+    Route("POST", "/v1/holds", "checkout", "place_hold", SYSTEMS),
+    Route("POST", "/v1/holds/{hold_id}/capture", "checkout", "capture_hold", SYSTEMS),
+    Route("POST", "/v1/holds/{hold_id}/release", "checkout", "release_hold", SYSTEMS),
     # Operators: run a scheduled job now
     Route("POST", "/v1/admin/jobs/{job}/runs", "jobs", "run_job", OPERATORS),
     # Operators: goodwill extension of a member's expiring points
@@ -75,6 +79,24 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/admin/members/{member_id}/adjustments", "admin", "adjust_member", OPERATORS),
     Route("POST", "/v1/admin/members/{member_id}/freeze", "admin", "freeze_member", OPERATORS),
     Route("POST", "/v1/admin/members/{member_id}/unfreeze", "admin", "unfreeze_member", OPERATORS),
+    # Points mall (issue 5): members browse and redeem ...
+    Route("GET", "/v1/catalog", "redeem", "list_catalog", MEMBERS | OPERATORS),
+    Route("GET", "/v1/catalog/{item_id}", "redeem", "get_catalog_item", MEMBERS | OPERATORS),
+    Route("POST", "/v1/redemptions", "redeem", "redeem", MEMBERS),
+    Route("GET", "/v1/me/orders", "redeem", "list_my_orders", MEMBERS),
+    Route("GET", "/v1/me/orders/{order_id}", "redeem", "get_my_order", MEMBERS),
+    Route("POST", "/v1/me/orders/{order_id}/cancel", "redeem", "cancel_my_order", MEMBERS),
+    Route("GET", "/v1/me/coupons", "redeem", "list_my_coupons", MEMBERS),
+    # ... the shop's systems consume coupons and confirm the cash part of points + cash ...
+    Route("POST", "/v1/coupons/{code}/consume", "redeem", "consume_coupon", SYSTEMS),
+    Route("POST", "/v1/orders/{order_id}/payment", "redeem", "confirm_payment", SYSTEMS),
+    # ... operators keep the catalog and work the orders.
+    Route("GET", "/v1/admin/catalog/{item_id}", "mall_admin", "get_item", OPERATORS),
+    Route("PUT", "/v1/admin/catalog/{item_id}", "mall_admin", "put_item", OPERATORS),
+    Route("PATCH", "/v1/admin/catalog/{item_id}", "mall_admin", "patch_item", OPERATORS),
+    Route("GET", "/v1/admin/orders", "mall_admin", "list_orders", OPERATORS),
+    Route("PATCH", "/v1/admin/orders/{order_id}", "mall_admin", "move_order", OPERATORS),
+    Route("POST", "/v1/admin/orders/{order_id}/pickup", "mall_admin", "confirm_pickup", OPERATORS),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import checkins, clock, members, purchases, tasks
+from shared import checkins, clock, members, purchases, refunds, tasks
 from shared.domain.campaigns import Line
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
@@ -73,13 +73,13 @@ def complete_task(req: Request) -> Response:
 @app.operation("record_refund")
 def record_refund(req: Request) -> Response:
     f = Fields(req.json())
-    cmd = purchases.Refund(
+    cmd = refunds.Refund(
         refund_id=f.identifier("refund_id"),
         order_id=f.identifier("order_id"),
         amount=f.money("amount"),
     )
     f.raise_if_invalid()
-    result, created = purchases.record_refund(cmd, clock.now())
+    result, created = refunds.record_refund(cmd, clock.now())
     return Response(201 if created else 200, result)
 
 

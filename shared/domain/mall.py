@@ -6,8 +6,9 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
 from shared.domain.rules import TIER_NAMES, Rules
 from shared.errors import InvalidTransition
@@ -196,8 +197,8 @@ def pickup_code_matches(expected: str | None, given: str) -> bool:
 
 def new_order_id(now: datetime) -> str:
     """Time-ordered (newest-first listings sort by it) and unguessable."""
-    stamp = now.strftime("%Y%m%d%H%M%S") + f"{now.microsecond // 1000:03d}"
-    return f"r{stamp}-{secrets.token_hex(5)}"
+    stamp = now.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+    return f"r{stamp}-{secrets.token_hex(4)}"
 
 
 # The order life cycle ---------------------------------------------------------------------
@@ -271,7 +272,7 @@ def definition_problems(
 
 
 def request_problems(
-    offer: Offer, quantity: int, delivery: dict[str, Any] | None, limits: Limits
+    offer: Offer, quantity: int, delivery: dict[str, Any] | None
 ) -> dict[str, str]:
     """What is wrong with a redemption request for ``offer`` (field -> problem)."""
     problems: dict[str, str] = {}

@@ -15,6 +15,7 @@ from typing import Any
 from shared.domain.ledger import Credit
 from shared.domain.rules import Rules
 from shared.dynamodb import keys
+from shared.dynamodb.connection import table
 from shared.dynamodb.members import ENTRY, PROFILE, add_credit
 from shared.dynamodb.models import LedgerItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
@@ -96,13 +97,23 @@ def record(
 
 
 def credited(member_id: str, source: str, refs: list[str]) -> set[str]:
-    """Which of ``refs`` already have a ledger entry (one BatchGetItem per 100 refs)."""
+    """Which of ``refs`` already have a ledger entry (one BatchGetItem per 100 refs).
+
+    Through the table connection: pynamodb's ``Model.batch_get`` reads the response under
+    the model's placeholder table name, not the configured one.
+    """
+    conn = table()
     pk = keys.member_pk(member_id)
     found: set[str] = set()
     for start in range(0, len(refs), 100):
-        batch = [(pk, keys.ledger_sk(source, ref)) for ref in refs[start : start + 100]]
-        for entry in LedgerItem.batch_get(
-            batch, consistent_read=True, attributes_to_get=["pk", "sk", "ref"]
-        ):
-            found.add(entry.ref)
+        pending = [
+            {"pk": {"S": pk}, "sk": {"S": keys.ledger_sk(source, ref)}}
+            for ref in refs[start : start + 100]
+        ]
+        for _ in range(10):  # unprocessed keys (throttling) are asked again
+            data = conn.batch_get_item(pending, consistent_read=True, attributes_to_get=["ref"])
+            found.update(i["ref"]["S"] for i in data["Responses"].get(conn.table_name, []))
+            pending = data.get("UnprocessedKeys", {}).get(conn.table_name, {}).get("Keys")
+            if not pending:
+                break
     return found

@@ -9,6 +9,8 @@ item's ``ver``; a redemption is conditional on the ``ver`` it read.
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +19,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from shared.domain.mall import DONATION, Offer
 from shared.dynamodb import keys, pages
+from shared.dynamodb.connection import connection, table
 from shared.dynamodb.members import utc_iso as utc
 from shared.dynamodb.models import CatalogEntry, CatalogItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
@@ -46,10 +49,50 @@ VERSIONED = frozenset(DEFINITION) - {"stock", "description", "image_url", "name"
 
 
 def get(item_id: str) -> CatalogItem | None:
+    """The item as it is now (a strongly consistent read)."""
     try:
         return CatalogItem.get(keys.item_pk(item_id), keys.ITEM_SK, consistent_read=True)
     except DoesNotExist:
         return None
+
+
+# Items a redemption read recently, per process (a warm Lambda, the local server). Safe to
+# act on because every redemption is conditional on the item's ``ver``: a stale copy makes
+# the transaction fail and the caller reads again. Never a reason to refuse by itself (the
+# caller re-reads before answering sold_out / not_available). Tied to the connection, so a
+# new table (tests) never sees another table's items.
+CACHE_SECONDS = 60.0
+CACHE_SIZE = 1000
+_cache: dict[str, tuple[float, CatalogItem]] = {}
+_cache_owner: list[object] = [None]
+_cache_lock = threading.Lock()
+
+
+def get_cached(item_id: str) -> tuple[CatalogItem | None, bool]:
+    """(item, fresh): a copy read less than ``CACHE_SECONDS`` ago, else a read now."""
+    owner = connection()
+    with _cache_lock:
+        if _cache_owner[0] is not owner:
+            _cache.clear()
+            _cache_owner[0] = owner
+        hit = _cache.get(item_id)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1], False
+    item = get(item_id)
+    with _cache_lock:
+        if item is None:
+            _cache.pop(item_id, None)
+        else:
+            if len(_cache) >= CACHE_SIZE:
+                _cache.clear()
+            _cache[item_id] = (time.monotonic(), item)
+    return item, True
+
+
+def forget(item_id: str) -> None:
+    """Drop the cached copy (it proved stale)."""
+    with _cache_lock:
+        _cache.pop(item_id, None)
 
 
 def offer_of(item: CatalogItem) -> Offer:
@@ -203,11 +246,23 @@ def page(limit: int, cursor: str | None) -> tuple[list[CatalogItem], str | None]
         last_evaluated_key=pages.decode(cursor, ("pk", keys.CATALOG)),
     )
     entries = list(result)
-    found = {
-        item.item_id: item
-        for item in CatalogItem.batch_get(
-            [(keys.item_pk(e.item_id), keys.ITEM_SK) for e in entries]
-        )
-    }
+    found = {item.item_id: item for item in _batch_get([e.item_id for e in entries])}
     items = [found[e.item_id] for e in entries if e.item_id in found]
     return items, pages.encode(result.last_evaluated_key)
+
+
+def _batch_get(item_ids: list[str]) -> list[CatalogItem]:
+    """Items by id in one BatchGetItem (≤ 100 ids). Through the table connection: pynamodb's
+    ``Model.batch_get`` reads the response under the model's placeholder table name."""
+    if not item_ids:
+        return []
+    conn = table()
+    pending = [{"pk": {"S": keys.item_pk(i)}, "sk": {"S": keys.ITEM_SK}} for i in item_ids]
+    items: list[CatalogItem] = []
+    for _ in range(10):  # unprocessed keys (throttling) are asked again
+        data = conn.batch_get_item(pending)
+        items += [CatalogItem.from_raw_data(i) for i in data["Responses"].get(conn.table_name, [])]
+        pending = data.get("UnprocessedKeys", {}).get(conn.table_name, {}).get("Keys")
+        if not pending:
+            break
+    return items

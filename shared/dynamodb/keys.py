@@ -184,3 +184,22 @@ def payouts_pk(day: date) -> str:
 
 def payout_sk(order_id: str) -> str:
     return f"PAYOUT#{order_id}"
+
+
+# Points at checkout (issue 10): holds.
+HOLD = "HOLD#"
+HOLD_SK = "HOLD"
+HOLD_EXPIRY = "HOLDEXP#"
+
+
+def hold_pk(hold_id: str) -> str:
+    return f"{HOLD}{hold_id}"
+
+
+def hold_expiry_pk(shard: int) -> str:
+    """GSI ``by_expiry`` partition of active holds (apart from lots' ``EXPIRY#``)."""
+    return f"{HOLD_EXPIRY}{shard:02d}"
+
+
+def hold_expiry_sk(expires_at_utc: str, hold_id: str) -> str:
+    return f"{expires_at_utc}#{hold_id}"

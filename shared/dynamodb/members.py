@@ -18,9 +18,8 @@ from shared.domain.ledger import Credit, Debit, Return
 from shared.domain.rules import Rules
 from shared.dynamodb import keys
 from shared.dynamodb.models import LedgerItem, LotItem, MemberItem, ReferralCodeItem
-from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.dynamodb.tx import Cancelled, Retry, Tx, image, run
 from shared.errors import (
-    AppError,
     Contention,
     InsufficientPoints,
     Invalid,
@@ -138,6 +137,16 @@ def active_with(points: int):
     )
 
 
+def add_entry(
+    tx: Tx, change: Credit | Debit, points: int, *, label: str = "", **entry_fields: Any
+) -> LedgerItem:
+    """Add only the ledger entry (once per business key) to ``tx``; for writes whose member
+    update is special (checkout capture, expiry) and built by the caller."""
+    entry = _entry_item(change, points, **entry_fields)
+    tx.put(label + ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
+    return entry
+
+
 def add_credit(
     tx: Tx,
     credit: Credit,
@@ -226,13 +235,36 @@ def add_return(tx: Tx, giveback: Return, *, label: str = "", **entry_fields: Any
     return entry
 
 
-def refusal(raw: dict[str, Any] | None, member_id: str, points: int) -> AppError:
-    """Why a spend's profile condition failed, from the profile's old image."""
+def _released_expired_holds(member: MemberItem, points: int) -> bool:
+    """Holds past their time never count against spendable: if releasing them would cover
+    ``points``, release them now (the sweep would, a little later)."""
+    from shared import clock
+    from shared.dynamodb import holds as holds_repo
+
+    now = clock.now()
+    ids = holds_repo.expired_holds_of(member, utc_iso(now))
+    if not ids:
+        return False
+    released = False
+    for hold_id in ids:
+        hold = holds_repo.get(hold_id)
+        if hold is not None and hold.status == "active":
+            released |= holds_repo.release(hold, "expired", now) is None
+    return released
+
+
+def refusal(raw: dict[str, Any] | None, member_id: str, points: int) -> Exception:
+    """Why a spend's profile condition failed, from the profile's old image.
+
+    Returns the error to raise; or :class:`Retry` (raise it inside a ``run()`` attempt) when
+    expired checkout holds were in the way and have just been released."""
     member = image(raw, MemberItem)
     if member is None:
         return MemberNotFound(f"member {member_id!r} is not registered")
     if member.status != "active":
         return MemberFrozen(f"member {member_id!r} is frozen")
+    if _released_expired_holds(member, points):
+        return Retry()  # the spend is tried again with the held points free
     return InsufficientPoints(
         f"{points} points needed, {int(member.spendable)} spendable",
         details={"needed": points, "spendable": int(member.spendable)},
@@ -294,7 +326,8 @@ def credit(credit: Credit, rules: Rules, **entry_fields: Any) -> Written:
 
 def find_purchase(order_id: str) -> LedgerItem | None:
     """The purchase ledger entry of a shop order (GSI by_order, then a consistent read)."""
-    for hit in LedgerItem.by_order.query(keys.order_pk(order_id), limit=1):
+    prefix = keys.ledger_sk("purchase", "")
+    for hit in LedgerItem.by_order.query(keys.order_pk(order_id), LedgerItem.sk.startswith(prefix)):
         return LedgerItem.get(hit.pk, hit.sk, consistent_read=True)
     return None
 

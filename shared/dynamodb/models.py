@@ -40,6 +40,7 @@ class MemberItem(Item):
     balance = NumberAttribute(default=0)  # may go negative only through clawbacks
     held = NumberAttribute(default=0)  # points on hold at the shop's checkout
     spendable = NumberAttribute(default=0)  # balance − held, kept in step (conditions need it)
+    holds = MapAttribute(default=dict)  # active holds: hold_id -> {"points", "expires_at"}
     credited = NumberAttribute(default=0)  # points of every lot ever created
     consumed = NumberAttribute(default=0)  # points spent, clawed back or expired (FIFO)
     settled = NumberAttribute(default=0)  # points of lots the expiry job has closed
@@ -100,6 +101,7 @@ class LedgerItem(Item):
     refunded = UnicodeAttribute(null=True)  # decimal string, total refunded so far
     clawed_back = NumberAttribute(null=True)
     refunds = MapAttribute(null=True)  # refund_id -> {"amount", "points"}
+
     # Clawbacks: which refund/order they answer.
     order_id = UnicodeAttribute(null=True)
     # Operator adjustments: who made them.
@@ -348,3 +350,46 @@ class PayoutItem(Item):
     currency = UnicodeAttribute()
     status = UnicodeAttribute(default="pending")
     created_at = UnicodeAttribute()
+
+
+class HoldByExpiry(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_expiry"
+        projection = AllProjection()
+
+    exp_pk = UnicodeAttribute(hash_key=True)
+    exp_sk = UnicodeAttribute(range_key=True)
+
+
+class HoldByOrder(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_order"
+        projection = AllProjection()
+
+    order_pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class HoldItem(Item):
+    """Points on hold for a shop order (``HOLD#<hold_id>`` / ``HOLD``): two-phase checkout."""
+
+    hold_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    order_pk = UnicodeAttribute(null=True)  # GSI by_order (refunds find it by order id)
+    points = NumberAttribute()
+    cash_value = UnicodeAttribute()  # decimal string
+    order_amount = UnicodeAttribute()  # decimal string
+    currency = UnicodeAttribute(default="CNY")
+    status = UnicodeAttribute()  # active | captured | released | expired
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()  # UTC ISO-8601
+    ended_at = UnicodeAttribute(null=True)
+    exp_pk = UnicodeAttribute(null=True)  # GSI by_expiry while active (the sweep)
+    exp_sk = UnicodeAttribute(null=True)
+    refunded = UnicodeAttribute(null=True)  # decimal string, refunded share of the order
+    returned = NumberAttribute(null=True)  # points given back by refunds
+    refunds = MapAttribute(null=True)  # refund_id -> {"amount", "points"}
+
+    by_expiry = HoldByExpiry()
+    by_order = HoldByOrder()

@@ -305,6 +305,17 @@ def find(order_id: str) -> OrderItem | None:
     return None
 
 
+def has_redeemed(member_id: str, item_id: str) -> bool:
+    """Whether the member's per-item counter exists (donations: not a first-time donor)."""
+    try:
+        CounterItem.get(
+            keys.member_pk(member_id), keys.limit_item_sk(item_id), consistent_read=True
+        )
+    except DoesNotExist:
+        return False
+    return True
+
+
 def member_page(
     member_id: str, limit: int, cursor: str | None, *, coupons: bool = False
 ) -> tuple[list[OrderItem], str | None]:

@@ -45,6 +45,11 @@ class _Conflict(Exception):
     """Cancelled only by TransactionConflict (another transaction on the same item)."""
 
 
+class Retry(Exception):
+    """Raised inside a :func:`run` attempt: something was fixed up (e.g. an expired hold
+    released), so the same business request should simply be tried again."""
+
+
 class Tx:
     def __init__(self) -> None:
         self._ops: list[tuple[int, str, Callable[[TransactWrite], None]]] = []
@@ -121,7 +126,7 @@ def run(build_and_commit: Callable[[], T], *, attempts: int = 8) -> T:
     for attempt in range(attempts):
         try:
             return build_and_commit()
-        except _Conflict:
+        except (_Conflict, Retry):
             time.sleep(random.uniform(0, 0.01 * 2**attempt))
     raise Contention("too many concurrent changes to the same record; retry the request")
 

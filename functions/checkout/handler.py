@@ -1,0 +1,50 @@
+"""Points at checkout: the shop's systems hold, capture and release a member's points.
+
+Also runs on a schedule (``{"job": "holds"}``) to release holds whose time ran out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import checkout, clock, jobs
+from shared.http import HttpApp, Request, Response
+from shared.observability import logger
+from shared.validation import Fields
+
+app = HttpApp("checkout")
+
+
+@app.operation("place_hold")
+def place_hold(req: Request) -> Response:
+    f = Fields(req.json())
+    cmd = checkout.HoldRequest(
+        hold_id=f.identifier("hold_id"),
+        member_id=f.identifier("member_id"),
+        order_id=f.identifier("order_id"),
+        order_amount=f.money("order_amount"),
+        points=f.integer("points", minimum=1),
+        currency=f.text("currency", required=False, max_length=3) or "CNY",
+    )
+    f.raise_if_invalid()
+    hold, created = checkout.place_hold(cmd, clock.now())
+    return Response(201 if created else 200, hold)
+
+
+@app.operation("capture_hold")
+def capture_hold(req: Request) -> dict[str, Any]:
+    return checkout.capture(req.path["hold_id"], clock.now())
+
+
+@app.operation("release_hold")
+def release_hold(req: Request) -> dict[str, Any]:
+    return checkout.release(req.path["hold_id"], clock.now())
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if "routeKey" in (event or {}):
+        return app.resolve(event, context)
+    result = jobs.run("holds", clock.now(), lambda: context.get_remaining_time_in_millis() / 1000)
+    logger.info("job finished", extra=result)
+    return result

@@ -1,0 +1,123 @@
+"""The points mall for members (catalog, redemptions, orders, coupons) and the shop's
+systems (consuming coupons, confirming the cash part of points + cash orders)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import clock, mall
+from shared.domain.mall import DELIVERY_METHODS, MAX_QUANTITY, SHIP
+from shared.errors import CouponNotFound, ItemNotFound, NotFound, OrderNotFound
+from shared.http import HttpApp, Request, Response
+from shared.observability import logger
+from shared.routes import Role
+from shared.validation import ID_PATTERN, Fields, idempotency_key
+
+app = HttpApp("redeem")
+
+
+def _path_id(req: Request, name: str, error: type[NotFound] = NotFound) -> str:
+    value = req.path.get(name, "")
+    if not ID_PATTERN.match(value):
+        raise error(f"no {name.removesuffix('_id')} {value!r}")
+    return value
+
+
+def _browsing_member(req: Request) -> str | None:
+    """The member whose tier decides availability; None for operators."""
+    assert req.caller is not None
+    return req.caller.member_id if Role.MEMBER in req.caller.roles else None
+
+
+def _optional_json(req: Request) -> dict[str, Any]:
+    return req.json() if (req.event.get("body") or "").strip() else {}
+
+
+@app.operation("list_catalog")
+def list_catalog(req: Request) -> dict[str, Any]:
+    return mall.catalog_page(
+        _browsing_member(req), req.limit(), req.query.get("cursor"), clock.now()
+    )
+
+
+@app.operation("get_catalog_item")
+def get_catalog_item(req: Request) -> dict[str, Any]:
+    item_id = _path_id(req, "item_id", ItemNotFound)
+    return mall.catalog_item(item_id, _browsing_member(req), clock.now())
+
+
+def _delivery(f: Fields) -> dict[str, str]:
+    method = f.choice("method", DELIVERY_METHODS)
+    values = {
+        "method": method,
+        "name": f.text("name", max_length=100),
+        "phone": f.text("phone", max_length=32),
+        "address": f.text("address", required=method == SHIP, max_length=500),
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+@app.operation("redeem")
+def redeem(req: Request) -> Response:
+    key = idempotency_key(req.header("Idempotency-Key"))
+    body = req.json()
+    f = Fields(body)
+    cmd = mall.Redeem(
+        member_id=req.member_id,
+        item_id=f.identifier("item_id"),
+        quantity=f.integer("quantity", required=False, minimum=1, maximum=MAX_QUANTITY) or 1,
+        delivery=f.nested("delivery", _delivery),
+        idempotency_key=key,
+        request=body,
+    )
+    f.raise_if_invalid()
+    status, result = mall.redeem(cmd, clock.now())
+    return Response(status, result)
+
+
+@app.operation("list_my_orders")
+def list_my_orders(req: Request) -> dict[str, Any]:
+    return mall.my_orders(req.member_id, req.limit(), req.query.get("cursor"), clock.now())
+
+
+@app.operation("get_my_order")
+def get_my_order(req: Request) -> dict[str, Any]:
+    return mall.my_order(req.member_id, _path_id(req, "order_id", OrderNotFound), clock.now())
+
+
+@app.operation("cancel_my_order")
+def cancel_my_order(req: Request) -> dict[str, Any]:
+    order_id = _path_id(req, "order_id", OrderNotFound)
+    return mall.cancel_my_order(req.member_id, order_id, clock.now())
+
+
+@app.operation("list_my_coupons")
+def list_my_coupons(req: Request) -> dict[str, Any]:
+    return mall.my_coupons(req.member_id, req.limit(), req.query.get("cursor"), clock.now())
+
+
+@app.operation("consume_coupon")
+def consume_coupon(req: Request) -> dict[str, Any]:
+    code = req.path.get("code", "")
+    if not 1 <= len(code) <= 64:
+        raise CouponNotFound(f"no coupon {code!r}")
+    f = Fields(_optional_json(req))
+    shop_order = f.identifier("order_id", required=False)
+    f.raise_if_invalid()
+    return mall.consume_coupon(code.upper(), shop_order, clock.now())
+
+
+@app.operation("confirm_payment")
+def confirm_payment(req: Request) -> dict[str, Any]:
+    order_id = _path_id(req, "order_id", OrderNotFound)
+    f = Fields(req.json())
+    amount = f.money("amount")
+    payment_ref = f.identifier("payment_ref")
+    f.raise_if_invalid()
+    assert amount is not None and payment_ref is not None
+    return mall.confirm_payment(order_id, amount, payment_ref, clock.now())
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

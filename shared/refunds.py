@@ -1,0 +1,127 @@
+"""A shop order is refunded: claw back what it earned, give back what it paid in points.
+
+Both sides are proportional to the refunded share of each record's own amount, with the
+cumulative rounding rule of ``shared.domain.earning.clawback_points`` (refunds adding up
+to the whole record move exactly its points), once per refund id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from shared.domain import ledger as kinds
+from shared.domain.earning import clawback_points
+from shared.domain.ledger import Credit, Debit
+from shared.dynamodb import holds as holds_repo
+from shared.dynamodb import members as members_repo
+from shared.dynamodb import refunds as repo
+from shared.dynamodb.models import as_plain
+from shared.dynamodb.tx import Cancelled
+from shared.errors import Conflict, Contention, OrderNotFound, RefundExceedsOrder
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    refund_id: str
+    order_id: str
+    amount: Decimal
+
+
+def _side(
+    record_amount: str, refunded: str | None, points: int, refund: Decimal
+) -> tuple[repo.Side, Decimal]:
+    total = Decimal(record_amount)
+    before = Decimal(refunded or "0")
+    applied = min(refund, total - before)
+    moved = clawback_points(points, total, before, applied)
+    return repo.Side(str(before + applied), str(applied), moved), total - before
+
+
+def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
+    """Returns (result, created); a repeated refund id answers the first result."""
+    for _ in range(5):
+        purchase = members_repo.find_purchase(cmd.order_id)
+        hold = holds_repo.find_by_order(cmd.order_id)
+        if hold is not None and hold.status != "captured":
+            hold = None  # only points actually spent at checkout come back
+        if purchase is None and hold is None:
+            raise OrderNotFound(f"no purchase or checkout was reported for order {cmd.order_id!r}")
+        done_p = (as_plain(purchase.refunds) or {}).get(cmd.refund_id) if purchase else None
+        done_h = (as_plain(hold.refunds) or {}).get(cmd.refund_id) if hold else None
+        if done_p is not None or done_h is not None:
+            return _result(
+                cmd, int((done_p or {}).get("points", 0)), int((done_h or {}).get("points", 0))
+            ), False
+        member_id = purchase.member_id if purchase else hold.member_id
+        clawback = give_back = None
+        left: list[Decimal] = []
+        if purchase is not None:
+            clawback, rest = _side(
+                purchase.amount, purchase.refunded, int(purchase.points), cmd.amount
+            )
+            left.append(rest)
+        if hold is not None:
+            give_back, rest = _side(hold.order_amount, hold.refunded, int(hold.points), cmd.amount)
+            left.append(rest)
+        if cmd.amount > max(left):
+            raise RefundExceedsOrder(
+                f"{cmd.amount} is more than the {max(left)} left to refund on order {cmd.order_id}",
+                details={"fields": {"amount": f"at most {max(left)} is refundable"}},
+            )
+        clawback_entry = give_back_entry = None
+        if clawback is not None and clawback.points > 0:
+            clawback_entry = Debit(
+                member_id,
+                kinds.CLAWBACK,
+                "refund",
+                cmd.refund_id,
+                clawback.points,
+                now,
+                f"Refund {cmd.refund_id} of order {cmd.order_id}",
+            )
+        if give_back is not None and give_back.points > 0:
+            give_back_entry = Credit(
+                member_id,
+                kinds.REFUND,
+                "checkout-refund",
+                cmd.refund_id,
+                give_back.points,
+                now,
+                now.date(),
+                now.date(),
+                f"Points paid for order {cmd.order_id} refunded",
+            )
+        try:
+            repo.apply(
+                cmd.refund_id,
+                member_id,
+                purchase,
+                clawback,
+                clawback_entry,
+                hold,
+                give_back,
+                give_back_entry,
+            )
+        except Cancelled as cancelled:
+            if any(label.endswith(members_repo.ENTRY) for label in cancelled.failed):
+                raise Conflict(
+                    f"refund id {cmd.refund_id!r} was already used for another order",
+                    code="refund_id_reused",
+                ) from None
+            continue  # the purchase or hold changed (a concurrent refund): read again
+        return _result(
+            cmd, clawback.points if clawback else 0, give_back.points if give_back else 0
+        ), True
+    raise Contention("the order is being refunded concurrently; retry the request")
+
+
+def _result(cmd: Refund, clawed: int, returned: int) -> dict[str, Any]:
+    return {
+        "refund_id": cmd.refund_id,
+        "order_id": cmd.order_id,
+        "points_clawed_back": clawed,
+        "points_returned": returned,
+    }
