@@ -76,6 +76,9 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             table=(GET, PUT, UPDATE, CONDITION_CHECK),
             indexes={"by_expiry": (QUERY,)},
         ),
+        # Transfers: both members, the sender's day counter and the idempotency record in
+        # one transaction (GetItem: a repeated Idempotency-Key, expired holds).
+        "transfers": Access(table=(GET, PUT, UPDATE, CONDITION_CHECK)),
         # Table stream → EventBridge (stream read grants come with the event source).
         "publisher": Access(put_events=True),
         # Points mall, members and the shop: reads the catalog (listing Query + BatchGetItem

@@ -159,3 +159,12 @@ class HoldNotActive(Conflict):
 
 class HoldExists(Conflict):
     code = "hold_exists"
+
+
+# Transfers (issue 9).
+class TransferLimitReached(Conflict):
+    code = "transfer_limit_reached"
+
+
+class RecipientFrozen(Conflict):
+    code = "recipient_frozen"

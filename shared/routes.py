@@ -49,6 +49,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/members", "earn", "register_member", SYSTEMS),
     Route("POST", "/v1/purchases", "earn", "record_purchase", SYSTEMS),
     Route("POST", "/v1/refunds", "earn", "record_refund", SYSTEMS),
+    # Members give points to other members
+    Route("POST", "/v1/me/transfers", "transfers", "send_transfer", MEMBERS),
     # Points at checkout (trusted systems): two-phase hold / capture / release
     Route("POST", "/v1/holds", "checkout", "place_hold", SYSTEMS),
     Route("POST", "/v1/holds/{hold_id}/capture", "checkout", "capture_hold", SYSTEMS),

@@ -203,3 +203,9 @@ def hold_expiry_pk(shard: int) -> str:
 
 def hold_expiry_sk(expires_at_utc: str, hold_id: str) -> str:
     return f"{expires_at_utc}#{hold_id}"
+
+
+# Transfers (issue 9).
+def transfers_day_sk(day: date) -> str:
+    """Per-sender per-day transfer counter (count and points), under the sender."""
+    return f"TRANSFERS#{day.isoformat()}"

@@ -393,3 +393,11 @@ class HoldItem(Item):
 
     by_expiry = HoldByExpiry()
     by_order = HoldByOrder()
+
+
+class TransferDayItem(Item):
+    """How many transfers, and how many points, a member sent on one day."""
+
+    count = NumberAttribute(default=0)
+    points = NumberAttribute(default=0)
+    ttl = NumberAttribute(null=True)

@@ -1,0 +1,88 @@
+"""Data access for member-to-member transfers: both sides in ONE transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from shared.domain.ledger import Credit, Debit
+from shared.domain.rules import Rules
+from shared.dynamodb import idempotency, keys
+from shared.dynamodb import members as members_repo
+from shared.dynamodb.models import MemberItem, TransferDayItem
+from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.errors import MemberNotFound, RecipientFrozen, TransferLimitReached
+
+TO = "to:"
+DAY = "transfers-day"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    out: Debit
+    into: Credit
+    day: date
+    max_count: int
+    max_points: int
+    request: idempotency.Key | None
+    response: dict[str, Any]
+    at: datetime
+
+
+def send(plan: Plan, rules: Rules) -> idempotency.Replay | None:
+    """Debit the sender (active, enough spendable), credit the recipient (registered,
+    active) with a new lot, count the sender's day, record the Idempotency-Key's response.
+    Returns None when done, or the first response to a repeated key."""
+    points = plan.out.points
+
+    def attempt() -> idempotency.Replay | None:
+        tx = Tx()
+        members_repo.add_debit(tx, plan.out)
+        recipient_ok = MemberItem.pk.exists() & (MemberItem.status == "active")
+        members_repo.add_credit(tx, plan.into, rules, label=TO, condition=recipient_ok)
+        expires = datetime.combine(plan.day + timedelta(days=2), datetime.min.time())
+        room = (TransferDayItem.count < plan.max_count) & (
+            TransferDayItem.points <= plan.max_points - points
+        )
+        tx.update(
+            DAY,
+            TransferDayItem(
+                pk=keys.member_pk(plan.out.member_id), sk=keys.transfers_day_sk(plan.day)
+            ),
+            [
+                TransferDayItem.count.add(1),
+                TransferDayItem.points.add(points),
+                TransferDayItem.ttl.set(int(expires.timestamp())),
+            ],
+            condition=TransferDayItem.pk.does_not_exist() | room,
+        )
+        if plan.request is not None:
+            idempotency.add_record(tx, plan.request, 201, plan.response, plan.at)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            failed = cancelled.failed
+            if idempotency.LABEL in failed:
+                return idempotency.replay_from(failed[idempotency.LABEL], plan.request)
+            if members_repo.PROFILE in failed:
+                raise members_repo.refusal(
+                    failed[members_repo.PROFILE], plan.out.member_id, points
+                ) from None
+            if TO + members_repo.PROFILE in failed:
+                recipient = image(failed[TO + members_repo.PROFILE], MemberItem)
+                if recipient is None:
+                    raise MemberNotFound(
+                        f"member {plan.into.member_id!r} is not registered"
+                    ) from None
+                raise RecipientFrozen(
+                    f"member {plan.into.member_id!r} cannot receive points"
+                ) from None
+            if DAY in failed:
+                raise TransferLimitReached(
+                    f"at most {plan.max_count} transfers and {plan.max_points} points a day"
+                ) from None
+            raise  # a ledger key collision: transfer ids are random, so this is a bug
+        return None
+
+    return run(attempt)
