@@ -33,14 +33,20 @@ class Meter:
     table_wcu: float = 0.0
     index_wcu: float = 0.0
     rcu: float = 0.0
+    items: int = 0  # items written (a transaction's TransactItems)
 
     def reset(self) -> None:
         self.calls.clear()
         self.table_wcu = self.index_wcu = self.rcu = 0.0
+        self.items = 0
 
     def before(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if model.name in CAPACITY_OPS:
             params["ReturnConsumedCapacity"] = "INDEXES"
+        if model.name == "TransactWriteItems":
+            self.items += len(params.get("TransactItems", []))
+        elif model.name in WRITE_OPS:
+            self.items += 1
 
     def after(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
         self.calls[model.name] += 1
@@ -113,7 +119,7 @@ def main() -> None:
         ]
         print(
             f"{'operation':36} {'status':>6} {'round trips':>11} {'calls':<38} "
-            f"{'table WCU':>9} {'index WCU':>9} {'RCU':>5}"
+            f"{'table WCU':>9} {'index WCU':>9} {'RCU':>5} {'items':>5}"
         )
 
         def measure(
@@ -130,17 +136,21 @@ def main() -> None:
             calls = ", ".join(f"{k}×{v}" for k, v in sorted(meter.calls.items()))
             print(
                 f"{name:36} {status:>6} {trips:>11} {calls:<38} {meter.table_wcu:>9.1f} "
-                f"{meter.index_wcu:>9.1f} {meter.rcu:>5.1f}"
+                f"{meter.index_wcu:>9.1f} {meter.rcu:>5.1f} {meter.items:>5}"
             )
             return reply
 
         for op in ops:
             measure(*op)
         mall_rows(gateway, measure, system)
+        earning_rows(gateway, measure, system)
         print(
             "\nTable WCU: transactional writes cost 2 WCU per item up to 1 KB. Index WCU: the"
             " LSI/GSI upkeep DynamoDB Local reports for the same write (at the transactional"
             " rate). A cancelled transaction (a replayed retry) reports no capacity here."
+            "\nItems: items written. DynamoDB bills a transaction 2 WCU per item up to 1 KB"
+            " (so 2 × items here); DynamoDB Local reports the transaction's total size instead,"
+            " which undercounts transactions of several small items."
         )
 
 
@@ -178,6 +188,88 @@ def mall_rows(gateway: Any, measure: Any, system: str) -> None:
     measure("redeem coupon (warm)", two, "POST", "/v1/redemptions", {"item_id": "bench-coupon"})
     cancel = f"/v1/me/orders/{order['order_id']}/cancel"
     measure("cancel order (points, stock back)", one, "POST", cancel, None)
+
+
+def earning_rows(gateway: Any, measure: Any, system: str) -> None:
+    """Earning rules (issue 4): campaigns, referrals, check-ins, tasks, operator actions."""
+    operator = gateway.signer.sign("bench-operator", ["operators"])
+    member = gateway.signer.sign("m-earn-c", [])
+    window = {"starts_at": "2000-01-01T00:00:00+00:00", "ends_at": "2100-01-01T00:00:00+00:00"}
+    measure(
+        "rules PUT (+50 % category)",
+        operator,
+        "PUT",
+        "/v1/admin/rules",
+        {"category_bonuses": {"hot": "0.5"}},
+    )
+    measure(
+        "campaign PUT (×2)",
+        operator,
+        "PUT",
+        "/v1/admin/campaigns/bench-x2",
+        {"name": "x2", "multiplier": "2", **window},
+    )
+    measure(
+        "task PUT",
+        operator,
+        "PUT",
+        "/v1/admin/tasks/bench-t",
+        {"name": "Survey", "points": 20, "limit": "once"},
+    )
+    code_a = measure(
+        "register (rules cache cold)", system, "POST", "/v1/members", {"member_id": "m-earn-a"}
+    )["referral_code"]
+    code_b = measure(
+        "register with a referral code",
+        system,
+        "POST",
+        "/v1/members",
+        {"member_id": "m-earn-b", "referral_code": code_a},
+    )["referral_code"]
+    call(gateway, system, "POST", "/v1/members", {"member_id": "m-earn-c", "referral_code": code_b})
+    hot = [{"sku": "k-1", "category": "hot", "quantity": 1, "amount": "200.00"}]
+    measure(
+        "purchase, first of a referred member",
+        system,
+        "POST",
+        "/v1/purchases",
+        {"order_id": "o-earn-1", "member_id": "m-earn-c", "amount": "200.00", "items": hot},
+    )
+    measure(
+        "purchase, +50 % on a ×2 day (warm)",
+        system,
+        "POST",
+        "/v1/purchases",
+        {"order_id": "o-earn-2", "member_id": "m-earn-c", "amount": "200.00", "items": hot},
+    )
+    measure("check-in", member, "POST", "/v1/me/checkins", None)
+    measure("check-in again (409)", member, "POST", "/v1/me/checkins", None)
+    measure("GET /v1/tasks", member, "GET", "/v1/tasks", None)
+    measure("task completion", member, "POST", "/v1/me/tasks/bench-t/completions", None)
+    measure(
+        "adjustment (+, Idempotency-Key)",
+        operator,
+        "POST",
+        "/v1/admin/members/m-earn-c/adjustments",
+        {"points": 10, "reason": "bench"},
+        {"idempotency-key": "bench-adj-1"},
+    )
+    measure(
+        "adjustment retry (same key)",
+        operator,
+        "POST",
+        "/v1/admin/members/m-earn-c/adjustments",
+        {"points": 10, "reason": "bench"},
+        {"idempotency-key": "bench-adj-1"},
+    )
+    measure("freeze", operator, "POST", "/v1/admin/members/m-earn-c/freeze", {"reason": "bench"})
+    measure(
+        "purchase of a frozen member",
+        system,
+        "POST",
+        "/v1/purchases",
+        {"order_id": "o-earn-3", "member_id": "m-earn-c", "amount": "10"},
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ class FunctionSpec:
     timeout_s: int = 10  # API Gateway gives up after 30 s; scheduled jobs may ask for more
     schedules: tuple[Schedule, ...] = ()  # several schedules, each with its payload
     table_stream: bool = False  # consume the table's stream (with a dead-letter queue)
+    bus_events: bool = False  # a rule on the stage's bus sends it every business event
 
     def all_schedules(self) -> tuple[Schedule, ...]:
         return ((Schedule(self.schedule),) if self.schedule else ()) + self.schedules
@@ -45,6 +46,8 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
         ),
     ),
     FunctionSpec("publisher", access_for("publisher"), timeout_s=60, table_stream=True),
+    # Counts every business event into the daily report aggregates (also serves the report).
+    FunctionSpec("reports", access_for("reports"), timeout_s=30, bus_events=True),
     # Releases checkout holds whose time ran out (spendable never counts them meanwhile).
     FunctionSpec(
         "checkout",

@@ -68,7 +68,7 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # Operators run any job now: the union of what the jobs do.
         "jobs": Access(
             table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK),
-            indexes={"by_expiry": (QUERY,)},
+            indexes={"by_expiry": (QUERY,), "by_status": (QUERY,)},
         ),
         # Points at checkout: hold / capture / release in one transaction each (member,
         # hold, ledger entry); the sweep finds expired holds on by_expiry.
@@ -79,6 +79,9 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # Transfers: both members, the sender's day counter and the idempotency record in
         # one transaction (GetItem: a repeated Idempotency-Key, expired holds).
         "transfers": Access(table=(GET, PUT, UPDATE, CONDITION_CHECK)),
+        # Reports: counts each business event once into the daily aggregates (a marker and
+        # counters in one transaction) and reads them back per day.
+        "reports": Access(table=(QUERY, PUT, UPDATE, CONDITION_CHECK)),
         # Table stream → EventBridge (stream read grants come with the event source).
         "publisher": Access(put_events=True),
         # Points mall, members and the shop: reads the catalog (listing Query + BatchGetItem
@@ -99,6 +102,19 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # Scheduled: cancels unpaid points + cash orders (by_status), giving everything back.
         "mall_sweep": Access(
             table=(GET, QUERY, PUT, UPDATE),
+            indexes={"by_status": (QUERY,)},
+        ),
+        # Points lottery, members: reads a campaign (one Query of its partition), the rules
+        # and the member's daily counters (Query); a draw is one transaction of updates
+        # (member, daily counter, prize stock, stats shard) and puts (ledger, lot, draw,
+        # order, coupon, payout, idempotency record); a won gift's address updates its order.
+        # No index, no delete.
+        "lottery": Access(table=(GET, QUERY, PUT, UPDATE)),
+        # Points lottery, operators: campaigns (the listing entry moves when the end time
+        # does, a prize no longer limited loses its stock item: deletes), catalog reads for
+        # coupon and gift prizes, the stats (Query) and the draws newest first (by_status).
+        "lottery_admin": Access(
+            table=(GET, QUERY, PUT, UPDATE, DELETE),
             indexes={"by_status": (QUERY,)},
         ),
     }

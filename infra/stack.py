@@ -22,6 +22,7 @@ from infra.constructs.api import HttpApi
 from infra.constructs.auth import Auth
 from infra.constructs.function import ARCHITECTURE, RUNTIME, LoyaltyFunction
 from infra.constructs.table import build_table
+from shared.events import SOURCE as EVENT_SOURCE
 from shared.routes import ROUTES
 from shared.tables import POINTS_TABLE
 
@@ -92,6 +93,8 @@ class LoyaltyPointsStack(Stack):
                 )
             if spec.table_stream:
                 self._consume_stream(spec.name, fn)
+            if spec.bus_events:
+                self._subscribe(spec.name, fn)
 
         self.http = HttpApi(
             self,
@@ -112,11 +115,28 @@ class LoyaltyPointsStack(Stack):
         ):
             CfnOutput(self, name, value=value, description=description)
 
-    def _consume_stream(self, name: str, fn: LoyaltyFunction) -> None:
-        """The table's stream → ``fn``: retries, batch item failures, a DLQ for the rest."""
+    def _subscribe(self, name: str, fn: LoyaltyFunction) -> None:
+        """Every business event on the bus → ``fn`` (retried; then a dead-letter queue)."""
+        dlq = self._dlq(f"BusDlq-{name}")
+        events.Rule(
+            self,
+            f"Events-{name}",
+            event_bus=self.bus,
+            event_pattern=events.EventPattern(source=[EVENT_SOURCE]),
+            targets=[
+                targets.LambdaFunction(
+                    fn.function,
+                    dead_letter_queue=dlq,
+                    retry_attempts=20,
+                    max_event_age=Duration.hours(24),
+                )
+            ],
+        )
+
+    def _dlq(self, construct_id: str) -> sqs.Queue:
         dlq = sqs.Queue(
             self,
-            f"StreamDlq-{name}",
+            construct_id,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
@@ -124,9 +144,14 @@ class LoyaltyPointsStack(Stack):
         nag.acknowledge(
             dlq,
             "AwsSolutions-SQS3",
-            "This queue IS the dead-letter destination of the stream consumer (on_failure); "
-            "a DLQ of a DLQ would only move the same records once more.",
+            "This queue IS a dead-letter destination (stream consumer on_failure or an "
+            "EventBridge target's DLQ); a DLQ of a DLQ would only move the same records again.",
         )
+        return dlq
+
+    def _consume_stream(self, name: str, fn: LoyaltyFunction) -> None:
+        """The table's stream → ``fn``: retries, batch item failures, a DLQ for the rest."""
+        dlq = self._dlq(f"StreamDlq-{name}")
         fn.function.add_event_source(
             sources.DynamoEventSource(
                 self.table,

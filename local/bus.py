@@ -44,16 +44,19 @@ class StreamTail:
 class LocalBus:
     """Records published events; ``drain()`` pulls whatever the stream has now."""
 
-    def __init__(self, tail: StreamTail):
+    def __init__(self, tail: StreamTail, subscribers: list[Any] | None = None):
         self.tail = tail
+        self.subscribers = list(subscribers or [])  # like EventBridge rules' targets
         self.events: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
     def drain(self) -> list[dict[str, Any]]:
         with self._lock:
             for record in self.tail.poll():
-                event = from_stream_record(record)
-                if event is not None:
+                found = from_stream_record(record)
+                for subscriber in self.subscribers:
+                    subscriber(found)
+                for event in found:
                     self.events.append(
                         {
                             "source": SOURCE,

@@ -16,8 +16,30 @@ PURCHASES = (
 )
 
 
-def load(system_call: Call) -> None:
-    """``system_call(method, path, body)`` calls the API with a systems token."""
+# The points mall's example catalog (SPEC §4), plus a donation and a cash-out to try.
+CATALOG: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("phone", {"name": "Smartphone", "kind": "gift", "points": 10_000, "stock": 20}),
+    ("earphones", {"name": "Wireless earphones", "kind": "gift", "points": 5_000, "stock": 50}),
+    ("thermos-cup", {"name": "Thermos cup", "kind": "gift", "points": 3_000, "stock": 100}),
+    (
+        "coupon-100-10",
+        {"name": "Spend 100 save 10", "kind": "coupon", "points": 1_000, "coupon_valid_days": 30},
+    ),
+    (
+        "coupon-200-30",
+        {"name": "Spend 200 save 30", "kind": "coupon", "points": 2_000, "coupon_valid_days": 30},
+    ),
+    ("phone-credit-30", {"name": "Phone credit 30 yuan", "kind": "coupon", "points": 2_010}),
+    ("phone-credit-50", {"name": "Phone credit 50 yuan", "kind": "coupon", "points": 3_340}),
+    ("phone-credit-100", {"name": "Phone credit 100 yuan", "kind": "coupon", "points": 6_670}),
+    ("plant-a-tree", {"name": "Plant a tree (charity)", "kind": "donation", "points": 100}),
+    ("cash-out-10", {"name": "10 yuan cash credit", "kind": "cash_out", "points": 1_000}),
+)
+
+
+def load(system_call: Call, operator_call: Call | None = None) -> None:
+    """``system_call(method, path, body)`` calls the API with a systems token,
+    ``operator_call`` with an operator token (the catalog; skipped without one)."""
     for member_id in MEMBERS:
         system_call("POST", "/v1/members", {"member_id": member_id})
     for order_id, member_id, amount in PURCHASES:
@@ -26,3 +48,8 @@ def load(system_call: Call) -> None:
             "/v1/purchases",
             {"order_id": order_id, "member_id": member_id, "amount": amount},
         )
+    if operator_call is not None:
+        for item_id, definition in CATALOG:
+            # Created once: a restart must not reset stock that members already redeemed.
+            if operator_call("GET", f"/v1/admin/catalog/{item_id}", None) == 404:
+                operator_call("PUT", f"/v1/admin/catalog/{item_id}", definition)

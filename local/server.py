@@ -186,7 +186,7 @@ def banner(port: int) -> str:
     return f"""
 Loyalty points platform — local mode
   API        {base}/v1/health
-  Demo data  members m-alice, m-bob, m-carol (with purchases)
+  Demo data  members m-alice, m-bob, m-carol (with purchases); the mall catalog (SPEC §4)
 
 Get a token (member: any sub; operator: groups ["operators"]; shop system: ["systems"]):
   TOKEN=$(curl -s -X POST {base}/local/token -d '{{"sub":"m-alice","groups":[]}}' \\
@@ -231,20 +231,27 @@ def main(argv: list[str] | None = None) -> int:
 
         ensure_tables(endpoint, args.table)
         gateway = Gateway(TokenSigner.from_file(STATE / "token-secret"))
-        bus = LocalBus(StreamTail(endpoint, args.table))
+        from shared import clock, reports
+
+        # Like the stack's rule on the bus: every business event is counted for reports.
+        bus = LocalBus(
+            StreamTail(endpoint, args.table),
+            subscribers=[lambda found: reports.aggregate(found, clock.now())],
+        )
         bus.run_in_background()
         app = LocalApp(gateway, bus)
         if not args.no_demo:
             system = gateway.signer.sign("demo-loader", ["systems"])
+            operator = gateway.signer.sign("demo-loader", ["operators"])
 
-            def call(method: str, path: str, body: dict[str, Any]) -> None:
-                reply = gateway.handle(
-                    method, path, {"authorization": f"Bearer {system}"}, json.dumps(body).encode()
-                )
-                if reply.status >= 400:
+            def call(method: str, path: str, body: Any = None, token: str = system) -> int:
+                data = json.dumps(body).encode() if body is not None else b""
+                reply = gateway.handle(method, path, {"authorization": f"Bearer {token}"}, data)
+                if reply.status >= 400 and not (method == "GET" and reply.status == 404):
                     raise RuntimeError(f"demo data: {method} {path} -> {reply.status} {reply.body}")
+                return reply.status
 
-            load(call)
+            load(call, lambda method, path, body=None: call(method, path, body, operator))
         httpd = Server(("127.0.0.1", args.port), make_handler(app))
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         print(banner(args.port), flush=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import boto3
 
 from shared.tables import TABLES, create_table_kwargs
@@ -14,3 +17,31 @@ def ensure_tables(endpoint: str | None, table_name: str, region: str = "us-east-
         if table_name not in existing:
             client.create_table(**create_table_kwargs(table, table_name))
             client.get_waiter("table_exists").wait(TableName=table_name)
+        else:
+            _add_missing_indexes(client, create_table_kwargs(table, table_name))
+
+
+def _add_missing_indexes(client: Any, wanted: dict[str, Any]) -> None:
+    """A table kept from an earlier version (``.local/ddb``) gets the GSIs added since."""
+    name = wanted["TableName"]
+    have = {
+        i["IndexName"]
+        for i in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+    }
+    for index in wanted.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in have:
+            continue
+        keys = {k["AttributeName"] for k in index["KeySchema"]}
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=[
+                a for a in wanted["AttributeDefinitions"] if a["AttributeName"] in keys
+            ],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        for _ in range(600):  # one index at a time; DynamoDB Local builds it quickly
+            described = client.describe_table(TableName=name)["Table"]
+            statuses = [i.get("IndexStatus") for i in described.get("GlobalSecondaryIndexes", [])]
+            if all(s in (None, "ACTIVE") for s in statuses):
+                break
+            time.sleep(0.1)

@@ -168,3 +168,12 @@ class TransferLimitReached(Conflict):
 
 class RecipientFrozen(Conflict):
     code = "recipient_frozen"
+
+
+# Points lottery (issue 7).
+class LotteryNotFound(NotFound):
+    code = "lottery_not_found"
+
+
+class DrawLimitReached(Conflict):
+    code = "draw_limit_reached"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 SOURCE = "loyalty.points"
@@ -49,21 +50,151 @@ def outbox(event_id: str, detail_type: str, detail: dict[str, Any]) -> dict[str,
     }
 
 
-def _string(image: dict[str, Any], name: str) -> str | None:
-    value = image.get(name)
-    return value.get("S") if isinstance(value, dict) else None
+def _value(attr: Any) -> Any:
+    """A DynamoDB-JSON attribute value as plain Python (numbers as int when whole)."""
+    if not isinstance(attr, dict) or len(attr) != 1:
+        return None
+    ((kind, raw),) = attr.items()
+    if kind == "S":
+        return raw
+    if kind == "N":
+        number = Decimal(raw)
+        return int(number) if number == number.to_integral_value() else str(number)
+    if kind == "BOOL":
+        return raw
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {k: _value(v) for k, v in raw.items()}
+    if kind == "L":
+        return [_value(v) for v in raw]
+    return None
 
 
-def from_stream_record(record: dict[str, Any]) -> Event | None:
-    """The event a DynamoDB stream record announces, if any (inserts of outbox items)."""
-    if record.get("eventName") != "INSERT":
-        return None
-    image = (record.get("dynamodb") or {}).get("NewImage") or {}
-    detail_type = _string(image, EVT_TYPE)
-    if not detail_type:
-        return None
-    return Event(
-        event_id=_string(image, EVT_ID) or "",
-        detail_type=detail_type,
-        detail=json.loads(_string(image, EVT_DETAIL) or "{}"),
-    )
+def _plain(image: dict[str, Any]) -> dict[str, Any]:
+    return {name: _value(attr) for name, attr in image.items()}
+
+
+# Ledger entry type -> detail-type: one event per ledger entry.
+LEDGER_EVENTS = {
+    "earn": "PointsEarned.v1",
+    "redeem": "PointsRedeemed.v1",
+    "expire": "PointsExpired.v1",
+    "clawback": "PointsClawedBack.v1",
+    "adjust": "PointsAdjusted.v1",
+    "transfer_in": "PointsReceived.v1",
+    "transfer_out": "PointsSent.v1",
+    "lottery_cost": "LotteryCostCharged.v1",
+    "lottery_prize": "LotteryPrizeWon.v1",
+    "refund": "PointsRefunded.v1",
+    "checkout": "PointsSpentAtCheckout.v1",
+}
+MEMBER_REGISTERED = "MemberRegistered.v1"
+MEMBER_FROZEN = "MemberFrozen.v1"
+MEMBER_UNFROZEN = "MemberUnfrozen.v1"
+TIER_CHANGED = "TierChanged.v1"
+ORDER_PLACED = "OrderPlaced.v1"
+ORDER_STATUS_CHANGED = "OrderStatusChanged.v1"
+COUPON_ISSUED = "CouponIssued.v1"
+COUPON_CONSUMED = "CouponConsumed.v1"
+
+_LEDGER_FIELDS = (
+    "member_id",
+    "entry_id",
+    "type",
+    "source",
+    "ref",
+    "points",
+    "at",
+    "description",
+    "order_id",
+    "actor",
+)
+_ORDER_FIELDS = (
+    "order_id",
+    "member_id",
+    "item_id",
+    "kind",
+    "quantity",
+    "points",
+    "status",
+    "cash_due",
+    "carrier",
+    "tracking_no",
+    "reason",
+    "placed_at",
+)
+
+
+def _pick(item: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: item[f] for f in fields if item.get(f) is not None}
+
+
+def from_stream_record(record: dict[str, Any]) -> list[Event]:
+    """Every business event a DynamoDB stream record announces (usually zero or one).
+
+    Facts come from the items the business transactions write anyway — ledger entries,
+    member profiles, mall orders, coupons — plus explicit outbox items. Ids are
+    deterministic: ``<pk>|<sk>`` for a new item, ``<pk>|<sk>|<sequence>`` for a change, so a
+    redelivered record yields the same ids.
+    """
+    name = record.get("eventName")
+    data = record.get("dynamodb") or {}
+    new = _plain(data.get("NewImage") or {})
+    old = _plain(data.get("OldImage") or {})
+    pk, sk = str(new.get("pk") or old.get("pk") or ""), str(new.get("sk") or old.get("sk") or "")
+    base = f"{pk}|{sk}"
+    changed = f"{base}|{data.get('SequenceNumber', '')}"
+    found: list[Event] = []
+    if name == "INSERT" and new.get(EVT_TYPE):
+        found.append(
+            Event(
+                str(new.get(EVT_ID) or base),
+                str(new[EVT_TYPE]),
+                json.loads(str(new.get(EVT_DETAIL) or "{}")),
+            )
+        )
+    if pk.startswith("MEMBER#") and sk.startswith("LEDGER#") and name == "INSERT":
+        detail_type = LEDGER_EVENTS.get(str(new.get("type")))
+        if detail_type:
+            found.append(Event(base, detail_type, _pick(new, _LEDGER_FIELDS)))
+    elif pk.startswith("MEMBER#") and sk == "PROFILE":
+        member = {"member_id": new.get("member_id") or old.get("member_id")}
+        if name == "INSERT":
+            found.append(
+                Event(
+                    base, MEMBER_REGISTERED, {**member, "registered_at": new.get("registered_at")}
+                )
+            )
+        elif name == "MODIFY":
+            if old.get("status") != new.get("status"):
+                kind = MEMBER_FROZEN if new.get("status") == "frozen" else MEMBER_UNFROZEN
+                found.append(Event(changed, kind, {**member, "status": new.get("status")}))
+            if old.get("tier", "bronze") != new.get("tier", "bronze"):
+                found.append(
+                    Event(
+                        changed + "|tier",
+                        TIER_CHANGED,
+                        {**member, "from": old.get("tier", "bronze"), "to": new.get("tier")},
+                    )
+                )
+    elif pk.startswith("MEMBER#") and sk.startswith("ORDER#"):
+        if name == "INSERT":
+            found.append(Event(base, ORDER_PLACED, _pick(new, _ORDER_FIELDS)))
+        elif name == "MODIFY" and old.get("status") != new.get("status"):
+            found.append(
+                Event(
+                    changed,
+                    ORDER_STATUS_CHANGED,
+                    {**_pick(new, _ORDER_FIELDS), "from": old.get("status")},
+                )
+            )
+    elif pk.startswith("COUPON#"):
+        coupon = _pick(
+            new or old, ("code", "member_id", "order_id", "item_id", "expires_on", "used_by")
+        )
+        if name == "INSERT":
+            found.append(Event(base, COUPON_ISSUED, coupon))
+        elif name == "MODIFY" and not old.get("used_at") and new.get("used_at"):
+            found.append(Event(changed, COUPON_CONSUMED, {**coupon, "used_at": new["used_at"]}))
+    return found

@@ -17,6 +17,7 @@ JOBS: dict[str, str] = {
     "expire": "shared.expiry:run_expiry",
     "expiry-reminders": "shared.expiry:run_reminders",
     "holds": "shared.checkout:sweep",
+    "unpaid-orders": "shared.mall:sweep_unpaid_orders",
 }
 
 

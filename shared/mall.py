@@ -615,7 +615,10 @@ def confirm_payment(
         if order.status != mall.AWAITING_PAYMENT:
             if order.paid_at and order.payment_ref == payment_ref:
                 return order_view(order, now, rules, admin=True)
-            mall.check_transition(order.status, mall.paid_status(order.kind), frozenset())
+            raise InvalidTransition(
+                f"the order is {order.status}, not awaiting payment",
+                details={"status": order.status},
+            )
         if amount != Decimal(order.cash_due):
             raise Invalid(
                 f"the amount paid must be the cash due, {order.cash_due}",

@@ -68,7 +68,8 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
             details={"fields": {"items": "item amounts must add up to at most amount"}},
         )
     rules = programme.current()
-    campaigns = active(programme.campaigns(), cmd.occurred_at or now)
+    occurred = min(cmd.occurred_at, now) if cmd.occurred_at else now  # never in the future
+    campaigns = active(programme.campaigns(), occurred)
     today = local_date(now, rules.zone)
     expires_on = expiry_date(today, rules.validity)
     first_tier = rules.tiers[0].name

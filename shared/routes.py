@@ -55,6 +55,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/holds", "checkout", "place_hold", SYSTEMS),
     Route("POST", "/v1/holds/{hold_id}/capture", "checkout", "capture_hold", SYSTEMS),
     Route("POST", "/v1/holds/{hold_id}/release", "checkout", "release_hold", SYSTEMS),
+    # Operators: reports from the daily aggregates
+    Route("GET", "/v1/admin/reports/summary", "reports", "report_summary", OPERATORS),
     # Operators: run a scheduled job now
     Route("POST", "/v1/admin/jobs/{job}/runs", "jobs", "run_job", OPERATORS),
     # Operators: goodwill extension of a member's expiring points
@@ -99,6 +101,20 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/admin/orders", "mall_admin", "list_orders", OPERATORS),
     Route("PATCH", "/v1/admin/orders/{order_id}", "mall_admin", "move_order", OPERATORS),
     Route("POST", "/v1/admin/orders/{order_id}/pickup", "mall_admin", "confirm_pickup", OPERATORS),
+    # Points lottery (issue 7): members see the odds in force and draw; a gift won waits for
+    # its delivery address ...
+    Route("GET", "/v1/lotteries", "lottery", "list_lotteries", MEMBERS),
+    Route("POST", "/v1/lotteries/{lottery_id}/draws", "lottery", "draw", MEMBERS),
+    Route("PUT", "/v1/me/orders/{order_id}/delivery", "lottery", "give_delivery_address", MEMBERS),
+    # ... operators set up campaigns and prize pools and audit every draw.
+    Route("GET", "/v1/admin/lotteries/{lottery_id}", "lottery_admin", "get_lottery", OPERATORS),
+    Route("PUT", "/v1/admin/lotteries/{lottery_id}", "lottery_admin", "put_lottery", OPERATORS),
+    Route(
+        "GET", "/v1/admin/lotteries/{lottery_id}/draws", "lottery_admin", "list_draws", OPERATORS
+    ),
+    Route(
+        "GET", "/v1/admin/lotteries/{lottery_id}/stats", "lottery_admin", "lottery_stats", OPERATORS
+    ),
 )
 
 

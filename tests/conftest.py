@@ -83,10 +83,14 @@ def local_api(ddb_local: Any, aws_env: None, monkeypatch: pytest.MonkeyPatch) ->
 def bus(local_api: Api) -> Any:
     """The local event bus over the local_api table's stream (what EventBridge would get)."""
     from local.bus import LocalBus, StreamTail
+    from shared import clock, reports
     from shared.settings import settings
 
     cfg = settings()
-    return LocalBus(StreamTail(cfg.dynamodb_endpoint, cfg.table_name))
+    return LocalBus(
+        StreamTail(cfg.dynamodb_endpoint, cfg.table_name),
+        subscribers=[lambda found: reports.aggregate(found, clock.now())],
+    )
 
 
 @pytest.fixture

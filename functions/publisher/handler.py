@@ -45,11 +45,11 @@ def publish(events: list[tuple[str, Event]], put_events: Any = None) -> list[str
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    pending = []
-    for record in event.get("Records", []):
-        found = from_stream_record(record)
-        if found is not None:
-            pending.append((record["dynamodb"]["SequenceNumber"], found))
+    pending = [
+        (record["dynamodb"]["SequenceNumber"], found)
+        for record in event.get("Records", [])
+        for found in from_stream_record(record)
+    ]
     failed = publish(pending)
     logger.info("published", extra={"events": len(pending) - len(failed), "failed": len(failed)})
     # Report the earliest failure: the mapping retries from there (ReportBatchItemFailures).

@@ -22,7 +22,11 @@ KINDS: tuple[str, ...] = (GIFT, COUPON, DONATION, CASH_OUT)
 PLACED, APPROVED, SHIPPED, DELIVERED = "placed", "approved", "shipped", "delivered"
 PICKED_UP, CANCELLED, REJECTED, ISSUED = "picked_up", "cancelled", "rejected", "issued"
 AWAITING_PAYMENT, COMPLETED = "awaiting_payment", "completed"
+# A gift won in the points lottery waits for the member's delivery address (issue 7):
+# ``PUT /v1/me/orders/{order_id}/delivery`` makes it ``placed``.
+AWAITING_ADDRESS = "awaiting_address"
 STATUSES: tuple[str, ...] = (
+    AWAITING_ADDRESS,
     AWAITING_PAYMENT,
     PLACED,
     APPROVED,
@@ -208,7 +212,7 @@ OPERATOR_MOVES: dict[str, frozenset[str]] = {
     APPROVED: frozenset({PLACED}),
     SHIPPED: frozenset({APPROVED}),
     DELIVERED: frozenset({SHIPPED}),
-    REJECTED: frozenset({PLACED, APPROVED, AWAITING_PAYMENT}),
+    REJECTED: frozenset({PLACED, APPROVED, AWAITING_PAYMENT, AWAITING_ADDRESS}),
 }
 MEMBER_CANCELS: frozenset[str] = frozenset({PLACED, AWAITING_PAYMENT})
 PICKUP_FROM: frozenset[str] = frozenset({PLACED, APPROVED})

@@ -209,3 +209,79 @@ def hold_expiry_sk(expires_at_utc: str, hold_id: str) -> str:
 def transfers_day_sk(day: date) -> str:
     """Per-sender per-day transfer counter (count and points), under the sender."""
     return f"TRANSFERS#{day.isoformat()}"
+
+
+# Reports (issue 9): daily aggregates kept from the event stream.
+REPORTS = "REPORTS"
+
+
+def report_day_sk(day: date) -> str:
+    return f"DAY#{day.isoformat()}"
+
+
+def report_part_sk(day: date, part: str, name: str) -> str:
+    """A per-day counter of one source (``SOURCE``) or catalog item (``ITEM``)."""
+    return f"DAY#{day.isoformat()}#{part}#{name}"
+
+
+def active_pk(day: date) -> str:
+    return f"ACTIVE#{day.isoformat()}"
+
+
+def aggregated_pk(event_id: str) -> str:
+    """Marker: this event was counted (events arrive at least once)."""
+    return f"AGG#{event_id}"
+
+
+# Points lottery (issue 7): campaigns, prize stock, stats shards, draws, daily counters.
+LOTTERY = "LOTTERY#"
+LOTTERY_SK = "LOTTERY"  # the campaign's definition in its own partition
+LOTTERIES = "LOTTERIES"  # partition listing the campaigns by end time (one Query)
+PRIZE = "PRIZE#"
+LOTTERY_STATS = "STATS#"
+DRAW = "DRAW#"
+LOTTERY_DRAWS = "LOTTERYDRAWS#"
+LOTTERY_DAY = "LIMIT#LOTTERY#"
+
+
+def lottery_pk(lottery_id: str) -> str:
+    """A campaign's partition: its definition, its limited prizes' stock, its stats shards."""
+    return f"{LOTTERY}{lottery_id}"
+
+
+def prize_sk(prize_id: str) -> str:
+    return f"{PRIZE}{prize_id}"
+
+
+def lottery_stats_sk(shard: int) -> str:
+    """One of the campaign's counter shards (each draw adds to one, picked at random)."""
+    return f"{LOTTERY_STATS}{shard:02d}"
+
+
+def lottery_listing_sk(ends_at_utc: str, lottery_id: str) -> str:
+    """The campaign's line in ``LOTTERIES``: by end time, so "not ended yet" is one range."""
+    return f"{ends_at_utc}#{lottery_id}"
+
+
+def draw_sk(draw_id: str) -> str:
+    """A draw's record lives in its member's partition (ids are time-ordered)."""
+    return f"{DRAW}{draw_id}"
+
+
+def lottery_draws_pk(lottery_id: str) -> str:
+    """GSI ``by_status`` partition of a campaign's draws (the operators' audit, newest first)."""
+    return f"{LOTTERY_DRAWS}{lottery_id}"
+
+
+def lottery_draws_sk(at_utc: str, draw_id: str) -> str:
+    return f"{at_utc}#{draw_id}"
+
+
+def lottery_day_prefix(day: date) -> str:
+    """Every per-campaign draw counter of a member on one programme day (one Query)."""
+    return f"{LOTTERY_DAY}{day.isoformat()}#"
+
+
+def lottery_day_sk(day: date, lottery_id: str) -> str:
+    """Per-member counter of the draws on one campaign on one day (expires by TTL)."""
+    return f"{lottery_day_prefix(day)}{lottery_id}"

@@ -109,6 +109,12 @@ def credit_actions(credits: list[Credit]) -> list:
         MemberItem.credited.add(points),
         MemberItem.ver.add(len(credits)),
     ]
+    return actions + qualifying_actions(credits)
+
+
+def qualifying_actions(credits: list[Credit]) -> list:
+    """The profile's ``qualifying[month]`` increments for the credits that count for tiers."""
+    actions = []
     months: dict[str, int] = {}
     for c in credits:
         if c.qualifying and c.points > 0:
@@ -212,6 +218,46 @@ def add_debit(
     )
     tx.put(label + ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
     return entry
+
+
+def add_debit_and_credits(
+    tx: Tx,
+    debit: Debit,
+    credits: list[Credit],
+    rules: Rules,
+    *,
+    label: str = "",
+    condition: Any = None,
+) -> list[LedgerItem]:
+    """Add to ``tx`` a spend and credits of the same member (e.g. a lottery draw's cost and
+    its points prize): ONE profile update with the net change (a transaction may touch an
+    item only once), the debit's entry, and each credit's entry and lot.
+
+    Guarded like :func:`add_debit` (``active_with(debit.points)``: the member must afford the
+    spend whatever the credits bring) unless ``condition`` replaces it. Labels: the debit's
+    ``<label>profile`` / ``<label>entry``; credit *i*'s ``<label>credit<i>:entry`` / ``…lot``.
+    """
+    gained = sum(c.points for c in credits)
+    net = gained - debit.points
+    actions = [
+        MemberItem.balance.add(net),
+        MemberItem.spendable.add(net),
+        MemberItem.consumed.add(debit.points),
+        MemberItem.credited.add(gained),
+        MemberItem.ver.add(1 + len(credits)),
+        *qualifying_actions(credits),
+    ]
+    entry = _entry_item(debit, -debit.points)
+    tx.update(
+        label + PROFILE,
+        MemberItem(pk=entry.pk, sk=keys.PROFILE),
+        actions,
+        condition=condition if condition is not None else active_with(debit.points),
+    )
+    tx.put(label + ENTRY, entry, condition=LedgerItem.pk.does_not_exist())
+    return [entry] + [
+        add_credit_entry(tx, c, rules, label=f"{label}credit{i}:") for i, c in enumerate(credits)
+    ]
 
 
 def add_return(tx: Tx, giveback: Return, *, label: str = "", **entry_fields: Any) -> LedgerItem:

@@ -36,7 +36,7 @@ def test_the_publisher_consumes_the_table_stream_with_a_dead_letter_queue(synth)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BisectBatchOnFunctionError"] is True
     assert "DestinationConfig" in mapping  # the dead-letter queue
-    synth.template().resource_count_is("AWS::SQS::Queue", 1)
+    synth.template().resource_count_is("AWS::SQS::Queue", 2)  # stream DLQ + rule target DLQ
     synth.template().has_resource_properties(
         "AWS::DynamoDB::GlobalTable",
         {"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}},
@@ -65,3 +65,18 @@ def test_expiry_and_reminders_run_on_their_schedules(synth) -> None:
         if t["Arn"] == {"Fn::GetAtt": [expire, "Arn"]}
     )
     assert inputs == ["expire", "expiry-reminders"]
+
+
+def test_reports_receive_every_business_event_from_the_bus(synth) -> None:
+    raw = synth.raw()
+    reports = _function_logical_id(raw, "reports")
+    (rule,) = [
+        r["Properties"]
+        for r in raw["Resources"].values()
+        if r["Type"] == "AWS::Events::Rule"
+        and any(t["Arn"] == {"Fn::GetAtt": [reports, "Arn"]} for t in r["Properties"]["Targets"])
+    ]
+    assert rule["EventPattern"] == {"source": ["loyalty.points"]}
+    assert "EventBusName" in rule
+    (target,) = rule["Targets"]
+    assert "DeadLetterConfig" in target and target["RetryPolicy"]["MaximumRetryAttempts"] == 20

@@ -902,17 +902,17 @@ def test_the_sweep_cancels_unpaid_orders_once_and_returns_everything(api: Api) -
     recent = redeem(api, "m-1", "mug").body["order_id"]
 
     move_clock(minutes=29)
-    early = mall.sweep_unpaid_orders(clock.now())
+    early = api.operator("POST", "/v1/admin/jobs/unpaid-orders/runs").body
     move_clock(minutes=31)
-    swept = mall.sweep_unpaid_orders(clock.now())
-    again = mall.sweep_unpaid_orders(clock.now())
+    swept = mall.sweep_unpaid_orders(clock.now())  # what the schedule runs
+    again = api.operator("POST", "/v1/admin/jobs/unpaid-orders/runs").body
     late = api.system(
         "POST", f"/v1/orders/{unpaid}/payment", {"amount": "199.00", "payment_ref": "p"}
     )
 
-    assert early == {"processed": 0, "cancelled": 0}
+    assert early == {"job": "unpaid-orders", "processed": 0, "cancelled": 0}
     assert swept == {"processed": 1, "cancelled": 1}
-    assert again == {"processed": 0, "cancelled": 0}
+    assert again == {"job": "unpaid-orders", "processed": 0, "cancelled": 0}
     assert (late.status, late.code) == (409, "invalid_transition")
     order = api.member("m-1", "GET", f"/v1/me/orders/{unpaid}").body
     assert (order["status"], order["reason"]) == ("cancelled", "unpaid")
@@ -950,3 +950,30 @@ def test_orders_page_newest_first(api: Api) -> None:
     assert second["next_cursor"] is None
     bad = api.member("m-1", "GET", "/v1/me/orders?cursor=garbage")
     assert (bad.status, bad.code) == (422, "validation_error")
+
+
+def test_demo_data_loads_the_spec_catalog_once(api: Api) -> None:
+    from local.demo import load
+
+    def caller(token: str) -> Any:
+        def call(method: str, path: str, body: Any = None) -> int:
+            res = api.call(method, path, body, token=token)
+            assert res.status < 400 or (method, res.status) == ("GET", 404), res
+            return res.status
+
+        return call
+
+    system, operator = caller(api.token("demo", "systems")), caller(api.token("demo", "operators"))
+    load(system, operator)
+    bought = redeem(api, "m-carol", "phone")
+    load(system, operator)
+
+    catalog = api.member("m-alice", "GET", "/v1/catalog?limit=100").body["items"]
+    shown = {i["name"]: (i["points"], i["stock"]) for i in catalog}
+    assert shown["Smartphone"] == (10_000, 19)  # a restart does not reset the stock
+    assert shown["Wireless earphones"] == (5_000, 50)
+    assert shown["Thermos cup"] == (3_000, 100)
+    assert shown["Spend 100 save 10"] == (1_000, None)
+    assert shown["Spend 200 save 30"] == (2_000, None)
+    assert [shown[f"Phone credit {n} yuan"][0] for n in (30, 50, 100)] == [2_010, 3_340, 6_670]
+    assert bought.status == 201

@@ -208,3 +208,18 @@ def test_next_day_purchase_is_outside_a_one_day_campaign(api: Api, member: str) 
 
     assert last_minute.body["points"] == 20
     assert midnight.body["points"] == 10
+
+
+def test_an_occurred_at_in_the_future_cannot_reach_a_campaign_not_yet_started(
+    api: Api, member: str
+) -> None:
+    monday = {
+        **DOUBLE_DAY,
+        "starts_at": "2027-01-11T00:00:00+08:00",
+        "ends_at": "2027-01-12T00:00:00+08:00",
+    }
+    api.operator("PUT", "/v1/admin/campaigns/monday", monday)
+
+    res = buy(api, "o-1", "100", occurred_at="2027-01-11T09:00:00+08:00")
+
+    assert parts(res) == {"base": 100}

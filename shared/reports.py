@@ -1,0 +1,176 @@
+"""Operator reports (SPEC §8): daily aggregates kept from the business events, so a report
+costs O(days), never a scan of the ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from shared import events as ev
+from shared import rules as programme
+from shared.domain.calendar import local_date
+from shared.dynamodb import reports as repo
+from shared.errors import Invalid
+
+MAX_DAYS = 366
+
+# How each ledger entry type moves the programme's totals (signed points p of the entry):
+# issued += p, redeemed −= p, expired −= p, clawed_back −= p. Transfers move points between
+# members and count apart. So issued − redeemed − expired − clawed_back = Σ ledger = Σ balances.
+ISSUED = {"earn", "lottery_prize", "adjust"}
+REDEEMED = {"redeem", "lottery_cost", "checkout", "refund"}
+
+
+def _numbers(detail: dict[str, Any]) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
+    kind, p = detail.get("type"), int(detail.get("points") or 0)
+    totals: dict[str, int] = {}
+    parts: list[tuple[str, str, int]] = []
+    if kind in ISSUED:
+        totals["issued"] = p
+        parts.append(("SOURCE", str(detail.get("source")), p))
+    elif kind in REDEEMED:
+        totals["redeemed"] = -p
+        parts.append(("SOURCE", str(detail.get("source")), p))
+    elif kind == "expire":
+        totals["expired"] = -p
+    elif kind == "clawback":
+        totals["clawed_back"] = -p
+    elif kind == "transfer_out":
+        totals["transferred"] = -p
+    return totals, parts
+
+
+def _day(at: str | None, now: datetime) -> date:
+    zone = programme.current().zone
+    return local_date(datetime.fromisoformat(at) if at else now, zone)
+
+
+def aggregate(found: list[ev.Event], now: datetime) -> int:
+    """Count business events into the daily aggregates (each event once). Returns how many
+    were counted now."""
+    counted = 0
+    for event in found:
+        d = event.detail
+        if event.detail_type in ev.LEDGER_EVENTS.values():
+            day = _day(d.get("at"), now)
+            totals, parts = _numbers(d)
+            if repo.count(event.event_id, day, totals, parts, now):
+                counted += 1
+                if d.get("member_id"):
+                    repo.mark_active(str(d["member_id"]), day, now)
+        elif event.detail_type == ev.MEMBER_REGISTERED:
+            day = _day(d.get("registered_at"), now)
+            counted += repo.count(event.event_id, day, {"registered": 1}, [], now)
+        elif event.detail_type == ev.ORDER_PLACED and d.get("item_id"):
+            counted += repo.count(
+                event.event_id,
+                _day(None, now),
+                {},
+                [("ITEM", str(d["item_id"]), int(d.get("quantity") or 1))],
+                now,
+            )
+        elif (
+            event.detail_type == ev.ORDER_STATUS_CHANGED
+            and d.get("item_id")
+            and d.get("status") in ("cancelled", "rejected")
+        ):
+            counted += repo.count(
+                event.event_id,
+                _day(None, now),
+                {},
+                [("ITEM", str(d["item_id"]), -int(d.get("quantity") or 1))],
+                now,
+            )
+    return counted
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: date
+    end: date
+
+
+def window(start: date | None, end: date | None, now: datetime) -> Window:
+    today = local_date(now, programme.current().zone)
+    end = end or today
+    start = start or end - timedelta(days=29)
+    if start > end:
+        raise Invalid("from must not be after to", details={"fields": {"from": "after to"}})
+    if (end - start).days >= MAX_DAYS:
+        raise Invalid(
+            f"a report covers at most {MAX_DAYS} days",
+            details={"fields": {"from": f"at most {MAX_DAYS} days before to"}},
+        )
+    return Window(start, end)
+
+
+def _rate(part: int, whole: int) -> str | None:
+    if whole <= 0:
+        return None
+    return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_EVEN))
+
+
+def summary(w: Window) -> dict[str, Any]:
+    """``GET /v1/admin/reports/summary``: flows in the window, liability at its end."""
+    fields = ("issued", "redeemed", "expired", "clawed_back", "transferred", "registered", "active")
+    window_totals = dict.fromkeys(fields, 0)
+    all_time = dict.fromkeys(fields, 0)
+    by_day: dict[str, dict[str, int]] = {}
+    by_source: dict[str, int] = defaultdict(int)
+    items: dict[str, int] = defaultdict(int)
+    for row in repo.days_through(w.end):
+        _, day_text, *rest = row.sk.split("#", 3)
+        day = date.fromisoformat(day_text)
+        inside = w.start <= day <= w.end
+        if not rest:
+            values = {f: int(getattr(row, f) or 0) for f in fields}
+            for f in fields:
+                all_time[f] += values[f]
+                if inside:
+                    window_totals[f] += values[f]
+            if inside:
+                by_day[day_text] = values
+        elif inside and rest[0] == "SOURCE":
+            by_source[rest[1]] += int(row.n or 0)
+        elif inside and rest[0] == "ITEM":
+            items[rest[1]] += int(row.n or 0)
+    active: set[str] = set()
+    day = w.start
+    while day <= w.end:
+        active.update(repo.active_members(day))
+        day += timedelta(days=1)
+    outstanding = (
+        all_time["issued"] - all_time["redeemed"] - all_time["expired"] - all_time["clawed_back"]
+    )
+    return {
+        "from": w.start.isoformat(),
+        "to": w.end.isoformat(),
+        "issued": window_totals["issued"],
+        "redeemed": window_totals["redeemed"],
+        "expired": window_totals["expired"],
+        "clawed_back": window_totals["clawed_back"],
+        "transferred": window_totals["transferred"],
+        "outstanding": outstanding,
+        "members": all_time["registered"],
+        "new_members": window_totals["registered"],
+        "active_members": len(active),
+        "redemption_rate": _rate(window_totals["redeemed"], window_totals["issued"]),
+        "retention_rate": _rate(outstanding, all_time["issued"]),
+        "by_source": dict(sorted(by_source.items())),
+        "by_day": [
+            {
+                "date": d,
+                **{k: v for k, v in values.items() if k != "registered"},
+                "new_members": values["registered"],
+            }
+            for d, values in sorted(by_day.items())
+        ],
+        "top_items": [
+            {"item_id": i, "quantity": q}
+            for i, q in sorted(items.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+            if q > 0
+        ],
+    }
