@@ -233,3 +233,23 @@ def test_the_scheduled_entry_point_runs_the_same_job(scenario: Api) -> None:
     assert (result["job"], result["expired_points"]) == ("expire", 70)
     with pytest.raises(ValueError):
         lambda_handler({"job": "tiers"}, LambdaContext("expire", "req-2"))
+
+
+def test_the_fixed_date_policy_expires_on_the_configured_date(api: Api) -> None:
+    at("2027-01-10")
+    rules = api.operator("PUT", "/v1/admin/rules",
+                         {"validity": {"policy": "fixed", "month": 12, "day": 31,
+                                       "years_after": 1}})
+    assert rules.status == 200, rules.body
+    api.system("POST", "/v1/members", {"member_id": "m-f"})
+    at("2027-03-05")
+    api.system("POST", "/v1/purchases", {"order_id": "o-f", "member_id": "m-f", "amount": "40"})
+    assert api.member("m-f", "GET", "/v1/me").body["expiring"] == [
+        {"points": 140, "expires_on": "2028-12-31"}
+    ]
+
+    at("2028-12-31", hour=23)
+    assert run(api)["expired_points"] == 0  # still valid through its last day
+    at("2029-01-01", hour=3)
+    assert run(api)["expired_points"] == 140
+    assert api.member("m-f", "GET", "/v1/me").body["balance"] == 0
