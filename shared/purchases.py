@@ -11,16 +11,14 @@ from shared import rules as programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.campaigns import Line, active
-from shared.domain.earning import clawback_points, purchase_points
-from shared.domain.ledger import Credit, Debit
+from shared.domain.earning import purchase_points
+from shared.domain.ledger import Credit
 from shared.domain.lots import expiry_date
 from shared.domain.referrals import Referral, first_purchase_rewards
 from shared.dynamodb import keys
-from shared.dynamodb import members as repo
 from shared.dynamodb import purchases as purchase_repo
 from shared.dynamodb.models import as_plain
-from shared.dynamodb.tx import Cancelled
-from shared.errors import Conflict, Contention, Invalid, OrderNotFound, RefundExceedsOrder
+from shared.errors import Contention, Invalid
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +30,6 @@ class Purchase:
     channel: str | None = None
     occurred_at: datetime | None = None
     items: tuple[Line, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Refund:
-    refund_id: str
-    order_id: str
-    amount: Decimal
 
 
 def _purchase_result(entry) -> dict[str, Any]:
@@ -153,46 +144,3 @@ REWARD_TEXT = {
     "referee": "Referral welcome bonus on your first purchase",
     "second_level": "Second-level referral bonus: {member} made a first purchase",
 }
-
-
-def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
-    """Claw back the points a refunded order earned, proportionally, once per refund id."""
-    for _ in range(5):
-        purchase = repo.find_purchase(cmd.order_id)
-        if purchase is None:
-            raise OrderNotFound(f"no purchase was reported for order {cmd.order_id!r}")
-        done = (as_plain(purchase.refunds) or {}).get(cmd.refund_id)
-        if done is not None:
-            return {"refund_id": cmd.refund_id, "points_clawed_back": int(done["points"])}, False
-        amount = Decimal(purchase.amount)
-        refunded = Decimal(purchase.refunded or "0")
-        if refunded + cmd.amount > amount:
-            raise RefundExceedsOrder(
-                f"refunds would total {refunded + cmd.amount}, more than the order's {amount}",
-                details={"fields": {"amount": f"at most {amount - refunded} is refundable"}},
-            )
-        points = clawback_points(int(purchase.points), amount, refunded, cmd.amount)
-        debit = None
-        if points > 0:
-            debit = Debit(
-                member_id=purchase.member_id,
-                type=kinds.CLAWBACK,
-                source="refund",
-                ref=cmd.refund_id,
-                points=points,
-                at=now,
-                description=f"Refund {cmd.refund_id} of order {cmd.order_id}",
-            )
-        try:
-            repo.clawback(
-                purchase, cmd.refund_id, str(cmd.amount), str(refunded + cmd.amount), debit
-            )
-        except Cancelled as cancelled:
-            if repo.ENTRY in cancelled:
-                raise Conflict(
-                    f"refund id {cmd.refund_id!r} was already used for another order",
-                    code="refund_id_reused",
-                ) from None
-            continue  # the purchase changed (a concurrent or repeated refund): read it again
-        return {"refund_id": cmd.refund_id, "points_clawed_back": points}, True
-    raise Contention("the order is being refunded concurrently; retry the request")

@@ -15,7 +15,6 @@ from typing import Any
 from shared.domain import ledger as kinds
 from shared.domain.earning import clawback_points
 from shared.domain.ledger import Credit, Debit
-from shared.dynamodb import holds as holds_repo
 from shared.dynamodb import members as members_repo
 from shared.dynamodb import refunds as repo
 from shared.dynamodb.models import as_plain
@@ -43,8 +42,7 @@ def _side(
 def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
     """Returns (result, created); a repeated refund id answers the first result."""
     for _ in range(5):
-        purchase = members_repo.find_purchase(cmd.order_id)
-        hold = holds_repo.find_by_order(cmd.order_id)
+        purchase, hold = repo.find_order(cmd.order_id)
         if hold is not None and hold.status != "captured":
             hold = None  # only points actually spent at checkout come back
         if purchase is None and hold is None:

@@ -25,14 +25,6 @@ def get(hold_id: str) -> HoldItem | None:
         return None
 
 
-def find_by_order(order_id: str) -> HoldItem | None:
-    """The captured or active hold of a shop order (GSI by_order), read consistently."""
-    for hit in HoldItem.by_order.query(keys.order_pk(order_id)):
-        if hit.sk == keys.HOLD_SK:
-            return get(hit.hold_id)
-    return None
-
-
 def place(hold: HoldItem, shards: int) -> HoldItem | None:
     """Hold the points: ``held`` +p and ``spendable`` −p on the member (condition: active and
     enough spendable), and the hold item, in one transaction. Returns the existing hold

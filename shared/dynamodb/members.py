@@ -370,43 +370,6 @@ def credit(credit: Credit, rules: Rules, **entry_fields: Any) -> Written:
     return run(attempt)
 
 
-def find_purchase(order_id: str) -> LedgerItem | None:
-    """The purchase ledger entry of a shop order (GSI by_order, then a consistent read)."""
-    prefix = keys.ledger_sk("purchase", "")
-    for hit in LedgerItem.by_order.query(keys.order_pk(order_id), LedgerItem.sk.startswith(prefix)):
-        return LedgerItem.get(hit.pk, hit.sk, consistent_read=True)
-    return None
-
-
-def clawback(
-    purchase: LedgerItem, refund_id: str, amount: str, refunded_after: str, debit: Debit | None
-) -> Written | None:
-    """Record a refund on ``purchase`` and claw back its points, once per refund id.
-
-    Returns None when applied with nothing to claw back; raises :class:`Cancelled` with
-    ``purchase`` when the purchase changed since it was read (the caller re-reads).
-    """
-    points = debit.points if debit else 0
-    refund_path = LedgerItem.refunds[refund_id]
-    tx = Tx()
-    tx.update(
-        PURCHASE,
-        LedgerItem(pk=purchase.pk, sk=purchase.sk),
-        [
-            LedgerItem.refunded.set(refunded_after),
-            LedgerItem.clawed_back.set((LedgerItem.clawed_back | 0) + points),
-            refund_path.set({"amount": amount, "points": points}),
-        ],
-        condition=refund_path.does_not_exist()
-        & (LedgerItem.refunded == (purchase.refunded or "0")),
-    )
-    entry = None
-    if debit is not None:
-        entry = add_debit(tx, debit, check_funds=False, order_id=purchase.ref)
-    tx.commit()
-    return Written(entry, replayed=False) if entry else None
-
-
 def lots(member_id: str) -> list[LotItem]:
     """The member's open lots, soonest expiry first."""
     return list(

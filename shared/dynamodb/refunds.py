@@ -28,6 +28,18 @@ class Side:
     points: int
 
 
+def find_order(order_id: str) -> tuple[LedgerItem | None, HoldItem | None]:
+    """The order's purchase entry and checkout hold: one query of the ``by_order`` index,
+    then a consistent read of each record found (the index is eventually consistent)."""
+    purchase = hold = None
+    for hit in LedgerItem.by_order.query(keys.order_pk(order_id)):
+        if hit.sk.startswith(keys.ledger_sk("purchase", "")) and purchase is None:
+            purchase = LedgerItem.get(hit.pk, hit.sk, consistent_read=True)
+        elif hit.sk == keys.HOLD_SK and hold is None:
+            hold = HoldItem.get(hit.pk, hit.sk, consistent_read=True)
+    return purchase, hold
+
+
 def apply(
     refund_id: str,
     member_id: str,
