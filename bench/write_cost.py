@@ -144,6 +144,7 @@ def main() -> None:
             measure(*op)
         mall_rows(gateway, measure, system)
         earning_rows(gateway, measure, system)
+        lottery_rows(gateway, measure, system)
         print(
             "\nTable WCU: transactional writes cost 2 WCU per item up to 1 KB. Index WCU: the"
             " LSI/GSI upkeep DynamoDB Local reports for the same write (at the transactional"
@@ -270,6 +271,39 @@ def earning_rows(gateway: Any, measure: Any, system: str) -> None:
         "/v1/purchases",
         {"order_id": "o-earn-3", "member_id": "m-earn-c", "amount": "10"},
     )
+
+
+def lottery_rows(gateway: Any, measure: Any, system: str) -> None:
+    """Points lottery (issue 7): a campaign PUT, draws of each outcome, a replay, reads."""
+    operator = gateway.signer.sign("bench-operator", ["operators"])
+    member = gateway.signer.sign("m-lottery", [])
+    call(gateway, system, "POST", "/v1/members", {"member_id": "m-lottery"})  # set-up
+    purchase = {"order_id": "o-m-lottery", "member_id": "m-lottery", "amount": "100000"}
+    call(gateway, system, "POST", "/v1/purchases", purchase)
+    call(gateway, operator, "PUT", "/v1/admin/catalog/bench-coupon-l",
+         {"name": "coupon", "kind": "coupon", "points": 1000})  # fmt: skip
+    window = {"starts_at": "2000-01-01T00:00:00+00:00", "ends_at": "2100-01-01T00:00:00+00:00"}
+    pools = {  # one sure outcome each, so every shape of the transaction is measured
+        "none": {"prizes": [{"prize_id": "p", "name": "p", "kind": "points", "weight": 0,
+                             "points": 1}], "no_prize_weight": 1},
+        "points": {"prizes": [{"prize_id": "p", "name": "p", "kind": "points", "weight": 1,
+                               "points": 10, "stock": 1000}]},
+        "coupon": {"prizes": [{"prize_id": "c", "name": "c", "kind": "coupon", "weight": 1,
+                               "item_id": "bench-coupon-l"}]},
+    }  # fmt: skip
+    for name, pool in pools.items():
+        body = {"name": name, "cost": 10, "daily_limit": 100, **window, **pool}
+        measure(f"lottery PUT ({name})", operator, "PUT", f"/v1/admin/lotteries/l-{name}", body)
+    key = {"idempotency-key": "bench-draw-1"}
+    measure("draw, no prize", member, "POST", "/v1/lotteries/l-none/draws", None)
+    measure("draw, points prize (limited, key)", member, "POST",
+            "/v1/lotteries/l-points/draws", None, key)  # fmt: skip
+    measure("draw retry (same Idempotency-Key)", member, "POST",
+            "/v1/lotteries/l-points/draws", None, key)  # fmt: skip
+    measure("draw, coupon prize", member, "POST", "/v1/lotteries/l-coupon/draws", None)
+    measure("GET /v1/lotteries (3 open)", member, "GET", "/v1/lotteries", None)
+    measure("lottery stats", operator, "GET", "/v1/admin/lotteries/l-points/stats", None)
+    measure("lottery draws page", operator, "GET", "/v1/admin/lotteries/l-points/draws", None)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,18 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
     ),
     # Points + cash orders unpaid after unpaid_order_minutes (default 30): every 5 minutes.
     FunctionSpec("mall_sweep", access_for("mall_sweep"), schedule="rate(5 minutes)", timeout_s=300),
+    # Membership tiers: the evaluation on the 1st at 04:00 programme time (20:00 UTC on the
+    # last day of the month before), birthdays daily at 00:10; hourly retries finish a run
+    # that ran out of time (a completed run answers at once).
+    FunctionSpec(
+        "tiers",
+        access_for("tiers"),
+        timeout_s=900,
+        schedules=(
+            Schedule("cron(0 20-23 L * ? *)", {"job": "tiers"}),
+            Schedule("cron(10 16-19 * * ? *)", {"job": "birthdays"}),
+        ),
+    ),
 )
 
 

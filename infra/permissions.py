@@ -68,7 +68,19 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # Operators run any job now: the union of what the jobs do.
         "jobs": Access(
             table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK),
-            indexes={"by_expiry": (QUERY,), "by_status": (QUERY,)},
+            indexes={
+                "by_expiry": (QUERY,),
+                "by_status": (QUERY,),
+                "by_tier": (QUERY,),
+                "by_birthday": (QUERY,),
+            },
+        ),
+        # Scheduled tiers + birthdays: members above the first tier (by_tier) and today's
+        # birthdays (by_birthday); reads each member, demotes (profile update + audit put)
+        # or credits the birthday (profile update, ledger entry, lot); run checkpoints.
+        "tiers": Access(
+            table=(GET, QUERY, PUT, UPDATE),
+            indexes={"by_tier": (QUERY,), "by_birthday": (QUERY,)},
         ),
         # Points at checkout: hold / capture / release in one transaction each (member,
         # hold, ledger entry); the sweep finds expired holds on by_expiry.

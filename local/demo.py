@@ -53,3 +53,67 @@ def load(system_call: Call, operator_call: Call | None = None) -> None:
             # Created once: a restart must not reset stock that members already redeemed.
             if operator_call("GET", f"/v1/admin/catalog/{item_id}", None) == 404:
                 operator_call("PUT", f"/v1/admin/catalog/{item_id}", definition)
+        # A points lottery open for a year from the first load (created once, like the
+        # catalog, so a restart keeps its stock and draws).
+        if operator_call("GET", f"/v1/admin/lotteries/{LOTTERY_ID}", None) == 404:
+            operator_call("PUT", f"/v1/admin/lotteries/{LOTTERY_ID}", demo_lottery())
+
+
+LOTTERY_ID = "new-year-draw"
+
+
+def demo_lottery() -> dict[str, Any]:
+    """SPEC §6's lottery: 50 points a draw, 3 draws a day, a pool of every prize kind."""
+    from datetime import timedelta
+
+    from shared import clock
+
+    now = clock.now()
+    return {
+        "name": "New year lucky draw",
+        "cost": 50,
+        "daily_limit": 3,
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(days=365)).isoformat(),
+        "no_prize_weight": 559,
+        "prizes": [
+            {
+                "prize_id": "phone",
+                "name": "Smartphone",
+                "kind": "gift",
+                "weight": 1,
+                "item_id": "phone",
+                "stock": 2,
+            },
+            {
+                "prize_id": "red-packet",
+                "name": "8.88 yuan red packet",
+                "kind": "cash",
+                "weight": 20,
+                "cash": "8.88",
+                "stock": 50,
+            },
+            {
+                "prize_id": "coupon",
+                "name": "Spend 100 save 10",
+                "kind": "coupon",
+                "weight": 20,
+                "item_id": "coupon-100-10",
+                "stock": 100,
+            },
+            {
+                "prize_id": "points-100",
+                "name": "100 points",
+                "kind": "points",
+                "weight": 100,
+                "points": 100,
+            },
+            {
+                "prize_id": "points-10",
+                "name": "10 points",
+                "kind": "points",
+                "weight": 300,
+                "points": 10,
+            },
+        ],
+    }

@@ -61,7 +61,7 @@ def check_in(member_id: str, now: datetime) -> dict[str, Any]:
             repo.record(
                 credit,
                 rules,
-                repo.Seen.of(member),
+                repo.Seen.of(member, today),
                 day=today.isoformat(),
                 day_total=cap.day_total,
                 streak=earned.streak,

@@ -175,7 +175,19 @@ def from_stream_record(record: dict[str, Any]) -> list[Event]:
                     Event(
                         changed + "|tier",
                         TIER_CHANGED,
-                        {**member, "from": old.get("tier", "bronze"), "to": new.get("tier")},
+                        {
+                            **member,
+                            "from": old.get("tier", "bronze"),
+                            "to": new.get("tier"),
+                            **_pick(
+                                {
+                                    "change": new.get("tier_change"),
+                                    "qualifying_points": new.get("qualifying_total"),
+                                    "at": new.get("tier_changed_at"),
+                                },
+                                ("change", "qualifying_points", "at"),
+                            ),
+                        },
                     )
                 )
     elif pk.startswith("MEMBER#") and sk.startswith("ORDER#"):

@@ -18,6 +18,8 @@ JOBS: dict[str, str] = {
     "expiry-reminders": "shared.expiry:run_reminders",
     "holds": "shared.checkout:sweep",
     "unpaid-orders": "shared.mall:sweep_unpaid_orders",
+    "tiers": "shared.tiers:evaluate_tiers",
+    "birthdays": "shared.tiers:credit_birthdays",
 }
 
 

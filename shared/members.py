@@ -9,15 +9,16 @@ from typing import Any
 from shared import referrals
 from shared import rules as programme
 from shared.domain import ledger as kinds
-from shared.domain.calendar import add_months, iso_local, local_date
+from shared.domain.calendar import iso_local, local_date
 from shared.domain.checkins import current_streak
 from shared.domain.ledger import Credit, running_balances
 from shared.domain.lots import Lot, expiring, expiry_date
 from shared.domain.referrals import new_code
 from shared.domain.rules import Rules
-from shared.domain.tiers import standing
+from shared.domain.tiers import month_key, qualifying_total, standing
 from shared.dynamodb import members as repo
 from shared.dynamodb import referrals as referral_repo
+from shared.dynamodb import tiers as tiers_repo
 from shared.dynamodb.models import LedgerItem, MemberItem, as_plain
 from shared.errors import Contention, MemberExists
 
@@ -44,7 +45,10 @@ def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
         birthday=cmd.birthday,
         referred_by_code=cmd.referral_code,
         qualifying={},
+        qualifying_total=0,
+        qualifying_month=month_key(today),
         holds={},
+        **(tiers_repo.birthday_keys(cmd.member_id, cmd.birthday) if cmd.birthday else {}),
     )
     welcome = Credit(
         member_id=cmd.member_id,
@@ -85,10 +89,9 @@ def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
 
 
 def qualifying_points(member: MemberItem, now: datetime, rules: Rules) -> int:
-    """Points earned from qualifying sources over the last 12 months (monthly buckets)."""
-    first = add_months(local_date(now, rules.zone).replace(day=1), -11).strftime("%Y-%m")
-    buckets = as_plain(member.qualifying) or {}
-    return sum(int(v) for month, v in buckets.items() if month >= first)
+    """Points earned from qualifying sources in the window (this month and the 12 before
+    it: ``shared.domain.tiers``), from the member's monthly buckets."""
+    return qualifying_total(as_plain(member.qualifying) or {}, local_date(now, rules.zone))
 
 
 def lapsed_hold_points(member: MemberItem, now: datetime) -> int:

@@ -17,7 +17,9 @@ from shared.domain.lots import expiry_date
 from shared.domain.referrals import Referral, first_purchase_rewards
 from shared.dynamodb import keys
 from shared.dynamodb import purchases as purchase_repo
+from shared.dynamodb import tiers as tiers_repo
 from shared.dynamodb.models import as_plain
+from shared.dynamodb.tiers import Standing
 from shared.errors import Contention, Invalid
 
 
@@ -49,8 +51,13 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
     (``occurred_at``, else now). A frozen member's purchase is recorded with 0 points (so
     refunds still find it). A referred member's first purchase also pays the referral
     bonuses, in the same transaction. Warm, with the member as expected (active, first
-    tier, no bonuses pending), this is ONE DynamoDB round trip; otherwise the cancelled
-    transaction returns the member's state and it is retried once more with it.
+    tier, no bonuses pending, not promoted by this purchase), this is ONE DynamoDB round
+    trip; otherwise the cancelled transaction returns the member's state and it is retried
+    once more with it.
+
+    The tier multiplier is the tier *before* the purchase; when the purchase's points take
+    the member over a higher tier's threshold, the same transaction promotes them (the next
+    purchase earns at the new tier's rate).
     """
     listed = sum((line.amount for line in cmd.items), Decimal(0))
     if listed > cmd.amount:
@@ -64,9 +71,10 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
     today = local_date(now, rules.zone)
     expires_on = expiry_date(today, rules.validity)
     first_tier = rules.tiers[0].name
-    expect = purchase_repo.Expect("active", first_tier, default_tier=True, pending=False)
+    expect = purchase_repo.Expect("active", Standing.blind(first_tier, today), pending=False)
     referral: Referral | None = None
     left_out: set[str] = set()
+    recipients: dict[str, Standing] = {}
     for _ in range(6):
         frozen = expect.status != "active"
         tier = next((t for t in rules.tiers if t.name == expect.tier), None)
@@ -113,6 +121,7 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
                 rules,
                 expect,
                 rewards,
+                recipients,
                 order_pk=keys.order_pk(cmd.order_id),
                 amount=str(cmd.amount),
                 currency=cmd.currency,
@@ -125,15 +134,16 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
             member = stale.member
             expect = purchase_repo.Expect(
                 status=member.status,
-                tier=member.tier or first_tier,
-                default_tier=(member.tier or first_tier) == first_tier,
+                standing=tiers_repo.standing_of(member, today),
                 pending=member.first_purchase_rewarded is False,
             )
             if expect.pending and member.referred_by:
                 referral = Referral(member.referred_by, member.referrer_chain)
             continue
-        except purchase_repo.RecipientRefused as refused:
-            left_out.add(refused.member_id)
+        except purchase_repo.RecipientsChanged as changed:
+            left_out |= changed.refused
+            for member_id, member in changed.stale.items():
+                recipients[member_id] = tiers_repo.standing_of(member, today)
             continue
         return _purchase_result(written.entry), not written.replayed
     raise Contention("the member is changing quickly; retry the request")

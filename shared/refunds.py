@@ -12,12 +12,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from shared import rules as programme
 from shared.domain import ledger as kinds
+from shared.domain.calendar import local_date
 from shared.domain.earning import clawback_points
 from shared.domain.ledger import Credit, Debit
+from shared.domain.tiers import month_key, window_start
 from shared.dynamodb import members as members_repo
 from shared.dynamodb import refunds as repo
-from shared.dynamodb.models import as_plain
+from shared.dynamodb.models import LedgerItem, as_plain
 from shared.dynamodb.tx import Cancelled
 from shared.errors import Conflict, Contention, OrderNotFound, RefundExceedsOrder
 
@@ -102,6 +105,7 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
                 hold,
                 give_back,
                 give_back_entry,
+                _qualifying_month(purchase, now) if clawback_entry is not None else None,
             )
         except Cancelled as cancelled:
             if any(label.endswith(members_repo.ENTRY) for label in cancelled.failed):
@@ -114,6 +118,15 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
             cmd, clawback.points if clawback else 0, give_back.points if give_back else 0
         ), True
     raise Contention("the order is being refunded concurrently; retry the request")
+
+
+def _qualifying_month(purchase: LedgerItem, now: datetime) -> str | None:
+    """The qualifying bucket the purchase's points went to, if it still counts for tiers."""
+    zone = programme.current().zone
+    earned = local_date(datetime.fromisoformat(purchase.at), zone)
+    if month_key(earned) < window_start(local_date(now, zone)):
+        return None
+    return month_key(earned)
 
 
 def _result(cmd: Refund, clawed: int, returned: int) -> dict[str, Any]:

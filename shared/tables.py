@@ -15,6 +15,9 @@ class Index:
     partition_key: str
     sort_key: str
     local: bool = False  # LSI (strongly consistent, same partition key) vs GSI
+    # "ALL" or "KEYS_ONLY": a keys-only index is written only when its keys change, so
+    # an index over the member profile costs nothing on the profile's balance updates.
+    projection: str = "ALL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +44,15 @@ POINTS_TABLE = TableDef(
         Index("by_order", "order_pk", "sk"),
         # Lots due on a day, spread over shards (sparse: unsettled lots only).
         Index("by_expiry", "exp_pk", "exp_sk"),
-        # Mall orders by status, oldest first (sparse: orders only): the operators' queue
+        # Mall orders by status, by placement time (sparse: orders only): the operators' queue
         # and the sweep of unpaid points + cash orders.
         Index("by_status", "st_pk", "st_sk"),
+        # Members above the first tier, by tier and shard (sparse, keys only): the monthly
+        # tier evaluation's cost follows the members above bronze, not all members.
+        Index("by_tier", "tier_pk", "tier_sk", projection="KEYS_ONLY"),
+        # Members by birthday "MM-DD" and shard (sparse, keys only; set at registration):
+        # the daily birthday job reads only the day's members.
+        Index("by_birthday", "bday_pk", "bday_sk", projection="KEYS_ONLY"),
     ),
     stream=True,
     ttl_attribute="ttl",
@@ -79,7 +88,7 @@ def create_table_kwargs(table: TableDef, name: str) -> dict:
                         {"AttributeName": i.partition_key, "KeyType": "HASH"},
                         {"AttributeName": i.sort_key, "KeyType": "RANGE"},
                     ],
-                    "Projection": {"ProjectionType": "ALL"},
+                    "Projection": {"ProjectionType": i.projection},
                 }
                 for i in group
             ]

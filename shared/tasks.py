@@ -113,7 +113,11 @@ def complete(member_id: str, task_id: str, now: datetime) -> dict[str, Any]:
         )
         try:
             repo.record(
-                credit, rules, repo.Seen.of(member), day=today.isoformat(), day_total=cap.day_total
+                credit,
+                rules,
+                repo.Seen.of(member, today),
+                day=today.isoformat(),
+                day_total=cap.day_total,
             )
         except repo.AlreadyDone:
             raise TaskLimitReached(

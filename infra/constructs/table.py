@@ -15,13 +15,13 @@ def _key(name: str) -> dynamodb.Attribute:
 
 def build_table(scope: Construct, table_def: TableDef, config: StageConfig) -> dynamodb.TableV2:
     """On-demand, PITR, AWS-managed encryption; deletion protection and RETAIN in prod only.
-    Keys, every index (projection ALL), the stream and TTL come from ``table_def``."""
+    Keys, every index (with its projection), the stream and TTL come from ``table_def``."""
     gsis = [
         dynamodb.GlobalSecondaryIndexPropsV2(
             index_name=index.name,
             partition_key=_key(index.partition_key),
             sort_key=_key(index.sort_key),
-            projection_type=dynamodb.ProjectionType.ALL,
+            projection_type=dynamodb.ProjectionType[index.projection],
         )
         for index in table_def.indexes
         if not index.local
@@ -30,7 +30,7 @@ def build_table(scope: Construct, table_def: TableDef, config: StageConfig) -> d
         dynamodb.LocalSecondaryIndexProps(
             index_name=index.name,
             sort_key=_key(index.sort_key),
-            projection_type=dynamodb.ProjectionType.ALL,
+            projection_type=dynamodb.ProjectionType[index.projection],
         )
         for index in table_def.indexes
         if index.local

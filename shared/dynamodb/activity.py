@@ -4,12 +4,14 @@ One transaction per credit: the profile update (points, the day's activity total
 check-in streak) guarded by the values the credit was computed from, the ledger entry keyed
 by the business key (``LEDGER#checkin#<date>``, ``LEDGER#task#<task>#<period>``) and the
 lot. Concurrent requests therefore cannot double count: the entry collides, or the guarded
-values moved and the caller recomputes from the image the cancellation returns.
+values moved and the caller recomputes from the image the cancellation returns. The
+credit may promote the member in the same update (``shared.dynamodb.tiers``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from shared.domain.ledger import Credit
@@ -18,6 +20,7 @@ from shared.dynamodb import keys
 from shared.dynamodb.connection import table
 from shared.dynamodb.members import ENTRY, PROFILE, add_credit
 from shared.dynamodb.models import LedgerItem, MemberItem
+from shared.dynamodb.tiers import Standing, credit_part, standing_of
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.errors import MemberFrozen, MemberNotFound
 
@@ -41,13 +44,15 @@ class Seen:
     activity_day: str | None
     activity_points: int
     checkin_last: str | None = None
+    standing: Standing | None = None  # tier and qualifying total (promotion)
 
     @classmethod
-    def of(cls, member: MemberItem) -> Seen:
+    def of(cls, member: MemberItem, today: date | None = None) -> Seen:
         return cls(
             activity_day=member.activity_day,
             activity_points=int(member.activity_points or 0),
             checkin_last=member.checkin_last,
+            standing=standing_of(member, today) if today is not None else None,
         )
 
 
@@ -79,7 +84,10 @@ def record(
 
     def attempt() -> LedgerItem:
         tx = Tx()
-        entry = add_credit(tx, credit, rules, condition=condition, extra_actions=tuple(actions))
+        tier = credit_part(credit.member_id, seen.standing, [credit], rules, credit.at)
+        entry = add_credit(
+            tx, credit, rules, condition=condition, extra_actions=tuple(actions), tier=tier
+        )
         try:
             tx.commit()
         except Cancelled as cancelled:

@@ -285,3 +285,26 @@ def lottery_day_prefix(day: date) -> str:
 def lottery_day_sk(day: date, lottery_id: str) -> str:
     """Per-member counter of the draws on one campaign on one day (expires by TTL)."""
     return f"{lottery_day_prefix(day)}{lottery_id}"
+
+
+# Membership tiers and birthdays (issue 8): sparse keys-only indexes over member profiles.
+TIER = "TIER#"
+BIRTHDAY = "BDAY#"
+TIER_SHARDS = 10  # never change: members would be stranded in the old shards
+BIRTHDAY_SHARDS = 10
+
+
+def tier_pk(tier: str, shard: int) -> str:
+    """GSI ``by_tier`` partition: members of one tier above the first, in one shard. Set
+    (and moved) by the same profile update that changes ``tier``; absent for the first tier."""
+    return f"{TIER}{tier}#{shard:02d}"
+
+
+def birthday_pk(month_day: str, shard: int) -> str:
+    """GSI ``by_birthday`` partition: members born on ``MM-DD``, in one shard (registration)."""
+    return f"{BIRTHDAY}{month_day}#{shard:02d}"
+
+
+def tier_audit_sk(at_utc: str) -> str:
+    """A tier change in the member's audit trail (``AUDIT#<at>#tier``)."""
+    return audit_sk(at_utc, "tier")

@@ -10,7 +10,7 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -26,6 +26,9 @@ from shared.errors import (
     MemberFrozen,
     MemberNotFound,
 )
+
+if TYPE_CHECKING:
+    from shared.dynamodb.tiers import TierPart
 
 PROFILE, ENTRY, LOT, PURCHASE = "profile", "entry", "lot", "purchase"
 REFCODE = "refcode"
@@ -95,11 +98,7 @@ def _lot_item(credit: Credit, rules: Rules) -> LotItem:
     )
 
 
-def _credit_actions(credit: Credit) -> list:
-    return credit_actions([credit])
-
-
-def credit_actions(credits: list[Credit]) -> list:
+def credit_actions(credits: list[Credit], *, total_correction: int = 0) -> list:
     """One profile update for one or more credits of the same member in one transaction
     (a transaction may touch an item only once, so several credits add up here)."""
     points = sum(c.points for c in credits)
@@ -109,11 +108,13 @@ def credit_actions(credits: list[Credit]) -> list:
         MemberItem.credited.add(points),
         MemberItem.ver.add(len(credits)),
     ]
-    return actions + qualifying_actions(credits)
+    return actions + qualifying_actions(credits, total_correction=total_correction)
 
 
-def qualifying_actions(credits: list[Credit]) -> list:
-    """The profile's ``qualifying[month]`` increments for the credits that count for tiers."""
+def qualifying_actions(credits: list[Credit], *, total_correction: int = 0) -> list:
+    """The profile's ``qualifying[month]`` increments for the credits that count for tiers,
+    and the same points added to ``qualifying_total`` (plus ``total_correction`` when the
+    stored total is being recomputed: see shared/dynamodb/tiers.py)."""
     actions = []
     months: dict[str, int] = {}
     for c in credits:
@@ -123,6 +124,9 @@ def qualifying_actions(credits: list[Credit]) -> list:
     for key, earned in months.items():
         month = MemberItem.qualifying[key]
         actions.append(month.set((month | 0) + earned))
+    if months:
+        total = MemberItem.qualifying_total
+        actions.append(total.set((total | 0) + (sum(months.values()) + total_correction)))
     return actions
 
 
@@ -161,19 +165,29 @@ def add_credit(
     label: str = "",
     condition=None,
     extra_actions: tuple = (),
+    tier: TierPart | None = None,
     **entry_fields: Any,
 ) -> LedgerItem:
     """Add to ``tx``: the member update, the ledger entry (once per business key), the lot.
 
     Labels are ``<label>profile`` / ``<label>entry`` / ``<label>lot``; ``condition`` replaces
     the default "member exists" condition on the profile update, ``extra_actions`` go into
-    the same profile update.
+    the same profile update. ``tier`` (``shared.dynamodb.tiers.credit_part``) adds the
+    qualifying-total guard and a promotion to the same update, and its audit item.
     """
+    condition = condition if condition is not None else MemberItem.pk.exists()
+    actions = [*credit_actions([credit]), *extra_actions]
+    if tier is not None:
+        actions = [*credit_actions([credit], total_correction=tier.correction), *extra_actions]
+        actions += tier.actions
+        if tier.condition is not None:
+            condition = condition & tier.condition
+        tier.add_audit(tx, label)
     tx.update(
         label + PROFILE,
         MemberItem(pk=keys.member_pk(credit.member_id), sk=keys.PROFILE),
-        [*_credit_actions(credit), *extra_actions],
-        condition=condition if condition is not None else MemberItem.pk.exists(),
+        actions,
+        condition=condition,
     )
     return add_credit_entry(tx, credit, rules, label=label, **entry_fields)
 

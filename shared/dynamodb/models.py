@@ -12,7 +12,12 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.connection import TableConnection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    KeysOnlyProjection,
+    LocalSecondaryIndex,
+)
 from pynamodb.models import Model
 
 from shared.dynamodb.connection import table
@@ -30,6 +35,24 @@ class Item(Model):
     @classmethod
     def _get_connection(cls) -> TableConnection:
         return table()
+
+
+class MemberByTier(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_tier"
+        projection = KeysOnlyProjection()
+
+    tier_pk = UnicodeAttribute(hash_key=True)
+    tier_sk = UnicodeAttribute(range_key=True)
+
+
+class MemberByBirthday(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_birthday"
+        projection = KeysOnlyProjection()
+
+    bday_pk = UnicodeAttribute(hash_key=True)
+    bday_sk = UnicodeAttribute(range_key=True)
 
 
 class MemberItem(Item):
@@ -60,6 +83,20 @@ class MemberItem(Item):
     checkin_streak = NumberAttribute(null=True)  # consecutive days up to checkin_last
     activity_day = UnicodeAttribute(null=True)  # the day activity_points counts
     activity_points = NumberAttribute(null=True)  # check-in + task points credited that day
+    # Tiers (issue 8): the qualifying total kept for one month (see shared/dynamodb/tiers.py),
+    # the last tier change, the monthly evaluation's marker, and the sparse index keys.
+    qualifying_total = NumberAttribute(null=True)  # Σ qualifying[window of qualifying_month]
+    qualifying_month = UnicodeAttribute(null=True)  # "YYYY-MM" the total is kept for
+    tier_changed_at = UnicodeAttribute(null=True)  # UTC ISO-8601
+    tier_change = UnicodeAttribute(null=True)  # "promotion" | "demotion" (the last change)
+    tier_evaluated = UnicodeAttribute(null=True)  # "YYYY-MM" of the last demotion
+    tier_pk = UnicodeAttribute(null=True)  # GSI by_tier, only above the first tier
+    tier_sk = UnicodeAttribute(null=True)
+    bday_pk = UnicodeAttribute(null=True)  # GSI by_birthday, members with a birthday
+    bday_sk = UnicodeAttribute(null=True)
+
+    by_tier = MemberByTier()
+    by_birthday = MemberByBirthday()
 
 
 class LedgerByTime(LocalSecondaryIndex):

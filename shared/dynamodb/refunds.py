@@ -49,8 +49,12 @@ def apply(
     hold: HoldItem | None,
     give_back: Side | None,
     give_back_entry: Credit | None,
+    qualifying_month: str | None = None,
 ) -> None:
-    """Write the refund; raises ``Cancelled`` (purchase/hold changed since read) to re-plan."""
+    """Write the refund; raises ``Cancelled`` (purchase/hold changed since read) to re-plan.
+
+    ``qualifying_month``: the clawed-back points leave that month's qualifying bucket (and
+    the qualifying total) too — a refunded purchase does not keep counting for tiers."""
     tx = Tx()
     net = 0
     if purchase is not None and clawback is not None:
@@ -97,15 +101,22 @@ def apply(
     if net or clawback_entry is not None or give_back_entry is not None:
         # Clawed-back points are consumed; points given back return to the lots they came
         # from (consumed goes down), so no new lot is created for them.
+        actions = [
+            MemberItem.balance.add(net),
+            MemberItem.spendable.add(net),
+            MemberItem.consumed.add(-net),
+            MemberItem.ver.add(1),
+        ]
+        if qualifying_month is not None and clawback is not None and clawback.points > 0:
+            bucket, total = MemberItem.qualifying[qualifying_month], MemberItem.qualifying_total
+            actions += [
+                bucket.set((bucket | 0) - clawback.points),
+                total.set((total | 0) - clawback.points),
+            ]
         tx.update(
             PROFILE,
             MemberItem(pk=keys.member_pk(member_id), sk=keys.PROFILE),
-            [
-                MemberItem.balance.add(net),
-                MemberItem.spendable.add(net),
-                MemberItem.consumed.add(-net),
-                MemberItem.ver.add(1),
-            ],
+            actions,
             condition=MemberItem.pk.exists(),
         )
     tx.commit()

@@ -67,6 +67,23 @@ def test_expiry_and_reminders_run_on_their_schedules(synth) -> None:
     assert inputs == ["expire", "expiry-reminders"]
 
 
+def test_tier_evaluation_and_birthdays_run_on_their_schedules(synth) -> None:
+    raw = synth.raw()
+    tiers = _function_logical_id(raw, "tiers")
+    schedules = sorted(
+        (json.loads(t["Input"])["job"], r["Properties"]["ScheduleExpression"])
+        for r in raw["Resources"].values()
+        if r["Type"] == "AWS::Events::Rule"
+        for t in r["Properties"]["Targets"]
+        if t["Arn"] == {"Fn::GetAtt": [tiers, "Arn"]}
+    )
+    # 04:00 programme time (UTC+8) on the 1st, retried hourly; birthdays daily from 00:10.
+    assert schedules == [
+        ("birthdays", "cron(10 16-19 * * ? *)"),
+        ("tiers", "cron(0 20-23 L * ? *)"),
+    ]
+
+
 def test_reports_receive_every_business_event_from_the_bus(synth) -> None:
     raw = synth.raw()
     reports = _function_logical_id(raw, "reports")

@@ -31,7 +31,7 @@ def test_table_keys_and_every_index_come_from_the_shared_definition(synth) -> No
                 {
                     "IndexName": i.name,
                     "KeySchema": _key_schema(i.partition_key, i.sort_key),
-                    "Projection": {"ProjectionType": "ALL"},
+                    "Projection": {"ProjectionType": i.projection},
                 }
                 for i in gsis
             ],
@@ -39,7 +39,7 @@ def test_table_keys_and_every_index_come_from_the_shared_definition(synth) -> No
                 {
                     "IndexName": i.name,
                     "KeySchema": _key_schema(i.partition_key, i.sort_key),
-                    "Projection": {"ProjectionType": "ALL"},
+                    "Projection": {"ProjectionType": i.projection},
                 }
                 for i in lsis
             ],

@@ -35,8 +35,14 @@ def member(api: Api, member_id: str = "m-1", points: int = 1_000) -> str:
 
 
 def points_prize(prize_id: str = "p-10", weight: int = 1, points: int = 10, **kw: Any) -> dict:
-    return {"prize_id": prize_id, "name": f"{points} points", "kind": "points", "weight": weight,
-            "points": points, **kw}  # fmt: skip
+    return {
+        "prize_id": prize_id,
+        "name": f"{points} points",
+        "kind": "points",
+        "weight": weight,
+        "points": points,
+        **kw,
+    }
 
 
 def lottery(api: Api, lottery_id: str = "spring", **fields: Any) -> Result:
@@ -57,12 +63,16 @@ def catalog_item(api: Api, item_id: str, kind: str, **fields: Any) -> None:
     assert api.operator("PUT", f"/v1/admin/catalog/{item_id}", body).status == 201
 
 
-def draw(api: Api, member_id: str, lottery_id: str = "spring", *, key: str | None = None,
-         body: Any = None) -> Result:  # fmt: skip
+def draw(
+    api: Api,
+    member_id: str,
+    lottery_id: str = "spring",
+    *,
+    key: str | None = None,
+    body: Any = None,
+) -> Result:
     headers = {"idempotency-key": key} if key else None
-    return api.member(
-        member_id, "POST", f"/v1/lotteries/{lottery_id}/draws", body, headers=headers
-    )
+    return api.member(member_id, "POST", f"/v1/lotteries/{lottery_id}/draws", body, headers=headers)
 
 
 def balance(api: Api, member_id: str) -> int:
@@ -150,19 +160,37 @@ def test_the_cost_defaults_to_the_programme_default_of_50(api: Api) -> None:
         ({"prizes": [points_prize(points=None)]}, "prizes[0].points"),
         ({"prizes": [points_prize(stock=-1)]}, "prizes[0].stock"),
         ({"prizes": [points_prize(), points_prize()]}, "prizes[1].prize_id"),
-        ({"prizes": [{"prize_id": "c", "name": "C", "kind": "coupon", "weight": 1}]},
-         "prizes[0].item_id"),
-        ({"prizes": [{"prize_id": "c", "name": "C", "kind": "coupon", "weight": 1,
-                      "item_id": "nothing"}]}, "prizes[0].item_id"),
-        ({"prizes": [{"prize_id": "r", "name": "R", "kind": "cash", "weight": 1}]},
-         "prizes[0].cash"),
-        ({"prizes": [{"prize_id": "r", "name": "R", "kind": "cash", "weight": 1,
-                      "cash": 8.88}]}, "prizes[0].cash"),
+        (
+            {"prizes": [{"prize_id": "c", "name": "C", "kind": "coupon", "weight": 1}]},
+            "prizes[0].item_id",
+        ),
+        (
+            {
+                "prizes": [
+                    {
+                        "prize_id": "c",
+                        "name": "C",
+                        "kind": "coupon",
+                        "weight": 1,
+                        "item_id": "nothing",
+                    }
+                ]
+            },
+            "prizes[0].item_id",
+        ),
+        (
+            {"prizes": [{"prize_id": "r", "name": "R", "kind": "cash", "weight": 1}]},
+            "prizes[0].cash",
+        ),
+        (
+            {"prizes": [{"prize_id": "r", "name": "R", "kind": "cash", "weight": 1, "cash": 8.88}]},
+            "prizes[0].cash",
+        ),
         ({"prizes": [points_prize(cash="1.00")]}, "prizes[0].cash"),
         ({"prizes": [points_prize(prize_id=f"p{i}") for i in range(31)]}, "prizes"),
         ({"no_prize_weight": -5}, "no_prize_weight"),
     ],
-)  # fmt: skip
+)
 def test_bad_lottery_definitions_are_422_naming_the_field_and_store_nothing(
     api: Api, fields: dict[str, Any], bad: str
 ) -> None:
@@ -215,8 +243,7 @@ def test_members_see_open_lotteries_with_the_odds_in_force_and_draws_left(api: A
         no_prize_weight=4,
     )
     lottery(api, "later", starts_at="2027-01-20T00:00:00+08:00")
-    lottery(api, "over", starts_at="2026-12-01T00:00:00+08:00",
-            ends_at="2027-01-10T10:00:00+08:00")  # fmt: skip
+    lottery(api, "over", starts_at="2026-12-01T00:00:00+08:00", ends_at="2027-01-10T10:00:00+08:00")
 
     shown = listed(api, "m-1")
 
@@ -237,20 +264,21 @@ def test_a_prize_out_of_stock_gives_its_weight_to_no_prize(api: Api) -> None:
     member(api)
     lottery(
         api,
-        prizes=[points_prize("gone", weight=1, stock=0), points_prize("small", weight=1)],
-        no_prize_weight=2,
+        prizes=[points_prize("gone", weight=6, stock=0), points_prize("small", weight=1)],
+        no_prize_weight=1,
     )
 
     spring = listed(api, "m-1")["spring"]
 
     assert [(p["prize_id"], p["odds"]) for p in spring["prizes"]] == [
         ("gone", "0.000000"),
-        ("small", "0.250000"),
+        ("small", "0.125000"),
     ]
-    assert spring["no_prize_odds"] == "0.750000"
-    outcomes = {draw(api, "m-1").body["prize"] is None for _ in range(3)}
-    assert all(o in (True, False) for o in outcomes)
-    assert stats(api)["outcomes"][0]["won"] == 0  # never won once out of stock
+    assert spring["no_prize_odds"] == "0.875000"
+    for _ in range(3):
+        assert draw(api, "m-1").body.get("note") is None  # never picked, so never a fallback
+    s = stats(api)
+    assert s["outcomes"][0]["won"] == 0 and s["stock_fallbacks"] == 0
 
 
 # Draws ------------------------------------------------------------------------------------
@@ -308,8 +336,14 @@ def test_a_no_prize_draw_still_costs_and_is_recorded(api: Api) -> None:
 def test_a_coupon_prize_is_issued_as_the_mall_issues_coupons(api: Api) -> None:
     member(api)
     catalog_item(api, "coupon-10", "coupon", coupon_valid_days=7)
-    prize = {"prize_id": "c10", "name": "Save 10", "kind": "coupon", "weight": 1,
-             "item_id": "coupon-10", "stock": 3}  # fmt: skip
+    prize = {
+        "prize_id": "c10",
+        "name": "Save 10",
+        "kind": "coupon",
+        "weight": 1,
+        "item_id": "coupon-10",
+        "stock": 3,
+    }
     lottery(api, prizes=[prize])
 
     res = draw(api, "m-1")
@@ -335,8 +369,14 @@ def test_a_coupon_prize_is_issued_as_the_mall_issues_coupons(api: Api) -> None:
 def test_a_gift_prize_waits_for_the_members_delivery_address(api: Api) -> None:
     member(api)
     catalog_item(api, "cup", "gift", stock=10)
-    prize = {"prize_id": "cup", "name": "Thermos cup", "kind": "gift", "weight": 1,
-             "item_id": "cup", "stock": 1}  # fmt: skip
+    prize = {
+        "prize_id": "cup",
+        "name": "Thermos cup",
+        "kind": "gift",
+        "weight": 1,
+        "item_id": "cup",
+        "stock": 1,
+    }
     lottery(api, prizes=[prize])
     won = draw(api, "m-1").body["prize"]
     order_id = won["order_id"]
@@ -346,8 +386,9 @@ def test_a_gift_prize_waits_for_the_members_delivery_address(api: Api) -> None:
 
     given = api.member("m-1", "PUT", f"/v1/me/orders/{order_id}/delivery", SHIP)
     again = api.member("m-1", "PUT", f"/v1/me/orders/{order_id}/delivery", SHIP)
-    other = api.member("m-1", "PUT", f"/v1/me/orders/{order_id}/delivery",
-                       {**SHIP, "address": "2 Road"})  # fmt: skip
+    other = api.member(
+        "m-1", "PUT", f"/v1/me/orders/{order_id}/delivery", {**SHIP, "address": "2 Road"}
+    )
 
     assert given.status == 200 and given.body["status"] == "placed"
     assert given.body["delivery"] == SHIP
@@ -383,12 +424,17 @@ def test_a_delivery_address_is_refused_when_bad_or_not_awaited(api: Api) -> None
     body = {"item_id": "cup", "delivery": SHIP}
     mall_order = api.member("m-1", "POST", "/v1/redemptions", body).body["order_id"]
 
-    not_awaited = api.member("m-1", "PUT", f"/v1/me/orders/{mall_order}/delivery",
-                             {**SHIP, "address": "elsewhere"})  # fmt: skip
+    not_awaited = api.member(
+        "m-1", "PUT", f"/v1/me/orders/{mall_order}/delivery", {**SHIP, "address": "elsewhere"}
+    )
     unknown = api.member("m-1", "PUT", "/v1/me/orders/r-nope/delivery", SHIP)
     someone_else = api.member("m-2", "PUT", f"/v1/me/orders/{mall_order}/delivery", SHIP)
-    no_address = api.member("m-1", "PUT", f"/v1/me/orders/{mall_order}/delivery",
-                            {"method": "ship", "name": "A", "phone": "1"})  # fmt: skip
+    no_address = api.member(
+        "m-1",
+        "PUT",
+        f"/v1/me/orders/{mall_order}/delivery",
+        {"method": "ship", "name": "A", "phone": "1"},
+    )
 
     assert not_awaited.status == 409 and not_awaited.code == "invalid_transition"
     assert unknown.status == 404 and unknown.code == "order_not_found"
@@ -498,9 +544,7 @@ def test_a_malformed_draw_request_is_refused(api: Api) -> None:
     lottery(api)
 
     bad_key = draw(api, "m-1", key="not a key!")
-    not_json = api.call(
-        "POST", "/v1/lotteries/spring/draws", token=api.token("m-1"), raw=b"{nope"
-    )
+    not_json = api.call("POST", "/v1/lotteries/spring/draws", token=api.token("m-1"), raw=b"{nope")
     not_object = draw(api, "m-1", body=[1])
 
     assert bad_key.status == 422 and "Idempotency-Key" in bad_key.body["error"]["details"]["fields"]

@@ -258,7 +258,7 @@ def test_redeeming_a_gift_debits_takes_stock_and_places_the_order(api: Api) -> N
 
 
 def test_spending_consumes_the_soonest_expiring_points_first(api: Api) -> None:
-    member(api, points=1100)  # 100 welcome + 1000 purchase, both expire 2027-07-10
+    member(api, points=1000)  # 100 welcome + 900 purchase (bronze), both expire 2027-07-10
     move_clock(days=40)
     api.system("POST", "/v1/purchases", {"order_id": "o-2", "member_id": "m-1", "amount": "500"})
     item(api, "cup", points=1200)
@@ -266,7 +266,7 @@ def test_spending_consumes_the_soonest_expiring_points_first(api: Api) -> None:
     assert redeem(api, "m-1", "cup").status == 201
 
     expiring = api.member("m-1", "GET", "/v1/me").body["expiring"]
-    assert expiring == [{"points": 400, "expires_on": "2027-08-19"}]
+    assert expiring == [{"points": 300, "expires_on": "2027-08-19"}]
 
 
 @pytest.mark.parametrize(
@@ -433,8 +433,8 @@ def test_a_tier_only_item_needs_the_tier(api: Api) -> None:
     from shared.dynamodb import keys
     from shared.dynamodb.models import MemberItem
 
-    member(api)
-    item(api, "lounge", min_tier="gold", per_member_limit=None)
+    member(api, points=900)  # a purchase of 800: still bronze (5 000 would promote to gold)
+    item(api, "lounge", min_tier="gold", per_member_limit=None, points=500)
 
     bronze = redeem(api, "m-1", "lounge")
     MemberItem(pk=keys.member_pk("m-1"), sk=keys.PROFILE).update([MemberItem.tier.set("gold")])
