@@ -237,9 +237,11 @@ def test_the_scheduled_entry_point_runs_the_same_job(scenario: Api) -> None:
 
 def test_the_fixed_date_policy_expires_on_the_configured_date(api: Api) -> None:
     at("2027-01-10")
-    rules = api.operator("PUT", "/v1/admin/rules",
-                         {"validity": {"policy": "fixed", "month": 12, "day": 31,
-                                       "years_after": 1}})
+    rules = api.operator(
+        "PUT",
+        "/v1/admin/rules",
+        {"validity": {"policy": "fixed", "month": 12, "day": 31, "years_after": 1}},
+    )
     assert rules.status == 200, rules.body
     api.system("POST", "/v1/members", {"member_id": "m-f"})
     at("2027-03-05")
