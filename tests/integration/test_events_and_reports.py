@@ -37,7 +37,8 @@ def ledger(api: Api, member: str) -> list[dict]:
 
 def scenario(api: Api) -> None:
     """Registrations, purchases (one retried), a refund (retried), check-ins, redemptions, a
-    cancel, a transfer (retried with its key), an adjustment, an expiry run."""
+    cancel, a transfer (retried with its key), an adjustment, a lottery draw (retried with
+    its key), an expiry run."""
     at("2027-01-10")
     api.operator(
         "PUT",
@@ -83,6 +84,22 @@ def scenario(api: Api) -> None:
     api.operator(
         "POST", "/v1/admin/members/m-e3/adjustments", {"points": 25, "reason": "service recovery"}
     )
+    spring = {
+        "name": "Spring draw",
+        "cost": 50,
+        "daily_limit": 3,
+        "starts_at": "2027-01-01T00:00:00+08:00",
+        "ends_at": "2027-02-01T00:00:00+08:00",
+        "prizes": [
+            {"prize_id": "p-10", "name": "10 points", "kind": "points", "weight": 1, "points": 10}
+        ],
+    }
+    assert api.operator("PUT", "/v1/admin/lotteries/spring", spring).status in (200, 201)
+    for _ in range(2):  # a draw, retried with its Idempotency-Key
+        drawn = api.member(
+            "m-e1", "POST", "/v1/lotteries/spring/draws", headers={"Idempotency-Key": "draw-1"}
+        )
+        assert drawn.status == 201, drawn.body
     at("2027-07-12", hour=3)
     assert api.operator("POST", "/v1/admin/jobs/expire/runs").status == 200
 
@@ -111,6 +128,7 @@ def test_events_correspond_one_to_one_with_ledger_entries_and_order_changes(
     assert kinds["OrderStatusChanged.v1"] == 1  # the cancel
     assert kinds["CouponIssued.v1"] == 1
     assert kinds["PointsExpired.v1"] == 3
+    assert kinds["LotteryCostCharged.v1"] == 1
 
 
 def test_report_totals_equal_the_sums_recomputed_from_the_ledger(local_api: Api, bus) -> None:
