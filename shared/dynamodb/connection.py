@@ -12,6 +12,7 @@ import threading
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.connection.base import MetaTable
 
+from shared.dynamodb import botocore_data
 from shared.settings import settings
 from shared.tables import POINTS_TABLE, create_table_kwargs
 
@@ -20,6 +21,16 @@ _connection: Connection | None = None
 _table: TableConnection | None = None
 
 MAX_POOL_CONNECTIONS = 64
+
+
+class _Connection(Connection):
+    """pynamodb's connection with a session that loads lean botocore data (cold start)."""
+
+    @property
+    def session(self):  # type: ignore[override]
+        if getattr(self._local, "session", None) is None:
+            self._local.session = botocore_data.session()
+        return self._local.session
 
 
 def connection() -> Connection:
@@ -42,7 +53,7 @@ def _build() -> None:
         if _connection is not None:
             return
         cfg = settings()
-        conn = Connection(
+        conn = _Connection(
             region=cfg.region,
             host=cfg.dynamodb_endpoint,
             max_pool_connections=MAX_POOL_CONNECTIONS,

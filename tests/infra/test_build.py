@@ -19,6 +19,8 @@ def test_function_asset_is_its_folder_plus_the_shared_package(tmp_path: Path) ->
     assert sorted(p.name for p in (staged / "functions").iterdir()) == ["__init__.py", "earn"]
     assert (staged / "functions" / "earn" / "handler.py").is_file()
     assert (staged / "shared" / "tables.py").is_file()
+    # The lean botocore data the DynamoDB client loads (cold start) ships with the code.
+    assert (staged / "shared" / "dynamodb" / "botocore_data" / "endpoints.json").is_file()
     assert not list(staged.rglob("__pycache__"))
     assert not list(tmp_path.glob(".*tmp"))
 
