@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format synth deploy bench clean setup-run setup-test help
+.PHONY: run test lint format synth deploy bench clean setup-run setup-test help openapi soak
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -56,6 +56,12 @@ deploy: synth ## deploy one stage with the CDK CLI: make deploy STAGE=dev|stagin
 bench: setup-test ## print the write-cost and cold-start figures
 	$(PY) bench/write_cost.py
 	$(PY) bench/cold_start.py
+
+openapi: setup-test ## write the OpenAPI document generated from the route table to docs/openapi.json
+	$(PY) -m shared.openapi docs/openapi.json
+
+soak: setup-test ## randomized invariant soak: 100 000 operations with injected faults (SOAK_SEED=n to replay)
+	$(PY) -m tests.soak.driver --ops $${SOAK_OPS:-100000} $${SOAK_SEED:+--seed $$SOAK_SEED}
 
 clean: ## remove build output and local data (keeps the virtualenv)
 	rm -rf cdk.out build .local .pytest_cache

@@ -4,7 +4,7 @@ Starts AWS's DynamoDB Local (data kept in .local/ddb), creates the tables, loads
 data, and serves the API on http://127.0.0.1:8000 by turning each request into the API
 Gateway payload-v2 event and calling the same handlers Lambda calls. Requests are served
 concurrently (one thread each). Local-only routes: POST /local/token, PUT|GET|DELETE
-/local/clock.
+/local/clock, GET /local/docs (the API's routes, from GET /v1/openapi.json).
 """
 
 from __future__ import annotations
@@ -62,6 +62,10 @@ class LocalApp:
             return self._clock(method, body)
         if path == "/local/events" and self.bus is not None:
             return self._events(method, raw_path)
+        if path == "/local/docs" and method == "GET":
+            from local.docs import page
+
+            return 200, {"content-type": "text/html; charset=utf-8"}, page().encode()
         reply = self.gateway.handle(method, raw_path, headers, body)
         return reply.status, reply.headers, reply.body.encode()
 
@@ -165,9 +169,17 @@ def make_handler(app: LocalApp) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.send_header("content-length", str(len(payload)))
             self.end_headers()
-            self.wfile.write(payload)
+            if self.command != "HEAD":
+                self.wfile.write(payload)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+        def __getattr__(self, name: str) -> Any:
+            # Any other method (HEAD, OPTIONS, QUERY ...) reaches the gateway too: 405 on a
+            # known path, in the API's error shape (http.server would answer a 501 HTML page).
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
 
         def log_message(self, format: str, *args: Any) -> None:
             if os.environ.get("LOCAL_ACCESS_LOG"):
@@ -196,6 +208,7 @@ Get a token (member: any sub; operator: groups ["operators"]; shop system: ["sys
 Pin the clock:  curl -X PUT {base}/local/clock -d '{{"now":"2027-07-11T03:00:00+08:00"}}'
 Run a job now:  curl -X POST {base}/v1/admin/jobs/expire/runs -H "Authorization: Bearer $OPS"
 Events sent:    curl -s {base}/local/events
+API docs:       {base}/local/docs  (OpenAPI document: {base}/v1/openapi.json)
 Stop with Ctrl-C.
 """
 

@@ -165,7 +165,36 @@ class HttpApp:
                     "code": error.code,
                 },
             )
-        except Exception:
-            logger.exception("unhandled error", extra={"route": event.get("routeKey")})
-            response = Response(500, {"error": {"code": "internal", "message": "internal error"}})
+        except Exception as exc:
+            if throttled(exc):  # DynamoDB still throttling after the SDK's retries: transient
+                logger.warning("throttled", extra={"route": event.get("routeKey")})
+                response = error_response(
+                    errors.Contention("the database is busy; retry the request")
+                )
+            else:
+                logger.exception("unhandled error", extra={"route": event.get("routeKey")})
+                response = Response(
+                    500, {"error": {"code": "internal", "message": "internal error"}}
+                )
         return to_event_response(response)
+
+
+# DynamoDB's answers meaning "too much right now, try again" (botocore error codes).
+THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"}
+)
+
+
+def throttled(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it: pynamodb wraps botocore's error) is throttling.
+    Duck-typed on botocore's ``response["Error"]["Code"]``: no botocore import here."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        response = getattr(exc, "response", None)
+        error = response.get("Error") if isinstance(response, dict) else None
+        if isinstance(error, dict) and error.get("Code") in THROTTLING_CODES:
+            return True
+        cause = getattr(exc, "cause", None)  # pynamodb keeps botocore's error here
+        exc = cause if isinstance(cause, BaseException) else exc.__cause__ or exc.__context__
+    return False

@@ -28,7 +28,7 @@ class Route:
     path: str  # API Gateway template, e.g. /v1/me/orders/{order_id}
     function: str  # folder under functions/
     operation: str  # name the function's handler registers
-    roles: frozenset[Role]  # empty = no authentication (health only)
+    roles: frozenset[Role]  # empty = no authentication (health, the API description)
 
     @property
     def route_key(self) -> str:
@@ -42,6 +42,7 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/health", "account", "health", PUBLIC),
+    Route("GET", "/v1/openapi.json", "account", "openapi", PUBLIC),  # the API's description
     # Members
     Route("GET", "/v1/me", "account", "get_me", MEMBERS),
     Route("GET", "/v1/me/ledger", "account", "list_my_ledger", MEMBERS),

@@ -16,6 +16,13 @@ def health(req: Request) -> dict[str, Any]:
     return {"status": "ok"}
 
 
+@app.operation("openapi")
+def openapi(req: Request) -> dict[str, Any]:
+    from shared.openapi import document  # only this route pays for building it
+
+    return document()
+
+
 @app.operation("get_me")
 def get_me(req: Request) -> dict[str, Any]:
     return members.get_view(req.member_id, clock.now())

@@ -38,8 +38,9 @@ def test_every_route_but_the_public_ones_needs_a_cognito_jwt(synth) -> None:
             assert props["AuthorizerId"] == authorizer, route.route_key
 
 
-def test_only_health_is_public() -> None:
-    assert [r.route_key for r in ROUTES if r.public] == ["GET /v1/health"]
+def test_only_health_and_the_api_description_are_public() -> None:
+    public = [r.route_key for r in ROUTES if r.public]
+    assert public == ["GET /v1/health", "GET /v1/openapi.json"]
 
 
 def test_jwt_authorizer_trusts_the_user_pool_and_its_client(synth) -> None:

@@ -66,7 +66,7 @@ def test_every_error_category_has_a_status() -> None:
 def test_route_table_is_consistent() -> None:
     keys = [r.route_key for r in ROUTES]
     assert len(keys) == len(set(keys))
-    assert [r.route_key for r in ROUTES if r.public] == ["GET /v1/health"]
+    assert [r.route_key for r in ROUTES if r.public] == ["GET /v1/health", "GET /v1/openapi.json"]
     for route in ROUTES:
         assert route.path.startswith("/v1/")
         if route.path.startswith("/v1/admin/"):

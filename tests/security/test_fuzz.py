@@ -1,0 +1,208 @@
+"""Fuzzing the local server from the generated OpenAPI document (schemathesis).
+
+The local server runs as a subprocess on a port of its own, in memory, without demo data,
+on the session's DynamoDB Local. Every operation of the document gets generated requests —
+valid and invalid bodies, parameters and headers — sent with a token of a role the route
+allows (``x-roles``). Each response must not be a 5xx and must conform to the document
+(status documented, body valid, JSON content type). A request answered with a 4xx must have
+changed nothing: the table is scanned before and after it and compared, ignoring only the
+report aggregates the server's event bus writes in the background from earlier successes.
+
+Short by default (``FUZZ_EXAMPLES`` = 10 generated examples per operation, ~45 s); the long
+run adds schemathesis' coverage phase (every boundary case the schema defines: missing and
+extra fields, values and lengths just outside the bounds, other HTTP methods), on by default
+when more than 10 examples are asked for (``FUZZ_COVERAGE=1`` forces it)::
+
+    FUZZ_EXAMPLES=200 .venv/bin/python -m pytest tests/security/test_fuzz.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis.checks import (  # noqa: E402
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.config import SchemathesisConfig  # noqa: E402
+
+from shared.openapi import document  # noqa: E402
+
+pytestmark = pytest.mark.dynamodb_local
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
+MEMBER = "m-fuzz"
+# Written by the server's event-bus consumer, asynchronously, from earlier successful requests.
+DERIVED_PREFIXES = ("REPORTS", "ACTIVE#", "AGG#")
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+]
+
+# The coverage phase (every boundary case the schema defines: missing and extra fields,
+# lengths and bounds just outside, other methods) runs only in the long run.
+COVERAGE = os.environ.get("FUZZ_COVERAGE", "1" if EXAMPLES > 10 else "0") == "1"
+schema = schemathesis.openapi.from_dict(
+    document(),
+    config=SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": COVERAGE}}}),
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _post(url: str, body: Any, token: str | None = None) -> tuple[int, Any]:
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, json.loads(reply.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+class Server:
+    def __init__(self, base: str, endpoint: str, table: str):
+        self.base, self.endpoint, self.table = base, endpoint, table
+        self.tokens: dict[str, str] = {}
+        self.client: Any = None
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        items, kwargs = [], {"TableName": self.table, "ConsistentRead": True}
+        while True:
+            page = self.client.scan(**kwargs)
+            items += [i for i in page["Items"] if not i["pk"]["S"].startswith(DERIVED_PREFIXES)]
+            if "LastEvaluatedKey" not in page:
+                return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+STATS: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module")
+def server(ddb_local: Any) -> Iterator[Server]:
+    import boto3
+
+    port, table = _free_port(), f"fuzz-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DYNAMODB_ENDPOINT": ddb_local.endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }
+    cmd = [sys.executable, "-m", "local.server", "--port", str(port), "--in-memory", "--no-demo"]
+    proc = subprocess.Popen(
+        [*cmd, "--table", table],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{base}/v1/health", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stderr.read().decode()) from None
+                time.sleep(0.1)
+        srv = Server(base, ddb_local.endpoint, table)
+        srv.client = boto3.client(
+            "dynamodb",
+            endpoint_url=ddb_local.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        for role, (sub, groups) in {
+            "member": (MEMBER, []),
+            "operator": ("op-fuzz", ["operators"]),
+            "system": ("shop-fuzz", ["systems"]),
+        }.items():
+            srv.tokens[role] = _post(f"{base}/local/token", {"sub": sub, "groups": groups})[1][
+                "token"
+            ]
+        # A registered member with points, so member routes reach their logic.
+        assert _post(f"{base}/v1/members", {"member_id": MEMBER}, srv.tokens["system"])[0] == 201
+        body = {"order_id": "o-fuzz", "member_id": MEMBER, "amount": "5000"}
+        assert _post(f"{base}/v1/purchases", body, srv.tokens["system"])[0] == 201
+        with urllib.request.urlopen(f"{base}/v1/openapi.json", timeout=10) as reply:
+            assert json.loads(reply.read()) == json.loads(json.dumps(document()))
+        yield srv
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _token_for(case: Any, server: Server) -> dict[str, str]:
+    roles = case.operation.definition.raw.get("x-roles", [])
+    for role in ("member", "operator", "system"):
+        if role in roles:
+            return {"Authorization": f"Bearer {server.tokens[role]}"}
+    return {}
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_fuzzed_requests_get_no_5xx_conform_and_change_nothing_when_refused(
+    case: Any, server: Server
+) -> None:
+    writes = case.method.upper() != "GET"
+    before = server.snapshot() if writes else None
+    response = case.call(base_url=server.base, headers=_token_for(case, server), timeout=60)
+    STATS["requests"] += 1
+    STATS[f"{response.status_code // 100}xx"] += 1
+    try:
+        case.validate_response(response, checks=CHECKS)
+    except Exception as failure:
+        text = str(failure)
+        STATS["server errors" if "Server error" in text else "schema violations"] += 1
+        raise
+    if before is not None and 400 <= response.status_code < 500:
+        STATS["refused writes compared"] += 1
+        after = server.snapshot()
+        if after != before:
+            STATS["refused writes that changed data"] += 1
+        assert after == before, (
+            f"{case.method} {case.formatted_path} -> {response.status_code} changed the table"
+        )

@@ -1,0 +1,118 @@
+"""A small world of data for the route-table-driven security tests.
+
+Two registered members (the *owner*, who has an order, a coupon and a hold, and the
+*other*), a task, a campaign, catalog items and, when the lottery routes exist, a lottery.
+Path parameters of any route are filled from :attr:`World.params` by name (a parameter
+nobody knows yet gets a placeholder), so a route added to the table later is exercised
+without editing the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.routes import ROUTES
+from tests.support import Api
+
+OWNER = "m-owner"
+OTHER = "m-other"
+PLACEHOLDER = "zz-placeholder"
+SHIP = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "1 Road"}
+# Path parameters naming something a member owns: another member must get 403/404.
+MEMBER_OWNED = frozenset({"order_id", "draw_id", "coupon_id", "transfer_id"})
+
+
+def has_route(method: str, path: str) -> bool:
+    return any(r.method == method and r.path == path for r in ROUTES)
+
+
+@dataclass
+class World:
+    params: dict[str, str] = field(default_factory=dict)
+    # Values only the owner (or operators and systems) may ever see in a response.
+    secrets: set[str] = field(default_factory=set)
+
+    def path(self, template: str) -> str:
+        out = template
+        for name in _param_names(template):
+            out = out.replace("{" + name + "}", self.params.get(name, PLACEHOLDER))
+        return out
+
+
+def _param_names(template: str) -> list[str]:
+    import re
+
+    return re.findall(r"\{(\w+)\}", template)
+
+
+def _ok(result: Any, what: str) -> Any:
+    assert result.status < 300, f"world set-up: {what} -> {result.status} {result.body}"
+    return result.body
+
+
+def build(api: Api) -> World:
+    world = World()
+    for member in (OWNER, OTHER):
+        _ok(api.system("POST", "/v1/members", {"member_id": member}), "register")
+        body = {"order_id": f"o-{member}", "member_id": member, "amount": "5000"}
+        _ok(api.system("POST", "/v1/purchases", body), "purchase")
+    world.params["member_id"] = OWNER
+    world.secrets |= {OWNER, f"o-{OWNER}"}
+
+    if has_route("PUT", "/v1/admin/tasks/{task_id}"):
+        body = {"name": "Survey", "points": 20, "limit": "daily"}
+        _ok(api.operator("PUT", "/v1/admin/tasks/t-survey", body), "task")
+        world.params["task_id"] = "t-survey"
+    if has_route("PUT", "/v1/admin/campaigns/{campaign_id}"):
+        body = {
+            "name": "Spring",
+            "starts_at": "2027-01-01T00:00:00+08:00",
+            "ends_at": "2027-02-01T00:00:00+08:00",
+            "multiplier": "2",
+        }
+        _ok(api.operator("PUT", "/v1/admin/campaigns/c-spring", body), "campaign")
+        world.params["campaign_id"] = "c-spring"
+    if has_route("PUT", "/v1/admin/catalog/{item_id}"):
+        gift = {"name": "Cup", "kind": "gift", "points": 100, "stock": 10, "per_member_limit": None}
+        _ok(api.operator("PUT", "/v1/admin/catalog/gift-cup", gift), "gift")
+        coupon = {"name": "10 off", "kind": "coupon", "points": 50}
+        _ok(api.operator("PUT", "/v1/admin/catalog/coupon-10", coupon), "coupon")
+        world.params["item_id"] = "gift-cup"
+    if has_route("POST", "/v1/redemptions"):
+        order = _ok(
+            api.member(OWNER, "POST", "/v1/redemptions", {"item_id": "gift-cup", "delivery": SHIP}),
+            "redeem gift",
+        )
+        world.params["order_id"] = order["order_id"]
+        world.secrets.add(order["order_id"])
+        coupon = _ok(
+            api.member(OWNER, "POST", "/v1/redemptions", {"item_id": "coupon-10"}), "coupon"
+        )
+        world.params["code"] = coupon["coupon"]["code"]
+        world.secrets |= {coupon["order_id"], coupon["coupon"]["code"]}
+    if has_route("PUT", "/v1/admin/lotteries/{lottery_id}"):
+        body = {
+            "name": "Lucky",
+            "cost": 10,
+            "daily_limit": 5,
+            "starts_at": "2027-01-01T00:00:00+08:00",
+            "ends_at": "2027-02-01T00:00:00+08:00",
+            "prizes": [
+                {"prize_id": "p-5", "name": "5 points", "kind": "points", "weight": 1, "points": 5}
+            ],
+        }
+        _ok(api.operator("PUT", "/v1/admin/lotteries/lucky", body), "lottery")
+        world.params["lottery_id"] = "lucky"
+    if has_route("POST", "/v1/holds"):
+        body = {
+            "hold_id": "h-owner",
+            "member_id": OWNER,
+            "order_id": "shop-o-1",
+            "order_amount": "100.00",
+            "points": 100,
+        }
+        _ok(api.system("POST", "/v1/holds", body), "hold")
+        world.params["hold_id"] = "h-owner"
+    world.params["job"] = "expire"
+    return world
