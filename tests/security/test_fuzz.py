@@ -32,19 +32,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-schemathesis = pytest.importorskip("schemathesis")
-
-from hypothesis import HealthCheck, settings  # noqa: E402
-from schemathesis.checks import (  # noqa: E402
+import schemathesis  # a pinned dev dependency: missing, the suite fails rather than skips
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.config import SchemathesisConfig  # noqa: E402
+from schemathesis.config import SchemathesisConfig
 
-from shared.openapi import document  # noqa: E402
+from shared.openapi import document
 
 pytestmark = pytest.mark.dynamodb_local
 

@@ -19,9 +19,8 @@ def test_the_client_built_from_it_knows_every_operation_and_the_endpoint() -> No
     lean = botocore_data.session().create_client("dynamodb", region_name="eu-west-1")
     full = botocore_data.get_session().create_client("dynamodb", region_name="eu-west-1")
     assert lean.meta.service_model.operation_names == full.meta.service_model.operation_names
-    assert lean.meta.endpoint_url == full.meta.endpoint_url == (
-        "https://dynamodb.eu-west-1.amazonaws.com"
-    )
+    endpoint = "https://dynamodb.eu-west-1.amazonaws.com"
+    assert lean.meta.endpoint_url == full.meta.endpoint_url == endpoint
     shape = lean.meta.service_model.operation_model("TransactWriteItems").input_shape
     assert shape.members.keys() == (
         full.meta.service_model.operation_model("TransactWriteItems").input_shape.members.keys()
