@@ -600,9 +600,12 @@ def test_when_the_picked_prize_runs_out_before_the_write_the_draw_wins_nothing(
     lottery(api, prizes=[points_prize("last", weight=1, points=500, stock=1)], no_prize_weight=1)
 
     def meanwhile_someone_else_wins_the_last_unit(total: int) -> int:
-        # Runs after m-1's draw read the stock (1) and before it writes: m-2 takes it.
-        while draw(api, "m-2").body["prize"] is None:
-            pass
+        # Runs after m-1's draw read the stock (1) and before it writes: m-2 takes it
+        # (its random value 0 picks "last" too; a random one could lose until the daily cap).
+        _, won = lottery_use_cases.draw(
+            lottery_use_cases.DrawRequest("m-2", "spring"), clock.now(), randbelow=lambda _: 0
+        )
+        assert won["prize"] is not None
         return 0  # m-1's random value picks "last" (interval [0, 1))
 
     status, body = lottery_use_cases.draw(
