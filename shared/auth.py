@@ -19,6 +19,8 @@ GROUP_ROLES = {"operators": Role.OPERATOR, "systems": Role.SYSTEM}
 
 @dataclass(frozen=True, slots=True)
 class Principal:
+    """Who is calling: the token's subject and roles."""
+
     subject: str
     roles: frozenset[Role]
 

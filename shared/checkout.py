@@ -24,6 +24,8 @@ from shared.errors import HoldExists, HoldNotActive, NotFound
 
 @dataclass(frozen=True, slots=True)
 class HoldRequest:
+    """A shop's request to hold points against an order at the checkout."""
+
     hold_id: str
     member_id: str
     order_id: str

@@ -27,6 +27,8 @@ EVT_ID = "evt_id"
 
 @dataclass(frozen=True, slots=True)
 class Event:
+    """A business event to put on the EventBridge bus."""
+
     event_id: str
     detail_type: str
     detail: dict[str, Any]

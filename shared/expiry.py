@@ -175,6 +175,8 @@ def _remind(member_id: str, threshold: int, today: date, end: date, now: datetim
 
 @dataclass(frozen=True, slots=True)
 class ExtensionRequest:
+    """An operator's goodwill extension of a member's expiring points."""
+
     member_id: str
     reason: str
     actor: str

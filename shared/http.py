@@ -46,6 +46,8 @@ def status_of(error: AppError) -> int:
 
 @dataclass(slots=True)
 class Response:
+    """What a handler answers: status, JSON body and extra headers."""
+
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
@@ -74,6 +76,8 @@ def error_response(error: AppError) -> Response:
 
 @dataclass(slots=True)
 class Request:
+    """An API Gateway payload-v2 request with its route and authenticated caller."""
+
     event: dict[str, Any]
     route: Route
     caller: Principal | None

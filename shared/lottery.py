@@ -230,6 +230,8 @@ def active_lotteries(member_id: str, now: datetime) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class DrawRequest:
+    """A member's draw in a lottery."""
+
     member_id: str
     lottery_id: str
     idempotency_key: str | None = None

@@ -245,6 +245,8 @@ def patch_item(item_id: str, change: Change, now: datetime) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Redeem:
+    """A member's redemption of a catalog item."""
+
     member_id: str
     item_id: str
     quantity: int
@@ -530,6 +532,8 @@ def admin_orders(status: str, limit: int, cursor: str | None, now: datetime) -> 
 
 @dataclass(frozen=True, slots=True)
 class Move:
+    """An operator's move of a mall order to another status."""
+
     order_id: str
     status: str
     carrier: str | None = None

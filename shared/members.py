@@ -25,6 +25,8 @@ from shared.errors import Contention, MemberExists
 
 @dataclass(frozen=True, slots=True)
 class Registration:
+    """A new member, as the shop's system registers them."""
+
     member_id: str
     referral_code: str | None = None
     birthday: str | None = None

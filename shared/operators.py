@@ -23,6 +23,8 @@ ACTIVE, FROZEN = "active", "frozen"
 
 @dataclass(frozen=True, slots=True)
 class Adjustment:
+    """An operator's manual credit or debit of a member's points."""
+
     member_id: str
     points: int  # signed, not 0
     reason: str

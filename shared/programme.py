@@ -34,6 +34,8 @@ def put_rules(overrides: dict[str, Any], actor: str, now: datetime) -> dict[str,
 
 @dataclass(frozen=True, slots=True)
 class CampaignDefinition:
+    """An operator's earning campaign: its window and what it adds."""
+
     campaign_id: str
     name: str
     starts_at: datetime

@@ -25,6 +25,8 @@ from shared.errors import Contention, Invalid
 
 @dataclass(frozen=True, slots=True)
 class Purchase:
+    """A purchase the shop's order system reports."""
+
     order_id: str
     member_id: str
     amount: Decimal

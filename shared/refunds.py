@@ -27,6 +27,8 @@ from shared.errors import Conflict, Contention, OrderNotFound, RefundExceedsOrde
 
 @dataclass(frozen=True, slots=True)
 class Refund:
+    """A (partial) refund of a reported order."""
+
     refund_id: str
     order_id: str
     amount: Decimal

@@ -89,6 +89,8 @@ def aggregate(found: list[ev.Event], now: datetime) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Window:
+    """A report's date range, both ends included."""
+
     start: date
     end: date
 

@@ -24,6 +24,8 @@ SYSTEMS = frozenset({Role.SYSTEM})
 
 @dataclass(frozen=True, slots=True)
 class Route:
+    """One HTTP route: method, path, the function serving it and the roles allowed."""
+
     method: str
     path: str  # API Gateway template, e.g. /v1/me/orders/{order_id}
     function: str  # folder under functions/

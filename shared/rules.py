@@ -24,6 +24,8 @@ _lock = threading.Lock()
 
 @dataclass(frozen=True, slots=True)
 class Programme:
+    """The programme's rules and campaigns as loaded, with when they were read."""
+
     rules: Rules
     campaigns: tuple[Campaign, ...]
     loaded_at: float  # time.monotonic()

@@ -16,6 +16,8 @@ ENV_REGION = "AWS_REGION"
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """The process's configuration, from its environment."""
+
     table_name: str
     region: str
     dynamodb_endpoint: str | None

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Index:
+    """A secondary index of the table."""
+
     name: str
     partition_key: str
     sort_key: str
@@ -22,6 +24,8 @@ class Index:
 
 @dataclass(frozen=True, slots=True)
 class TableDef:
+    """The table's keys, indexes, stream and TTL: one definition for CDK, local mode and tests."""
+
     logical_id: str  # CDK construct id and the stem of the local table name
     partition_key: str
     sort_key: str

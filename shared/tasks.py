@@ -23,6 +23,8 @@ SOURCE = "task"
 
 @dataclass(frozen=True, slots=True)
 class TaskDefinition:
+    """A task members complete for points, with how often they may."""
+
     task_id: str
     name: str
     points: int

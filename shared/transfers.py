@@ -19,6 +19,8 @@ from shared.errors import Invalid, TransferLimitReached
 
 @dataclass(frozen=True, slots=True)
 class Transfer:
+    """A member's gift of points to another member."""
+
     from_member_id: str
     to_member_id: str
     points: int

@@ -11,6 +11,8 @@ LIMITS = (ONCE, DAILY, WEEKLY)
 
 @dataclass(frozen=True, slots=True)
 class Capped:
+    """What the daily activity cap lets a credit add, what it withholds, and the day's total."""
+
     credited: int  # points credited now
     capped: int  # points not credited because of the daily cap
     day_total: int  # activity points of the day after this credit

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 @dataclass(frozen=True, slots=True)
 class CheckinPoints:
+    """A check-in's streak day, base points and streak bonus."""
+
     streak: int  # consecutive days including today
     points: int  # check-in points plus the streak bonus, before the daily cap
     bonus: int  # the streak bonus reached today (0 on most days)

@@ -11,12 +11,16 @@ from shared.domain.rules import Rules, Tier
 
 @dataclass(frozen=True, slots=True)
 class RulePoints:
+    """Points one earning rule adds to a purchase (a line of the breakdown)."""
+
     rule: str
     points: int
 
 
 @dataclass(frozen=True, slots=True)
 class PurchasePoints:
+    """A purchase's points and the rules that made them."""
+
     points: int
     breakdown: tuple[RulePoints, ...]
 

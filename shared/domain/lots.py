@@ -19,6 +19,8 @@ from shared.domain.rules import Validity
 
 @dataclass(frozen=True, slots=True)
 class Lot:
+    """Points earned together that expire on the same day."""
+
     expires_on: date
     points: int
 
@@ -53,6 +55,8 @@ def expiring(lots: list[Lot], consumed: int, settled: int) -> list[Lot]:
 
 @dataclass(frozen=True, slots=True)
 class Settlement:
+    """What an expiry run expires for a member, and their settled counter after it."""
+
     expire: int  # points to expire now
     settled_after: int  # the member's ``settled`` once these lots are closed
 
@@ -73,6 +77,8 @@ def settle(due_points: int, consumed: int, settled: int, spendable: int) -> Sett
 
 @dataclass(frozen=True, slots=True)
 class LotChange:
+    """One lot moved to a later date by a goodwill extension."""
+
     key: str  # the lot's identity (its sort key)
     expires_on: date
     points: int  # what the lot holds before
@@ -82,6 +88,8 @@ class LotChange:
 
 @dataclass(frozen=True, slots=True)
 class Extension:
+    """The lots a goodwill extension moves, and the settled counter after it."""
+
     changes: tuple[LotChange, ...]  # only lots that change (shrink, close or move)
     settled_after: int
 

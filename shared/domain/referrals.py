@@ -19,6 +19,8 @@ def new_code() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Referral:
+    """Who referred a new member, and who referred the referrer (second level)."""
+
     referred_by: str  # the referrer's member id
     chain: str | None  # the referrer's own referrer (second level), if any
 
@@ -40,6 +42,8 @@ def refusal(member_id: str, referrer: str, referrer_referrer: str | None) -> str
 
 @dataclass(frozen=True, slots=True)
 class Reward:
+    """Points a referral credits to one member (the referrer or the new member)."""
+
     member_id: str
     points: int
     role: str  # referrer | referee | second_level

@@ -11,6 +11,8 @@ TIER_NAMES: tuple[str, ...] = ("bronze", "silver", "gold", "platinum", "diamond"
 
 @dataclass(frozen=True, slots=True)
 class Tier:
+    """A membership tier: its qualifying threshold, earning multiplier and birthday gift."""
+
     name: str
     threshold: int  # qualifying points over a rolling 12 months
     multiplier: Decimal  # applied to purchase points

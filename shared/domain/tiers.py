@@ -24,6 +24,8 @@ WINDOW_MONTHS = 12  # complete months before the current one whose points still 
 
 @dataclass(frozen=True, slots=True)
 class TierStanding:
+    """A member's tier and how far the next one is."""
+
     tier: str
     next_tier: str | None
     points_to_next_tier: int

@@ -32,6 +32,8 @@ LABEL = "idempotency"
 
 @dataclass(frozen=True, slots=True)
 class Key:
+    """A client's Idempotency-Key, scoped to its caller, with the request's fingerprint."""
+
     caller: str  # the token's subject
     key: str  # the Idempotency-Key header
     fingerprint: str  # of the request (see :func:`fingerprint`)

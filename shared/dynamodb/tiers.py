@@ -315,6 +315,8 @@ def birthday_keys(member_id: str, month_day: str) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class BirthdayOutcome:
+    """Whether a member's birthday gift was credited, and why not if it was not."""
+
     credited: bool
     reason: str = ""  # "already" | "not_registered" | "frozen" | "tier" (not credited)
     tier: str | None = None  # the member's actual tier when the expected one was wrong

@@ -20,6 +20,8 @@ DAY = "transfers-day"
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """A transfer's two ledger entries and the sender's daily limits, written as one."""
+
     out: Debit
     into: Credit
     day: date
