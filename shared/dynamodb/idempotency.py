@@ -22,7 +22,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from shared.dynamodb import keys
 from shared.dynamodb.models import IdempotencyItem
-from shared.dynamodb.tx import Tx, image
+from shared.dynamodb.tx import Cancelled, Tx, image
 from shared.errors import IdempotencyKeyReused
 
 SK = "RESPONSE"
@@ -80,6 +80,23 @@ def add_record(
     )
     live = IdempotencyItem.pk.does_not_exist() | (IdempotencyItem.ttl < _epoch(now))
     tx.put(label, item, condition=live)
+
+
+def commit(tx: Tx, key: Key | None, status: int, body: Any, now: datetime) -> Replay | None:
+    """Commit ``tx``, with the record of its first response when the request has a ``key``.
+
+    Returns the first response when the key was used before (the record's condition failed,
+    so nothing was written); any other cancellation is re-raised for the caller to explain.
+    """
+    if key is not None:
+        add_record(tx, key, status, body, now)
+    try:
+        tx.commit()
+    except Cancelled as cancelled:
+        if key is not None and LABEL in cancelled:
+            return replay_from(cancelled.failed[LABEL], key)
+        raise
+    return None
 
 
 def replay_of(record: IdempotencyItem, key: Key) -> Replay:

@@ -461,11 +461,9 @@ def _draw_item(plan: DrawPlan) -> DrawItem:
     )
 
 
-def _refusal(cancelled: Cancelled, plan: DrawPlan) -> Exception | idempotency.Replay:
+def _refusal(cancelled: Cancelled, plan: DrawPlan) -> Exception:
     """The one reason a draw was refused, from the cancellation reasons."""
     failed = cancelled.failed
-    if idempotency.LABEL in failed and plan.request is not None:
-        return idempotency.replay_from(failed[idempotency.LABEL], plan.request)
     if PROFILE in failed:
         return members_repo.refusal(failed[PROFILE], plan.member_id, plan.lottery.cost)
     if COUNTER in failed:
@@ -493,16 +491,10 @@ def record(plan: DrawPlan, rules: Rules) -> idempotency.Replay | None:
         _add_prize(tx, plan)
         _add_stats(tx, plan)
         tx.put(DRAW, _draw_item(plan), condition=DrawItem.pk.does_not_exist())
-        if plan.request is not None:
-            idempotency.add_record(tx, plan.request, 201, plan.response, plan.at)
         try:
-            tx.commit()
+            return idempotency.commit(tx, plan.request, 201, plan.response, plan.at)
         except Cancelled as cancelled:
-            refusal = _refusal(cancelled, plan)
-            if isinstance(refusal, idempotency.Replay):
-                return refusal
-            raise refusal from None
-        return None
+            raise _refusal(cancelled, plan) from None
 
     return run(attempt)
 

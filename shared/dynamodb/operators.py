@@ -65,13 +65,9 @@ def adjust(
                 guard &= MemberItem.spendable >= change.points
             add_debit(tx, change, condition=guard, actor=audit.actor)
         tx.put(AUDIT, audit)
-        if idem is not None:
-            idempotency.add_record(tx, idem, response[0], response[1], change.at)
         try:
-            tx.commit()
+            return idempotency.commit(tx, idem, response[0], response[1], change.at)
         except Cancelled as cancelled:
-            if idem is not None and idempotency.LABEL in cancelled:
-                return idempotency.replay_from(cancelled.failed[idempotency.LABEL], idem)
             if PROFILE in cancelled:
                 member = image(cancelled.failed[PROFILE], MemberItem)
                 if member is None:
@@ -83,7 +79,6 @@ def adjust(
                     details={"needed": change.points, "spendable": spendable},
                 ) from None
             raise
-        return None
 
     return run(attempt)
 

@@ -195,8 +195,6 @@ def _add_limits(tx: Tx, plan: Plan) -> None:
 def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
     """The one reason a redemption was refused, from the cancellation reasons."""
     failed = cancelled.failed
-    if idempotency.LABEL in failed and plan.request is not None:
-        return idempotency.replay_from(failed[idempotency.LABEL], plan.request)
     if ITEM in failed:
         item = image(failed[ITEM], CatalogItem)
         if item is None:
@@ -272,16 +270,10 @@ def place(plan: Plan) -> idempotency.Replay | None:
                 ),
                 condition=PayoutItem.pk.does_not_exist(),
             )
-        if plan.request is not None:
-            idempotency.add_record(tx, plan.request, 201, plan.response, plan.at)
         try:
-            tx.commit()
+            return idempotency.commit(tx, plan.request, 201, plan.response, plan.at)
         except Cancelled as cancelled:
-            refusal = _refusal(cancelled, plan)
-            if isinstance(refusal, idempotency.Replay):
-                return refusal
-            raise refusal from None
-        return None
+            raise _refusal(cancelled, plan) from None
 
     return run(attempt)
 

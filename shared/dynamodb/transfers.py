@@ -59,14 +59,10 @@ def send(plan: Plan, rules: Rules) -> idempotency.Replay | None:
             ],
             condition=TransferDayItem.pk.does_not_exist() | room,
         )
-        if plan.request is not None:
-            idempotency.add_record(tx, plan.request, 201, plan.response, plan.at)
         try:
-            tx.commit()
+            return idempotency.commit(tx, plan.request, 201, plan.response, plan.at)
         except Cancelled as cancelled:
             failed = cancelled.failed
-            if idempotency.LABEL in failed:
-                return idempotency.replay_from(failed[idempotency.LABEL], plan.request)
             if members_repo.PROFILE in failed:
                 raise members_repo.refusal(
                     failed[members_repo.PROFILE], plan.out.member_id, points
@@ -85,6 +81,5 @@ def send(plan: Plan, rules: Rules) -> idempotency.Replay | None:
                     f"at most {plan.max_count} transfers and {plan.max_points} points a day"
                 ) from None
             raise  # a ledger key collision: transfer ids are random, so this is a bug
-        return None
 
     return run(attempt)
