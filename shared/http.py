@@ -20,6 +20,7 @@ from shared.auth import Principal, authorize
 from shared.errors import AppError, BadRequest, Invalid, PayloadTooLarge
 from shared.observability import logger
 from shared.routes import Route, routes_for
+from shared.validation import ID_PATTERN
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -86,6 +87,14 @@ class Request:
     @property
     def path(self) -> dict[str, str]:
         return self.event.get("pathParameters") or {}
+
+    def path_id(self, name: str, not_found: type[errors.NotFound]) -> str:
+        """The path parameter ``name`` as an id; a value that is no id names nothing, so it
+        is ``not_found`` (404), like an id that is not there."""
+        value = self.path.get(name, "")
+        if not ID_PATTERN.match(value):
+            raise not_found(f"no {name.removesuffix('_id')} {value!r}")
+        return value
 
     @property
     def query(self) -> dict[str, str]:

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, lottery
-from shared.domain.mall import DELIVERY_METHODS, SHIP
-from shared.errors import LotteryNotFound, NotFound, OrderNotFound
+from shared import clock, delivery, lottery
+from shared.errors import LotteryNotFound, OrderNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
-from shared.validation import ID_PATTERN, Fields, idempotency_key
+from shared.validation import Fields, idempotency_key
 
 app = HttpApp("lottery")
-
-
-def _path_id(req: Request, name: str, error: type[NotFound]) -> str:
-    value = req.path.get(name, "")
-    if not ID_PATTERN.match(value):
-        raise error(f"no {name.removesuffix('_id')} {value!r}")
-    return value
 
 
 @app.operation("list_lotteries")
@@ -29,7 +21,7 @@ def list_lotteries(req: Request) -> dict[str, Any]:
 
 @app.operation("draw")
 def draw(req: Request) -> Response:
-    lottery_id = _path_id(req, "lottery_id", LotteryNotFound)
+    lottery_id = req.path_id("lottery_id", LotteryNotFound)
     key = idempotency_key(req.header("Idempotency-Key"))
     # No field is read; a body, if any, must be a JSON object and counts for the key.
     body = req.json() if (req.event.get("body") or "").strip() else {}
@@ -38,24 +30,13 @@ def draw(req: Request) -> Response:
     return Response(status, result)
 
 
-def _delivery(f: Fields) -> dict[str, str]:
-    method = f.choice("method", DELIVERY_METHODS)
-    values = {
-        "method": method,
-        "name": f.text("name", max_length=100),
-        "phone": f.text("phone", max_length=32),
-        "address": f.text("address", required=method == SHIP, max_length=500),
-    }
-    return {k: v for k, v in values.items() if v is not None}
-
-
 @app.operation("give_delivery_address")
 def give_delivery_address(req: Request) -> dict[str, Any]:
-    order_id = _path_id(req, "order_id", OrderNotFound)
+    order_id = req.path_id("order_id", OrderNotFound)
     f = Fields(req.json())
-    delivery = _delivery(f)
+    details = delivery.fields(f)
     f.raise_if_invalid()
-    return lottery.give_delivery_address(req.member_id, order_id, delivery, clock.now())
+    return lottery.give_delivery_address(req.member_id, order_id, details, clock.now())
 
 
 @logger.inject_lambda_context(clear_state=True)

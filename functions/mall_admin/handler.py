@@ -42,13 +42,6 @@ def _item_id(req: Request, *, creating: bool = False) -> str:
     return item_id
 
 
-def _order_id(req: Request) -> str:
-    order_id = req.path.get("order_id", "")
-    if not ID_PATTERN.match(order_id):
-        raise OrderNotFound(f"no order {order_id!r}")
-    return order_id
-
-
 def _limits(f: Fields) -> tuple[int | None, int | None]:
     per_day = f.integer("per_day", required=False, minimum=1, maximum=MAX_STOCK)
     total = f.integer("total", required=False, minimum=1, maximum=MAX_STOCK)
@@ -142,7 +135,7 @@ def list_orders(req: Request) -> dict[str, Any]:
 
 @app.operation("move_order")
 def move_order(req: Request) -> dict[str, Any]:
-    order_id = _order_id(req)
+    order_id = req.path_id("order_id", OrderNotFound)
     f = Fields(req.json())
     status = f.choice("status", (APPROVED, SHIPPED, DELIVERED, REJECTED))
     shipping = status == SHIPPED
@@ -159,7 +152,7 @@ def move_order(req: Request) -> dict[str, Any]:
 
 @app.operation("confirm_pickup")
 def confirm_pickup(req: Request) -> dict[str, Any]:
-    order_id = _order_id(req)
+    order_id = req.path_id("order_id", OrderNotFound)
     f = Fields(req.json())
     code = f.text("pickup_code", max_length=32)
     f.raise_if_invalid()

@@ -5,22 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, mall
-from shared.domain.mall import DELIVERY_METHODS, MAX_QUANTITY, SHIP
-from shared.errors import CouponNotFound, ItemNotFound, NotFound, OrderNotFound
+from shared import clock, delivery, mall
+from shared.domain.mall import MAX_QUANTITY
+from shared.errors import CouponNotFound, ItemNotFound, OrderNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
 from shared.routes import Role
-from shared.validation import ID_PATTERN, Fields, idempotency_key
+from shared.validation import Fields, idempotency_key
 
 app = HttpApp("redeem")
-
-
-def _path_id(req: Request, name: str, error: type[NotFound] = NotFound) -> str:
-    value = req.path.get(name, "")
-    if not ID_PATTERN.match(value):
-        raise error(f"no {name.removesuffix('_id')} {value!r}")
-    return value
 
 
 def _browsing_member(req: Request) -> str | None:
@@ -42,19 +35,8 @@ def list_catalog(req: Request) -> dict[str, Any]:
 
 @app.operation("get_catalog_item")
 def get_catalog_item(req: Request) -> dict[str, Any]:
-    item_id = _path_id(req, "item_id", ItemNotFound)
+    item_id = req.path_id("item_id", ItemNotFound)
     return mall.catalog_item(item_id, _browsing_member(req), clock.now())
-
-
-def _delivery(f: Fields) -> dict[str, str]:
-    method = f.choice("method", DELIVERY_METHODS)
-    values = {
-        "method": method,
-        "name": f.text("name", max_length=100),
-        "phone": f.text("phone", max_length=32),
-        "address": f.text("address", required=method == SHIP, max_length=500),
-    }
-    return {k: v for k, v in values.items() if v is not None}
 
 
 @app.operation("redeem")
@@ -66,7 +48,7 @@ def redeem(req: Request) -> Response:
         member_id=req.member_id,
         item_id=f.identifier("item_id"),
         quantity=f.integer("quantity", required=False, minimum=1, maximum=MAX_QUANTITY) or 1,
-        delivery=f.nested("delivery", _delivery),
+        delivery=f.nested("delivery", delivery.fields),
         idempotency_key=key,
         request=body,
     )
@@ -82,12 +64,12 @@ def list_my_orders(req: Request) -> dict[str, Any]:
 
 @app.operation("get_my_order")
 def get_my_order(req: Request) -> dict[str, Any]:
-    return mall.my_order(req.member_id, _path_id(req, "order_id", OrderNotFound), clock.now())
+    return mall.my_order(req.member_id, req.path_id("order_id", OrderNotFound), clock.now())
 
 
 @app.operation("cancel_my_order")
 def cancel_my_order(req: Request) -> dict[str, Any]:
-    order_id = _path_id(req, "order_id", OrderNotFound)
+    order_id = req.path_id("order_id", OrderNotFound)
     return mall.cancel_my_order(req.member_id, order_id, clock.now())
 
 
@@ -109,7 +91,7 @@ def consume_coupon(req: Request) -> dict[str, Any]:
 
 @app.operation("confirm_payment")
 def confirm_payment(req: Request) -> dict[str, Any]:
-    order_id = _path_id(req, "order_id", OrderNotFound)
+    order_id = req.path_id("order_id", OrderNotFound)
     f = Fields(req.json())
     amount = f.money("amount")
     payment_ref = f.identifier("payment_ref")
