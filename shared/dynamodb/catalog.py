@@ -21,7 +21,7 @@ from shared.domain.mall import DONATION, Offer
 from shared.dynamodb import keys, pages
 from shared.dynamodb.connection import connection, table
 from shared.dynamodb.members import utc_iso as utc
-from shared.dynamodb.models import CatalogEntry, CatalogItem
+from shared.dynamodb.models import CatalogEntry, CatalogItem, set_or_remove
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.errors import InsufficientStock, Invalid, ItemNotFound
 
@@ -152,12 +152,7 @@ def put(item_id: str, definition: dict[str, Any], now: datetime) -> tuple[Catalo
         return True
 
     def replace() -> None:
-        actions = [
-            getattr(CatalogItem, name).set(value)
-            if value is not None
-            else getattr(CatalogItem, name).remove()
-            for name, value in values.items()
-        ]
+        actions = set_or_remove(CatalogItem, values)
         actions += [
             CatalogItem.retired.set(False),
             CatalogItem.ver.add(1),
@@ -191,12 +186,7 @@ def patch(
 ) -> CatalogItem:
     """Change some of an item's attributes (None removes one), add to its stock, retire it
     or bring it back. Stock never goes below zero (a condition, not a read)."""
-    actions = [
-        getattr(CatalogItem, name).set(value)
-        if value is not None
-        else getattr(CatalogItem, name).remove()
-        for name, value in changes.items()
-    ]
+    actions = set_or_remove(CatalogItem, changes)
     condition = CatalogItem.pk.exists()
     if retired is not None:
         actions.append(CatalogItem.retired.set(retired))

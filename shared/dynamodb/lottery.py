@@ -41,6 +41,7 @@ from shared.dynamodb.models import (
     PayoutItem,
     PrizeStockItem,
     as_plain,
+    set_or_remove,
 )
 from shared.dynamodb.tx import Cancelled, Retry, Tx, run
 from shared.errors import DrawLimitReached
@@ -240,12 +241,7 @@ def put(
         current = LotteryItem.get(pk, keys.LOTTERY_SK, consistent_read=True)
         before = lottery_of(current)
         tx = Tx()
-        actions = [
-            getattr(LotteryItem, name).set(value)
-            if value is not None
-            else getattr(LotteryItem, name).remove()
-            for name, value in values.items()
-        ]
+        actions = set_or_remove(LotteryItem, values)
         actions += [
             LotteryItem.list_sk.set(list_sk),
             LotteryItem.ver.add(1),

@@ -195,6 +195,14 @@ class JobRunItem(Item):
     updated_at = UnicodeAttribute()
 
 
+def set_or_remove(model: type[Model], values: dict[str, Any]) -> list[Any]:
+    """Update actions giving ``model``'s attributes these values; None removes one."""
+    return [
+        getattr(model, name).set(value) if value is not None else getattr(model, name).remove()
+        for name, value in values.items()
+    ]
+
+
 def as_plain(value: Any) -> Any:
     """MapAttribute/ListAttribute values as plain dicts and lists."""
     if isinstance(value, MapAttribute):
