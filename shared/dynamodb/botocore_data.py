@@ -31,7 +31,6 @@ from botocore.session import Session, get_session
 
 DATA = Path(__file__).with_name("botocore_data")
 SERVICE = "dynamodb"
-SERVICES = (SERVICE, "dynamodbstreams")  # kept in endpoints.json (same partitions)
 DROPPED_KEYS = frozenset({"documentation", "documentationUrl"})
 
 
@@ -71,7 +70,7 @@ def generate() -> dict[str, str]:
     endpoints = loader.load_data("endpoints")
     for partition in endpoints["partitions"]:
         partition["services"] = {
-            name: spec for name, spec in partition["services"].items() if name in SERVICES
+            name: spec for name, spec in partition["services"].items() if name == SERVICE
         }
     return {
         f"{SERVICE}/{version}/service-2.json": _dump(model),
