@@ -5,7 +5,7 @@ demotes, the daily birthday points. Promotion happens in the earning transaction
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -61,6 +61,43 @@ def _answer(job: str, run: str, complete: bool, stats: dict[str, int], **extra: 
     }
 
 
+def _run_partitions(
+    job: str,
+    run: str,
+    partitions: list[tuple[str, int]],
+    members: Callable[[str, int], Iterable[str]],
+    step: Callable[[str], dict[str, int]],
+    counters: tuple[str, ...],
+    now: datetime,
+    time_left: TimeLeft,
+    label: str,
+) -> dict[str, Any]:
+    """Run ``step`` for every member of every partition (an index partition: a tier or a
+    day, and a shard) and add up the counters it returns. Resumes at the run's checkpoint;
+    checkpoints after each partition with work, and stops (checkpointed) when Lambda's time
+    runs short. A completed run answers at once."""
+    first, stats, complete = _resume(job, run)
+    if complete:
+        return _answer(job, run, True, {"processed": 0}, already_complete=True)
+    for key in ("processed", *counters):
+        stats.setdefault(key, 0)
+    for position in range(first, len(partitions)):
+        before = stats["processed"]
+        for member_id in members(*partitions[position]):
+            if time_left() < SAFETY_SECONDS:
+                runs.save_run(job, run, position, False, stats, now)
+                logger.info(f"{label} paused", extra={"run": run, **stats})
+                return _answer(job, run, False, stats)
+            for key, n in step(member_id).items():
+                stats[key] = stats.get(key, 0) + n
+            stats["processed"] += 1
+        if stats["processed"] != before:  # a checkpoint only after a partition with work
+            runs.save_run(job, run, position + 1, False, stats, now)
+    runs.save_run(job, run, len(partitions), True, stats, now)
+    logger.info(f"{label} done", extra={"run": run, **stats})
+    return _answer(job, run, True, stats)
+
+
 # Monthly evaluation -------------------------------------------------------------------------
 
 
@@ -78,27 +115,17 @@ def evaluate_tiers(now: datetime, time_left: TimeLeft = _forever) -> dict[str, A
     today = local_date(now, rules.zone)
     run = month_key(today)
     partitions = [(t.name, s) for t in rules.tiers[1:] for s in range(keys.TIER_SHARDS)]
-    first, stats, complete = _resume(TIERS_JOB, run)
-    if complete:
-        return _answer(TIERS_JOB, run, True, {"processed": 0}, already_complete=True)
-    for key in ("processed", "demoted", "kept", "skipped", "contended"):
-        stats.setdefault(key, 0)
-    for position in range(first, len(partitions)):
-        tier, shard = partitions[position]
-        before = stats["processed"]
-        for member_id in repo.members_in_tier(tier, shard):
-            if time_left() < SAFETY_SECONDS:
-                runs.save_run(TIERS_JOB, run, position, False, stats, now)
-                logger.info("tier evaluation paused", extra={"run": run, **stats})
-                return _answer(TIERS_JOB, run, False, stats)
-            outcome = _evaluate_member(member_id, today, rules, now)
-            stats[outcome] += 1
-            stats["processed"] += 1
-        if stats["processed"] != before:  # a checkpoint only after a partition with work
-            runs.save_run(TIERS_JOB, run, position + 1, False, stats, now)
-    runs.save_run(TIERS_JOB, run, len(partitions), True, stats, now)
-    logger.info("tier evaluation done", extra={"run": run, **stats})
-    return _answer(TIERS_JOB, run, True, stats)
+    return _run_partitions(
+        TIERS_JOB,
+        run,
+        partitions,
+        repo.members_in_tier,
+        lambda member_id: {_evaluate_member(member_id, today, rules, now): 1},
+        ("demoted", "kept", "skipped", "contended"),
+        now,
+        time_left,
+        "tier evaluation",
+    )
 
 
 def _evaluate_member(member_id: str, today: date, rules: Rules, now: datetime) -> str:
@@ -152,27 +179,22 @@ def credit_birthdays(now: datetime, time_left: TimeLeft = _forever) -> dict[str,
     today = local_date(now, rules.zone)
     run = today.isoformat()
     partitions = [(d, s) for d in birthday_days(today) for s in range(keys.BIRTHDAY_SHARDS)]
-    first, stats, complete = _resume(BIRTHDAYS_JOB, run)
-    if complete:
-        return _answer(BIRTHDAYS_JOB, run, True, {"processed": 0}, already_complete=True)
-    for key in ("processed", "credited", "points", "already", "frozen", "not_registered"):
-        stats.setdefault(key, 0)
-    for position in range(first, len(partitions)):
-        day, shard = partitions[position]
-        before = stats["processed"]
-        for member_id in repo.members_born_on(day, shard):
-            if time_left() < SAFETY_SECONDS:
-                runs.save_run(BIRTHDAYS_JOB, run, position, False, stats, now)
-                return _answer(BIRTHDAYS_JOB, run, False, stats)
-            outcome, points = _birthday(member_id, today, rules, now)
-            stats[outcome] = stats.get(outcome, 0) + 1
-            stats["points"] += points
-            stats["processed"] += 1
-        if stats["processed"] != before:  # a checkpoint only after a partition with work
-            runs.save_run(BIRTHDAYS_JOB, run, position + 1, False, stats, now)
-    runs.save_run(BIRTHDAYS_JOB, run, len(partitions), True, stats, now)
-    logger.info("birthdays done", extra={"run": run, **stats})
-    return _answer(BIRTHDAYS_JOB, run, True, stats)
+
+    def step(member_id: str) -> dict[str, int]:
+        outcome, points = _birthday(member_id, today, rules, now)
+        return {outcome: 1, "points": points}
+
+    return _run_partitions(
+        BIRTHDAYS_JOB,
+        run,
+        partitions,
+        repo.members_born_on,
+        step,
+        ("credited", "points", "already", "frozen", "not_registered"),
+        now,
+        time_left,
+        "birthdays",
+    )
 
 
 def _tier(name: str | None, rules: Rules) -> Tier:
