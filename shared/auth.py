@@ -8,8 +8,9 @@ trusted system; any other valid token is a member whose id is ``sub``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from shared.errors import Forbidden, Unauthorized
 from shared.routes import Role, Route
@@ -17,8 +18,7 @@ from shared.routes import Role, Route
 GROUP_ROLES = {"operators": Role.OPERATOR, "systems": Role.SYSTEM}
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
+class Principal(Struct, frozen=True):
     """Who is calling: the token's subject and roles."""
 
     subject: str

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from msgspec import Struct
 
 from shared import rules as programme
 from shared.domain import ledger as kinds
@@ -22,8 +23,7 @@ from shared.dynamodb.tx import run
 from shared.errors import HoldExists, HoldNotActive, NotFound
 
 
-@dataclass(frozen=True, slots=True)
-class HoldRequest:
+class HoldRequest(Struct, frozen=True):
     """A shop's request to hold points against an order at the checkout."""
 
     hold_id: str

@@ -11,9 +11,10 @@ deterministic event id for consumers to de-duplicate.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from msgspec import Struct
 
 SOURCE = "loyalty.points"
 
@@ -25,8 +26,7 @@ EVT_DETAIL = "evt_detail"
 EVT_ID = "evt_id"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(Struct, frozen=True):
     """A business event to put on the EventBridge bus."""
 
     event_id: str

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from msgspec import Struct
 
 from shared import events
 from shared import rules as programme
@@ -173,8 +174,7 @@ def _remind(member_id: str, threshold: int, today: date, end: date, now: datetim
     return sent
 
 
-@dataclass(frozen=True, slots=True)
-class ExtensionRequest:
+class ExtensionRequest(Struct, frozen=True):
     """An operator's goodwill extension of a member's expiring points."""
 
     member_id: str

@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from msgspec import Struct, field
 
 from shared import errors
 from shared.auth import Principal, authorize
@@ -45,8 +46,7 @@ def status_of(error: AppError) -> int:
     return 500
 
 
-@dataclass(slots=True)
-class Response:
+class Response(Struct):
     """What a handler answers: status, JSON body and extra headers."""
 
     status: int
@@ -75,8 +75,7 @@ def error_response(error: AppError) -> Response:
     return Response(status_of(error), {"error": body})
 
 
-@dataclass(slots=True)
-class Request:
+class Request(Struct):
     """An API Gateway payload-v2 request with its route and authenticated caller."""
 
     event: dict[str, Any]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
+
+from msgspec import Struct
 
 from shared import rules as programme
 from shared.domain import ledger as kinds
@@ -50,8 +51,7 @@ def _local(value_utc: str | None, rules: Rules) -> str | None:
 # Operators: the campaign ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PrizeSpec:
+class PrizeSpec(Struct, frozen=True):
     """One prize of an operator's ``PUT /v1/admin/lotteries/{lottery_id}``."""
 
     prize_id: str
@@ -64,8 +64,7 @@ class PrizeSpec:
     cash: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
+class Definition(Struct, frozen=True):
     """An operator's ``PUT /v1/admin/lotteries/{lottery_id}``."""
 
     name: str
@@ -228,8 +227,7 @@ def active_lotteries(member_id: str, now: datetime) -> dict[str, Any]:
 # Members: a draw --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DrawRequest:
+class DrawRequest(Struct, frozen=True):
     """A member's draw in a lottery."""
 
     member_id: str

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from msgspec import Struct
 
 from shared import rules as programme
 from shared.domain import mall
@@ -128,8 +129,7 @@ def catalog_item(item_id: str, member_id: str | None, now: datetime) -> dict[str
     return item_view(item, now, programme.current(), _tier_of(member_id))
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
+class Definition(Struct, frozen=True):
     """An operator's ``PUT /v1/admin/catalog/{item_id}``."""
 
     name: str
@@ -196,8 +196,7 @@ def put_item(item_id: str, d: Definition, now: datetime) -> tuple[dict[str, Any]
 UNSET: Any = object()  # a PATCH field that was not sent
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Struct, frozen=True):
     """An operator's ``PATCH /v1/admin/catalog/{item_id}`` (UNSET = leave as is)."""
 
     stock_delta: int | None = None
@@ -243,8 +242,7 @@ def patch_item(item_id: str, change: Change, now: datetime) -> dict[str, Any]:
 # Redemption -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Redeem:
+class Redeem(Struct, frozen=True):
     """A member's redemption of a catalog item."""
 
     member_id: str
@@ -530,8 +528,7 @@ def admin_orders(status: str, limit: int, cursor: str | None, now: datetime) -> 
     }
 
 
-@dataclass(frozen=True, slots=True)
-class Move:
+class Move(Struct, frozen=True):
     """An operator's move of a mall order to another status."""
 
     order_id: str

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+from msgspec import Struct
 
 from shared import referrals
 from shared import rules as programme
@@ -23,8 +24,7 @@ from shared.dynamodb.models import LedgerItem, MemberItem, as_plain
 from shared.errors import Contention, MemberExists
 
 
-@dataclass(frozen=True, slots=True)
-class Registration:
+class Registration(Struct, frozen=True):
     """A new member, as the shop's system registers them."""
 
     member_id: str

@@ -4,9 +4,10 @@ member's file (profile, balance, flags, audit trail) and ledger."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from msgspec import Struct
 
 from shared import members
 from shared import rules as programme
@@ -21,8 +22,7 @@ from shared.dynamodb import operators as repo
 ACTIVE, FROZEN = "active", "frozen"
 
 
-@dataclass(frozen=True, slots=True)
-class Adjustment:
+class Adjustment(Struct, frozen=True):
     """An operator's manual credit or debit of a member's points."""
 
     member_id: str

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from msgspec import Struct
 
 from shared import rules as programme
 from shared.domain.campaigns import Campaign
@@ -32,8 +33,7 @@ def put_rules(overrides: dict[str, Any], actor: str, now: datetime) -> dict[str,
     return get_rules()
 
 
-@dataclass(frozen=True, slots=True)
-class CampaignDefinition:
+class CampaignDefinition(Struct, frozen=True):
     """An operator's earning campaign: its window and what it adds."""
 
     campaign_id: str

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from msgspec import Struct
 
 from shared import rules as programme
 from shared.domain import ledger as kinds
@@ -23,8 +24,7 @@ from shared.dynamodb.tiers import Standing
 from shared.errors import Contention, Invalid
 
 
-@dataclass(frozen=True, slots=True)
-class Purchase:
+class Purchase(Struct, frozen=True):
     """A purchase the shop's order system reports."""
 
     order_id: str

@@ -7,10 +7,11 @@ to the whole record move exactly its points), once per refund id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from msgspec import Struct
 
 from shared import rules as programme
 from shared.domain import ledger as kinds
@@ -25,8 +26,7 @@ from shared.dynamodb.tx import Cancelled
 from shared.errors import Conflict, Contention, OrderNotFound, RefundExceedsOrder
 
 
-@dataclass(frozen=True, slots=True)
-class Refund:
+class Refund(Struct, frozen=True):
     """A (partial) refund of a reported order."""
 
     refund_id: str

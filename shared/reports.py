@@ -4,10 +4,11 @@ costs O(days), never a scan of the ledger."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
+
+from msgspec import Struct
 
 from shared import events as ev
 from shared import rules as programme
@@ -87,8 +88,7 @@ def aggregate(found: list[ev.Event], now: datetime) -> int:
     return counted
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(Struct, frozen=True):
     """A report's date range, both ends included."""
 
     start: date

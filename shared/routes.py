@@ -6,8 +6,9 @@ Pure data, no imports beyond the standard library: ``infra/`` reads it to build 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 
 class Role(StrEnum):
@@ -22,8 +23,7 @@ OPERATORS = frozenset({Role.OPERATOR})
 SYSTEMS = frozenset({Role.SYSTEM})
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(Struct, frozen=True):
     """One HTTP route: method, path, the function serving it and the roles allowed."""
 
     method: str

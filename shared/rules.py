@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from shared.domain.campaigns import Campaign
 from shared.domain.rules import Rules
@@ -22,8 +23,7 @@ TTL_SECONDS = 30.0
 _lock = threading.Lock()
 
 
-@dataclass(frozen=True, slots=True)
-class Programme:
+class Programme(Struct, frozen=True):
     """The programme's rules and campaigns as loaded, with when they were read."""
 
     rules: Rules

@@ -12,8 +12,9 @@ Pure data: imports only the domain's constants (enums), nothing with I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from shared.domain import lottery as lottery_rules
 from shared.domain import mall as mall_rules
@@ -225,8 +226,7 @@ COMPONENTS: dict[str, Schema] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Operation:
+class Operation(Struct, frozen=True):
     """What one route takes and answers (besides 401/403, which follow from its roles)."""
 
     summary: str

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import cache
+
+from msgspec import Struct
 
 # Names shared with infra/ (the stack sets them) and local/ (the server sets them).
 ENV_TABLE_NAME = "TABLE_NAME"
@@ -14,8 +15,7 @@ ENV_STAGE = "STAGE"
 ENV_REGION = "AWS_REGION"
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """The process's configuration, from its environment."""
 
     table_name: str

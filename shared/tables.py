@@ -6,11 +6,10 @@ Pure data: the stack builds its ``dynamodb.TableV2`` from this, and tests/local 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 
-@dataclass(frozen=True, slots=True)
-class Index:
+class Index(Struct, frozen=True):
     """A secondary index of the table."""
 
     name: str
@@ -22,8 +21,7 @@ class Index:
     projection: str = "ALL"
 
 
-@dataclass(frozen=True, slots=True)
-class TableDef:
+class TableDef(Struct, frozen=True):
     """The table's keys, indexes, stream and TTL: one definition for CDK, local mode and tests."""
 
     logical_id: str  # CDK construct id and the stem of the local table name

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from msgspec import Struct
 
 from shared import rules as programme
 from shared.domain import ledger as kinds
@@ -21,8 +22,7 @@ from shared.errors import Contention, MemberFrozen, TaskLimitReached, TaskNotFou
 SOURCE = "task"
 
 
-@dataclass(frozen=True, slots=True)
-class TaskDefinition:
+class TaskDefinition(Struct, frozen=True):
     """A task members complete for points, with how often they may."""
 
     task_id: str

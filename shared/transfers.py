@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from msgspec import Struct
 
 from shared import rules as programme
 from shared.domain import ledger as kinds
@@ -17,8 +18,7 @@ from shared.dynamodb import transfers as repo
 from shared.errors import Invalid, TransferLimitReached
 
 
-@dataclass(frozen=True, slots=True)
-class Transfer:
+class Transfer(Struct, frozen=True):
     """A member's gift of points to another member."""
 
     from_member_id: str

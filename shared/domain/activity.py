@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+
+from msgspec import Struct
 
 ONCE, DAILY, WEEKLY = "once", "daily", "weekly"
 LIMITS = (ONCE, DAILY, WEEKLY)
 
 
-@dataclass(frozen=True, slots=True)
-class Capped:
+class Capped(Struct, frozen=True):
     """What the daily activity cap lets a credit add, what it withholds, and the day's total."""
 
     credited: int  # points credited now

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from msgspec import Struct
 
-@dataclass(frozen=True, slots=True)
-class Line:
+
+class Line(Struct, frozen=True):
     """A part of a purchase: one reported item, or what the items do not cover."""
 
     amount: Decimal
@@ -17,8 +17,7 @@ class Line:
     category: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Campaign:
+class Campaign(Struct, frozen=True):
     """``multiplier`` scales the points of the lines it covers; ``bonus_points`` is added
     once per matching purchase. ``None`` filters match everything; a line matches when its
     category and SKU pass the filters and the purchase's channel passes ``channels``."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
+from msgspec import Struct
 
-@dataclass(frozen=True, slots=True)
-class CheckinPoints:
+
+class CheckinPoints(Struct, frozen=True):
     """A check-in's streak day, base points and streak bonus."""
 
     streak: int  # consecutive days including today

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+
+from msgspec import Struct
 
 from shared.domain.campaigns import Campaign, Line
 from shared.domain.rules import Rules, Tier
 
 
-@dataclass(frozen=True, slots=True)
-class RulePoints:
+class RulePoints(Struct, frozen=True):
     """Points one earning rule adds to a purchase (a line of the breakdown)."""
 
     rule: str
     points: int
 
 
-@dataclass(frozen=True, slots=True)
-class PurchasePoints:
+class PurchasePoints(Struct, frozen=True):
     """A purchase's points and the rules that made them."""
 
     points: int

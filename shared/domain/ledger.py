@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+
+from msgspec import Struct
 
 # Ledger entry types (API.md, GET /v1/me/ledger).
 EARN = "earn"
@@ -22,8 +23,7 @@ CHECKOUT = "checkout"
 QUALIFYING_SOURCES = frozenset({"purchase", "checkin", "task", "referral", "campaign"})
 
 
-@dataclass(frozen=True, slots=True)
-class Credit:
+class Credit(Struct, frozen=True):
     """Points added as a new lot (everything earned, won or granted)."""
 
     member_id: str
@@ -41,8 +41,7 @@ class Credit:
         return self.source in QUALIFYING_SOURCES
 
 
-@dataclass(frozen=True, slots=True)
-class Debit:
+class Debit(Struct, frozen=True):
     """Points taken away; consumes lots soonest-expiring first."""
 
     member_id: str
@@ -54,8 +53,7 @@ class Debit:
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Return:
+class Return(Struct, frozen=True):
     """Points given back after a spend is undone (a cancelled or rejected mall order).
 
     Not new earning: no new lot; the points go back to the lots they were spent from.

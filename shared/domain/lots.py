@@ -9,16 +9,16 @@ whatever a lot has left is what will expire on its date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+
+from msgspec import Struct
 
 from shared.domain.calendar import add_months
 from shared.domain.rules import Validity
 
 
-@dataclass(frozen=True, slots=True)
-class Lot:
+class Lot(Struct, frozen=True):
     """Points earned together that expire on the same day."""
 
     expires_on: date
@@ -53,8 +53,7 @@ def expiring(lots: list[Lot], consumed: int, settled: int) -> list[Lot]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class Settlement:
+class Settlement(Struct, frozen=True):
     """What an expiry run expires for a member, and their settled counter after it."""
 
     expire: int  # points to expire now
@@ -75,8 +74,7 @@ def settle(due_points: int, consumed: int, settled: int, spendable: int) -> Sett
     return Settlement(expire=max(0, min(left, spendable)), settled_after=settled_after)
 
 
-@dataclass(frozen=True, slots=True)
-class LotChange:
+class LotChange(Struct, frozen=True):
     """One lot moved to a later date by a goodwill extension."""
 
     key: str  # the lot's identity (its sort key)
@@ -86,8 +84,7 @@ class LotChange:
     new_expires_on: date  # == expires_on unless it is moved
 
 
-@dataclass(frozen=True, slots=True)
-class Extension:
+class Extension(Struct, frozen=True):
     """The lots a goodwill extension moves, and the settled counter after it."""
 
     changes: tuple[LotChange, ...]  # only lots that change (shrink, close or move)

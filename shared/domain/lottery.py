@@ -19,10 +19,11 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
+
+from msgspec import Struct
 
 # Prize kinds (API.md: PUT /v1/admin/lotteries/{lottery_id}).
 POINTS, COUPON, GIFT, CASH = "points", "coupon", "gift", "cash"
@@ -40,8 +41,7 @@ NO_PRIZE = None  # the outcome "thank you for taking part"
 STOCK_RAN_OUT = "stock_ran_out"  # note on a draw whose picked prize was gone at write time
 
 
-@dataclass(frozen=True, slots=True)
-class Prize:
+class Prize(Struct, frozen=True):
     """One prize of a pool, as an operator defined it."""
 
     prize_id: str
@@ -87,8 +87,7 @@ class Prize:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Lottery:
+class Lottery(Struct, frozen=True):
     """A campaign: cost per draw, window, per-member daily limit and the prize pool."""
 
     lottery_id: str
@@ -152,16 +151,14 @@ def definition_problems(
 # The odds in force -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Chance:
+class Chance(Struct, frozen=True):
     """One outcome's interval width: a prize (``prize_id``) or no prize (``None``)."""
 
     prize_id: str | None
     weight: int  # in force: 0 for a prize out of stock
 
 
-@dataclass(frozen=True, slots=True)
-class Odds:
+class Odds(Struct, frozen=True):
     """The odds in force for one draw: every prize in pool order, then "no prize"."""
 
     total: int

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
+
+from msgspec import Struct
 
 from shared.domain.rules import TIER_NAMES, Rules
 from shared.errors import InvalidTransition
@@ -52,8 +53,7 @@ DEFAULT_COUPON_VALID_DAYS = 30
 LIMITS_DEFAULT, LIMITS_CUSTOM, LIMITS_NONE = "default", "custom", "none"
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(Struct, frozen=True):
     """``per_day``: most units of this kind a member may redeem per day (counting every item
     of the kind that has a per-day limit); ``total``: most units of this item, ever."""
 
@@ -71,8 +71,7 @@ class Limits:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
+class Offer(Struct, frozen=True):
     """A catalog item as the rules see it."""
 
     item_id: str

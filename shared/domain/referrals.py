@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from shared.domain.rules import Rules
 
@@ -17,8 +18,7 @@ def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-@dataclass(frozen=True, slots=True)
-class Referral:
+class Referral(Struct, frozen=True):
     """Who referred a new member, and who referred the referrer (second level)."""
 
     referred_by: str  # the referrer's member id
@@ -40,8 +40,7 @@ def refusal(member_id: str, referrer: str, referrer_referrer: str | None) -> str
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Reward:
+class Reward(Struct, frozen=True):
     """Points a referral credits to one member (the referrer or the new member)."""
 
     member_id: str

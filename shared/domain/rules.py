@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct, field
 
 TIER_NAMES: tuple[str, ...] = ("bronze", "silver", "gold", "platinum", "diamond")
 
 
-@dataclass(frozen=True, slots=True)
-class Tier:
+class Tier(Struct, frozen=True):
     """A membership tier: its qualifying threshold, earning multiplier and birthday gift."""
 
     name: str
@@ -28,8 +28,7 @@ DEFAULT_TIERS: tuple[Tier, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Validity:
+class Validity(Struct, frozen=True):
     """How long a lot of points lives.
 
     ``rolling``: ``months`` after the day it was earned (valid through that day).
@@ -43,8 +42,7 @@ class Validity:
     years_after: int = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Rules:
+class Rules(Struct, frozen=True):
     """Every programme setting, with the source plans' defaults.
 
     Issue-owners extend this one object; ``PUT /v1/admin/rules`` stores overrides and

@@ -4,14 +4,13 @@
 filled in); ``PUT`` takes the overrides. The codec follows each field's type hint, so a
 setting another issue adds to ``Rules`` shows up and can be set without touching this file:
 ``int`` (≥ 0), ``Decimal`` (decimal string ≥ 0), ``str``, ``bool``, ``X | None``,
-``dict[str, Decimal]`` (JSON object), nested dataclasses (JSON object) and tuples of them
+``dict[str, Decimal]`` (JSON object), nested structs (JSON object) and tuples of them
 (JSON array). A few fields get a precise shape or an extra check below (``_SPECIAL``,
 ``_CHECKS``); a field of a type the codec does not know is shown but read-only.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import types
 import typing
@@ -20,6 +19,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from msgspec import Struct, structs
 
 from shared.domain.rules import DEFAULT_RULES, TIER_NAMES, Rules, Tier, Validity
 
@@ -103,10 +104,9 @@ def _rates(value: Any, name: str = "") -> dict[str, Decimal]:
 Codec = tuple[Callable[[Any], Any], Callable[[Any, str], Any]]  # (encode, decode)
 
 
-def _dataclass_codec(cls: type) -> Codec:
-    hints = typing.get_type_hints(cls)
-    fields = [f for f in dataclasses.fields(cls) if f.init]
-    codecs = {f.name: _codec_for(hints[f.name], f.name) for f in fields}
+def _struct_codec(cls: type[Struct]) -> Codec:
+    fields = structs.fields(cls)
+    codecs = {f.name: _codec_for(f.type, f.name) for f in fields}
 
     def encode(value: Any) -> dict[str, Any]:
         return {f.name: codecs[f.name][0](getattr(value, f.name)) for f in fields}
@@ -154,8 +154,8 @@ def _codec_for(hint: Any, name: str) -> Codec | None:
         )
     if origin is dict and args == (str, Decimal):
         return (lambda v: {k: str(r) for k, r in v.items()}), _rates
-    if dataclasses.is_dataclass(hint):
-        return _dataclass_codec(hint)
+    if isinstance(hint, type) and issubclass(hint, Struct):
+        return _struct_codec(hint)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = _codec_for(args[0], name)
         if item is None:
@@ -274,11 +274,8 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
 
 
 def _codecs() -> dict[str, Codec | None]:
-    hints = typing.get_type_hints(Rules)
     return {
-        f.name: _SPECIAL.get(f.name) or _codec_for(hints[f.name], f.name)
-        for f in dataclasses.fields(Rules)
-        if f.init
+        f.name: _SPECIAL.get(f.name) or _codec_for(f.type, f.name) for f in structs.fields(Rules)
     }
 
 
@@ -323,7 +320,7 @@ def decode(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
                 problems[name] = "cannot be changed through the API"
             continue
         values[name] = value
-    merged = dataclasses.replace(DEFAULT_RULES, **values)
+    merged = structs.replace(DEFAULT_RULES, **values)
     if merged.cash_out_starts_at and merged.cash_out_ends_at:
         starts = datetime.fromisoformat(merged.cash_out_starts_at)
         if starts >= datetime.fromisoformat(merged.cash_out_ends_at):
@@ -335,7 +332,7 @@ def apply(overrides: dict[str, Any]) -> tuple[Rules, dict[str, str]]:
     """The rules in force for stored overrides; overrides that no longer decode are skipped
     (and reported) so a setting renamed by a later release cannot stop the programme."""
     values, problems = decode(overrides)
-    return dataclasses.replace(DEFAULT_RULES, **values), problems
+    return structs.replace(DEFAULT_RULES, **values), problems
 
 
 def normalized(overrides: dict[str, Any]) -> dict[str, Any]:

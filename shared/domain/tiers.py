@@ -13,8 +13,9 @@ evaluation's: one step down when the total is below the member's tier's threshol
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
+
+from msgspec import Struct
 
 from shared.domain.calendar import add_months
 from shared.domain.rules import Tier
@@ -22,8 +23,7 @@ from shared.domain.rules import Tier
 WINDOW_MONTHS = 12  # complete months before the current one whose points still qualify
 
 
-@dataclass(frozen=True, slots=True)
-class TierStanding:
+class TierStanding(Struct, frozen=True):
     """A member's tier and how far the next one is."""
 
     tier: str
@@ -81,8 +81,7 @@ def after_credit(
     return tiers[max(index_of(current, tiers), reached)].name
 
 
-@dataclass(frozen=True, slots=True)
-class Bounds:
+class Bounds(Struct, frozen=True):
     """``low <= total before the credit < high`` (None: unbounded on that side)."""
 
     low: int | None

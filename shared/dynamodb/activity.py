@@ -10,9 +10,10 @@ credit may promote the member in the same update (``shared.dynamodb.tiers``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from msgspec import Struct
 
 from shared.domain.ledger import Credit
 from shared.domain.rules import Rules
@@ -37,8 +38,7 @@ class Stale(Exception):
         self.member = member
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
+class Seen(Struct, frozen=True):
     """The member values a credit was computed from (the transaction's guard)."""
 
     activity_day: str | None

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from msgspec import Struct
 from pynamodb.exceptions import DoesNotExist
 
 from shared.dynamodb import keys
@@ -30,8 +30,7 @@ LIFETIME = timedelta(hours=24)
 LABEL = "idempotency"
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(Struct, frozen=True):
     """A client's Idempotency-Key, scoped to its caller, with the request's fingerprint."""
 
     caller: str  # the token's subject
@@ -39,8 +38,7 @@ class Key:
     fingerprint: str  # of the request (see :func:`fingerprint`)
 
 
-@dataclass(frozen=True, slots=True)
-class Replay:
+class Replay(Struct, frozen=True):
     """The first response to a repeated request."""
 
     status: int

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from msgspec import Struct, field
 from pynamodb.exceptions import DoesNotExist
 
 from shared.domain import lottery as rules_of
@@ -69,8 +69,7 @@ class Stale(Exception):
 # Reading a campaign -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class State:
+class State(Struct, frozen=True):
     """A campaign as a draw sees it: the definition and its limited prizes' stock."""
 
     item: LotteryItem
@@ -278,8 +277,7 @@ def put(
 # A draw -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DrawPlan:
+class DrawPlan(Struct, frozen=True):
     """Everything one draw writes; built by the use case, written here at once."""
 
     member_id: str
@@ -520,8 +518,7 @@ def get_draw(member_id: str, draw_id: str) -> DrawItem | None:
         return None
 
 
-@dataclass(slots=True)
-class Totals:
+class Totals(Struct):
     """The stats shards added up."""
 
     draws: int = 0

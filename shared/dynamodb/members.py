@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct
 from pynamodb.exceptions import DoesNotExist
 
 from shared.domain.ledger import Credit, Debit, Return
@@ -38,8 +38,7 @@ def utc_iso(at) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
+class Written(Struct, frozen=True):
     """Outcome of an idempotent write: ``entry`` is ours, or the first one (``replayed``)."""
 
     entry: LedgerItem

@@ -11,11 +11,11 @@ reason from the cancellation reasons' old images (``ALL_OLD``), never by reading
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from msgspec import Struct
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from shared.domain import ledger as kinds
@@ -57,8 +57,7 @@ class Stale(Exception):
         self.first_donation = first_donation
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(Struct, frozen=True):
     """Everything one redemption writes; built by the use case, written here at once."""
 
     member_id: str

@@ -10,8 +10,9 @@ recomputes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from shared.domain.ledger import Credit
 from shared.domain.rules import Rules
@@ -32,8 +33,7 @@ from shared.errors import MemberNotFound
 OWN_REWARD = "own"
 
 
-@dataclass(frozen=True, slots=True)
-class Expect:
+class Expect(Struct, frozen=True):
     """The member state a purchase was computed for (checked by the profile condition)."""
 
     status: str  # "active" or "frozen"

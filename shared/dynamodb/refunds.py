@@ -8,7 +8,7 @@ change (a transaction may touch an item once), plus one ledger entry per side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from shared.domain.ledger import Credit, Debit
 from shared.dynamodb import keys
@@ -19,8 +19,7 @@ from shared.dynamodb.tx import Tx
 PURCHASE, HOLD = "purchase", "hold"
 
 
-@dataclass(frozen=True, slots=True)
-class Side:
+class Side(Struct, frozen=True):
     """One refunded record: its new refunded total and what this refund does to points."""
 
     refunded_after: str

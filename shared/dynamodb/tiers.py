@@ -26,10 +26,10 @@ balance updates); the table stream announces ``TierChanged.v1``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from msgspec import Struct
 from pynamodb.exceptions import UpdateError
 
 from shared.domain.ledger import Credit
@@ -51,8 +51,7 @@ PROMOTION, DEMOTION = "promotion", "demotion"
 SYSTEM = "system"
 
 
-@dataclass(frozen=True, slots=True)
-class Recompute:
+class Recompute(Struct, frozen=True):
     """The stored total is not this month's: what was stored, and the guard (``ver``)."""
 
     ver: int
@@ -60,8 +59,7 @@ class Recompute:
     total: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Standing:
+class Standing(Struct, frozen=True):
     """The member's tier and qualifying total as a credit's transaction expects them.
 
     ``tier`` None: not known (no tier condition; a referral bonus's recipient). ``total``
@@ -90,8 +88,7 @@ def standing_of(member: MemberItem, today: date) -> Standing:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class TierPart:
+class TierPart(Struct, frozen=True):
     """What a credit adds to its member's profile update for tiers."""
 
     condition: Any = None  # None: nothing to guard
@@ -244,8 +241,7 @@ def members_in_tier(tier: str, shard: int) -> Iterator[str]:
         yield keys.member_id_of(hit.pk)
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
+class Evaluation(Struct, frozen=True):
     """What the monthly evaluation writes for one member."""
 
     total: int  # qualifying points on the evaluation day
@@ -313,8 +309,7 @@ def birthday_keys(member_id: str, month_day: str) -> dict[str, str]:
     return {"bday_pk": keys.birthday_pk(month_day, shard), "bday_sk": member_id}
 
 
-@dataclass(frozen=True, slots=True)
-class BirthdayOutcome:
+class BirthdayOutcome(Struct, frozen=True):
     """Whether a member's birthday gift was credited, and why not if it was not."""
 
     credited: bool

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from msgspec import Struct
 
 from shared.domain.ledger import Credit, Debit
 from shared.domain.rules import Rules
@@ -18,8 +19,7 @@ TO = "to:"
 DAY = "transfers-day"
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(Struct, frozen=True):
     """A transfer's two ledger entries and the sender's daily limits, written as one."""
 
     out: Debit

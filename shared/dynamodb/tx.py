@@ -13,7 +13,6 @@ import random
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import TransactWriteError
@@ -31,11 +30,12 @@ _CHECK, _DELETE, _PUT, _UPDATE = range(4)  # pynamodb's send order
 T = TypeVar("T")
 
 
-@dataclass(slots=True)
 class Cancelled(Exception):
     """The transaction was cancelled by conditions: label -> old item image (or None)."""
 
-    failed: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    def __init__(self, failed: dict[str, dict[str, Any] | None] | None = None) -> None:
+        super().__init__(failed)
+        self.failed = {} if failed is None else failed
 
     def __contains__(self, label: object) -> bool:
         return label in self.failed

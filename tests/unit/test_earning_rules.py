@@ -3,11 +3,11 @@ and the programme settings' JSON codec."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from msgspec import structs
 
 from shared.domain.activity import Capped, apply_cap, period
 from shared.domain.campaigns import Campaign, Line
@@ -24,7 +24,7 @@ from shared.domain.referrals import (
 from shared.domain.rules import DEFAULT_RULES, DEFAULT_TIERS
 from shared.domain.rules_codec import decode, to_json
 
-HOT = dataclasses.replace(DEFAULT_RULES, category_bonuses={"hot": Decimal("0.5")})
+HOT = structs.replace(DEFAULT_RULES, category_bonuses={"hot": Decimal("0.5")})
 DAY = datetime(2027, 1, 10, tzinfo=UTC)
 
 
@@ -108,7 +108,7 @@ def test_tier_multiplier_scales_points_before_campaigns_and_campaigns_add_up() -
 
 @pytest.mark.parametrize("amount", ["0.99", "33.33", "199.97", "1.01", "12345.67"])
 def test_every_share_is_floored_and_the_parts_always_add_up(amount: str) -> None:
-    rules = dataclasses.replace(
+    rules = structs.replace(
         HOT,
         sku_bonuses={"s-1": Decimal("0.33")},
         channel_bonuses={"app": Decimal("0.1")},
@@ -219,7 +219,7 @@ def test_every_setting_round_trips_through_its_json() -> None:
     values, problems = decode(to_json(DEFAULT_RULES))
 
     assert problems == {}
-    assert dataclasses.replace(DEFAULT_RULES, **values) == DEFAULT_RULES
+    assert structs.replace(DEFAULT_RULES, **values) == DEFAULT_RULES
 
 
 @pytest.mark.parametrize(
