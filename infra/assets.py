@@ -17,8 +17,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from infra.config import ROOT
-
+# Not imported from infra.config: that loads aws_cdk (a node process), and
+# bench/cold_start.py reads asset sizes through this module.
+ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
 ASSETS = BUILD / "assets"
 LAYER = BUILD / "layer"

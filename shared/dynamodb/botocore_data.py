@@ -15,6 +15,12 @@ default configuration still come from the running botocore), and answers "which 
 exist" with DynamoDB alone instead of scanning. The files are data, not code: the service
 model's shapes and operations are what botocore reads whatever its version.
 
+The session also registers only the built-in event handlers a DynamoDB client can fire:
+botocore registers all ~130 (S3, EC2, Glacier, documentation…) on every session, checking
+each handler's signature, ~18 ms of a ~20 ms session. Handlers for every service (``*``) or
+for DynamoDB are kept, in botocore's order; a unit test checks that every DynamoDB event
+gets the same handlers as from a stock session.
+
 The files are generated from the installed botocore (``python -m shared.dynamodb.botocore_data``)
 and checked in; a unit test fails when they differ from what the installed botocore gives,
 so a botocore upgrade regenerates them.
@@ -26,8 +32,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from botocore import handlers
 from botocore.loaders import Loader
-from botocore.session import Session, get_session
+from botocore.session import Session
 
 DATA = Path(__file__).with_name("botocore_data")
 SERVICE = "dynamodb"
@@ -44,9 +51,27 @@ class DynamoDBLoader(Loader):
         return [SERVICE]  # this session builds DynamoDB clients only
 
 
+def concerns_dynamodb(event: str) -> bool:
+    """Whether a built-in handler's event can fire for DynamoDB: it names no service, all
+    services (``*``) or DynamoDB. Documentation events carry the service one part later."""
+    parts = event.split(".")
+    service = parts[2] if parts[0] == "docs" else parts[1] if len(parts) > 1 else None
+    return service in (None, "*", SERVICE)
+
+
 def session() -> Session:
-    """A botocore session whose DynamoDB client loads the lean data."""
-    result = get_session()
+    """A botocore session for DynamoDB clients: lean data, DynamoDB's built-in handlers."""
+    result = Session(include_builtin_handlers=False)
+    events = result.get_component("event_emitter")
+    for event, handler, *order in handlers.BUILTIN_HANDLERS:  # what Session would register
+        if not concerns_dynamodb(event):
+            continue
+        if not order:
+            events.register(event, handler)
+        elif order[0] is handlers.REGISTER_FIRST:
+            events.register_first(event, handler)
+        elif order[0] is handlers.REGISTER_LAST:
+            events.register_last(event, handler)
     result.register_component("data_loader", DynamoDBLoader())
     return result
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from botocore.handlers import BUILTIN_HANDLERS
+from botocore.session import Session, get_session
+
 from shared.dynamodb import botocore_data
 
 
@@ -17,7 +20,7 @@ def test_the_checked_in_files_are_what_the_installed_botocore_gives() -> None:
 
 def test_the_client_built_from_it_knows_every_operation_and_the_endpoint() -> None:
     lean = botocore_data.session().create_client("dynamodb", region_name="eu-west-1")
-    full = botocore_data.get_session().create_client("dynamodb", region_name="eu-west-1")
+    full = get_session().create_client("dynamodb", region_name="eu-west-1")
     assert lean.meta.service_model.operation_names == full.meta.service_model.operation_names
     endpoint = "https://dynamodb.eu-west-1.amazonaws.com"
     assert lean.meta.endpoint_url == full.meta.endpoint_url == endpoint
@@ -27,3 +30,24 @@ def test_the_client_built_from_it_knows_every_operation_and_the_endpoint() -> No
     )
     assert lean.meta.service_model.operation_model("GetItem").documentation == ""
     assert full.meta.service_model.operation_model("GetItem").documentation != ""
+
+
+def test_every_dynamodb_event_gets_the_handlers_a_stock_session_registers() -> None:
+    lean, stock = botocore_data.session(), Session()
+    operations = stock.get_service_model("dynamodb").operation_names
+    kinds = {event.split(".")[0] for event, *_ in BUILTIN_HANDLERS}
+    names = {f"{kind}.dynamodb.{op}" for kind in kinds for op in operations}
+    names |= {f"{kind}.dynamodb" for kind in kinds} | kinds
+    names |= {
+        f"docs.{section}.dynamodb.{op}.complete-section"
+        for section in ("request-params", "response-params", "response-example")
+        for op in operations
+    }
+
+    def handlers(session: Session, name: str) -> list:
+        return list(session._original_handler._handlers.prefix_search(name))
+
+    assert [handlers(lean, n) for n in sorted(names)] == [handlers(stock, n) for n in sorted(names)]
+    assert any(handlers(stock, n) for n in names)  # the comparison saw real handlers
+    kept = [event for event, *_ in BUILTIN_HANDLERS if botocore_data.concerns_dynamodb(event)]
+    assert len(kept) < len(BUILTIN_HANDLERS) / 4  # S3, EC2, documentation… are left out
