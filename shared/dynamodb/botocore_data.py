@@ -59,19 +59,28 @@ def concerns_dynamodb(event: str) -> bool:
     return service in (None, "*", SERVICE)
 
 
+class DynamoDBSession(Session):
+    """botocore's session, registering only the built-in handlers DynamoDB can fire.
+
+    Overrides the hook ``Session.__init__`` calls for the built-ins, so they come in
+    botocore's order and before its initializers (Powertools adds its user agent there).
+    """
+
+    def _register_builtin_handlers(self, events: Any) -> None:
+        for event, handler, *order in handlers.BUILTIN_HANDLERS:
+            if not concerns_dynamodb(event):
+                continue
+            if not order:
+                self.register(event, handler)
+            elif order[0] is handlers.REGISTER_FIRST:
+                events.register_first(event, handler)
+            elif order[0] is handlers.REGISTER_LAST:
+                events.register_last(event, handler)
+
+
 def session() -> Session:
     """A botocore session for DynamoDB clients: lean data, DynamoDB's built-in handlers."""
-    result = Session(include_builtin_handlers=False)
-    events = result.get_component("event_emitter")
-    for event, handler, *order in handlers.BUILTIN_HANDLERS:  # what Session would register
-        if not concerns_dynamodb(event):
-            continue
-        if not order:
-            events.register(event, handler)
-        elif order[0] is handlers.REGISTER_FIRST:
-            events.register_first(event, handler)
-        elif order[0] is handlers.REGISTER_LAST:
-            events.register_last(event, handler)
+    result = DynamoDBSession()
     result.register_component("data_loader", DynamoDBLoader())
     return result
 
