@@ -59,7 +59,7 @@ class LoyaltyPointsStack(Stack):
             code=lambda_.Code.from_asset(str(layer_dir)),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
-            description="aws-lambda-powertools, pynamodb, tzdata (infra/build_layer.py)",
+            description="aws-lambda-powertools, pynamodb, msgspec, tzdata (infra/build_layer.py)",
         )
 
         self.functions: dict[str, LoyaltyFunction] = {}
