@@ -427,22 +427,28 @@ class Soak:
             if res.body.get("status") == "placed":
                 m.placed.append(order_id)
 
-    def op_cancel(self) -> None:
+    def take_placed(self) -> tuple[Member, str] | None:
+        """A random member's random placed gift order, no longer tracked as placed."""
         candidates = [m for m in self.members.values() if m.placed]
         if not candidates:
-            return
+            return None
         m = self.rng.choice(candidates)
-        order_id = m.placed.pop(self.rng.randrange(len(m.placed)))
+        return m, m.placed.pop(self.rng.randrange(len(m.placed)))
+
+    def op_cancel(self) -> None:
+        taken = self.take_placed()
+        if taken is None:
+            return
+        m, order_id = taken
         res = self.call(m.token, "POST", f"/v1/me/orders/{order_id}/cancel", retry="body")
         if res.status == 200 and res.body.get("status") == "cancelled":
             self.orders.pop(order_id, None)
 
     def op_reject(self) -> None:
-        candidates = [m for m in self.members.values() if m.placed]
-        if not candidates:
+        taken = self.take_placed()
+        if taken is None:
             return
-        m = self.rng.choice(candidates)
-        order_id = m.placed.pop(self.rng.randrange(len(m.placed)))
+        order_id = taken[1]
         body = {"status": "rejected", "reason": "out of stock at the warehouse"}
         res = self.call(self.operator, "PATCH", f"/v1/admin/orders/{order_id}", body)
         if res.status == 200 and res.body.get("status") == "rejected":
