@@ -51,7 +51,7 @@ def seed(members: int, table: str, endpoint: str) -> None:
     import boto3
 
     from shared.dynamodb import keys
-    from shared.rules import current
+    from shared.programme import current
 
     shards = current().expiry_shards
     resource = boto3.resource("dynamodb", endpoint_url=endpoint, region_name="us-east-1")

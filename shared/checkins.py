@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from shared import rules as programme
+from shared import programme
 from shared.domain import ledger as kinds
 from shared.domain.activity import apply_cap
 from shared.domain.calendar import local_date

@@ -11,13 +11,13 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import rules as programme
+from shared import programme
+from shared.clock import utc_iso
 from shared.domain import ledger as kinds
 from shared.domain.calendar import iso_local
 from shared.domain.checkout import check_hold
 from shared.domain.ledger import Debit
 from shared.dynamodb import holds as repo
-from shared.dynamodb.members import utc_iso
 from shared.dynamodb.models import HoldItem
 from shared.dynamodb.tx import run
 from shared.errors import HoldExists, HoldNotActive, NotFound

@@ -47,3 +47,8 @@ def release() -> None:
 
 def pinned() -> datetime | None:
     return _pinned
+
+
+def utc_iso(at: datetime) -> str:
+    """``at`` as stored and shown: UTC, ISO-8601 with microseconds (sorts as text)."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")

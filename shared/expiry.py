@@ -9,8 +9,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import events
-from shared import rules as programme
+from shared import events, programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.ledger import Debit

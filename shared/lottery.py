@@ -16,7 +16,8 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import rules as programme
+from shared import programme
+from shared.clock import utc_iso
 from shared.domain import ledger as kinds
 from shared.domain import lottery as domain
 from shared.domain import mall as mall_rules
@@ -29,7 +30,6 @@ from shared.dynamodb import catalog as catalog_repo
 from shared.dynamodb import idempotency
 from shared.dynamodb import lottery as repo
 from shared.dynamodb import orders as orders_repo
-from shared.dynamodb.members import utc_iso
 from shared.dynamodb.models import DrawItem, as_plain
 from shared.errors import (
     Contention,

@@ -12,7 +12,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import rules as programme
+from shared import programme
 from shared.domain import mall
 from shared.domain.calendar import iso_local, local_date
 from shared.domain.mall import Offer

@@ -7,8 +7,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import referrals
-from shared import rules as programme
+from shared import programme, referrals
 from shared.domain import ledger as kinds
 from shared.domain.calendar import iso_local, local_date
 from shared.domain.checkins import current_streak

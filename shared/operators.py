@@ -9,8 +9,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import members
-from shared import rules as programme
+from shared import members, programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import iso_local, local_date
 from shared.domain.ledger import Credit, Debit

@@ -1,90 +1,75 @@
-"""Use cases of the programme's configuration: rules and campaigns (operators)."""
+"""The programme rules in force: operators' overrides stored in DynamoDB, cached briefly.
+
+``current()`` is the one accessor every use case calls. The rules item and the campaigns
+are loaded together by one ``Query`` and kept in memory for ``TTL_SECONDS``, so a warm
+purchase still costs one DynamoDB round trip; an operator's change reaches every running
+function within that time (at once in the process that made it, which calls
+:func:`invalidate`). Tests call :func:`invalidate` to start from the table's state.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-from typing import Any
+import threading
+import time
 
 from msgspec import Struct
 
-from shared import rules as programme
 from shared.domain.campaigns import Campaign
-from shared.domain.rules_codec import decode, normalized, to_json
-from shared.dynamodb import config
-from shared.dynamodb.members import utc_iso
-from shared.errors import Invalid
+from shared.domain.rules import Rules
+from shared.rules_codec import apply
+
+TTL_SECONDS = 30.0
+
+_lock = threading.Lock()
 
 
-def get_rules() -> dict[str, Any]:
-    """Every setting with the defaults filled in, as stored now (not as cached)."""
-    programme.invalidate()
-    return to_json(programme.current())
+class Programme(Struct, frozen=True):
+    """The programme's rules and campaigns as loaded, with when they were read."""
+
+    rules: Rules
+    campaigns: tuple[Campaign, ...]
+    loaded_at: float  # time.monotonic()
 
 
-def put_rules(overrides: dict[str, Any], actor: str, now: datetime) -> dict[str, Any]:
-    """Replace the stored overrides (settings left out return to their defaults)."""
-    _, problems = decode(overrides)
+_cached: Programme | None = None
+
+
+def _load() -> Programme:
+    from shared.dynamodb import config
+    from shared.observability import logger
+
+    overrides, stored = config.load_programme()
+    rules, problems = apply(overrides)
     if problems:
-        raise Invalid(
-            "invalid settings: " + ", ".join(sorted(problems)), details={"fields": problems}
-        )
-    config.put_rules(normalized(overrides), utc_iso(now), actor)
-    return get_rules()
+        logger.warning("stored programme settings ignored", extra={"problems": problems})
+    campaigns = tuple(sorted((Campaign.from_json(c) for c in stored), key=lambda c: c.campaign_id))
+    return Programme(rules, campaigns, time.monotonic())
 
 
-class CampaignDefinition(Struct, frozen=True):
-    """An operator's earning campaign: its window and what it adds."""
-
-    campaign_id: str
-    name: str
-    starts_at: datetime
-    ends_at: datetime
-    multiplier: Decimal | None = None
-    bonus_points: int | None = None
-    categories: list[str] | None = None
-    skus: list[str] | None = None
-    channels: list[str] | None = None
-
-
-def _view(campaign: Campaign, now: datetime) -> dict[str, Any]:
-    return {**campaign.to_json(), "active": campaign.active_at(now)}
+def loaded() -> Programme:
+    """Rules and campaigns, from memory when loaded less than ``TTL_SECONDS`` ago."""
+    global _cached
+    cached = _cached
+    if cached is not None and time.monotonic() - cached.loaded_at < TTL_SECONDS:
+        return cached
+    with _lock:
+        cached = _cached
+        if cached is None or time.monotonic() - cached.loaded_at >= TTL_SECONDS:
+            cached = _cached = _load()
+    return cached
 
 
-def put_campaign(cmd: CampaignDefinition, actor: str, now: datetime) -> tuple[dict, bool]:
-    """Create or replace a campaign. Returns (campaign, created)."""
-    problems = {}
-    if cmd.ends_at <= cmd.starts_at:
-        problems["ends_at"] = "must be after starts_at"
-    if cmd.multiplier is None and not cmd.bonus_points:
-        problems["multiplier"] = "a campaign needs a multiplier, bonus_points, or both"
-    if problems:
-        raise Invalid(
-            "invalid fields: " + ", ".join(sorted(problems)), details={"fields": problems}
-        )
-
-    def names(values: list[str] | None) -> frozenset[str] | None:
-        return frozenset(values) if values is not None else None
-
-    campaign = Campaign(
-        campaign_id=cmd.campaign_id,
-        name=cmd.name,
-        starts_at=cmd.starts_at,
-        ends_at=cmd.ends_at,
-        multiplier=cmd.multiplier,
-        bonus_points=cmd.bonus_points or None,
-        categories=names(cmd.categories),
-        skus=names(cmd.skus),
-        channels=names(cmd.channels),
-    )
-    created = config.put_campaign(campaign.to_json(), utc_iso(now), actor)
-    programme.invalidate()
-    return _view(campaign, now), created
+def current() -> Rules:
+    return loaded().rules
 
 
-def list_campaigns(now: datetime) -> dict[str, Any]:
-    programme.invalidate()
-    return {
-        "items": [_view(c, now) for c in programme.campaigns()],
-        "next_cursor": None,
-    }
+def campaigns() -> tuple[Campaign, ...]:
+    """Every stored campaign (ended ones too); the caller picks those active at its time."""
+    return loaded().campaigns
+
+
+def invalidate() -> None:
+    """Forget the cached rules: the next ``current()`` reads the table."""
+    global _cached
+    with _lock:
+        _cached = None

@@ -11,7 +11,7 @@ from typing import Any
 from msgspec import Struct
 
 from shared import events as ev
-from shared import rules as programme
+from shared import programme
 from shared.domain.calendar import local_date
 from shared.dynamodb import reports as repo
 from shared.errors import Invalid

@@ -7,7 +7,8 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import rules as programme
+from shared import programme
+from shared.clock import utc_iso
 from shared.domain import ledger as kinds
 from shared.domain.activity import apply_cap, period
 from shared.domain.calendar import local_date
@@ -15,7 +16,6 @@ from shared.domain.ledger import Credit
 from shared.domain.lots import expiry_date
 from shared.dynamodb import activity as repo
 from shared.dynamodb import config, keys, members
-from shared.dynamodb.members import utc_iso
 from shared.dynamodb.models import TaskItem
 from shared.errors import Contention, MemberFrozen, TaskLimitReached, TaskNotFound
 

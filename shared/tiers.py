@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from shared import rules as programme
+from shared import programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.ledger import Credit

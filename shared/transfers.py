@@ -8,7 +8,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import rules as programme
+from shared import programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.ledger import Credit, Debit

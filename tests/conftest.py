@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 import pytest
 
-from shared import clock, rules
+from shared import clock, programme
 from shared.dynamodb import connection
 from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_TABLE_NAME
 from shared.tables import TABLES, create_table_kwargs
@@ -31,10 +31,10 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv(ENV_DYNAMODB_ENDPOINT, raising=False)
     connection.reset()
-    rules.invalidate()  # each test starts from its own table's programme rules
+    programme.invalidate()  # each test starts from its own table's programme rules
     yield
     connection.reset()
-    rules.invalidate()
+    programme.invalidate()
 
 
 @pytest.fixture

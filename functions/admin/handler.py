@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from shared import clock, operators, programme, tasks
+from shared import clock, operators, programme_admin, tasks
 from shared.domain.activity import LIMITS
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
@@ -31,12 +31,12 @@ def _operator(req: Request) -> str:
 
 @app.operation("get_rules")
 def get_rules(req: Request) -> dict[str, Any]:
-    return programme.get_rules()
+    return programme_admin.get_rules()
 
 
 @app.operation("put_rules")
 def put_rules(req: Request) -> dict[str, Any]:
-    return programme.put_rules(req.json(), _operator(req), clock.now())
+    return programme_admin.put_rules(req.json(), _operator(req), clock.now())
 
 
 @app.operation("list_tasks")
@@ -62,14 +62,14 @@ def put_task(req: Request) -> Response:
 
 @app.operation("list_campaigns")
 def list_campaigns(req: Request) -> dict[str, Any]:
-    return programme.list_campaigns(clock.now())
+    return programme_admin.list_campaigns(clock.now())
 
 
 @app.operation("put_campaign")
 def put_campaign(req: Request) -> Response:
     campaign_id = _path_id(req, "campaign_id")
     f = Fields(req.json())
-    cmd = programme.CampaignDefinition(
+    cmd = programme_admin.CampaignDefinition(
         campaign_id=campaign_id,
         name=f.text("name"),
         starts_at=f.timestamp("starts_at", required=True),
@@ -81,7 +81,7 @@ def put_campaign(req: Request) -> Response:
         channels=f.names("channels"),
     )
     f.raise_if_invalid()
-    campaign, created = programme.put_campaign(cmd, _operator(req), clock.now())
+    campaign, created = programme_admin.put_campaign(cmd, _operator(req), clock.now())
     return Response(201 if created else 200, campaign)
 
 

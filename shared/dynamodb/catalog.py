@@ -17,10 +17,10 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from shared.clock import utc_iso as utc
 from shared.domain.mall import DONATION, Offer
 from shared.dynamodb import keys, pages
 from shared.dynamodb.connection import connection, table
-from shared.dynamodb.members import utc_iso as utc
 from shared.dynamodb.models import CatalogEntry, CatalogItem, set_or_remove
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.errors import InsufficientStock, Invalid, ItemNotFound

@@ -1,7 +1,7 @@
 """Data access for the programme's configuration: rules overrides, campaigns, tasks.
 
 Rules and campaigns share the ``PROGRAMME`` partition so one ``Query`` loads everything a
-purchase needs (``shared.rules`` caches it); tasks live in ``TASKS``.
+purchase needs (``shared.programme`` caches it); tasks live in ``TASKS``.
 """
 
 from __future__ import annotations

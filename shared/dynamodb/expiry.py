@@ -8,10 +8,11 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from shared.clock import utc_iso
 from shared.domain.ledger import Debit
 from shared.domain.lots import Extension
 from shared.dynamodb import keys
-from shared.dynamodb.members import PROFILE, add_debit, utc_iso
+from shared.dynamodb.members import PROFILE, add_debit
 from shared.dynamodb.models import AuditItem, JobRunItem, LotItem, MemberItem, OutboxItem
 from shared.dynamodb.tx import Cancelled, Tx
 

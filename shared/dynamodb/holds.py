@@ -8,10 +8,11 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from shared.clock import utc_iso
 from shared.domain.ledger import Debit
 from shared.dynamodb import keys
 from shared.dynamodb import members as members_repo
-from shared.dynamodb.members import PROFILE, add_entry, utc_iso
+from shared.dynamodb.members import PROFILE, add_entry
 from shared.dynamodb.models import HoldItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image
 

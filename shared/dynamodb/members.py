@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct
 from pynamodb.exceptions import DoesNotExist
 
+from shared.clock import utc_iso
 from shared.domain.ledger import Credit, Debit, Return
 from shared.domain.rules import Rules
 from shared.dynamodb import keys
@@ -32,10 +32,6 @@ if TYPE_CHECKING:
 
 PROFILE, ENTRY, LOT, PURCHASE = "profile", "entry", "lot", "purchase"
 REFCODE = "refcode"
-
-
-def utc_iso(at) -> str:
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class Written(Struct, frozen=True):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.clock import utc_iso
 from shared.domain.ledger import Credit, Debit
 from shared.domain.rules import Rules
 from shared.dynamodb import idempotency, keys
-from shared.dynamodb.members import PROFILE, add_credit, add_debit, utc_iso
+from shared.dynamodb.members import PROFILE, add_credit, add_debit
 from shared.dynamodb.models import AuditItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.errors import InsufficientPoints, MemberNotFound

@@ -32,6 +32,7 @@ from typing import Any
 from msgspec import Struct
 from pynamodb.exceptions import UpdateError
 
+from shared.clock import utc_iso
 from shared.domain.ledger import Credit
 from shared.domain.rules import Rules
 from shared.domain.tiers import (
@@ -42,7 +43,7 @@ from shared.domain.tiers import (
     qualifying_total,
 )
 from shared.dynamodb import keys
-from shared.dynamodb.members import ENTRY, PROFILE, add_credit, utc_iso
+from shared.dynamodb.members import ENTRY, PROFILE, add_credit
 from shared.dynamodb.models import AuditItem, MemberItem, as_plain
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared import clock
-from shared import rules as programme
+from shared import clock, programme
 from shared.dynamodb import config, keys
 from shared.dynamodb.connection import connection
 from shared.dynamodb.models import MemberItem

@@ -787,7 +787,7 @@ def run_soak(
     import boto3
 
     from local.tables import ensure_tables
-    from shared import rules
+    from shared import programme
     from shared.dynamodb import connection
     from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_TABLE_NAME
 
@@ -806,7 +806,7 @@ def run_soak(
     os.environ.pop("AWS_SESSION_TOKEN", None)
     ensure_tables(endpoint, table)
     connection.reset()
-    rules.invalidate()
+    programme.invalidate()
     client = boto3.client(
         "dynamodb",
         endpoint_url=endpoint,
@@ -820,7 +820,7 @@ def run_soak(
     finally:
         clock.release()
         connection.reset()
-        rules.invalidate()
+        programme.invalidate()
 
 
 def soak_in_parallel(

@@ -22,7 +22,7 @@ from shared.domain.referrals import (
     refusal,
 )
 from shared.domain.rules import DEFAULT_RULES, DEFAULT_TIERS
-from shared.domain.rules_codec import decode, to_json
+from shared.rules_codec import decode, to_json
 
 HOT = structs.replace(DEFAULT_RULES, category_bonuses={"hot": Decimal("0.5")})
 DAY = datetime(2027, 1, 10, tzinfo=UTC)
