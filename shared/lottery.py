@@ -141,6 +141,15 @@ def admin_lottery(lottery_id: str, now: datetime) -> dict[str, Any]:
     return admin_view(_state(lottery_id), now, programme.current())
 
 
+def admin_lotteries(limit: int, cursor: str | None, now: datetime) -> dict[str, Any]:
+    """``GET /v1/admin/lotteries``: every campaign as operators see it, latest end first."""
+    rules = programme.current()
+    entries, next_cursor = repo.entries_page(limit, cursor)
+    states = (repo.load(e.lottery_id) for e in entries)
+    items = [admin_view(s, now, rules) for s in states if s is not None]
+    return {"items": items, "next_cursor": next_cursor}
+
+
 def admin_view(state: repo.State, now: datetime, rules: Rules) -> dict[str, Any]:
     """The campaign as operators see it: the definition, the stock, the odds in force."""
     lottery, item = state.lottery, state.item

@@ -152,6 +152,7 @@ COMPONENTS: dict[str, Schema] = {
         {"expires_on": nullable(ref("Date"))},
     ),
     "LedgerPage": page(ref("LedgerEntry")),
+    "LotteryPage": page(ref("Lottery")),
     "Delivery": obj(
         {"method": enum(mall_rules.DELIVERY_METHODS), "name": text(100), "phone": text(32)},
         {"address": text(500)},
@@ -677,6 +678,12 @@ OPERATIONS: dict[str, Operation] = {
         (400, 404, 409, 413, 422, 503),
         request=ref("Delivery"),
         example=DELIVERY_EXAMPLE,
+    ),
+    "lottery_admin.list_lotteries": Operation(
+        "Every lottery with its prize pool and stock, latest end first.",
+        {200: ref("LotteryPage")},
+        (422,),
+        query=LIST_QUERY,
     ),
     "lottery_admin.get_lottery": Operation(
         "A lottery with its prize pool and stock.", {200: ref("Lottery")}, (404,)

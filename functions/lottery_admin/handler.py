@@ -57,6 +57,11 @@ def _prize(f: Fields) -> lottery.PrizeSpec:
     )
 
 
+@app.operation("list_lotteries")
+def list_lotteries(req: Request) -> dict[str, Any]:
+    return lottery.admin_lotteries(req.limit(), req.query.get("cursor"), clock.now())
+
+
 @app.operation("get_lottery")
 def get_lottery(req: Request) -> dict[str, Any]:
     return lottery.admin_lottery(_lottery_id(req), clock.now())
