@@ -75,18 +75,18 @@ function fromBody(status: number, body: unknown): ApiError {
   return new ApiError(status, status >= 500 ? 'internal' : 'unknown', `HTTP ${status}`)
 }
 
-/** The success body of an openapi-fetch call, or throws ApiError. */
-export async function unwrap<T>(
-  call: Promise<{ data?: T; error?: unknown; response: Response }>,
-): Promise<T> {
-  let result: { data?: T; error?: unknown; response: Response }
+type Answer = { data?: unknown; error?: unknown; response: Response }
+
+/** The success body of an openapi-fetch call (any of its 2xx shapes), or throws ApiError. */
+export async function unwrap<R extends Answer>(call: Promise<R>): Promise<NonNullable<R['data']>> {
+  let result: Answer
   try {
     result = await call
   } catch (error) {
     throw toApiError(error)
   }
   if (!result.response.ok) throw fromBody(result.response.status, result.error)
-  return result.data as T
+  return result.data as NonNullable<R['data']>
 }
 
 /** A fresh Idempotency-Key (API.md: 1-128 chars of [A-Za-z0-9_-]). */

@@ -67,10 +67,16 @@ export function createAppI18n(appMessages: Record<Locale, Tree>) {
 
 export type AppI18n = ReturnType<typeof createAppI18n>
 
-/** Switches the language, remembers it, and updates <html lang>. */
-export function setLocale(i18n: AppI18n, next: Locale): void {
+interface LocaleRef {
+  locale: { value: string }
+}
+
+/** Switches the language, remembers it, and updates <html lang>. Takes the i18n instance or
+ * the composer useI18n() returns. */
+export function setLocale(i18n: AppI18n | LocaleRef, next: Locale): void {
   locale = next
-  i18n.global.locale.value = next
+  const target: LocaleRef = 'global' in i18n ? i18n.global : i18n
+  target.locale.value = next
   document.documentElement.lang = next
   try {
     localStorage.setItem(STORAGE_KEY, next)

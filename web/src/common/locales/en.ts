@@ -55,6 +55,7 @@ const errors: ErrorCatalog = {
 export default {
   errors,
   common: {
+    refused: 'Not done',
     loading: 'Loading…',
     retry: 'Retry',
     ok: 'OK',
@@ -82,6 +83,9 @@ export default {
     diamond: 'Diamond',
   },
   orderStatus: {
+    awaiting_address: 'Awaiting address',
+    awaiting_payment: 'Awaiting payment',
+    completed: 'Completed',
     placed: 'Placed',
     approved: 'Approved',
     shipped: 'Shipped',

@@ -54,6 +54,7 @@ const errors: ErrorCatalog = {
 export default {
   errors,
   common: {
+    refused: '操作未完成',
     loading: '加载中…',
     retry: '重试',
     ok: '确定',
@@ -81,6 +82,9 @@ export default {
     diamond: '钻石',
   },
   orderStatus: {
+    awaiting_address: '待填写地址',
+    awaiting_payment: '待支付',
+    completed: '已完成',
     placed: '待审核',
     approved: '待发货',
     shipped: '已发货',
