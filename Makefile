@@ -71,7 +71,7 @@ format: setup-test ## apply ruff fixes and formatting
 
 STAGE ?= dev
 
-synth: setup-test ## build the dependencies layer and synthesize the CDK app into cdk.out
+synth: setup-test web-build ## build web apps + dependencies layer, synthesize the CDK app into cdk.out
 	$(PY) infra/build_layer.py
 	CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='{"stage":"$(STAGE)"}' $(PY) infra/app.py
 
