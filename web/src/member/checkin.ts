@@ -1,6 +1,6 @@
 // The check-in action, shared by the home page and the calendar page.
 import { useI18n } from 'vue-i18n'
-import { showToast } from 'vant'
+import { flash } from './notice'
 import { api, idem, unwrap } from '@common/api'
 import { useMemberAction } from './ui'
 import { useMe } from './store'
@@ -12,7 +12,7 @@ export function useCheckin(after?: () => void) {
     (key: string) => unwrap(api().POST('/v1/me/checkins', { headers: idem(key) })),
     (result) => {
       const bonus = result.bonus ? t('checkin.bonus', { bonus: result.bonus }) : ''
-      showToast(t('checkin.done', { points: result.points, streak: result.streak }) + bonus)
+      flash(t('checkin.done', { points: result.points, streak: result.streak }) + bonus)
       void store.refresh()
       after?.()
     },

@@ -2,7 +2,7 @@
 // and small formatters.
 import { ref, shallowRef } from 'vue'
 import { useI18n } from 'vue-i18n'
-import { showDialog } from 'vant'
+import { notify } from './notice'
 import { useAction, type ActionOptions } from '@common/action'
 import { errorMessage } from '@common/errors'
 import { ApiError, toApiError } from '@common/api'
@@ -16,7 +16,7 @@ export function useMemberAction<A extends unknown[], R>(
   const options: ActionOptions<R> = {
     onSuccess,
     onError: (error) => {
-      void showDialog({ title: t('common.refused'), message: errorMessage(t, error) })
+      void notify(t('common.refused'), errorMessage(t, error))
     },
   }
   return useAction(fn, options)
