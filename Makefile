@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
 .PHONY: run test lint format synth deploy bench clean setup-run setup-test help openapi soak \
-	web-build chromium
+	web-build web-dev chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,6 +42,9 @@ web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
 
 web-build: web/dist/index.html ## build the member app and the console into web/dist (cached)
 
+web-dev: web/node_modules/.installed ## the web apps with hot reload on :5173 (API: `make run` on :8000)
+	cd web && npm run dev -- --host 127.0.0.1
+
 # The browser tests drive Debian's headless Chromium (Playwright's own download is not
 # reachable everywhere); installed from apt when the machine has none.
 CHROMIUM ?= /usr/lib/chromium/chromium-headless-shell
@@ -55,7 +58,7 @@ setup-run: $(VENV)/.installed-local node_modules/.installed $(VENV)/.java
 setup-test: $(VENV)/.installed-dev+local+infra node_modules/.installed $(VENV)/.java web-build \
 	chromium
 
-run: setup-run ## set everything up and serve the local product on 127.0.0.1:8000
+run: setup-run web-build ## set everything up and serve the local product on 127.0.0.1:8000
 	$(PY) -m local.server
 
 test: setup-test lint ## set everything up, lint, and run the whole test suite

@@ -1,12 +1,29 @@
 import { fileURLToPath, URL } from 'node:url'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
+
+// `make web-dev`: the API calls go to the local server (`make run`, or LOCAL_API).
+const api = process.env.LOCAL_API ?? 'http://127.0.0.1:8000'
+
+// The dev server's own fallback only knows the root index.html: a deep link into the console
+// (/console/orders) must get the console's page, as the local server and CloudFront do.
+const consoleFallback: Plugin = {
+  name: 'console-spa-fallback',
+  configureServer(server) {
+    server.middlewares.use((req, _res, next) => {
+      const path = (req.url ?? '').split('?')[0]
+      const page = path.startsWith('/console/') && !path.split('/').pop()?.includes('.')
+      if (page && req.headers.accept?.includes('text/html')) req.url = '/console/index.html'
+      next()
+    })
+  },
+}
 
 // Two single-page apps from one project: the member app (index.html, served at /) and the
 // operator console (console/index.html, served at /console/). The local server serves
 // dist/ and proxies nothing: in `npm run dev` the API calls go to the local server.
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), consoleFallback],
   base: '/',
   resolve: {
     alias: { '@common': fileURLToPath(new URL('./src/common', import.meta.url)) },
@@ -27,9 +44,9 @@ export default defineConfig({
   server: {
     port: 5173,
     proxy: {
-      '/v1': 'http://127.0.0.1:8000',
-      '/local': 'http://127.0.0.1:8000',
-      '/config.json': 'http://127.0.0.1:8000',
+      '/v1': api,
+      '/local': api,
+      '/config.json': api,
     },
   },
 })
