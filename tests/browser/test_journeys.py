@@ -121,10 +121,19 @@ def test_gift_with_stock_two_sells_out_for_the_third_member(open_app: Any, serve
 
 
 def test_two_days_of_check_ins_make_a_streak_of_two(member: Ui, server: Any) -> None:
+    """Day 2 pays the check-in points plus a streak bonus the operator set for day 2
+    (by default the first bonus comes on day 7)."""
     member_id = new_member(server, 0)
+    bonuses = server.operator("GET", "/v1/admin/rules")["streak_bonuses"]
+    day_two = [{"day": 2, "points": 5}, *(b for b in bonuses if b["day"] != 2)]
     now = datetime.now().astimezone()
     try:
-        for day, instant in enumerate((now - timedelta(days=1), now), start=1):
+        server.operator("PUT", "/v1/admin/rules", {"streak_bonuses": day_two})
+        seen = {
+            1: "签到成功，获得 10 积分，已连续签到 1 天",
+            2: "签到成功，获得 15 积分，已连续签到 2 天（含连签奖励 5 积分）",
+        }
+        for day, instant in ((1, now - timedelta(days=1)), (2, now)):
             server.set_clock(instant.isoformat())
             if day == 1:
                 member.sign_in(member_id)
@@ -132,21 +141,23 @@ def test_two_days_of_check_ins_make_a_streak_of_two(member: Ui, server: Any) -> 
             page = member.page
             page.get_by_role("heading", name="每日签到", level=1).wait_for()
             page.get_by_role("button", name=exact("签到")).click()
-            page.get_by_text(f"签到成功，获得 10 积分，已连续签到 {day} 天").wait_for()
+            page.get_by_text(seen[day]).wait_for()
+            page.get_by_text(f"已连续签到 {day} 天", exact=True).wait_for()
             member.check(f"day-{day}")
         me = server.member(member_id, "GET", "/v1/me")
         assert me["checkin_streak"] == 2
         checkins = [e for e in ledger(server, member_id) if e["source"] == "checkin"]
-        assert [e["points"] for e in checkins] == [10, 10]
-        assert "day 2" in checkins[0]["description"]
-        # The member's ledger shows the second day's credit.
+        assert [e["points"] for e in checkins] == [15, 10]
+        assert checkins[0]["description"] == "Daily check-in (day 2), streak bonus +5"
+        # The member's ledger shows the second day's credit with its bonus.
         member.goto("/ledger")
-        entry = member.page.get_by_role("listitem").filter(has_text="Daily check-in (day 2)")
+        entry = member.page.get_by_role("listitem").filter(has_text="streak bonus +5")
         entry.wait_for()
-        assert "+10" in entry.inner_text()
+        assert "+15" in entry.inner_text()
         member.check("ledger")
     finally:
         server.release_clock()
+        server.operator("PUT", "/v1/admin/rules", {})  # the demo programme has no overrides
 
 
 def test_shipped_order_shows_its_tracking_number(open_app: Any, server: Any) -> None:
