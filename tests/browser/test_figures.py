@@ -19,12 +19,17 @@ pytestmark = pytest.mark.browser
 
 # The first paint of each app's entry page, from a cold browser context (empty cache).
 PAINT = """() => new Promise(resolve => {
-    const fcp = performance.getEntriesByName('first-contentful-paint')[0]
+    // The paint entries arrive after the frame is presented: wait for them (buffered).
     let lcp = 0
     new PerformanceObserver(list => {
         for (const entry of list.getEntries()) lcp = Math.max(lcp, entry.startTime)
     }).observe({type: 'largest-contentful-paint', buffered: true})
-    setTimeout(() => resolve({fcp: fcp ? fcp.startTime : null, lcp}), 300)
+    const done = fcp => setTimeout(() => resolve({fcp, lcp: lcp || fcp}), 200)
+    new PerformanceObserver(list => {
+        const fcp = list.getEntriesByName('first-contentful-paint')[0]
+        if (fcp) done(fcp.startTime)
+    }).observe({type: 'paint', buffered: true})
+    setTimeout(() => resolve({fcp: null, lcp: null}), 10000)
 })"""
 LOADS = 3
 # The target is 1 s; the test fails only far above it, so a busy 2-core CI machine does not
@@ -51,9 +56,11 @@ def test_first_contentful_paint(browser: Any, server: Any, path: str, viewport: 
         page = context.new_page()
         page.goto(server.base + path, wait_until="load", timeout=60_000)
         page.get_by_role("heading").first.wait_for(timeout=20_000)
-        paints.append(page.evaluate(PAINT))
+        paint = page.evaluate(PAINT)
+        assert paint["fcp"] is not None, "no first-contentful-paint entry within 10 s"
+        paints.append(paint)
         context.close()
     fcp = statistics.median(p["fcp"] for p in paints[1:])
-    lcp = statistics.median(p["lcp"] or p["fcp"] for p in paints[1:])
+    lcp = statistics.median(p["lcp"] for p in paints[1:])
     FIGURES.setdefault("paint", {})[path] = {"fcp": fcp, "lcp": lcp}
     assert fcp < PAINT_LIMIT_MS
