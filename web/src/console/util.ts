@@ -1,0 +1,74 @@
+// Small helpers the console's views share: loading a GET into refs, a 422's field errors,
+// and the lottery odds exactly as the API publishes them.
+import { ref, shallowRef, type Ref, type ShallowRef } from 'vue'
+import { ApiError, toApiError } from '@common/api'
+import { fieldErrors } from '@common/errors'
+
+export interface Load<T> {
+  data: ShallowRef<T | null>
+  loading: Ref<boolean>
+  error: ShallowRef<ApiError | null>
+  load: () => Promise<void>
+}
+
+/** A read: `load()` fills `data`, or `error` with the refusal (shown by <Refusal>). */
+export function useLoad<T>(fn: () => Promise<T>): Load<T> {
+  const data = shallowRef<T | null>(null)
+  const loading = ref(false)
+  const error = shallowRef<ApiError | null>(null)
+  async function load(): Promise<void> {
+    loading.value = true
+    error.value = null
+    try {
+      data.value = await fn()
+    } catch (thrown) {
+      error.value = toApiError(thrown)
+    } finally {
+      loading.value = false
+    }
+  }
+  return { data, loading, error, load }
+}
+
+/** The problem a 422 names for `name` (or for a part of it, e.g. "prizes[0].weight"). */
+export function fieldError(error: unknown, name: string): string {
+  const fields = fieldErrors(error)
+  if (fields[name]) return fields[name]
+  const nested = Object.entries(fields).find(
+    ([key]) => key.startsWith(`${name}.`) || key.startsWith(`${name}[`),
+  )
+  return nested ? `${nested[0]}: ${nested[1]}` : ''
+}
+
+const ODDS_SCALE = 1_000_000n
+
+/** weight / total as a decimal string with 6 places, rounded half-even (domain odds_text). */
+export function oddsText(weight: number, total: number): string {
+  if (total <= 0 || weight < 0) return '0.000000'
+  const w = BigInt(Math.trunc(weight)) * ODDS_SCALE
+  const t = BigInt(Math.trunc(total))
+  let q = w / t
+  const r = w % t
+  if (r * 2n > t || (r * 2n === t && q % 2n === 1n)) q += 1n
+  const whole = q / ODDS_SCALE
+  const frac = (q % ODDS_SCALE).toString().padStart(6, '0')
+  return `${whole}.${frac}`
+}
+
+/** "0.012500" -> "1.25%" (for people; the exact string stays beside it). */
+export function percent(odds: string | null | undefined): string {
+  if (odds === null || odds === undefined || odds === '') return '—'
+  return `${(Number(odds) * 100).toFixed(4).replace(/\.?0+$/, '')}%`
+}
+
+/** "2027-01-01T08:00:00+08:00" -> "2027-01-01 08:00" (the API's local time, as written). */
+export function shortTime(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 16).replace('T', ' ') : '…'
+}
+
+/** Drops empty strings and nulls, so optional fields are left out of a request body. */
+export function compact<T extends Record<string, unknown>>(body: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(body).filter(([, v]) => v !== '' && v !== null && v !== undefined),
+  ) as Partial<T>
+}
