@@ -25,3 +25,26 @@ export const useMe = defineStore('me', () => {
 
   return { me, error, refresh, clear }
 })
+
+/** Item names by id, for orders and coupons (which carry only the id); one catalog read. */
+export const useItemNames = defineStore('itemNames', () => {
+  const names = ref<Record<string, string>>({})
+  let loading: Promise<void> | null = null
+
+  function load(): Promise<void> {
+    loading ??= unwrap(api().GET('/v1/catalog', { params: { query: { limit: 100 } } }))
+      .then((page) => {
+        names.value = Object.fromEntries(page.items.map((item) => [item.item_id, item.name]))
+      })
+      .catch(() => {
+        loading = null // the ids are shown instead; try again next time
+      })
+    return loading
+  }
+
+  function name(itemId: string): string {
+    return names.value[itemId] ?? itemId
+  }
+
+  return { names, load, name }
+})

@@ -118,7 +118,7 @@ export default {
     title: 'My orders',
     empty: 'No orders yet',
     orderNo: 'Order {id}',
-    item: '{id} × {n}',
+    item: '{name} × {n}',
     carrier: 'Carrier',
     tracking: 'Tracking number',
     pickupCode: 'Pickup code',
@@ -135,7 +135,7 @@ export default {
     title: 'My coupons',
     empty: 'No coupons yet',
     status: { active: 'Active', used: 'Used', expired: 'Expired' },
-    item: 'From {id}',
+    item: 'From {name}',
     expires: 'Valid until {date}',
   },
   lottery: {

@@ -117,7 +117,7 @@ export default {
     title: '我的订单',
     empty: '还没有订单',
     orderNo: '订单 {id}',
-    item: '{id} × {n}',
+    item: '{name} × {n}',
     carrier: '承运商',
     tracking: '运单号',
     pickupCode: '提货码',
@@ -134,7 +134,7 @@ export default {
     title: '我的优惠券',
     empty: '还没有优惠券',
     status: { active: '可使用', used: '已使用', expired: '已过期' },
-    item: '来自 {id}',
+    item: '来自 {name}',
     expires: '有效期至 {date}',
   },
   lottery: {
