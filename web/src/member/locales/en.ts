@@ -1,6 +1,7 @@
 import type zh from './zh-CN'
 
 export default {
+  app: { title: 'Points club' },
   nav: { label: 'Main', home: 'Home', mall: 'Mall', lottery: 'Lottery', me: 'Me' },
   links: {
     checkin: 'Check-in calendar',

@@ -1,5 +1,6 @@
 // The member app's texts (the common catalog adds errors.*, common.*, tiers.*, orderStatus.*).
 export default {
+  app: { title: '积分会员' },
   nav: { label: '主导航', home: '首页', mall: '商城', lottery: '抽奖', me: '我的' },
   links: {
     checkin: '签到日历',
