@@ -73,23 +73,30 @@ def test_a_catalog_row_becomes_a_listing_with_typed_values() -> None:
     assert (item.stock, item.sold, item.ver, item.retired) == (4, 6, 3, False)
 
 
-def test_an_order_row_becomes_an_order_with_plain_delivery_and_days() -> None:
-    row = OrderItem(
-        pk="MEMBER#m-1",
-        sk="ORDER#r1",
-        order_id="r1",
-        member_id="m-1",
-        item_id="cup",
-        item_name="Cup",
-        kind="gift",
-        quantity=2,
-        points=6000,
-        status="placed",
-        placed_at="2027-01-10T02:00:00.000000+00:00",
-        updated_at="2027-01-10T02:00:00.000000+00:00",
-        delivery={"method": "pickup", "name": "Li"},
-        counted_day="2027-01-10",
-        stocked=True,
+def test_an_order_read_from_the_table_becomes_an_order_with_plain_delivery_and_days() -> None:
+    row = OrderItem.from_raw_data(  # as DynamoDB answers a read (delivery: a map)
+        {
+            "pk": {"S": "MEMBER#m-1"},
+            "sk": {"S": "ORDER#r1"},
+            **{
+                name: {"S": text}
+                for name, text in {
+                    "order_id": "r1",
+                    "member_id": "m-1",
+                    "item_id": "cup",
+                    "item_name": "Cup",
+                    "kind": "gift",
+                    "status": "placed",
+                    "placed_at": "2027-01-10T02:00:00.000000+00:00",
+                    "updated_at": "2027-01-10T02:00:00.000000+00:00",
+                    "counted_day": "2027-01-10",
+                }.items()
+            },
+            "quantity": {"N": "2"},
+            "points": {"N": "6000"},
+            "stocked": {"BOOL": True},
+            "delivery": {"M": {"method": {"S": "pickup"}, "name": {"S": "Li"}}},
+        }
     )
 
     order = value_of(row, Order)
@@ -97,5 +104,6 @@ def test_an_order_row_becomes_an_order_with_plain_delivery_and_days() -> None:
     assert order.delivery == {"method": "pickup", "name": "Li"}
     assert order.method == "pickup"
     assert order.counted_day == date(2027, 1, 10)
+    assert order.placed_at == datetime(2027, 1, 10, 2, 0, tzinfo=UTC)
     assert (order.quantity, order.points, order.pickup_failures) == (2, 6000, 0)
     assert order.stocked is True and order.cash_due is None
