@@ -23,8 +23,8 @@ from shared.domain.mall import DONATION, Listing
 from shared.dynamodb import keys, pages
 from shared.dynamodb.connection import connection, table
 from shared.dynamodb.models import CatalogEntry, CatalogItem, set_or_remove
-from shared.dynamodb.rows import value_of
 from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.dynamodb.values import value_of
 from shared.errors import InsufficientStock, Invalid, ItemNotFound
 
 ITEM, ENTRY = "item", "entry"
@@ -103,7 +103,7 @@ def forget(item_id: str) -> None:
 
 
 def listing_of(item: CatalogItem) -> Listing:
-    return value_of(item, Listing, per_day="limit_per_day", total="limit_total")
+    return value_of(item, Listing, per_day=item.limit_per_day, total=item.limit_total)
 
 
 def _stored(value: Any) -> Any:

@@ -14,8 +14,8 @@ from shared.domain.mall import Coupon
 from shared.dynamodb import keys
 from shared.dynamodb.models import CouponItem, OrderItem
 from shared.dynamodb.orders import COUPON, ORDER
-from shared.dynamodb.rows import value_of
 from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.dynamodb.values import value_of
 from shared.errors import CouponExpired, CouponNotFound, CouponUsed
 
 

@@ -27,8 +27,8 @@ from shared.dynamodb.models import (
     CouponItem,
     OrderItem,
 )
-from shared.dynamodb.rows import value_of
 from shared.dynamodb.tx import Cancelled, Tx, run
+from shared.dynamodb.values import value_of
 
 # Transaction labels (the items of a redemption or a give-back).
 ITEM, ORDER, COUPON, PAYOUT = "item", "order", "coupon", "payout"

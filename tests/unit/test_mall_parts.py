@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from shared.domain.mall import Listing, Order
+from shared.domain.mall import Order
+from shared.dynamodb.catalog import listing_of
 from shared.dynamodb.models import CatalogItem, OrderItem
-from shared.dynamodb.rows import value_of
+from shared.dynamodb.values import value_of
 from shared.errors import Contention
 from shared.mall.retry import ATTEMPTS, until_done
 
@@ -65,7 +66,7 @@ def test_a_catalog_row_becomes_a_listing_with_typed_values() -> None:
         updated_at="2027-01-02T00:00:00.000000+00:00",
     )
 
-    item = value_of(row, Listing, per_day="limit_per_day", total="limit_total")
+    item = listing_of(row)
 
     assert item.cash == Decimal("12.50") and str(item.cash) == "12.50"
     assert item.starts_at == datetime(2027, 1, 10, 2, 0, tzinfo=UTC)
