@@ -14,11 +14,11 @@ from msgspec import Struct
 from shared.domain.rules import TIER_NAMES, Rules
 from shared.errors import InvalidTransition
 
-# Kinds of catalog items (API.md).
+# Kinds of catalog items (the API's `kind`).
 GIFT, COUPON, DONATION, CASH_OUT = "gift", "coupon", "donation", "cash_out"
 KINDS: tuple[str, ...] = (GIFT, COUPON, DONATION, CASH_OUT)
 
-# Order statuses: API.md's list plus ``awaiting_payment`` (points + cash, until the shop
+# Order statuses: the API's list plus ``awaiting_payment`` (points + cash, until the shop
 # confirms the cash part) and ``completed`` (donations and cash-outs: done at once).
 PLACED, APPROVED, SHIPPED, DELIVERED = "placed", "approved", "shipped", "delivered"
 PICKED_UP, CANCELLED, REJECTED, ISSUED = "picked_up", "cancelled", "rejected", "issued"

@@ -1,4 +1,4 @@
-"""The mall's JSON views (API.md), rendered from domain values: catalog items, orders,
+"""The mall's JSON views (the HTTP contract), rendered from domain values: catalog items, orders,
 coupons and the redemption's 201 body. Times show in the programme's time zone."""
 
 from __future__ import annotations
