@@ -1,4 +1,4 @@
-"""The points mall's rules (SPEC §4): availability, per-member limits, the order life cycle,
+"""The points mall's rules: availability, per-member limits, the order life cycle,
 coupon and pickup codes, points + cash and cash-out arithmetic. Pure: no AWS, no I/O."""
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from msgspec import Struct
 from shared.domain.rules import TIER_NAMES, Rules
 from shared.errors import InvalidTransition
 
-# Kinds of catalog items (API.md).
+# Kinds of catalog items (the API's `kind`).
 GIFT, COUPON, DONATION, CASH_OUT = "gift", "coupon", "donation", "cash_out"
 KINDS: tuple[str, ...] = (GIFT, COUPON, DONATION, CASH_OUT)
 
-# Order statuses: API.md's list plus ``awaiting_payment`` (points + cash, until the shop
+# Order statuses: the API's list plus ``awaiting_payment`` (points + cash, until the shop
 # confirms the cash part) and ``completed`` (donations and cash-outs: done at once).
 PLACED, APPROVED, SHIPPED, DELIVERED = "placed", "approved", "shipped", "delivered"
 PICKED_UP, CANCELLED, REJECTED, ISSUED = "picked_up", "cancelled", "rejected", "issued"
@@ -39,7 +39,6 @@ STATUSES: tuple[str, ...] = (
     CANCELLED,
     REJECTED,
 )
-RETURNING = frozenset({CANCELLED, REJECTED})  # statuses that give points and stock back
 
 SHIP, PICKUP = "ship", "pickup"
 DELIVERY_METHODS: tuple[str, ...] = (SHIP, PICKUP)
@@ -93,6 +92,70 @@ class Offer(Struct, frozen=True):
     @property
     def limited(self) -> bool:
         return self.stock is not None and self.kind != DONATION
+
+
+class Listing(Offer, frozen=True):
+    """A catalog item as stored: its offer, what the catalog shows and its running counts."""
+
+    description: str | None = None
+    image_url: str | None = None
+    sold: int = 0  # units redeemed, net of cancellations (limited items)
+    donated_points: int | None = None  # donations: the public running total
+    donors: int | None = None  # donations: distinct members who gave
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class Order(Struct):
+    """A mall order (a redemption, or a prize won in the lottery). Not frozen: the order
+    repository refreshes the value it was given after a move, as the stored order now is."""
+
+    order_id: str
+    member_id: str
+    item_id: str
+    item_name: str
+    kind: str
+    quantity: int
+    points: int  # total points debited
+    status: str
+    placed_at: datetime
+    updated_at: datetime
+    cash_due: Decimal | None = None  # points + cash: the cash part
+    currency: str | None = None
+    delivery: dict[str, str] | None = None  # {"method", "name", "phone", "address"}
+    carrier: str | None = None
+    tracking_no: str | None = None
+    reason: str | None = None  # why it was cancelled or rejected
+    coupon_code: str | None = None
+    coupon_expires_on: date | None = None
+    coupon_used_at: datetime | None = None
+    pickup_code: str | None = None
+    pickup_failures: int = 0
+    payment_due_at: datetime | None = None
+    paid_at: datetime | None = None
+    payment_ref: str | None = None
+    payout_amount: Decimal | None = None  # cash-outs
+    # What a cancellation gives back besides the points.
+    stocked: bool = False  # one unit of stock per unit ordered
+    counted_total: bool = False  # the per-item limit counter
+    counted_day: date | None = None  # the per-day counter's day
+
+    @property
+    def method(self) -> str | None:
+        """How a gift is delivered (``ship`` / ``pickup``), if it is."""
+        return (self.delivery or {}).get("method")
+
+
+class Coupon(Struct, frozen=True):
+    """A coupon code: unique, consumed once by the shop's systems."""
+
+    code: str
+    member_id: str
+    order_id: str
+    item_id: str
+    expires_on: date  # last valid day (programme time zone)
+    used_at: datetime | None = None
+    used_by: str | None = None  # the shop's order that used it
 
 
 def limits_of(offer: Offer, rules: Rules) -> Limits:

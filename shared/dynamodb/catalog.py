@@ -4,7 +4,8 @@ Each item lives in its own partition (``ITEM#<id>`` / ``ITEM``), so a flash sale
 never shares a partition with another item or a member; the ``CATALOG`` partition lists the
 items (one small entry each) for ``GET /v1/catalog``, whose page then batch-reads the items.
 Operator changes to what a redemption relies on (price, window, limits, retirement) bump the
-item's ``ver``; a redemption is conditional on the ``ver`` it read.
+item's ``ver``; a redemption is conditional on the ``ver`` it read. Items go in and come out
+as :class:`~shared.domain.mall.Listing` values, never as table rows.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from shared.clock import utc_iso as utc
-from shared.domain.mall import DONATION, Offer
+from shared.domain.mall import DONATION, Listing
 from shared.dynamodb import keys, pages
 from shared.dynamodb.connection import connection, table
 from shared.dynamodb.models import CatalogEntry, CatalogItem, set_or_remove
 from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.dynamodb.values import value_of
 from shared.errors import InsufficientStock, Invalid, ItemNotFound
 
 ITEM, ENTRY = "item", "entry"
@@ -48,12 +50,17 @@ DEFINITION = (
 VERSIONED = frozenset(DEFINITION) - {"stock", "description", "image_url", "name"}
 
 
-def get(item_id: str) -> CatalogItem | None:
-    """The item as it is now (a strongly consistent read)."""
+def _row(item_id: str) -> CatalogItem | None:
     try:
         return CatalogItem.get(keys.item_pk(item_id), keys.ITEM_SK, consistent_read=True)
     except DoesNotExist:
         return None
+
+
+def get(item_id: str) -> Listing | None:
+    """The item as it is now (a strongly consistent read)."""
+    row = _row(item_id)
+    return listing_of(row) if row is not None else None
 
 
 # Items a redemption read recently, per process (a warm Lambda, the local server). Safe to
@@ -63,12 +70,12 @@ def get(item_id: str) -> CatalogItem | None:
 # new table (tests) never sees another table's items.
 CACHE_SECONDS = 60.0
 CACHE_SIZE = 1000
-_cache: dict[str, tuple[float, CatalogItem]] = {}
+_cache: dict[str, tuple[float, Listing]] = {}
 _cache_owner: list[object] = [None]
 _cache_lock = threading.Lock()
 
 
-def get_cached(item_id: str) -> tuple[CatalogItem | None, bool]:
+def get_cached(item_id: str) -> tuple[Listing | None, bool]:
     """(item, fresh): a copy read less than ``CACHE_SECONDS`` ago, else a read now."""
     owner = connection()
     with _cache_lock:
@@ -95,37 +102,29 @@ def forget(item_id: str) -> None:
         _cache.pop(item_id, None)
 
 
-def offer_of(item: CatalogItem) -> Offer:
-    return Offer(
-        item_id=item.item_id,
-        name=item.name,
-        kind=item.kind,
-        points=int(item.points),
-        cash=Decimal(item.cash) if item.cash is not None else None,
-        stock=int(item.stock) if item.stock is not None else None,
-        starts_at=datetime.fromisoformat(item.starts_at) if item.starts_at else None,
-        ends_at=datetime.fromisoformat(item.ends_at) if item.ends_at else None,
-        min_tier=item.min_tier,
-        limit_mode=item.limit_mode,
-        per_day=int(item.limit_per_day) if item.limit_per_day is not None else None,
-        total=int(item.limit_total) if item.limit_total is not None else None,
-        coupon_valid_days=(
-            int(item.coupon_valid_days) if item.coupon_valid_days is not None else None
-        ),
-        retired=bool(item.retired),
-        ver=int(item.ver),
-    )
+def listing_of(item: CatalogItem) -> Listing:
+    return value_of(item, Listing, per_day=item.limit_per_day, total=item.limit_total)
+
+
+def _stored(value: Any) -> Any:
+    """A definition's value as the table keeps it: times in UTC ISO-8601, money as text."""
+    if isinstance(value, datetime):
+        return utc(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _entry(item_id: str, kind: str) -> CatalogEntry:
     return CatalogEntry(pk=keys.CATALOG, sk=keys.catalog_sk(item_id), item_id=item_id, kind=kind)
 
 
-def put(item_id: str, definition: dict[str, Any], now: datetime) -> tuple[CatalogItem, bool]:
-    """Create or replace an item's definition. Stock is set as given; the running counters
-    (units sold, donation totals) survive a replace. Returns (stored item, created)."""
+def put(item_id: str, definition: dict[str, Any], now: datetime) -> tuple[Listing, bool]:
+    """Create or replace an item's definition (``DEFINITION`` names -> values; absent or
+    None: none). Stock is set as given; the running counters (units sold, donation totals)
+    survive a replace. Returns (stored item, created)."""
     at = utc(now)
-    values = {name: definition.get(name) for name in DEFINITION}
+    values = {name: _stored(definition.get(name)) for name in DEFINITION}
     kind = values["kind"]
 
     def create() -> bool:
@@ -171,22 +170,26 @@ def put(item_id: str, definition: dict[str, Any], now: datetime) -> tuple[Catalo
     created = run(create)
     if not created:
         run(replace)
+    return _get_written(item_id), created
+
+
+def _get_written(item_id: str) -> Listing:
     stored = get(item_id)
     assert stored is not None
-    return stored, created
+    return stored
 
 
 def patch(
-    item: CatalogItem,
+    item: Listing,
     changes: dict[str, Any],
     now: datetime,
     *,
     stock_delta: int | None = None,
     retired: bool | None = None,
-) -> CatalogItem:
+) -> Listing:
     """Change some of an item's attributes (None removes one), add to its stock, retire it
     or bring it back. Stock never goes below zero (a condition, not a read)."""
-    actions = set_or_remove(CatalogItem, changes)
+    actions = set_or_remove(CatalogItem, {k: _stored(v) for k, v in changes.items()})
     condition = CatalogItem.pk.exists()
     if retired is not None:
         actions.append(CatalogItem.retired.set(retired))
@@ -201,7 +204,8 @@ def patch(
 
     def attempt() -> None:
         tx = Tx()
-        tx.update(ITEM, CatalogItem(pk=item.pk, sk=item.sk), actions, condition=condition)
+        key = CatalogItem(pk=keys.item_pk(item.item_id), sk=keys.ITEM_SK)
+        tx.update(ITEM, key, actions, condition=condition)
         if retired is True:
             tx.delete(ENTRY, _entry(item.item_id, item.kind))
         elif retired is False:
@@ -210,25 +214,28 @@ def patch(
             tx.commit()
         except Cancelled as cancelled:
             old = image(cancelled.failed.get(ITEM), CatalogItem)
-            if old is None:
-                raise ItemNotFound(f"no catalog item {item.item_id!r}") from None
-            if old.stock is None:
-                raise Invalid(
-                    "the item has unlimited stock",
-                    details={"fields": {"stock_delta": "the item has unlimited stock"}},
-                ) from None
-            raise InsufficientStock(
-                f"only {int(old.stock)} in stock",
-                details={"stock": int(old.stock), "stock_delta": stock_delta},
-            ) from None
+            raise _patch_refusal(old, item.item_id, stock_delta) from None
 
     run(attempt)
-    stored = get(item.item_id)
-    assert stored is not None
-    return stored
+    return _get_written(item.item_id)
 
 
-def page(limit: int, cursor: str | None) -> tuple[list[CatalogItem], str | None]:
+def _patch_refusal(old: CatalogItem | None, item_id: str, stock_delta: int | None) -> Exception:
+    """Why a patch was refused, from the item's old image: gone, or not enough stock."""
+    if old is None:
+        return ItemNotFound(f"no catalog item {item_id!r}")
+    if old.stock is None:
+        return Invalid(
+            "the item has unlimited stock",
+            details={"fields": {"stock_delta": "the item has unlimited stock"}},
+        )
+    return InsufficientStock(
+        f"only {int(old.stock)} in stock",
+        details={"stock": int(old.stock), "stock_delta": stock_delta},
+    )
+
+
+def page(limit: int, cursor: str | None) -> tuple[list[Listing], str | None]:
     """A page of the listed (not retired) items in id order, with the next cursor."""
     result = CatalogEntry.query(
         keys.CATALOG,
@@ -237,7 +244,7 @@ def page(limit: int, cursor: str | None) -> tuple[list[CatalogItem], str | None]
     )
     entries = list(result)
     found = {item.item_id: item for item in _batch_get([e.item_id for e in entries])}
-    items = [found[e.item_id] for e in entries if e.item_id in found]
+    items = [listing_of(found[e.item_id]) for e in entries if e.item_id in found]
     return items, pages.encode(result.last_evaluated_key)
 
 

@@ -1,0 +1,259 @@
+"""Data access for a redemption: ONE TransactWriteItems (docs/data-model.md, "Redemption").
+
+It holds the member's debit (guarded: registered, active, tier, spendable), the item's stock
+(guarded by the version of the item that was read, and ``stock >= quantity``), the
+per-member limit counters, the order, the ledger entry, the coupon code / payout record when
+the kind needs one, and the Idempotency-Key record. A cancelled transaction is turned into
+the exact reason from the cancellation reasons' old images (``ALL_OLD``), never by reading
+again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from msgspec import Struct
+
+from shared.clock import utc_iso as utc
+from shared.domain import ledger as kinds
+from shared.domain import mall
+from shared.domain.ledger import Debit
+from shared.domain.mall import Limits, Offer
+from shared.dynamodb import idempotency, keys
+from shared.dynamodb import members as members_repo
+from shared.dynamodb.models import (
+    CatalogItem,
+    CounterItem,
+    CouponItem,
+    MemberItem,
+    OrderItem,
+    PayoutItem,
+)
+from shared.dynamodb.orders import (
+    COUPON,
+    ITEM,
+    LIMIT_DAY,
+    LIMIT_ITEM,
+    ORDER,
+    PAYOUT,
+    coupon_item,
+)
+from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.errors import ItemNotFound, LimitReached, NotAvailable, SoldOut
+
+PROFILE = members_repo.PROFILE
+SPEND_SOURCE = "redeem"
+
+
+class Stale(Exception):
+    """The transaction was built on a read that is no longer true: plan it again."""
+
+    def __init__(self, first_donation: bool | None = None):
+        super().__init__("stale")
+        self.first_donation = first_donation
+
+
+class Plan(Struct, frozen=True):
+    """Everything one redemption writes; built by the use case, written here at once."""
+
+    member_id: str
+    order_id: str
+    offer: Offer  # as read (its ``ver`` guards the price and window)
+    quantity: int
+    points: int
+    status: str
+    at: datetime
+    today: date  # programme day
+    day_ttl: int  # epoch seconds: when the per-day counter may be deleted
+    limits: Limits
+    currency: str
+    response: dict[str, Any]  # the 201 body (also stored for Idempotency-Key replays)
+    delivery: dict[str, str] | None = None
+    pickup_code: str | None = None
+    coupon_code: str | None = None
+    coupon_expires_on: date | None = None
+    cash_due: Decimal | None = None
+    payment_due_at: datetime | None = None
+    payout_amount: Decimal | None = None
+    first_donation: bool | None = None  # donations: does this member give for the first time
+    request: idempotency.Key | None = None
+
+
+def _order_item(plan: Plan) -> OrderItem:
+    offer = plan.offer
+    placed = utc(plan.at)
+    issued = plan.status == mall.ISSUED
+    return OrderItem(
+        pk=keys.member_pk(plan.member_id),
+        sk=keys.mall_order_sk(plan.order_id),
+        order_id=plan.order_id,
+        member_id=plan.member_id,
+        item_id=offer.item_id,
+        item_name=offer.name,
+        kind=offer.kind,
+        quantity=plan.quantity,
+        points=plan.points,
+        cash_due=str(plan.cash_due) if plan.cash_due is not None else None,
+        currency=plan.currency if (plan.cash_due or plan.payout_amount) else None,
+        status=plan.status,
+        placed_at=placed,
+        updated_at=placed,
+        delivery=plan.delivery,
+        pickup_code=plan.pickup_code,
+        coupon_code=plan.coupon_code if issued else None,
+        coupon_expires_on=(
+            plan.coupon_expires_on.isoformat() if issued and plan.coupon_expires_on else None
+        ),
+        payment_due_at=utc(plan.payment_due_at) if plan.payment_due_at else None,
+        payout_amount=str(plan.payout_amount) if plan.payout_amount is not None else None,
+        pickup_failures=0,
+        stocked=offer.limited,
+        counted_total=plan.limits.total is not None,
+        counted_day=plan.today.isoformat() if plan.limits.per_day is not None else None,
+        order_pk=keys.mall_order_id_key(plan.order_id),
+        st_pk=keys.orders_status_pk(plan.status),
+        st_sk=keys.orders_status_sk(placed, plan.order_id),
+    )
+
+
+def _spend_condition(plan: Plan) -> Any:
+    condition = members_repo.active_with(plan.points)
+    if mall.tier_rank(plan.offer.min_tier) > 0:
+        condition &= MemberItem.tier.is_in(*mall.tiers_from(plan.offer.min_tier))
+    return condition
+
+
+def _add_item(tx: Tx, plan: Plan) -> None:
+    offer, q = plan.offer, plan.quantity
+    key = CatalogItem(pk=keys.item_pk(offer.item_id), sk=keys.ITEM_SK)
+    same = CatalogItem.ver == offer.ver
+    if offer.limited:
+        tx.update(
+            ITEM,
+            key,
+            [CatalogItem.stock.add(-q), CatalogItem.sold.add(q)],
+            condition=same & (CatalogItem.stock >= q),
+        )
+    elif offer.kind == mall.DONATION:
+        actions = [CatalogItem.donated_points.add(plan.points)]
+        if plan.first_donation:
+            actions.append(CatalogItem.donors.add(1))
+        tx.update(ITEM, key, actions, condition=same)
+    else:
+        tx.check(ITEM, CatalogItem, key.pk, key.sk, same)
+
+
+def _add_limits(tx: Tx, plan: Plan) -> None:
+    q, member_pk = plan.quantity, keys.member_pk(plan.member_id)
+    total = plan.limits.total
+    if total is not None or plan.first_donation is not None:
+        condition = None
+        if total is not None:
+            condition = CounterItem.n.does_not_exist() | (CounterItem.n <= total - q)
+        if plan.first_donation is not None:
+            seen = (
+                CounterItem.pk.does_not_exist() if plan.first_donation else CounterItem.pk.exists()
+            )
+            condition = seen if condition is None else condition & seen
+        tx.update(
+            LIMIT_ITEM,
+            CounterItem(pk=member_pk, sk=keys.limit_item_sk(plan.offer.item_id)),
+            [CounterItem.n.add(q)],
+            condition=condition,
+        )
+    per_day = plan.limits.per_day
+    if per_day is not None:
+        tx.update(
+            LIMIT_DAY,
+            CounterItem(pk=member_pk, sk=keys.limit_day_sk(plan.offer.kind, plan.today)),
+            [CounterItem.n.add(q), CounterItem.ttl.set(plan.day_ttl)],
+            condition=CounterItem.n.does_not_exist() | (CounterItem.n <= per_day - q),
+        )
+
+
+def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
+    """The one reason a redemption was refused, from the cancellation reasons."""
+    failed = cancelled.failed
+    if ITEM in failed:
+        item = image(failed[ITEM], CatalogItem)
+        if item is None:
+            return ItemNotFound(f"no catalog item {plan.offer.item_id!r}")
+        if int(item.ver) != plan.offer.ver:
+            return Stale(plan.first_donation)
+    member = image(failed.get(PROFILE), MemberItem) if PROFILE in failed else None
+    if PROFILE in failed and (member is None or member.status != "active"):
+        return members_repo.refusal(failed[PROFILE], plan.member_id, plan.points)
+    if ITEM in failed:
+        return SoldOut(f"{plan.offer.name} is sold out", details={"item_id": plan.offer.item_id})
+    if PROFILE in failed and not mall.tier_allows(member.tier, plan.offer.min_tier):
+        return NotAvailable(
+            f"{plan.offer.name} is for {plan.offer.min_tier} members and above",
+            details={"min_tier": plan.offer.min_tier, "tier": member.tier},
+        )
+    if LIMIT_ITEM in failed and plan.first_donation is not None:
+        counter = image(failed[LIMIT_ITEM], CounterItem)
+        if (counter is not None) == plan.first_donation:  # guessed wrong: plan again
+            return Stale(first_donation=counter is None)
+    if LIMIT_ITEM in failed or LIMIT_DAY in failed:
+        return LimitReached(
+            "the per-member limit for this item is reached",
+            details={"limits": plan.limits.as_dict()},
+        )
+    if PROFILE in failed:
+        return members_repo.refusal(failed[PROFILE], plan.member_id, plan.points)
+    # The order id, coupon code or ledger key is taken (random ids): plan again.
+    return Stale(plan.first_donation)
+
+
+def place(plan: Plan) -> idempotency.Replay | None:
+    """Write the redemption; None when done, the first response for a repeated key.
+
+    Raises the refusal (``SoldOut``, ``InsufficientPoints``, ``LimitReached`` ...) or
+    :class:`Stale` when the item changed since it was read."""
+
+    def attempt() -> idempotency.Replay | None:
+        tx = Tx()
+        debit = Debit(
+            member_id=plan.member_id,
+            type=kinds.REDEEM,
+            source=SPEND_SOURCE,
+            ref=plan.order_id,
+            points=plan.points,
+            at=plan.at,
+            description=f"{plan.offer.name} × {plan.quantity}",
+        )
+        members_repo.add_debit(tx, debit, condition=_spend_condition(plan), order_id=plan.order_id)
+        _add_item(tx, plan)
+        _add_limits(tx, plan)
+        order = _order_item(plan)
+        tx.put(ORDER, order, condition=OrderItem.pk.does_not_exist())
+        if order.coupon_code and plan.coupon_expires_on:
+            tx.put(
+                COUPON,
+                coupon_item(order, order.coupon_code, plan.coupon_expires_on),
+                condition=CouponItem.pk.does_not_exist(),
+            )
+        if plan.payout_amount is not None:
+            tx.put(
+                PAYOUT,
+                PayoutItem(
+                    pk=keys.payouts_pk(plan.today),
+                    sk=keys.payout_sk(plan.order_id),
+                    order_id=plan.order_id,
+                    member_id=plan.member_id,
+                    points=plan.points,
+                    amount=str(plan.payout_amount),
+                    currency=plan.currency,
+                    status="pending",
+                    created_at=order.placed_at,
+                ),
+                condition=PayoutItem.pk.does_not_exist(),
+            )
+        try:
+            return idempotency.commit(tx, plan.request, 201, plan.response, plan.at)
+        except Cancelled as cancelled:
+            raise _refusal(cancelled, plan) from None
+
+    return run(attempt)

@@ -1,0 +1,159 @@
+"""A member's redemption (``POST /v1/redemptions``): the rules decide on the item as read
+(possibly a cached copy), then one transaction in ``shared.dynamodb.redemptions`` debits,
+takes stock, counts the limits and records the order and the Idempotency-Key's response."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from msgspec import Struct
+
+from shared import programme
+from shared.domain import mall
+from shared.domain.calendar import local_date
+from shared.domain.mall import Listing, Offer
+from shared.domain.rules import Rules
+from shared.dynamodb import catalog as catalog_repo
+from shared.dynamodb import idempotency
+from shared.dynamodb import orders as orders_repo
+from shared.dynamodb import redemptions as redemptions_repo
+from shared.errors import Invalid, ItemNotFound, LimitReached, NotAvailable, SoldOut
+from shared.mall.retry import until_done
+from shared.mall.views import redemption_view
+
+Plan = redemptions_repo.Plan
+
+
+class Redeem(Struct, frozen=True):
+    """A member's redemption of a catalog item."""
+
+    member_id: str
+    item_id: str
+    quantity: int
+    delivery: dict[str, str] | None = None
+    idempotency_key: str | None = None
+    request: dict[str, Any] | None = None  # the body, fingerprinted with the key
+
+
+def _plan(
+    cmd: Redeem,
+    offer: Offer,
+    now: datetime,
+    rules: Rules,
+    first_donation: bool | None,
+    request: idempotency.Key | None,
+) -> Plan:
+    limits = mall.limits_of(offer, rules)
+    points = mall.cost(offer, cmd.quantity)
+    cash = mall.cash_due(offer, cmd.quantity)
+    status = mall.first_status(offer.kind, cash)
+    today = local_date(now, rules.zone)
+    coupon = offer.kind == mall.COUPON
+    pickup = offer.kind == mall.GIFT and (cmd.delivery or {}).get("method") == mall.PICKUP
+    fields: dict[str, Any] = {
+        "member_id": cmd.member_id,
+        "order_id": mall.new_order_id(now),
+        "offer": offer,
+        "quantity": cmd.quantity,
+        "points": points,
+        "status": status,
+        "at": now,
+        "today": today,
+        "day_ttl": int((now + timedelta(days=3)).timestamp()),
+        "limits": limits,
+        "currency": rules.currency,
+        "response": {},
+        "delivery": cmd.delivery if offer.kind == mall.GIFT else None,
+        "pickup_code": mall.new_pickup_code() if pickup else None,
+        "coupon_code": mall.new_coupon_code() if coupon else None,
+        "coupon_expires_on": (
+            mall.coupon_expires_on(today, offer.coupon_valid_days) if coupon else None
+        ),
+        "cash_due": cash,
+        "payment_due_at": mall.payment_due(now, rules) if cash is not None else None,
+        "payout_amount": (
+            mall.cash_out_value(points, rules) if offer.kind == mall.CASH_OUT else None
+        ),
+        "first_donation": first_donation,
+        "request": request,
+    }
+    plan = Plan(**fields)
+    return Plan(**{**fields, "response": redemption_view(plan, rules)})
+
+
+def _redeemable(item: Listing | None, cmd: Redeem, now: datetime, rules: Rules) -> Listing:
+    """The item, if the rules let anyone redeem ``cmd.quantity`` of it now; else why not."""
+    if item is None:
+        raise ItemNotFound(f"no catalog item {cmd.item_id!r}")
+    reason = mall.unavailable(item, now, rules)
+    if reason == "sold_out":
+        raise SoldOut(f"{item.name} is sold out", details={"item_id": item.item_id})
+    if reason is not None:
+        raise NotAvailable(f"{item.name} cannot be redeemed now")
+    limits = mall.limits_of(item, rules)
+    if mall.over_limit(limits, cmd.quantity):
+        raise LimitReached(
+            f"at most {limits.as_dict()} per member", details={"limits": limits.as_dict()}
+        )
+    return item
+
+
+class _Redemption:
+    """One redemption's attempts: what a failed attempt learnt carries to the next."""
+
+    def __init__(self, cmd: Redeem, now: datetime) -> None:
+        self.cmd, self.now, self.rules = cmd, now, programme.current()
+        self.request = (
+            idempotency.Key(
+                cmd.member_id,
+                cmd.idempotency_key,
+                idempotency.fingerprint("POST", "/v1/redemptions", cmd.request),
+            )
+            if cmd.idempotency_key
+            else None
+        )
+        self.first_donation: bool | None = None
+
+    def attempt(self) -> tuple[int, dict[str, Any]] | None:
+        cmd, now = self.cmd, self.now
+        item, fresh = catalog_repo.get_cached(cmd.item_id)
+        try:
+            offer = _redeemable(item, cmd, now, self.rules)
+        except (ItemNotFound, SoldOut, NotAvailable, LimitReached):
+            if not fresh:  # never refuse on a cached copy: read the item again
+                catalog_repo.forget(cmd.item_id)
+                return None
+            # A repeat of a request that succeeded gets its first response, whatever now.
+            replay = idempotency.find(self.request, now) if self.request else None
+            if replay is not None:
+                return replay.status, replay.body
+            raise
+        problems = mall.request_problems(offer, cmd.quantity, cmd.delivery)
+        if problems:
+            raise Invalid(
+                "invalid fields: " + ", ".join(sorted(problems)), details={"fields": problems}
+            )
+        if offer.kind == mall.DONATION and self.first_donation is None:
+            self.first_donation = not orders_repo.has_redeemed(cmd.member_id, offer.item_id)
+        plan = _plan(cmd, offer, now, self.rules, self.first_donation, self.request)
+        try:
+            replay = redemptions_repo.place(plan)
+        except redemptions_repo.Stale as stale:
+            if stale.first_donation is not None:
+                self.first_donation = stale.first_donation
+            else:
+                catalog_repo.forget(cmd.item_id)
+            return None
+        except SoldOut:
+            catalog_repo.forget(cmd.item_id)  # the next request reads the stock afresh
+            raise
+        if replay is not None:
+            return replay.status, replay.body
+        return 201, plan.response
+
+
+def redeem(cmd: Redeem, now: datetime) -> tuple[int, dict[str, Any]]:
+    """``POST /v1/redemptions``: one transaction debits, takes stock, counts the limits and
+    records the order (and the Idempotency-Key's response). Returns (status, body)."""
+    return until_done(_Redemption(cmd, now).attempt, "item")
