@@ -7,10 +7,13 @@ purchase needs (``shared.programme`` caches it); tasks live in ``TASKS``.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
+from shared.clock import utc_iso
+from shared.domain.activity import Task
 from shared.dynamodb import keys
 from shared.dynamodb.models import Item, ProgrammeItem, TaskItem
 
@@ -61,17 +64,32 @@ def put_campaign(campaign: dict[str, Any], at: str, actor: str) -> bool:
     )
 
 
-def put_task(task: TaskItem) -> bool:
-    task.pk, task.sk = keys.TASKS, keys.task_sk(task.task_id)
-    return _upsert(task)
+def _task(item: TaskItem) -> Task:
+    return Task(item.task_id, item.name, int(item.points), item.limit, bool(item.active))
 
 
-def get_task(task_id: str) -> TaskItem | None:
+def put_task(task: Task, at: datetime) -> bool:
+    """Create or replace the task; True if it was created."""
+    return _upsert(
+        TaskItem(
+            pk=keys.TASKS,
+            sk=keys.task_sk(task.task_id),
+            task_id=task.task_id,
+            name=task.name,
+            points=task.points,
+            limit=task.limit,
+            active=task.active,
+            updated_at=utc_iso(at),
+        )
+    )
+
+
+def get_task(task_id: str) -> Task | None:
     try:
-        return TaskItem.get(keys.TASKS, keys.task_sk(task_id), consistent_read=True)
+        return _task(TaskItem.get(keys.TASKS, keys.task_sk(task_id), consistent_read=True))
     except DoesNotExist:
         return None
 
 
-def tasks() -> list[TaskItem]:
-    return list(TaskItem.query(keys.TASKS, TaskItem.sk.startswith(keys.TASK)))
+def tasks() -> list[Task]:
+    return [_task(t) for t in TaskItem.query(keys.TASKS, TaskItem.sk.startswith(keys.TASK))]

@@ -7,48 +7,42 @@ request had an ``Idempotency-Key``, the idempotency record.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from shared.clock import utc_iso
 from shared.domain.ledger import Credit, Debit
+from shared.domain.members import Audit
 from shared.domain.rules import Rules
-from shared.dynamodb import idempotency, keys
-from shared.dynamodb.members import PROFILE, add_credit, add_debit
+from shared.dynamodb import idempotency, keys, ledger
+from shared.dynamodb.ledger import PROFILE
 from shared.dynamodb.models import AuditItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
-from shared.errors import InsufficientPoints, MemberNotFound
+from shared.errors import InsufficientPoints
 
 AUDIT = "audit"
 
 
-def audit_item(
-    member_id: str,
-    action: str,
-    actor: str,
-    reason: str,
-    at: Any,
-    *,
-    points: int | None = None,
-    ref: str | None = None,
-) -> AuditItem:
-    at_utc = utc_iso(at)
+def _audit_item(audit: Audit) -> AuditItem:
+    at_utc = utc_iso(audit.at)
+    action = audit.action
     return AuditItem(
-        pk=keys.member_pk(member_id),
-        sk=keys.audit_sk(at_utc, action if ref is None else f"{action}#{ref}"),
-        member_id=member_id,
+        pk=keys.member_pk(audit.member_id),
+        sk=keys.audit_sk(at_utc, action if audit.ref is None else f"{action}#{audit.ref}"),
+        member_id=audit.member_id,
         action=action,
-        actor=actor,
-        reason=reason,
+        actor=audit.actor,
+        reason=audit.reason,
         at=at_utc,
-        points=points,
-        ref=ref,
+        points=audit.points,
+        ref=audit.ref,
     )
 
 
 def adjust(
     change: Credit | Debit,
     rules: Rules,
-    audit: AuditItem,
+    audit: Audit,
     *,
     allow_debt: bool,
     idem: idempotency.Key | None,
@@ -59,20 +53,20 @@ def adjust(
     def attempt() -> idempotency.Replay | None:
         tx = Tx()
         if isinstance(change, Credit):
-            add_credit(tx, change, rules, actor=audit.actor)
+            ledger.add_credit(tx, change, rules, actor=audit.actor)
         else:
             guard = MemberItem.pk.exists()
             if not allow_debt:  # frozen members too: operators may still take points back
                 guard &= MemberItem.spendable >= change.points
-            add_debit(tx, change, condition=guard, actor=audit.actor)
-        tx.put(AUDIT, audit)
+            ledger.add_debit(tx, change, condition=guard, actor=audit.actor)
+        tx.put(AUDIT, _audit_item(audit))
         try:
             return idempotency.commit(tx, idem, response[0], response[1], change.at)
         except Cancelled as cancelled:
             if PROFILE in cancelled:
                 member = image(cancelled.failed[PROFILE], MemberItem)
                 if member is None:
-                    raise MemberNotFound(f"member {change.member_id!r} is not registered") from None
+                    raise ledger.not_registered(change.member_id) from None
                 spendable = int(member.spendable)
                 raise InsufficientPoints(
                     f"{change.points} points needed, {spendable} spendable "
@@ -84,39 +78,47 @@ def adjust(
     return run(attempt)
 
 
-def set_status(member_id: str, status: str, audit: AuditItem) -> MemberItem | None:
-    """Move the member to ``status`` with its audit item. Returns None when changed, or the
-    member's image when it already had that status (nothing written)."""
+def set_status(status: str, audit: Audit) -> bool:
+    """Move the member to ``status`` with its audit item. Returns whether it changed: False
+    when the member already had that status (nothing written)."""
 
-    def attempt() -> MemberItem | None:
+    def attempt() -> bool:
         tx = Tx()
         tx.update(
             PROFILE,
-            MemberItem(pk=keys.member_pk(member_id), sk=keys.PROFILE),
+            ledger.profile(audit.member_id),
             [MemberItem.status.set(status)],
             condition=MemberItem.pk.exists() & (MemberItem.status != status),
         )
-        tx.put(AUDIT, audit)
+        tx.put(AUDIT, _audit_item(audit))
         try:
             tx.commit()
         except Cancelled as cancelled:
-            member = image(cancelled.failed.get(PROFILE), MemberItem)
-            if member is None:
-                raise MemberNotFound(f"member {member_id!r} is not registered") from None
-            return member
-        return None
+            if image(cancelled.failed.get(PROFILE), MemberItem) is None:
+                raise ledger.not_registered(audit.member_id) from None
+            return False
+        return True
 
     return run(attempt)
 
 
-def audit_trail(member_id: str, limit: int = 20) -> list[AuditItem]:
+def audit_trail(member_id: str, limit: int = 20) -> list[Audit]:
     """The member's most recent operator actions, newest first."""
-    return list(
-        AuditItem.query(
+    return [
+        Audit(
+            member_id=item.member_id,
+            action=item.action,
+            actor=item.actor,
+            reason=item.reason,
+            at=datetime.fromisoformat(item.at),
+            points=None if item.points is None else int(item.points),
+            ref=item.ref,
+        )
+        for item in AuditItem.query(
             keys.member_pk(member_id),
             AuditItem.sk.startswith(keys.AUDIT),
             scan_index_forward=False,
             limit=limit,
             consistent_read=True,
         )
-    )
+    ]
