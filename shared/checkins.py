@@ -40,14 +40,7 @@ def check_in(member_id: str, now: datetime) -> dict[str, Any]:
         if earned.bonus:
             description += f", streak bonus +{earned.bonus}"
         credit = kinds.credit(
-            member_id,
-            "checkin",
-            today.isoformat(),
-            cap.credited,
-            at=now,
-            today=today,
-            validity=rules.validity,
-            description=description,
+            member_id, "checkin", today.isoformat(), cap.credited, description, at=now, rules=rules
         )
         try:
             activity_repo.record(

@@ -40,10 +40,9 @@ def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
         "registration",
         cmd.member_id,
         rules.welcome_points,
+        "Welcome points",
         at=now,
-        today=today,
-        validity=rules.validity,
-        description="Welcome points",
+        rules=rules,
     )
     referral = None
     if cmd.referral_code is not None:
@@ -59,6 +58,7 @@ def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
             referred_by=referral.referred_by if referral else None,
             referrer_chain=referral.chain if referral else None,
             first_purchase_rewarded=False if referral else None,  # bonuses wait for it
+            qualifying_total=0,
             qualifying_month=month_key(today),
         )
         try:
@@ -120,7 +120,7 @@ def view(
         ],
         "checkin_streak": current_streak(
             date.fromisoformat(member.checkin_last) if member.checkin_last else None,
-            member.checkin_streak,
+            member.checkin_streak or 0,
             local_date(now, rules.zone),
         ),
         "referral_code": member.referral_code,

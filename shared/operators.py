@@ -40,7 +40,6 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
     repeat returns the first (status, body).
     """
     rules = programme.current()
-    today = local_date(now, rules.zone)
     adjustment_id = f"adj-{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
     change: Credit | Debit
     if cmd.points > 0:
@@ -49,10 +48,9 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
             "adjust",
             adjustment_id,
             cmd.points,
+            cmd.reason,
             at=now,
-            today=today,
-            validity=rules.validity,
-            description=cmd.reason,
+            rules=rules,
             kind=kinds.ADJUST,
         )
     else:
@@ -118,17 +116,9 @@ def unfreeze(member_id: str, reason: str, actor: str, now: datetime) -> dict[str
 
 
 def _audit_view(audit: Audit, zone: Any) -> dict[str, Any]:
-    view = {
-        "at": iso_local(audit.at, zone),
-        "action": audit.action,
-        "actor": audit.actor,
-        "reason": audit.reason,
-    }
-    if audit.points is not None:
-        view["points"] = audit.points
-    if audit.ref is not None:
-        view["ref"] = audit.ref
-    return view
+    view = {"at": iso_local(audit.at, zone)}
+    view |= {f: getattr(audit, f) for f in ("action", "actor", "reason", "points", "ref")}
+    return {k: v for k, v in view.items() if v is not None}  # points, ref: when they apply
 
 
 def member_file(member_id: str, now: datetime) -> dict[str, Any]:
@@ -143,7 +133,9 @@ def member_file(member_id: str, now: datetime) -> dict[str, Any]:
             "referred_by": member.referred_by,
             "referrer_chain": member.referrer_chain,
             "last_checkin": member.checkin_last,
-            "activity_points_today": member.activity_points if member.activity_day == today else 0,
+            "activity_points_today": (member.activity_points or 0)
+            if member.activity_day == today
+            else 0,
             "joined_at": member.joined_at,
             "flags": {
                 "frozen": member.status == FROZEN,

@@ -88,10 +88,9 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
             "purchase",
             cmd.order_id,
             earned.points,
+            f"Purchase {cmd.order_id}" + (" (member frozen)" if frozen else ""),
             at=now,
-            today=today,
-            validity=rules.validity,
-            description=f"Purchase {cmd.order_id}" + (" (member frozen)" if frozen else ""),
+            rules=rules,
         )
         rewards = []
         if referral is not None and expect.pending and not frozen:
@@ -101,10 +100,9 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
                     "referral",
                     cmd.member_id,
                     r.points,
+                    REWARD_TEXT[r.role].format(member=cmd.member_id),
                     at=now,
-                    today=today,
-                    validity=rules.validity,
-                    description=REWARD_TEXT[r.role].format(member=cmd.member_id),
+                    rules=rules,
                 )
                 for r in first_purchase_rewards(cmd.member_id, referral, rules)
                 if r.member_id not in left_out

@@ -110,7 +110,7 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
     raise Contention("the order is being refunded concurrently; retry the request")
 
 
-def _qualifying_month(purchase: refunds_repo.Purchase, now: datetime) -> str | None:
+def _qualifying_month(purchase: refunds_repo.PurchaseEntry, now: datetime) -> str | None:
     """The qualifying bucket the purchase's points went to, if it still counts for tiers."""
     zone = programme.current().zone
     earned = local_date(datetime.fromisoformat(purchase.at), zone)

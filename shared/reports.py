@@ -10,8 +10,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import events as ev
-from shared import programme
+from shared import events, programme
 from shared.domain.calendar import local_date
 from shared.dynamodb import reports as reports_repo
 from shared.errors import Invalid
@@ -49,23 +48,23 @@ def _day(at: str | None, now: datetime) -> date:
     return local_date(datetime.fromisoformat(at) if at else now, zone)
 
 
-def aggregate(found: list[ev.Event], now: datetime) -> int:
+def aggregate(found: list[events.Event], now: datetime) -> int:
     """Count business events into the daily aggregates (each event once). Returns how many
     were counted now."""
     counted = 0
     for event in found:
         d = event.detail
-        if event.detail_type in ev.LEDGER_EVENTS.values():
+        if event.detail_type in events.LEDGER_EVENTS.values():
             day = _day(d.get("at"), now)
             totals, parts = _numbers(d)
             if reports_repo.count(event.event_id, day, totals, parts, now):
                 counted += 1
                 if d.get("member_id"):
                     reports_repo.mark_active(str(d["member_id"]), day, now)
-        elif event.detail_type == ev.MEMBER_REGISTERED:
+        elif event.detail_type == events.MEMBER_REGISTERED:
             day = _day(d.get("registered_at"), now)
             counted += reports_repo.count(event.event_id, day, {"registered": 1}, [], now)
-        elif event.detail_type == ev.ORDER_PLACED and d.get("item_id"):
+        elif event.detail_type == events.ORDER_PLACED and d.get("item_id"):
             counted += reports_repo.count(
                 event.event_id,
                 _day(None, now),
@@ -74,7 +73,7 @@ def aggregate(found: list[ev.Event], now: datetime) -> int:
                 now,
             )
         elif (
-            event.detail_type == ev.ORDER_STATUS_CHANGED
+            event.detail_type == events.ORDER_STATUS_CHANGED
             and d.get("item_id")
             and d.get("status") in ("cancelled", "rejected")
         ):

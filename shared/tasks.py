@@ -79,10 +79,9 @@ def complete(member_id: str, task_id: str, now: datetime) -> dict[str, Any]:
             SOURCE,
             task_ref(task_id, current),
             cap.credited,
+            f"Task: {task.name}",
             at=now,
-            today=today,
-            validity=rules.validity,
-            description=f"Task: {task.name}",
+            rules=rules,
         )
         try:
             activity_repo.record(

@@ -7,8 +7,9 @@ from typing import Any
 
 from msgspec import Struct
 
+from shared.domain.calendar import local_date
 from shared.domain.lots import expiry_date
-from shared.domain.rules import Validity
+from shared.domain.rules import Rules
 
 # Ledger entry types (API.md, GET /v1/me/ledger).
 EARN = "earn"
@@ -50,25 +51,17 @@ def credit(
     source: str,
     ref: str,
     points: int,
+    description: str,
     *,
     at: datetime,
-    today: date,
-    validity: Validity,
-    description: str,
+    rules: Rules,
     kind: str = EARN,
 ) -> Credit:
-    """A credit earned ``today`` (programme time zone): its lot lasts as ``validity`` says."""
-    return Credit(
-        member_id=member_id,
-        type=kind,
-        source=source,
-        ref=ref,
-        points=points,
-        at=at,
-        earned_on=today,
-        expires_on=expiry_date(today, validity),
-        description=description,
-    )
+    """Points earned ``at``: the lot's day is the programme's local date then, and it lasts
+    as the rules' validity says."""
+    today = local_date(at, rules.zone)
+    expires_on = expiry_date(today, rules.validity)
+    return Credit(member_id, kind, source, ref, points, at, today, expires_on, description)
 
 
 class Debit(Struct, frozen=True):

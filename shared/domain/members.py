@@ -36,9 +36,9 @@ class Member(Struct, frozen=True):
     referrer_chain: str | None = None  # the referrer's own referrer
     first_purchase_rewarded: bool | None = None  # False while referral bonuses wait
     checkin_last: str | None = None
-    checkin_streak: int = 0
+    checkin_streak: int | None = None  # None until the first check-in
     activity_day: str | None = None
-    activity_points: int = 0
+    activity_points: int | None = None  # None until the first activity
 
 
 class Audit(Struct, frozen=True):

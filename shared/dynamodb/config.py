@@ -16,6 +16,7 @@ from shared.clock import utc_iso
 from shared.domain.activity import Task
 from shared.dynamodb import keys
 from shared.dynamodb.models import Item, ProgrammeItem, TaskItem
+from shared.dynamodb.values import row_of, value_of
 
 
 def load_programme() -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -64,32 +65,20 @@ def put_campaign(campaign: dict[str, Any], at: str, actor: str) -> bool:
     )
 
 
-def _task(item: TaskItem) -> Task:
-    return Task(item.task_id, item.name, int(item.points), item.limit, bool(item.active))
-
-
 def put_task(task: Task, at: datetime) -> bool:
     """Create or replace the task; True if it was created."""
-    return _upsert(
-        TaskItem(
-            pk=keys.TASKS,
-            sk=keys.task_sk(task.task_id),
-            task_id=task.task_id,
-            name=task.name,
-            points=task.points,
-            limit=task.limit,
-            active=task.active,
-            updated_at=utc_iso(at),
-        )
-    )
+    key = {"pk": keys.TASKS, "sk": keys.task_sk(task.task_id)}
+    return _upsert(row_of(TaskItem, task, **key, updated_at=utc_iso(at)))
 
 
 def get_task(task_id: str) -> Task | None:
     try:
-        return _task(TaskItem.get(keys.TASKS, keys.task_sk(task_id), consistent_read=True))
+        item = TaskItem.get(keys.TASKS, keys.task_sk(task_id), consistent_read=True)
+        return value_of(item, Task)
     except DoesNotExist:
         return None
 
 
 def tasks() -> list[Task]:
-    return [_task(t) for t in TaskItem.query(keys.TASKS, TaskItem.sk.startswith(keys.TASK))]
+    found = TaskItem.query(keys.TASKS, TaskItem.sk.startswith(keys.TASK))
+    return [value_of(item, Task) for item in found]

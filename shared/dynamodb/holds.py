@@ -15,43 +15,26 @@ from shared.domain.ledger import Debit
 from shared.dynamodb import keys, ledger
 from shared.dynamodb.models import HoldItem, MemberItem, as_plain
 from shared.dynamodb.tx import Cancelled, Retry, Tx, image, run
+from shared.dynamodb.values import row_of, value_of
 from shared.errors import InsufficientPoints
 
 HOLD = "hold"
 
 
 def hold_of(item: HoldItem) -> Hold:
-    return Hold(
-        hold_id=item.hold_id,
-        member_id=item.member_id,
-        order_id=item.order_id,
-        points=int(item.points),
-        cash_value=item.cash_value,
-        order_amount=item.order_amount,
-        currency=item.currency,
-        status=item.status,
-        created_at=item.created_at,
-        expires_at=item.expires_at,
-        refunded=item.refunded or "0",
-        returned=int(item.returned or 0),
-        refunds=as_plain(item.refunds) or {},
-    )
+    return value_of(item, Hold)
 
 
 def _key(hold_id: str) -> HoldItem:
     return HoldItem(pk=keys.hold_pk(hold_id), sk=keys.HOLD_SK)
 
 
-def _read(hold_id: str) -> HoldItem | None:
+def get(hold_id: str) -> Hold | None:
     try:
-        return HoldItem.get(keys.hold_pk(hold_id), keys.HOLD_SK, consistent_read=True)
+        item = HoldItem.get(keys.hold_pk(hold_id), keys.HOLD_SK, consistent_read=True)
     except DoesNotExist:
         return None
-
-
-def get(hold_id: str) -> Hold | None:
-    item = _read(hold_id)
-    return hold_of(item) if item is not None else None
+    return hold_of(item)
 
 
 def _current(cancelled: Cancelled, hold_id: str) -> Hold | None:
@@ -64,25 +47,14 @@ def place(hold: Hold, shards: int) -> Hold | None:
     enough spendable), and the hold item, in one transaction. Returns the existing hold
     when ``hold_id`` was used before (the caller compares), else None."""
     points = hold.points
-    item = HoldItem(
+    item = row_of(
+        HoldItem,
+        hold,
         pk=keys.hold_pk(hold.hold_id),
         sk=keys.HOLD_SK,
-        hold_id=hold.hold_id,
-        member_id=hold.member_id,
-        order_id=hold.order_id,
         order_pk=keys.order_pk(hold.order_id),
-        points=points,
-        cash_value=hold.cash_value,
-        order_amount=hold.order_amount,
-        currency=hold.currency,
-        status=hold.status,
-        created_at=hold.created_at,
-        expires_at=hold.expires_at,
         exp_pk=keys.hold_expiry_pk(keys.shard_of(hold.hold_id, shards)),
         exp_sk=keys.hold_expiry_sk(hold.expires_at, hold.hold_id),
-        refunded=hold.refunded,
-        returned=hold.returned,
-        refunds=hold.refunds,
     )
 
     def attempt() -> Hold | None:
@@ -112,76 +84,47 @@ def place(hold: Hold, shards: int) -> Hold | None:
     return run(attempt)
 
 
-def _end(tx: Tx, hold: Hold, status: str, at: datetime, *, not_expired_at: str | None) -> None:
+def _end(
+    hold: Hold, status: str, at: datetime, profile: list, debit: Debit | None = None
+) -> Hold | None:
+    """End the active hold (a capture only before its time) with the member's ``profile``
+    actions, in one transaction. Returns None on success, else the hold's current state."""
     condition = HoldItem.status == "active"
-    if not_expired_at is not None:
-        condition &= HoldItem.expires_at > not_expired_at
-    tx.update(
-        HOLD,
-        _key(hold.hold_id),
-        [
-            HoldItem.status.set(status),
-            HoldItem.ended_at.set(utc_iso(at)),
-            HoldItem.exp_pk.remove(),
-            HoldItem.exp_sk.remove(),
-        ],
-        condition=condition,
-    )
+    if debit is not None:
+        condition &= HoldItem.expires_at > utc_iso(at)
+    ended = [HoldItem.status.set(status), HoldItem.ended_at.set(utc_iso(at))]
+    ended += [HoldItem.exp_pk.remove(), HoldItem.exp_sk.remove()]
+    profile = [*profile, MemberItem.holds[hold.hold_id].remove()]
+
+    def attempt() -> Hold | None:
+        tx = Tx()
+        tx.update(HOLD, _key(hold.hold_id), ended, condition=condition)
+        member = ledger.profile(hold.member_id)
+        tx.update(ledger.PROFILE, member, profile, condition=MemberItem.pk.exists())
+        if debit is not None:
+            ledger.add_entry(tx, debit, -hold.points, order_id=hold.order_id)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            return _current(cancelled, hold.hold_id)
+        return None
+
+    return run(attempt)
 
 
 def capture(hold: Hold, debit: Debit, at: datetime) -> Hold | None:
     """Spend the held points (ledger ``checkout``): balance and held drop, lots are consumed
-    FIFO like any spend. Returns None on success, else the hold's current state."""
-
-    def attempt() -> Hold | None:
-        tx = Tx()
-        _end(tx, hold, "captured", at, not_expired_at=utc_iso(at))
-        tx.update(  # spendable already went down when the points were held
-            ledger.PROFILE,
-            ledger.profile(hold.member_id),
-            [
-                MemberItem.balance.add(-hold.points),
-                MemberItem.held.add(-hold.points),
-                MemberItem.consumed.add(hold.points),
-                MemberItem.ver.add(1),
-                MemberItem.holds[hold.hold_id].remove(),
-            ],
-            condition=MemberItem.pk.exists(),
-        )
-        ledger.add_entry(tx, debit, -hold.points, order_id=hold.order_id)
-        try:
-            tx.commit()
-        except Cancelled as cancelled:
-            return _current(cancelled, hold.hold_id)
-        return None
-
-    return run(attempt)
+    FIFO like any spend (spendable already went down when the points were held)."""
+    points = hold.points
+    spent = [MemberItem.balance.add(-points), MemberItem.held.add(-points)]
+    spent += [MemberItem.consumed.add(points), MemberItem.ver.add(1)]
+    return _end(hold, "captured", at, spent, debit)
 
 
 def release(hold: Hold, status: str, at: datetime) -> Hold | None:
-    """Give the held points back (``released`` by the shop, or ``expired``). Returns None
-    on success, else the hold's current state."""
-
-    def attempt() -> Hold | None:
-        tx = Tx()
-        _end(tx, hold, status, at, not_expired_at=None)
-        tx.update(
-            ledger.PROFILE,
-            ledger.profile(hold.member_id),
-            [
-                MemberItem.held.add(-hold.points),
-                MemberItem.spendable.add(hold.points),
-                MemberItem.holds[hold.hold_id].remove(),
-            ],
-            condition=MemberItem.pk.exists(),
-        )
-        try:
-            tx.commit()
-        except Cancelled as cancelled:
-            return _current(cancelled, hold.hold_id)
-        return None
-
-    return run(attempt)
+    """Give the held points back (``released`` by the shop, or ``expired``)."""
+    freed = [MemberItem.held.add(-hold.points), MemberItem.spendable.add(hold.points)]
+    return _end(hold, status, at, freed)
 
 
 def expired(shard: int, before_utc: str) -> Iterator[Hold]:

@@ -14,8 +14,9 @@ from shared.clock import utc_iso
 from shared.domain.ledger import Credit, Debit, Entry, Return
 from shared.domain.rules import Rules
 from shared.dynamodb import keys
-from shared.dynamodb.models import LedgerItem, LotItem, MemberItem, as_plain
+from shared.dynamodb.models import LedgerItem, LotItem, MemberItem
 from shared.dynamodb.tx import Tx, image
+from shared.dynamodb.values import value_of
 from shared.errors import InsufficientPoints, MemberFrozen, MemberNotFound
 
 PROFILE, ENTRY, LOT = "profile", "entry", "lot"
@@ -54,19 +55,7 @@ def entry_item(change: Credit | Debit | Return, points: int, **extra: Any) -> Le
 
 def entry_of(item: LedgerItem) -> Entry:
     """A stored ledger entry as a domain value."""
-    return Entry(
-        entry_id=item.entry_id,
-        member_id=item.member_id,
-        type=item.type,
-        source=item.source,
-        ref=item.ref,
-        points=int(item.points),
-        at=item.at,
-        description=item.description,
-        expires_on=item.expires_on,
-        actor=item.actor,
-        breakdown=as_plain(item.breakdown) or [],
-    )
+    return value_of(item, Entry)
 
 
 def entry_image(raw: dict[str, Any] | None) -> Entry:

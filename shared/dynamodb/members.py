@@ -32,8 +32,9 @@ from shared.dynamodb.ledger import (  # noqa: F401 - kept for the other rooms' r
     add_return,
     credit_actions,
 )
-from shared.dynamodb.models import LedgerItem, LotItem, MemberItem, ReferralCodeItem, as_plain
+from shared.dynamodb.models import LedgerItem, LotItem, MemberItem, ReferralCodeItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.dynamodb.values import row_of, value_of
 from shared.errors import Contention, Invalid, MemberNotFound
 
 REFCODE = "refcode"
@@ -66,33 +67,7 @@ def find(member_id: str) -> MemberItem | None:
 
 def member_of(item: MemberItem) -> Member:
     """A profile row (read, or a cancellation's old image) as a domain value."""
-    return Member(
-        member_id=item.member_id,
-        registered_at=item.registered_at,
-        status=item.status,
-        balance=int(item.balance),
-        held=int(item.held),
-        spendable=int(item.spendable),
-        credited=int(item.credited),
-        consumed=int(item.consumed),
-        settled=int(item.settled),
-        tier=item.tier,
-        qualifying={k: int(v) for k, v in (as_plain(item.qualifying) or {}).items()},
-        qualifying_total=None if item.qualifying_total is None else int(item.qualifying_total),
-        qualifying_month=item.qualifying_month,
-        holds=as_plain(item.holds) or {},
-        joined_at=item.joined_at,
-        birthday=item.birthday,
-        referral_code=item.referral_code,
-        referred_by_code=item.referred_by_code,
-        referred_by=item.referred_by,
-        referrer_chain=item.referrer_chain,
-        first_purchase_rewarded=item.first_purchase_rewarded,
-        checkin_last=item.checkin_last,
-        checkin_streak=int(item.checkin_streak or 0),
-        activity_day=item.activity_day,
-        activity_points=int(item.activity_points or 0),
-    )
+    return value_of(item, Member)
 
 
 def load(member_id: str) -> Member:
@@ -109,24 +84,7 @@ def _new_profile(member: Member) -> MemberItem:
     if member.birthday:  # the by_birthday index (see shared/dynamodb/tiers.py)
         shard = keys.shard_of(member.member_id, keys.BIRTHDAY_SHARDS)
         extra = {"bday_pk": keys.birthday_pk(member.birthday, shard), "bday_sk": member.member_id}
-    return MemberItem(
-        pk=keys.member_pk(member.member_id),
-        sk=keys.PROFILE,
-        member_id=member.member_id,
-        registered_at=member.registered_at,
-        joined_at=member.joined_at,
-        birthday=member.birthday,
-        referred_by_code=member.referred_by_code,
-        referral_code=member.referral_code,
-        referred_by=member.referred_by,
-        referrer_chain=member.referrer_chain,
-        first_purchase_rewarded=member.first_purchase_rewarded,
-        qualifying={},
-        qualifying_total=0,
-        qualifying_month=member.qualifying_month,
-        holds={},
-        **extra,
-    )
+    return row_of(MemberItem, member, pk=keys.member_pk(member.member_id), sk=keys.PROFILE, **extra)
 
 
 def register(member: Member, welcome: Credit | None, rules: Rules) -> tuple[Member, bool]:

@@ -7,7 +7,6 @@ request had an ``Idempotency-Key``, the idempotency record.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from shared.clock import utc_iso
@@ -18,25 +17,16 @@ from shared.dynamodb import idempotency, keys, ledger
 from shared.dynamodb.ledger import PROFILE
 from shared.dynamodb.models import AuditItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.dynamodb.values import row_of, value_of
 from shared.errors import InsufficientPoints
 
 AUDIT = "audit"
 
 
 def _audit_item(audit: Audit) -> AuditItem:
-    at_utc = utc_iso(audit.at)
-    action = audit.action
-    return AuditItem(
-        pk=keys.member_pk(audit.member_id),
-        sk=keys.audit_sk(at_utc, action if audit.ref is None else f"{action}#{audit.ref}"),
-        member_id=audit.member_id,
-        action=action,
-        actor=audit.actor,
-        reason=audit.reason,
-        at=at_utc,
-        points=audit.points,
-        ref=audit.ref,
-    )
+    at = utc_iso(audit.at)
+    sk = keys.audit_sk(at, audit.action if audit.ref is None else f"{audit.action}#{audit.ref}")
+    return row_of(AuditItem, audit, pk=keys.member_pk(audit.member_id), sk=sk, at=at)
 
 
 def adjust(
@@ -105,15 +95,7 @@ def set_status(status: str, audit: Audit) -> bool:
 def audit_trail(member_id: str, limit: int = 20) -> list[Audit]:
     """The member's most recent operator actions, newest first."""
     return [
-        Audit(
-            member_id=item.member_id,
-            action=item.action,
-            actor=item.actor,
-            reason=item.reason,
-            at=datetime.fromisoformat(item.at),
-            points=None if item.points is None else int(item.points),
-            ref=item.ref,
-        )
+        value_of(item, Audit)
         for item in AuditItem.query(
             keys.member_pk(member_id),
             AuditItem.sk.startswith(keys.AUDIT),

@@ -16,14 +16,15 @@ from shared.domain.checkout import Hold
 from shared.domain.ledger import Debit, Return
 from shared.dynamodb import holds as holds_repo
 from shared.dynamodb import keys, ledger
-from shared.dynamodb.models import HoldItem, LedgerItem, MemberItem, as_plain
+from shared.dynamodb.models import HoldItem, LedgerItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx
+from shared.dynamodb.values import value_of
 from shared.errors import Conflict
 
 PURCHASE, HOLD = "purchase", "hold"
 
 
-class Purchase(Struct, frozen=True):
+class PurchaseEntry(Struct, frozen=True):
     """A reported purchase as a refund sees it: what it earned and what was refunded."""
 
     member_id: str
@@ -47,22 +48,14 @@ class Side(Struct, frozen=True):
     points: int
 
 
-def find_order(order_id: str) -> tuple[Purchase | None, Hold | None]:
+def find_order(order_id: str) -> tuple[PurchaseEntry | None, Hold | None]:
     """The order's purchase entry and checkout hold: one query of the ``by_order`` index,
     then a consistent read of each record found (the index is eventually consistent)."""
     purchase = hold = None
     for hit in LedgerItem.by_order.query(keys.order_pk(order_id)):
         if hit.sk.startswith(keys.ledger_sk("purchase", "")) and purchase is None:
             item = LedgerItem.get(hit.pk, hit.sk, consistent_read=True)
-            purchase = Purchase(
-                member_id=item.member_id,
-                order_id=item.ref,
-                amount=item.amount,
-                points=int(item.points),
-                at=item.at,
-                refunded=item.refunded or "0",
-                refunds=as_plain(item.refunds) or {},
-            )
+            purchase = value_of(item, PurchaseEntry, order_id=item.ref)
         elif hit.sk == keys.HOLD_SK and hold is None:
             hold = holds_repo.hold_of(HoldItem.get(hit.pk, hit.sk, consistent_read=True))
     return purchase, hold
@@ -71,7 +64,7 @@ def find_order(order_id: str) -> tuple[Purchase | None, Hold | None]:
 def apply(
     refund_id: str,
     member_id: str,
-    purchase: Purchase | None,
+    purchase: PurchaseEntry | None,
     clawback: Side | None,
     clawback_entry: Debit | None,
     hold: Hold | None,
