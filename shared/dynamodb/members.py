@@ -23,14 +23,18 @@ from shared.dynamodb import holds as holds_repo
 from shared.dynamodb import keys, ledger
 from shared.dynamodb.ledger import (  # noqa: F401 - kept for the other rooms' repositories
     ENTRY,
+    LOT,
     PROFILE,
     active_with,
     add_credit,
+    add_credit_entry,
     add_debit,
     add_debit_and_credits,
     add_entry,
     add_return,
     credit_actions,
+    debit_actions,
+    qualifying_actions,
 )
 from shared.dynamodb.models import LedgerItem, LotItem, MemberItem, ReferralCodeItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
@@ -109,7 +113,7 @@ def register(member: Member, welcome: Credit | None, rules: Rules) -> tuple[Memb
             item.balance = item.spendable = item.credited = welcome.points
             item.ver = 1
             tx.put(ENTRY, ledger.entry_item(welcome, welcome.points))
-            tx.put(ledger.LOT, ledger.lot_item(welcome, rules))
+            tx.put(LOT, ledger.lot_item(welcome, rules))
         tx.put(PROFILE, item, condition=MemberItem.pk.does_not_exist())
         if code is not None:
             tx.put(REFCODE, code, condition=ReferralCodeItem.pk.does_not_exist())
