@@ -15,7 +15,7 @@ from shared import clock, programme
 from shared.dynamodb import config, keys
 from shared.dynamodb.connection import connection
 from shared.dynamodb.models import MemberItem
-from tests.support import Api, register_member
+from tests.support import Api, purchase, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -34,8 +34,7 @@ def member(api: Api) -> str:
 
 
 def buy(api: Api, order_id: str, amount: str, member_id: str = "m-1", **extra):
-    body = {"order_id": order_id, "member_id": member_id, "amount": amount, **extra}
-    return api.system("POST", "/v1/purchases", body)
+    return purchase(api, member_id, order_id, amount, **extra)
 
 
 def parts(result) -> dict[str, int]:
