@@ -24,7 +24,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from _support import ROOT
@@ -102,38 +102,27 @@ def seed_members(count: int) -> list[str]:
     """Members with SEED_POINTS each, written through the repository (one transaction each:
     profile, ledger entry and lot), in parallel."""
     from shared import clock
+    from shared.clock import utc_iso
     from shared.domain import ledger as kinds
-    from shared.domain.ledger import Credit
-    from shared.domain.lots import expiry_date
+    from shared.domain.members import Member
     from shared.domain.rules import DEFAULT_RULES
-    from shared.dynamodb import keys
-    from shared.dynamodb import members as repo
-    from shared.dynamodb.models import MemberItem
+    from shared.dynamodb import members as members_repo
 
     now = clock.now()
-    today = date.today()
     ids = [f"racer-{i:05d}" for i in range(count)]
 
     def one(member_id: str) -> None:
-        item = MemberItem(
-            pk=keys.member_pk(member_id),
-            sk=keys.PROFILE,
-            member_id=member_id,
-            registered_at=repo.utc_iso(now),
-            qualifying={},
-        )
-        seed = Credit(
-            member_id=member_id,
-            type=kinds.EARN,
-            source="registration",
-            ref=member_id,
-            points=SEED_POINTS,
+        member = Member(member_id=member_id, registered_at=utc_iso(now))
+        seed = kinds.credit(
+            member_id,
+            "registration",
+            member_id,
+            SEED_POINTS,
+            "Bench seed",
             at=now,
-            earned_on=today,
-            expires_on=expiry_date(today, DEFAULT_RULES.validity),
-            description="Bench seed",
+            rules=DEFAULT_RULES,
         )
-        repo.register(item, seed, DEFAULT_RULES)
+        members_repo.register(member, seed, DEFAULT_RULES)
 
     with ThreadPoolExecutor(max_workers=32) as pool:
         list(pool.map(one, ids))

@@ -1,4 +1,4 @@
-"""Use case: the member's daily check-in (SPEC §3)."""
+"""Use case: the member's daily check-in."""
 
 from __future__ import annotations
 
@@ -10,10 +10,7 @@ from shared.domain import ledger as kinds
 from shared.domain.activity import apply_cap
 from shared.domain.calendar import local_date
 from shared.domain.checkins import checkin_points
-from shared.domain.ledger import Credit
-from shared.domain.lots import expiry_date
-from shared.dynamodb import activity as repo
-from shared.dynamodb import members
+from shared.dynamodb import activity as activity_repo
 from shared.errors import AlreadyCheckedIn, Contention, MemberFrozen
 
 
@@ -26,50 +23,38 @@ def check_in(member_id: str, now: datetime) -> dict[str, Any]:
     """
     rules = programme.current()
     today = local_date(now, rules.zone)
-    member = members.get(member_id)
+    seen = activity_repo.read(member_id, today)
     for _ in range(8):
-        if member.status != "active":
+        if seen.status != "active":
             raise MemberFrozen(f"member {member_id!r} is frozen")
-        last = date.fromisoformat(member.checkin_last) if member.checkin_last else None
+        last = date.fromisoformat(seen.checkin_last) if seen.checkin_last else None
         if last == today:
             raise AlreadyCheckedIn(f"already checked in on {today.isoformat()}")
         earned = checkin_points(
-            last, int(member.checkin_streak or 0), today, rules.checkin_points, rules.streak_bonuses
+            last, seen.checkin_streak, today, rules.checkin_points, rules.streak_bonuses
         )
         cap = apply_cap(
-            earned.points,
-            today,
-            member.activity_day,
-            int(member.activity_points or 0),
-            rules.daily_activity_cap,
+            earned.points, today, seen.activity_day, seen.activity_points, rules.daily_activity_cap
         )
         description = f"Daily check-in (day {earned.streak})"
         if earned.bonus:
             description += f", streak bonus +{earned.bonus}"
-        credit = Credit(
-            member_id=member_id,
-            type=kinds.EARN,
-            source="checkin",
-            ref=today.isoformat(),
-            points=cap.credited,
-            at=now,
-            earned_on=today,
-            expires_on=expiry_date(today, rules.validity),
-            description=description,
+        credit = kinds.credit(
+            member_id, "checkin", today.isoformat(), cap.credited, description, at=now, rules=rules
         )
         try:
-            repo.record(
+            activity_repo.record(
                 credit,
                 rules,
-                repo.Seen.of(member, today),
+                seen,
                 day=today.isoformat(),
                 day_total=cap.day_total,
                 streak=earned.streak,
             )
-        except repo.AlreadyDone:
+        except activity_repo.AlreadyDone:
             raise AlreadyCheckedIn(f"already checked in on {today.isoformat()}") from None
-        except repo.Stale as stale:
-            member = stale.member
+        except activity_repo.Stale as stale:
+            seen = stale.seen
             continue
         return {
             "date": today.isoformat(),

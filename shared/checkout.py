@@ -15,11 +15,9 @@ from shared import programme
 from shared.clock import utc_iso
 from shared.domain import ledger as kinds
 from shared.domain.calendar import iso_local
-from shared.domain.checkout import check_hold
+from shared.domain.checkout import Hold, check_hold
 from shared.domain.ledger import Debit
-from shared.dynamodb import holds as repo
-from shared.dynamodb.models import HoldItem
-from shared.dynamodb.tx import run
+from shared.dynamodb import holds as holds_repo
 from shared.errors import HoldExists, HoldNotActive, NotFound
 
 
@@ -34,13 +32,13 @@ class HoldRequest(Struct, frozen=True):
     currency: str = "CNY"
 
 
-def view(hold: HoldItem) -> dict[str, Any]:
+def view(hold: Hold) -> dict[str, Any]:
     zone = programme.current().zone
     return {
         "hold_id": hold.hold_id,
         "member_id": hold.member_id,
         "order_id": hold.order_id,
-        "points": int(hold.points),
+        "points": hold.points,
         "cash_value": hold.cash_value,
         "currency": hold.currency,
         "status": hold.status,
@@ -54,9 +52,7 @@ def place_hold(cmd: HoldRequest, now: datetime) -> tuple[dict[str, Any], bool]:
     value = check_hold(
         cmd.points, cmd.order_amount, rules.checkout_points_per_unit, rules.checkout_max_share
     )
-    hold = HoldItem(
-        pk=repo.keys.hold_pk(cmd.hold_id),
-        sk=repo.keys.HOLD_SK,
+    hold = Hold(
         hold_id=cmd.hold_id,
         member_id=cmd.member_id,
         order_id=cmd.order_id,
@@ -67,14 +63,11 @@ def place_hold(cmd: HoldRequest, now: datetime) -> tuple[dict[str, Any], bool]:
         status="active",
         created_at=utc_iso(now),
         expires_at=utc_iso(now + timedelta(minutes=rules.hold_minutes)),
-        refunded="0",
-        returned=0,
-        refunds={},
     )
-    existing = run(lambda: repo.place(hold, rules.expiry_shards))
+    existing = holds_repo.place(hold, rules.expiry_shards)
     if existing is None:
         return view(hold), True
-    same = (existing.member_id, existing.order_id, int(existing.points), existing.order_amount) == (
+    same = (existing.member_id, existing.order_id, existing.points, existing.order_amount) == (
         cmd.member_id,
         cmd.order_id,
         cmd.points,
@@ -85,8 +78,8 @@ def place_hold(cmd: HoldRequest, now: datetime) -> tuple[dict[str, Any], bool]:
     return view(existing), False
 
 
-def _get(hold_id: str) -> HoldItem:
-    hold = repo.get(hold_id)
+def _get(hold_id: str) -> Hold:
+    hold = holds_repo.get(hold_id)
     if hold is None:
         raise NotFound(f"no hold {hold_id!r}", code="hold_not_found")
     return hold
@@ -103,13 +96,13 @@ def _settle(hold_id: str, target: str, now: datetime) -> dict[str, Any]:
                 type=kinds.CHECKOUT,
                 source="checkout",
                 ref=hold.hold_id,
-                points=int(hold.points),
+                points=hold.points,
                 at=now,
                 description=f"Paid {hold.cash_value} of order {hold.order_id} with points",
             )
-            current = run(lambda: repo.capture(hold, debit, now))
+            current = holds_repo.capture(hold, debit, now)
         else:
-            current = run(lambda: repo.release(hold, "released", now))
+            current = holds_repo.release(hold, "released", now)
         hold = current or _get(hold_id)
     if hold.status == "active" and target == "captured":
         raise HoldNotActive(f"hold {hold_id!r} expired at {hold.expires_at}")
@@ -131,12 +124,9 @@ def sweep(now: datetime, time_left: Callable[[], float] = lambda: math.inf) -> d
     rules = programme.current()
     released = 0
     for shard in range(rules.expiry_shards):
-        for hold in repo.expired(shard, utc_iso(now)):
+        for hold in holds_repo.expired(shard, utc_iso(now)):
             if time_left() < 5:
                 return {"complete": False, "processed": released, "released": released}
-            if (
-                hold.status == "active"
-                and run(lambda h=hold: repo.release(h, "expired", now)) is None
-            ):
+            if hold.status == "active" and holds_repo.release(hold, "expired", now) is None:
                 released += 1
     return {"complete": True, "processed": released, "released": released}

@@ -13,12 +13,10 @@ from shared import members, programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import iso_local, local_date
 from shared.domain.ledger import Credit, Debit
-from shared.domain.lots import expiry_date
+from shared.domain.members import ACTIVE, FROZEN, Audit
 from shared.dynamodb import idempotency
-from shared.dynamodb import members as member_repo
-from shared.dynamodb import operators as repo
-
-ACTIVE, FROZEN = "active", "frozen"
+from shared.dynamodb import members as members_repo
+from shared.dynamodb import operators as operators_repo
 
 
 class Adjustment(Struct, frozen=True):
@@ -42,20 +40,18 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
     repeat returns the first (status, body).
     """
     rules = programme.current()
-    today = local_date(now, rules.zone)
     adjustment_id = f"adj-{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
     change: Credit | Debit
     if cmd.points > 0:
-        change = Credit(
-            member_id=cmd.member_id,
-            type=kinds.ADJUST,
-            source="adjust",
-            ref=adjustment_id,
-            points=cmd.points,
+        change = kinds.credit(
+            cmd.member_id,
+            "adjust",
+            adjustment_id,
+            cmd.points,
+            cmd.reason,
             at=now,
-            earned_on=today,
-            expires_on=expiry_date(today, rules.validity),
-            description=cmd.reason,
+            rules=rules,
+            kind=kinds.ADJUST,
         )
     else:
         change = Debit(
@@ -85,10 +81,10 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
             key=cmd.idempotency_key,
             fingerprint=idempotency.fingerprint("adjust", cmd.member_id, request),
         )
-    audit = repo.audit_item(
+    audit = Audit(
         cmd.member_id, "adjust", cmd.actor, cmd.reason, now, points=cmd.points, ref=adjustment_id
     )
-    replay = repo.adjust(
+    replay = operators_repo.adjust(
         change, rules, audit, allow_debt=cmd.allow_debt, idem=idem, response=(201, body)
     )
     if replay is not None:
@@ -98,13 +94,11 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
 
 def _set_status(member_id: str, status: str, reason: str, actor: str, now: datetime) -> dict:
     action = "freeze" if status == FROZEN else "unfreeze"
-    unchanged = repo.set_status(
-        member_id, status, repo.audit_item(member_id, action, actor, reason, now)
-    )
+    changed = operators_repo.set_status(status, Audit(member_id, action, actor, reason, now))
     return {
         "member_id": member_id,
         "status": status,
-        "changed": unchanged is None,
+        "changed": changed,
         "reason": reason,
         "actor": actor,
         "at": iso_local(now, programme.current().zone),
@@ -121,25 +115,17 @@ def unfreeze(member_id: str, reason: str, actor: str, now: datetime) -> dict[str
     return _set_status(member_id, ACTIVE, reason, actor, now)
 
 
-def _audit_view(item: Any, zone: Any) -> dict[str, Any]:
-    view = {
-        "at": iso_local(datetime.fromisoformat(item.at), zone),
-        "action": item.action,
-        "actor": item.actor,
-        "reason": item.reason,
-    }
-    if item.points is not None:
-        view["points"] = int(item.points)
-    if item.ref is not None:
-        view["ref"] = item.ref
-    return view
+def _audit_view(audit: Audit, zone: Any) -> dict[str, Any]:
+    view = {"at": iso_local(audit.at, zone)}
+    view |= {f: getattr(audit, f) for f in ("action", "actor", "reason", "points", "ref")}
+    return {k: v for k, v in view.items() if v is not None}  # points, ref: when they apply
 
 
 def member_file(member_id: str, now: datetime) -> dict[str, Any]:
     """``GET /v1/admin/members/{id}``: the member's view plus referral, activity and flags,
     and the 20 most recent operator actions."""
     rules = programme.current()
-    member = member_repo.get(member_id)
+    member = members_repo.load(member_id)
     view = members.view(member, now, rules)
     today = local_date(now, rules.zone).isoformat()
     view.update(
@@ -147,16 +133,16 @@ def member_file(member_id: str, now: datetime) -> dict[str, Any]:
             "referred_by": member.referred_by,
             "referrer_chain": member.referrer_chain,
             "last_checkin": member.checkin_last,
-            "activity_points_today": int(member.activity_points or 0)
+            "activity_points_today": (member.activity_points or 0)
             if member.activity_day == today
             else 0,
             "joined_at": member.joined_at,
             "flags": {
                 "frozen": member.status == FROZEN,
-                "in_debt": int(member.balance) < 0,
+                "in_debt": member.balance < 0,
                 "referral_bonus_pending": member.first_purchase_rewarded is False,
             },
-            "audit": [_audit_view(a, rules.zone) for a in repo.audit_trail(member_id)],
+            "audit": [_audit_view(a, rules.zone) for a in operators_repo.audit_trail(member_id)],
         }
     )
     return view

@@ -4,13 +4,15 @@
 are loaded together by one ``Query`` and kept in memory for ``TTL_SECONDS``, so a warm
 purchase still costs one DynamoDB round trip; an operator's change reaches every running
 function within that time (at once in the process that made it, which calls
-:func:`invalidate`). Tests call :func:`invalidate` to start from the table's state.
+:func:`invalidate`). Tests call :func:`invalidate` to start from the table's state, and
+:func:`use_clock` to move the cache's clock on.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from msgspec import Struct
 
@@ -21,6 +23,7 @@ from shared.rules_codec import apply
 TTL_SECONDS = 30.0
 
 _lock = threading.Lock()
+_monotonic: Callable[[], float] = time.monotonic
 
 
 class Programme(Struct, frozen=True):
@@ -28,7 +31,7 @@ class Programme(Struct, frozen=True):
 
     rules: Rules
     campaigns: tuple[Campaign, ...]
-    loaded_at: float  # time.monotonic()
+    loaded_at: float  # the cache's clock (time.monotonic unless a test set another)
 
 
 _cached: Programme | None = None
@@ -43,18 +46,18 @@ def _load() -> Programme:
     if problems:
         logger.warning("stored programme settings ignored", extra={"problems": problems})
     campaigns = tuple(sorted((Campaign.from_json(c) for c in stored), key=lambda c: c.campaign_id))
-    return Programme(rules, campaigns, time.monotonic())
+    return Programme(rules, campaigns, _monotonic())
 
 
 def loaded() -> Programme:
     """Rules and campaigns, from memory when loaded less than ``TTL_SECONDS`` ago."""
     global _cached
     cached = _cached
-    if cached is not None and time.monotonic() - cached.loaded_at < TTL_SECONDS:
+    if cached is not None and _monotonic() - cached.loaded_at < TTL_SECONDS:
         return cached
     with _lock:
         cached = _cached
-        if cached is None or time.monotonic() - cached.loaded_at >= TTL_SECONDS:
+        if cached is None or _monotonic() - cached.loaded_at >= TTL_SECONDS:
             cached = _cached = _load()
     return cached
 
@@ -73,3 +76,11 @@ def invalidate() -> None:
     global _cached
     with _lock:
         _cached = None
+
+
+def use_clock(monotonic: Callable[[], float] = time.monotonic) -> Callable[[], float]:
+    """Measure the cache's age with ``monotonic`` (seconds, only differences matter); with no
+    argument, ``time.monotonic`` again. Returns the clock it replaces."""
+    global _monotonic
+    previous, _monotonic = _monotonic, monotonic
+    return previous

@@ -13,13 +13,8 @@ from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.campaigns import Line, active
 from shared.domain.earning import purchase_points
-from shared.domain.ledger import Credit
-from shared.domain.lots import expiry_date
 from shared.domain.referrals import Referral, first_purchase_rewards
-from shared.dynamodb import keys
-from shared.dynamodb import purchases as purchase_repo
-from shared.dynamodb import tiers as tiers_repo
-from shared.dynamodb.models import as_plain
+from shared.dynamodb import purchases as purchases_repo
 from shared.dynamodb.tiers import Standing
 from shared.errors import Contention, Invalid
 
@@ -36,12 +31,12 @@ class Purchase(Struct, frozen=True):
     items: tuple[Line, ...] = ()
 
 
-def _purchase_result(entry) -> dict[str, Any]:
+def _purchase_result(entry: kinds.Entry) -> dict[str, Any]:
     return {
         "order_id": entry.ref,
         "member_id": entry.member_id,
-        "points": int(entry.points),
-        "breakdown": as_plain(entry.breakdown) or [],
+        "points": entry.points,
+        "breakdown": entry.breakdown,
     }
 
 
@@ -71,9 +66,8 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
     occurred = min(cmd.occurred_at, now) if cmd.occurred_at else now  # never in the future
     campaigns = active(programme.campaigns(), occurred)
     today = local_date(now, rules.zone)
-    expires_on = expiry_date(today, rules.validity)
     first_tier = rules.tiers[0].name
-    expect = purchase_repo.Expect("active", Standing.blind(first_tier, today), pending=False)
+    expect = purchases_repo.Expect("active", Standing.blind(first_tier, today), pending=False)
     referral: Referral | None = None
     left_out: set[str] = set()
     recipients: dict[str, Standing] = {}
@@ -89,63 +83,48 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
             campaigns=campaigns,
             frozen=frozen,
         )
-        credit = Credit(
-            member_id=cmd.member_id,
-            type=kinds.EARN,
-            source="purchase",
-            ref=cmd.order_id,
-            points=earned.points,
+        credit = kinds.credit(
+            cmd.member_id,
+            "purchase",
+            cmd.order_id,
+            earned.points,
+            f"Purchase {cmd.order_id}" + (" (member frozen)" if frozen else ""),
             at=now,
-            earned_on=today,
-            expires_on=expires_on,
-            description=f"Purchase {cmd.order_id}" + (" (member frozen)" if frozen else ""),
+            rules=rules,
         )
         rewards = []
         if referral is not None and expect.pending and not frozen:
             rewards = [
-                Credit(
-                    member_id=r.member_id,
-                    type=kinds.EARN,
-                    source="referral",
-                    ref=cmd.member_id,
-                    points=r.points,
+                kinds.credit(
+                    r.member_id,
+                    "referral",
+                    cmd.member_id,
+                    r.points,
+                    REWARD_TEXT[r.role].format(member=cmd.member_id),
                     at=now,
-                    earned_on=today,
-                    expires_on=expires_on,
-                    description=REWARD_TEXT[r.role].format(member=cmd.member_id),
+                    rules=rules,
                 )
                 for r in first_purchase_rewards(cmd.member_id, referral, rules)
                 if r.member_id not in left_out
             ]
         try:
-            written = purchase_repo.record(
+            written = purchases_repo.record(
                 credit,
                 rules,
                 expect,
                 rewards,
                 recipients,
-                order_pk=keys.order_pk(cmd.order_id),
                 amount=str(cmd.amount),
                 currency=cmd.currency,
                 breakdown=[{"rule": r.rule, "points": r.points} for r in earned.breakdown],
-                refunded="0",
-                clawed_back=0,
-                refunds={},
             )
-        except purchase_repo.Stale as stale:
-            member = stale.member
-            expect = purchase_repo.Expect(
-                status=member.status,
-                standing=tiers_repo.standing_of(member, today),
-                pending=member.first_purchase_rewarded is False,
-            )
-            if expect.pending and member.referred_by:
-                referral = Referral(member.referred_by, member.referrer_chain)
+        except purchases_repo.Stale as stale:
+            expect = stale.expect
+            referral = stale.referral or referral
             continue
-        except purchase_repo.RecipientsChanged as changed:
+        except purchases_repo.RecipientsChanged as changed:
             left_out |= changed.refused
-            for member_id, member in changed.stale.items():
-                recipients[member_id] = tiers_repo.standing_of(member, today)
+            recipients.update(changed.stale)
             continue
         return _purchase_result(written.entry), not written.replayed
     raise Contention("the member is changing quickly; retry the request")

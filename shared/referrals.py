@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.domain.referrals import Referral, refusal
-from shared.dynamodb import referrals as repo
+from shared.dynamodb import referrals as referrals_repo
 from shared.errors import Invalid
 
 
@@ -13,10 +13,10 @@ def _invalid(problem: str) -> Invalid:
 
 def resolve(code: str, member_id: str) -> Referral:
     """The referrer (and their referrer) behind ``code``; 422 if unknown, own or a loop."""
-    found = repo.owner(code.upper())
+    found = referrals_repo.owner(code.upper())
     if found is None:
         raise _invalid("is not a known referral code")
-    problem = refusal(member_id, found.member_id, found.referred_by)
+    problem = refusal(member_id, found.referred_by, found.chain)
     if problem is not None:
         raise _invalid(problem)
-    return Referral(referred_by=found.member_id, chain=found.referred_by)
+    return found

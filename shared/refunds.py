@@ -17,13 +17,10 @@ from shared import programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.earning import clawback_points
-from shared.domain.ledger import Credit, Debit
+from shared.domain.ledger import Debit, Return
 from shared.domain.tiers import month_key, window_start
-from shared.dynamodb import members as members_repo
-from shared.dynamodb import refunds as repo
-from shared.dynamodb.models import LedgerItem, as_plain
-from shared.dynamodb.tx import Cancelled
-from shared.errors import Conflict, Contention, OrderNotFound, RefundExceedsOrder
+from shared.dynamodb import refunds as refunds_repo
+from shared.errors import Contention, OrderNotFound, RefundExceedsOrder
 
 
 class Refund(Struct, frozen=True):
@@ -35,25 +32,25 @@ class Refund(Struct, frozen=True):
 
 
 def _side(
-    record_amount: str, refunded: str | None, points: int, refund: Decimal
-) -> tuple[repo.Side, Decimal]:
+    record_amount: str, refunded: str, points: int, refund: Decimal
+) -> tuple[refunds_repo.Side, Decimal]:
     total = Decimal(record_amount)
-    before = Decimal(refunded or "0")
+    before = Decimal(refunded)
     applied = min(refund, total - before)
     moved = clawback_points(points, total, before, applied)
-    return repo.Side(str(before + applied), str(applied), moved), total - before
+    return refunds_repo.Side(str(before + applied), str(applied), moved), total - before
 
 
 def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
     """Returns (result, created); a repeated refund id answers the first result."""
     for _ in range(5):
-        purchase, hold = repo.find_order(cmd.order_id)
+        purchase, hold = refunds_repo.find_order(cmd.order_id)
         if hold is not None and hold.status != "captured":
             hold = None  # only points actually spent at checkout come back
         if purchase is None and hold is None:
             raise OrderNotFound(f"no purchase or checkout was reported for order {cmd.order_id!r}")
-        done_p = (as_plain(purchase.refunds) or {}).get(cmd.refund_id) if purchase else None
-        done_h = (as_plain(hold.refunds) or {}).get(cmd.refund_id) if hold else None
+        done_p = purchase.refunds.get(cmd.refund_id) if purchase else None
+        done_h = hold.refunds.get(cmd.refund_id) if hold else None
         if done_p is not None or done_h is not None:
             return _result(
                 cmd, int((done_p or {}).get("points", 0)), int((done_h or {}).get("points", 0))
@@ -62,12 +59,10 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
         clawback = give_back = None
         left: list[Decimal] = []
         if purchase is not None:
-            clawback, rest = _side(
-                purchase.amount, purchase.refunded, int(purchase.points), cmd.amount
-            )
+            clawback, rest = _side(purchase.amount, purchase.refunded, purchase.points, cmd.amount)
             left.append(rest)
         if hold is not None:
-            give_back, rest = _side(hold.order_amount, hold.refunded, int(hold.points), cmd.amount)
+            give_back, rest = _side(hold.order_amount, hold.refunded, hold.points, cmd.amount)
             left.append(rest)
         if cmd.amount > max(left):
             raise RefundExceedsOrder(
@@ -86,19 +81,17 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
                 f"Refund {cmd.refund_id} of order {cmd.order_id}",
             )
         if give_back is not None and give_back.points > 0:
-            give_back_entry = Credit(
+            give_back_entry = Return(
                 member_id,
                 kinds.REFUND,
                 "checkout-refund",
                 cmd.refund_id,
                 give_back.points,
                 now,
-                now.date(),
-                now.date(),
                 f"Points paid for order {cmd.order_id} refunded",
             )
         try:
-            repo.apply(
+            refunds_repo.apply(
                 cmd.refund_id,
                 member_id,
                 purchase,
@@ -109,12 +102,7 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
                 give_back_entry,
                 _qualifying_month(purchase, now) if clawback_entry is not None else None,
             )
-        except Cancelled as cancelled:
-            if any(label.endswith(members_repo.ENTRY) for label in cancelled.failed):
-                raise Conflict(
-                    f"refund id {cmd.refund_id!r} was already used for another order",
-                    code="refund_id_reused",
-                ) from None
+        except refunds_repo.Changed:
             continue  # the purchase or hold changed (a concurrent refund): read again
         return _result(
             cmd, clawback.points if clawback else 0, give_back.points if give_back else 0
@@ -122,7 +110,7 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
     raise Contention("the order is being refunded concurrently; retry the request")
 
 
-def _qualifying_month(purchase: LedgerItem, now: datetime) -> str | None:
+def _qualifying_month(purchase: refunds_repo.PurchaseEntry, now: datetime) -> str | None:
     """The qualifying bucket the purchase's points went to, if it still counts for tiers."""
     zone = programme.current().zone
     earned = local_date(datetime.fromisoformat(purchase.at), zone)

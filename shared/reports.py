@@ -1,4 +1,4 @@
-"""Operator reports (SPEC §8): daily aggregates kept from the business events, so a report
+"""Operator reports: daily aggregates kept from the business events, so a report
 costs O(days), never a scan of the ledger."""
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import events as ev
-from shared import programme
+from shared import events, programme
 from shared.domain.calendar import local_date
-from shared.dynamodb import reports as repo
+from shared.dynamodb import reports as reports_repo
 from shared.errors import Invalid
 
 MAX_DAYS = 366
@@ -49,24 +48,24 @@ def _day(at: str | None, now: datetime) -> date:
     return local_date(datetime.fromisoformat(at) if at else now, zone)
 
 
-def aggregate(found: list[ev.Event], now: datetime) -> int:
+def aggregate(found: list[events.Event], now: datetime) -> int:
     """Count business events into the daily aggregates (each event once). Returns how many
     were counted now."""
     counted = 0
     for event in found:
         d = event.detail
-        if event.detail_type in ev.LEDGER_EVENTS.values():
+        if event.detail_type in events.LEDGER_EVENTS.values():
             day = _day(d.get("at"), now)
             totals, parts = _numbers(d)
-            if repo.count(event.event_id, day, totals, parts, now):
+            if reports_repo.count(event.event_id, day, totals, parts, now):
                 counted += 1
                 if d.get("member_id"):
-                    repo.mark_active(str(d["member_id"]), day, now)
-        elif event.detail_type == ev.MEMBER_REGISTERED:
+                    reports_repo.mark_active(str(d["member_id"]), day, now)
+        elif event.detail_type == events.MEMBER_REGISTERED:
             day = _day(d.get("registered_at"), now)
-            counted += repo.count(event.event_id, day, {"registered": 1}, [], now)
-        elif event.detail_type == ev.ORDER_PLACED and d.get("item_id"):
-            counted += repo.count(
+            counted += reports_repo.count(event.event_id, day, {"registered": 1}, [], now)
+        elif event.detail_type == events.ORDER_PLACED and d.get("item_id"):
+            counted += reports_repo.count(
                 event.event_id,
                 _day(None, now),
                 {},
@@ -74,11 +73,11 @@ def aggregate(found: list[ev.Event], now: datetime) -> int:
                 now,
             )
         elif (
-            event.detail_type == ev.ORDER_STATUS_CHANGED
+            event.detail_type == events.ORDER_STATUS_CHANGED
             and d.get("item_id")
             and d.get("status") in ("cancelled", "rejected")
         ):
-            counted += repo.count(
+            counted += reports_repo.count(
                 event.event_id,
                 _day(None, now),
                 {},
@@ -117,32 +116,29 @@ def _rate(part: int, whole: int) -> str | None:
 
 def summary(w: Window) -> dict[str, Any]:
     """``GET /v1/admin/reports/summary``: flows in the window, liability at its end."""
-    fields = ("issued", "redeemed", "expired", "clawed_back", "transferred", "registered", "active")
+    fields = reports_repo.TOTALS
     window_totals = dict.fromkeys(fields, 0)
     all_time = dict.fromkeys(fields, 0)
     by_day: dict[str, dict[str, int]] = {}
     by_source: dict[str, int] = defaultdict(int)
     items: dict[str, int] = defaultdict(int)
-    for row in repo.days_through(w.end):
-        _, day_text, *rest = row.sk.split("#", 3)
-        day = date.fromisoformat(day_text)
-        inside = w.start <= day <= w.end
-        if not rest:
-            values = {f: int(getattr(row, f) or 0) for f in fields}
+    for row in reports_repo.days_through(w.end):
+        inside = w.start <= row.day <= w.end
+        if row.part is None:
             for f in fields:
-                all_time[f] += values[f]
+                all_time[f] += row.totals[f]
                 if inside:
-                    window_totals[f] += values[f]
+                    window_totals[f] += row.totals[f]
             if inside:
-                by_day[day_text] = values
-        elif inside and rest[0] == "SOURCE":
-            by_source[rest[1]] += int(row.n or 0)
-        elif inside and rest[0] == "ITEM":
-            items[rest[1]] += int(row.n or 0)
+                by_day[row.day.isoformat()] = row.totals
+        elif inside and row.part == "SOURCE":
+            by_source[row.name] += row.n
+        elif inside and row.part == "ITEM":
+            items[row.name] += row.n
     active: set[str] = set()
     day = w.start
     while day <= w.end:
-        active.update(repo.active_members(day))
+        active.update(reports_repo.active_members(day))
         day += timedelta(days=1)
     outstanding = (
         all_time["issued"] - all_time["redeemed"] - all_time["expired"] - all_time["clawed_back"]

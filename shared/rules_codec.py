@@ -282,10 +282,6 @@ def _codecs() -> dict[str, Codec | None]:
 _CODECS = _codecs()
 
 
-def settable() -> frozenset[str]:
-    return frozenset(n for n, c in _CODECS.items() if c is not None and n not in READ_ONLY)
-
-
 def to_json(rules: Rules) -> dict[str, Any]:
     """Every setting, as the API shows it."""
     out: dict[str, Any] = {}

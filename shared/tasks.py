@@ -1,59 +1,35 @@
-"""Use cases of tasks: operators define them, members complete them (SPEC §3)."""
+"""Use cases of tasks: operators define them, members complete them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from msgspec import Struct
-
 from shared import programme
-from shared.clock import utc_iso
 from shared.domain import ledger as kinds
-from shared.domain.activity import apply_cap, period
+from shared.domain.activity import Task, apply_cap, period, task_ref
 from shared.domain.calendar import local_date
-from shared.domain.ledger import Credit
-from shared.domain.lots import expiry_date
-from shared.dynamodb import activity as repo
-from shared.dynamodb import config, keys, members
-from shared.dynamodb.models import TaskItem
+from shared.dynamodb import activity as activity_repo
+from shared.dynamodb import config
 from shared.errors import Contention, MemberFrozen, TaskLimitReached, TaskNotFound
 
 SOURCE = "task"
 
 
-class TaskDefinition(Struct, frozen=True):
-    """A task members complete for points, with how often they may."""
-
-    task_id: str
-    name: str
-    points: int
-    limit: str  # once | daily | weekly
-    active: bool = True
-
-
-def _view(task: TaskItem) -> dict[str, Any]:
+def _view(task: Task) -> dict[str, Any]:
     return {
         "task_id": task.task_id,
         "name": task.name,
-        "points": int(task.points),
+        "points": task.points,
         "limit": task.limit,
-        "active": bool(task.active),
+        "active": task.active,
     }
 
 
-def put_task(cmd: TaskDefinition, now: datetime) -> tuple[dict[str, Any], bool]:
+def put_task(task: Task, now: datetime) -> tuple[dict[str, Any], bool]:
     """``PUT /v1/admin/tasks/{id}``: create or replace. Returns (task, created)."""
-    item = TaskItem(
-        task_id=cmd.task_id,
-        name=cmd.name,
-        points=cmd.points,
-        limit=cmd.limit,
-        active=cmd.active,
-        updated_at=utc_iso(now),
-    )
-    created = config.put_task(item)
-    return _view(item), created
+    created = config.put_task(task, now)
+    return _view(task), created
 
 
 def all_tasks() -> dict[str, Any]:
@@ -65,14 +41,14 @@ def for_member(member_id: str, now: datetime) -> dict[str, Any]:
     """``GET /v1/tasks``: the active tasks and whether the member did each this period."""
     today = local_date(now, programme.current().zone)
     tasks = [t for t in config.tasks() if t.active]
-    refs = {t.task_id: keys.task_ref(t.task_id, period(t.limit, today)) for t in tasks}
-    done = repo.credited(member_id, SOURCE, list(refs.values())) if refs else set()
+    refs = {t.task_id: task_ref(t.task_id, period(t.limit, today)) for t in tasks}
+    done = activity_repo.credited(member_id, SOURCE, list(refs.values())) if refs else set()
     return {
         "items": [
             {
                 "task_id": t.task_id,
                 "name": t.name,
-                "points": int(t.points),
+                "points": t.points,
                 "limit": t.limit,
                 "period": period(t.limit, today),
                 "completed_in_period": refs[t.task_id] in done,
@@ -91,43 +67,33 @@ def complete(member_id: str, task_id: str, now: datetime) -> dict[str, Any]:
     rules = programme.current()
     today = local_date(now, rules.zone)
     current = period(task.limit, today)
-    member = members.get(member_id)
+    seen = activity_repo.read(member_id, today)
     for _ in range(8):
-        if member.status != "active":
+        if seen.status != "active":
             raise MemberFrozen(f"member {member_id!r} is frozen")
         cap = apply_cap(
-            int(task.points),
-            today,
-            member.activity_day,
-            int(member.activity_points or 0),
-            rules.daily_activity_cap,
+            task.points, today, seen.activity_day, seen.activity_points, rules.daily_activity_cap
         )
-        credit = Credit(
-            member_id=member_id,
-            type=kinds.EARN,
-            source=SOURCE,
-            ref=keys.task_ref(task_id, current),
-            points=cap.credited,
+        credit = kinds.credit(
+            member_id,
+            SOURCE,
+            task_ref(task_id, current),
+            cap.credited,
+            f"Task: {task.name}",
             at=now,
-            earned_on=today,
-            expires_on=expiry_date(today, rules.validity),
-            description=f"Task: {task.name}",
+            rules=rules,
         )
         try:
-            repo.record(
-                credit,
-                rules,
-                repo.Seen.of(member, today),
-                day=today.isoformat(),
-                day_total=cap.day_total,
+            activity_repo.record(
+                credit, rules, seen, day=today.isoformat(), day_total=cap.day_total
             )
-        except repo.AlreadyDone:
+        except activity_repo.AlreadyDone:
             raise TaskLimitReached(
                 f"task {task_id!r} was already completed ({task.limit} limit, period {current})",
                 details={"task_id": task_id, "period": current},
             ) from None
-        except repo.Stale as stale:
-            member = stale.member
+        except activity_repo.Stale as stale:
+            seen = stale.seen
             continue
         return {
             "task_id": task_id,

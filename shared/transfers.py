@@ -1,4 +1,4 @@
-"""Members give points to other members (SPEC §8)."""
+"""Members give points to other members."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from msgspec import Struct
 from shared import programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
-from shared.domain.ledger import Credit, Debit
-from shared.domain.lots import expiry_date
+from shared.domain.ledger import Debit
 from shared.dynamodb import idempotency
-from shared.dynamodb import transfers as repo
+from shared.dynamodb import transfers as transfers_repo
 from shared.errors import Invalid, TransferLimitReached
 
 
@@ -61,7 +60,7 @@ def send(cmd: Transfer, now: datetime) -> tuple[int, dict[str, Any]]:
         "to_member_id": cmd.to_member_id,
         "message": note or None,
     }
-    plan = repo.Plan(
+    plan = transfers_repo.Plan(
         out=Debit(
             cmd.from_member_id,
             kinds.TRANSFER_OUT,
@@ -71,16 +70,15 @@ def send(cmd: Transfer, now: datetime) -> tuple[int, dict[str, Any]]:
             now,
             f"To {cmd.to_member_id}" + (f": {note}" if note else ""),
         ),
-        into=Credit(
+        into=kinds.credit(
             cmd.to_member_id,
-            kinds.TRANSFER_IN,
             "transfer",
             transfer_id,
             cmd.points,
-            now,
-            today,
-            expiry_date(today, rules.validity),
             f"From {cmd.from_member_id}" + (f": {note}" if note else ""),
+            at=now,
+            rules=rules,
+            kind=kinds.TRANSFER_IN,
         ),
         day=today,
         max_count=rules.transfer_max_per_day,
@@ -89,7 +87,7 @@ def send(cmd: Transfer, now: datetime) -> tuple[int, dict[str, Any]]:
         response=response,
         at=now,
     )
-    replay = repo.send(plan, rules)
+    replay = transfers_repo.send(plan, rules)
     if replay is not None:
         return replay.status, replay.body
     return 201, response

@@ -1,4 +1,5 @@
-"""Test helpers: an HTTP-shaped client that drives the real handlers through the gateway."""
+"""Test helpers: an HTTP-shaped client that drives the real handlers through the gateway,
+and the builders that set a test's world up through it (members, purchases)."""
 
 from __future__ import annotations
 
@@ -61,15 +62,36 @@ class Api:
         return self.call(method, path, body, token=self.token(member_id), **kw)
 
 
+def register_member(api: Api, member_id: str = "m-1", **fields: Any) -> str:
+    """Register ``member_id`` as the shop's system does (welcome points); returns the id."""
+    api.system("POST", "/v1/members", {"member_id": member_id, **fields})
+    return member_id
+
+
+def purchase(api: Api, member_id: str, order_id: str, amount: str, **fields: Any) -> Result:
+    """Report a purchase of ``amount`` (a decimal string) as the shop's order system does."""
+    body = {"order_id": order_id, "member_id": member_id, "amount": amount, **fields}
+    return api.system("POST", "/v1/purchases", body)
+
+
+def member_with_points(api: Api, member_id: str = "m-1", points: int = 1_000) -> str:
+    """A registered member holding ``points`` (the 100 welcome points + a purchase of the
+    rest at the default rate, order ``o-<member_id>``)."""
+    assert api.system("POST", "/v1/members", {"member_id": member_id}).status == 201
+    if points > 100:
+        assert purchase(api, member_id, f"o-{member_id}", str(points - 100)).status == 201
+    return member_id
+
+
 def spend(member_id: str, points: int, ref: str) -> None:
     """Set-up helper: spend points the way every spending path does (one transaction with
     the guarded debit), for tests of features that only need *a* spend to have happened."""
     from shared import clock
     from shared.domain.ledger import Debit
-    from shared.dynamodb.members import add_debit
+    from shared.dynamodb import ledger
     from shared.dynamodb.tx import Tx
 
     tx = Tx()
     debit = Debit(member_id, "redeem", "test", ref, points, clock.now(), "test spend")
-    add_debit(tx, debit)
+    ledger.add_debit(tx, debit)
     tx.commit()

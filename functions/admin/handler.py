@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared import clock, operators, programme_admin, tasks
-from shared.domain.activity import LIMITS
+from shared.domain.activity import LIMITS, Task
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
 from shared.validation import Fields, idempotency_key
@@ -48,7 +48,7 @@ def list_tasks(req: Request) -> dict[str, Any]:
 def put_task(req: Request) -> Response:
     task_id = _path_id(req, "task_id")
     f = Fields(req.json())
-    cmd = tasks.TaskDefinition(
+    cmd = Task(
         task_id=task_id,
         name=f.text("name"),
         points=f.integer("points", minimum=1, maximum=MAX_POINTS),

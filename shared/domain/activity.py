@@ -10,6 +10,21 @@ ONCE, DAILY, WEEKLY = "once", "daily", "weekly"
 LIMITS = (ONCE, DAILY, WEEKLY)
 
 
+class Task(Struct, frozen=True):
+    """A task members complete for points, with how often they may."""
+
+    task_id: str
+    name: str
+    points: int
+    limit: str  # once | daily | weekly
+    active: bool = True
+
+
+def task_ref(task_id: str, period: str) -> str:
+    """Ledger ref of a task completion (``LEDGER#task#<task_id>#<period>``: once a period)."""
+    return f"{task_id}#{period}"
+
+
 class Capped(Struct, frozen=True):
     """What the daily activity cap lets a credit add, what it withholds, and the day's total."""
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from msgspec import Struct
 
 from shared.errors import ExceedsMaxShare
 
@@ -31,3 +34,22 @@ def check_hold(
             details={"fields": {"points": f"at most {most} for this order"}},
         )
     return exact.quantize(Decimal("0.01"))
+
+
+class Hold(Struct, frozen=True):
+    """Points held for a shop order; ``status``: active | captured | released | expired.
+    Times are UTC ISO-8601; amounts decimal strings; ``refunds``: refund id -> its share."""
+
+    hold_id: str
+    member_id: str
+    order_id: str
+    points: int
+    cash_value: str
+    order_amount: str
+    currency: str
+    status: str
+    created_at: str
+    expires_at: str
+    refunded: str = "0"
+    returned: int = 0
+    refunds: dict[str, Any] = {}

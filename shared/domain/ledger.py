@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from msgspec import Struct
+
+from shared.domain.calendar import local_date
+from shared.domain.lots import expiry_date
+from shared.domain.rules import Rules
 
 # Ledger entry types (API.md, GET /v1/me/ledger).
 EARN = "earn"
@@ -41,6 +46,24 @@ class Credit(Struct, frozen=True):
         return self.source in QUALIFYING_SOURCES
 
 
+def credit(
+    member_id: str,
+    source: str,
+    ref: str,
+    points: int,
+    description: str,
+    *,
+    at: datetime,
+    rules: Rules,
+    kind: str = EARN,
+) -> Credit:
+    """Points earned ``at``: the lot's day is the programme's local date then, and it lasts
+    as the rules' validity says."""
+    today = local_date(at, rules.zone)
+    expires_on = expiry_date(today, rules.validity)
+    return Credit(member_id, kind, source, ref, points, at, today, expires_on, description)
+
+
 class Debit(Struct, frozen=True):
     """Points taken away; consumes lots soonest-expiring first."""
 
@@ -66,6 +89,22 @@ class Return(Struct, frozen=True):
     points: int  # positive amount returned
     at: datetime
     description: str = ""
+
+
+class Entry(Struct, frozen=True):
+    """A ledger entry as stored: one balance change (``at`` is UTC ISO-8601)."""
+
+    entry_id: str
+    member_id: str
+    type: str
+    source: str
+    ref: str
+    points: int  # signed
+    at: str
+    description: str = ""
+    expires_on: str | None = None  # credits: the lot's last valid day
+    actor: str | None = None  # operator adjustments: who made them
+    breakdown: list[dict[str, Any]] = []  # purchases: the points of each earning rule
 
 
 def running_balances(balance_after_newest: int, points_newest_first: list[int]) -> list[int]:

@@ -17,43 +17,53 @@ from msgspec import Struct
 
 from shared.domain.ledger import Credit
 from shared.domain.rules import Rules
-from shared.dynamodb import keys
+from shared.dynamodb import keys, ledger
+from shared.dynamodb import members as members_repo
 from shared.dynamodb.connection import table
-from shared.dynamodb.members import ENTRY, PROFILE, add_credit
-from shared.dynamodb.models import LedgerItem, MemberItem
+from shared.dynamodb.ledger import ENTRY, PROFILE
+from shared.dynamodb.models import MemberItem
 from shared.dynamodb.tiers import Standing, credit_part, standing_of
 from shared.dynamodb.tx import Cancelled, Tx, image, run
-from shared.errors import MemberFrozen, MemberNotFound
+from shared.errors import MemberFrozen
 
 
 class AlreadyDone(Exception):
     """The business key is taken: this check-in / task period was already credited."""
 
 
-class Stale(Exception):
-    """The guarded member values moved; ``member`` is the current image."""
-
-    def __init__(self, member: MemberItem):
-        super().__init__(member.member_id)
-        self.member = member
-
-
 class Seen(Struct, frozen=True):
-    """The member values a credit was computed from (the transaction's guard)."""
+    """The member values a credit is computed from (the transaction's guard)."""
 
+    status: str
     activity_day: str | None
     activity_points: int
     checkin_last: str | None = None
+    checkin_streak: int = 0
     standing: Standing | None = None  # tier and qualifying total (promotion)
 
-    @classmethod
-    def of(cls, member: MemberItem, today: date | None = None) -> Seen:
-        return cls(
-            activity_day=member.activity_day,
-            activity_points=int(member.activity_points or 0),
-            checkin_last=member.checkin_last,
-            standing=standing_of(member, today) if today is not None else None,
-        )
+
+class Stale(Exception):
+    """The guarded member values moved; ``seen`` holds the current ones."""
+
+    def __init__(self, seen: Seen):
+        super().__init__(seen.activity_day)
+        self.seen = seen
+
+
+def _seen(member: MemberItem, today: date) -> Seen:
+    return Seen(
+        status=member.status,
+        activity_day=member.activity_day,
+        activity_points=int(member.activity_points or 0),
+        checkin_last=member.checkin_last,
+        checkin_streak=int(member.checkin_streak or 0),
+        standing=standing_of(member, today),
+    )
+
+
+def read(member_id: str, today: date) -> Seen:
+    """The member's activity values ``today`` (``MemberNotFound`` if not registered)."""
+    return _seen(members_repo.get(member_id), today)
 
 
 def _equals_or_absent(attribute: Any, value: Any) -> Any:
@@ -68,7 +78,7 @@ def record(
     day: str,
     day_total: int,
     streak: int | None = None,
-) -> LedgerItem:
+) -> None:
     """Credit an activity once per business key; ``streak`` is set for check-ins."""
     condition = (
         MemberItem.pk.exists()
@@ -82,10 +92,10 @@ def record(
         condition &= _equals_or_absent(MemberItem.checkin_last, seen.checkin_last)
         actions += [MemberItem.checkin_last.set(day), MemberItem.checkin_streak.set(streak)]
 
-    def attempt() -> LedgerItem:
+    def attempt() -> None:
         tx = Tx()
         tier = credit_part(credit.member_id, seen.standing, [credit], rules, credit.at)
-        entry = add_credit(
+        ledger.add_credit(
             tx, credit, rules, condition=condition, extra_actions=tuple(actions), tier=tier
         )
         try:
@@ -95,11 +105,10 @@ def record(
                 raise AlreadyDone() from None
             member = image(cancelled.failed.get(PROFILE), MemberItem)
             if member is None:
-                raise MemberNotFound(f"member {credit.member_id!r} is not registered") from None
+                raise ledger.not_registered(credit.member_id) from None
             if member.status != "active":
                 raise MemberFrozen(f"member {credit.member_id!r} is frozen") from None
-            raise Stale(member) from None
-        return entry
+            raise Stale(_seen(member, credit.earned_on)) from None
 
     return run(attempt)
 

@@ -7,12 +7,16 @@ purchase needs (``shared.programme`` caches it); tasks live in ``TASKS``.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
+from shared.clock import utc_iso
+from shared.domain.activity import Task
 from shared.dynamodb import keys
 from shared.dynamodb.models import Item, ProgrammeItem, TaskItem
+from shared.dynamodb.values import row_of, value_of
 
 
 def load_programme() -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -61,17 +65,20 @@ def put_campaign(campaign: dict[str, Any], at: str, actor: str) -> bool:
     )
 
 
-def put_task(task: TaskItem) -> bool:
-    task.pk, task.sk = keys.TASKS, keys.task_sk(task.task_id)
-    return _upsert(task)
+def put_task(task: Task, at: datetime) -> bool:
+    """Create or replace the task; True if it was created."""
+    key = {"pk": keys.TASKS, "sk": keys.task_sk(task.task_id)}
+    return _upsert(row_of(TaskItem, task, **key, updated_at=utc_iso(at)))
 
 
-def get_task(task_id: str) -> TaskItem | None:
+def get_task(task_id: str) -> Task | None:
     try:
-        return TaskItem.get(keys.TASKS, keys.task_sk(task_id), consistent_read=True)
+        item = TaskItem.get(keys.TASKS, keys.task_sk(task_id), consistent_read=True)
+        return value_of(item, Task)
     except DoesNotExist:
         return None
 
 
-def tasks() -> list[TaskItem]:
-    return list(TaskItem.query(keys.TASKS, TaskItem.sk.startswith(keys.TASK)))
+def tasks() -> list[Task]:
+    found = TaskItem.query(keys.TASKS, TaskItem.sk.startswith(keys.TASK))
+    return [value_of(item, Task) for item in found]

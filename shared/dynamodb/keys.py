@@ -107,11 +107,6 @@ def task_sk(task_id: str) -> str:
     return f"{TASK}{task_id}"
 
 
-def task_ref(task_id: str, period: str) -> str:
-    """Ledger ref of a task completion: ``LEDGER#task#<task_id>#<period>`` once per period."""
-    return f"{task_id}#{period}"
-
-
 def referral_code_pk(code: str) -> str:
     return f"{REFCODE}{code}"
 

@@ -11,44 +11,28 @@ from typing import Any
 
 from shared.clock import utc_iso
 from shared.domain.ledger import Credit, Debit
+from shared.domain.members import Audit
 from shared.domain.rules import Rules
-from shared.dynamodb import idempotency, keys
-from shared.dynamodb.members import PROFILE, add_credit, add_debit
+from shared.dynamodb import idempotency, keys, ledger
+from shared.dynamodb.ledger import PROFILE
 from shared.dynamodb.models import AuditItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
-from shared.errors import InsufficientPoints, MemberNotFound
+from shared.dynamodb.values import row_of, value_of
+from shared.errors import InsufficientPoints
 
 AUDIT = "audit"
 
 
-def audit_item(
-    member_id: str,
-    action: str,
-    actor: str,
-    reason: str,
-    at: Any,
-    *,
-    points: int | None = None,
-    ref: str | None = None,
-) -> AuditItem:
-    at_utc = utc_iso(at)
-    return AuditItem(
-        pk=keys.member_pk(member_id),
-        sk=keys.audit_sk(at_utc, action if ref is None else f"{action}#{ref}"),
-        member_id=member_id,
-        action=action,
-        actor=actor,
-        reason=reason,
-        at=at_utc,
-        points=points,
-        ref=ref,
-    )
+def _audit_item(audit: Audit) -> AuditItem:
+    at = utc_iso(audit.at)
+    sk = keys.audit_sk(at, audit.action if audit.ref is None else f"{audit.action}#{audit.ref}")
+    return row_of(AuditItem, audit, pk=keys.member_pk(audit.member_id), sk=sk, at=at)
 
 
 def adjust(
     change: Credit | Debit,
     rules: Rules,
-    audit: AuditItem,
+    audit: Audit,
     *,
     allow_debt: bool,
     idem: idempotency.Key | None,
@@ -59,20 +43,20 @@ def adjust(
     def attempt() -> idempotency.Replay | None:
         tx = Tx()
         if isinstance(change, Credit):
-            add_credit(tx, change, rules, actor=audit.actor)
+            ledger.add_credit(tx, change, rules, actor=audit.actor)
         else:
             guard = MemberItem.pk.exists()
             if not allow_debt:  # frozen members too: operators may still take points back
                 guard &= MemberItem.spendable >= change.points
-            add_debit(tx, change, condition=guard, actor=audit.actor)
-        tx.put(AUDIT, audit)
+            ledger.add_debit(tx, change, condition=guard, actor=audit.actor)
+        tx.put(AUDIT, _audit_item(audit))
         try:
             return idempotency.commit(tx, idem, response[0], response[1], change.at)
         except Cancelled as cancelled:
             if PROFILE in cancelled:
                 member = image(cancelled.failed[PROFILE], MemberItem)
                 if member is None:
-                    raise MemberNotFound(f"member {change.member_id!r} is not registered") from None
+                    raise ledger.not_registered(change.member_id) from None
                 spendable = int(member.spendable)
                 raise InsufficientPoints(
                     f"{change.points} points needed, {spendable} spendable "
@@ -84,39 +68,39 @@ def adjust(
     return run(attempt)
 
 
-def set_status(member_id: str, status: str, audit: AuditItem) -> MemberItem | None:
-    """Move the member to ``status`` with its audit item. Returns None when changed, or the
-    member's image when it already had that status (nothing written)."""
+def set_status(status: str, audit: Audit) -> bool:
+    """Move the member to ``status`` with its audit item. Returns whether it changed: False
+    when the member already had that status (nothing written)."""
 
-    def attempt() -> MemberItem | None:
+    def attempt() -> bool:
         tx = Tx()
         tx.update(
             PROFILE,
-            MemberItem(pk=keys.member_pk(member_id), sk=keys.PROFILE),
+            ledger.profile(audit.member_id),
             [MemberItem.status.set(status)],
             condition=MemberItem.pk.exists() & (MemberItem.status != status),
         )
-        tx.put(AUDIT, audit)
+        tx.put(AUDIT, _audit_item(audit))
         try:
             tx.commit()
         except Cancelled as cancelled:
-            member = image(cancelled.failed.get(PROFILE), MemberItem)
-            if member is None:
-                raise MemberNotFound(f"member {member_id!r} is not registered") from None
-            return member
-        return None
+            if image(cancelled.failed.get(PROFILE), MemberItem) is None:
+                raise ledger.not_registered(audit.member_id) from None
+            return False
+        return True
 
     return run(attempt)
 
 
-def audit_trail(member_id: str, limit: int = 20) -> list[AuditItem]:
+def audit_trail(member_id: str, limit: int = 20) -> list[Audit]:
     """The member's most recent operator actions, newest first."""
-    return list(
-        AuditItem.query(
+    return [
+        value_of(item, Audit)
+        for item in AuditItem.query(
             keys.member_pk(member_id),
             AuditItem.sk.startswith(keys.AUDIT),
             scan_index_forward=False,
             limit=limit,
             consistent_read=True,
         )
-    )
+    ]

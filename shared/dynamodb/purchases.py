@@ -10,25 +10,21 @@ recomputes.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from msgspec import Struct
 
 from shared.domain.ledger import Credit
+from shared.domain.referrals import Referral
 from shared.domain.rules import Rules
-from shared.dynamodb import keys, tiers
-from shared.dynamodb.members import (
-    ENTRY,
-    PROFILE,
-    Written,
-    add_credit,
-    add_credit_entry,
-    credit_actions,
-)
-from shared.dynamodb.models import LedgerItem, MemberItem
+from shared.dynamodb import keys, ledger
+from shared.dynamodb import tiers as tiers_repo
+from shared.dynamodb.ledger import ENTRY, PROFILE
+from shared.dynamodb.members import Written
+from shared.dynamodb.models import MemberItem
 from shared.dynamodb.tiers import Standing
 from shared.dynamodb.tx import Cancelled, Tx, image, run
-from shared.errors import MemberNotFound
 
 OWN_REWARD = "own"
 
@@ -46,21 +42,32 @@ class Expect(Struct, frozen=True):
 
 
 class Stale(Exception):
-    """The member is not as expected; ``member`` is its current image."""
+    """The member is not as expected: ``expect`` is its current state, ``referral`` who
+    referred it (when its referral bonuses are pending)."""
 
-    def __init__(self, member: MemberItem):
-        super().__init__(member.member_id)
-        self.member = member
+    def __init__(self, member_id: str, expect: Expect, referral: Referral | None):
+        super().__init__(member_id)
+        self.expect = expect
+        self.referral = referral
 
 
 class RecipientsChanged(Exception):
     """Referral bonus recipients to leave out (``refused``: not active, or already paid) or
-    whose standing differs from the expected one (``stale``: their current images)."""
+    whose standing differs from the expected one (``stale``: their current standings)."""
 
-    def __init__(self, refused: set[str], stale: dict[str, MemberItem]):
+    def __init__(self, refused: set[str], stale: dict[str, Standing]):
         super().__init__(sorted(refused | set(stale)))
         self.refused = refused
         self.stale = stale
+
+
+def _stale(member: MemberItem, today: date) -> Stale:
+    pending = member.first_purchase_rewarded is False
+    expect = Expect(member.status, tiers_repo.standing_of(member, today), pending)
+    referral = None
+    if pending and member.referred_by:
+        referral = Referral(member.referred_by, member.referrer_chain)
+    return Stale(member.member_id, expect, referral)
 
 
 def _condition(expect: Expect) -> Any:
@@ -78,7 +85,10 @@ def record(
     expect: Expect,
     rewards: list[Credit],
     recipients: dict[str, Standing] | None = None,
-    **entry_fields: Any,
+    *,
+    amount: str,
+    currency: str,
+    breakdown: list[dict[str, Any]],
 ) -> Written:
     """Write the purchase credit (once per order) and ``rewards`` (referral bonuses).
 
@@ -94,50 +104,59 @@ def record(
     others = [r for r in rewards if r.member_id != credit.member_id]
     pay_bonuses = expect.pending and expect.status == "active"
     known = recipients or {}
+    entry_fields = {
+        "order_pk": keys.order_pk(credit.ref),
+        "amount": amount,
+        "currency": currency,
+        "breakdown": breakdown,
+        "refunded": "0",
+        "clawed_back": 0,
+        "refunds": {},
+    }
 
     def attempt() -> Written:
         tx = Tx()
-        tier = tiers.credit_part(
+        tier = tiers_repo.credit_part(
             credit.member_id, expect.standing, [credit, *own], rules, credit.at, pin_tier=True
         )
-        actions = credit_actions([credit, *own], total_correction=tier.correction)
+        actions = ledger.credit_actions([credit, *own], total_correction=tier.correction)
         actions += tier.actions
         if pay_bonuses:
             actions.append(MemberItem.first_purchase_rewarded.set(True))
         tx.update(
             PROFILE,
-            MemberItem(pk=keys.member_pk(credit.member_id), sk=keys.PROFILE),
+            ledger.profile(credit.member_id),
             actions,
             condition=_condition(expect)
             if tier.condition is None
             else _condition(expect) & tier.condition,
         )
         tier.add_audit(tx)
-        entry = add_credit_entry(tx, credit, rules, **entry_fields)
+        entry = ledger.add_credit_entry(tx, credit, rules, **entry_fields)
         for reward in own:
-            add_credit_entry(tx, reward, rules, label=OWN_REWARD)
+            ledger.add_credit_entry(tx, reward, rules, label=OWN_REWARD)
         for i, reward in enumerate(others):
             standing = known.get(reward.member_id) or Standing.blind(None, reward.earned_on)
-            add_credit(
+            ledger.add_credit(
                 tx,
                 reward,
                 rules,
                 label=f"r{i}",
                 condition=MemberItem.pk.exists() & (MemberItem.status == "active"),
-                tier=tiers.credit_part(reward.member_id, standing, [reward], rules, reward.at),
+                tier=tiers_repo.credit_part(reward.member_id, standing, [reward], rules, reward.at),
             )
         try:
             tx.commit()
         except Cancelled as cancelled:
             if ENTRY in cancelled:
-                return Written(image(cancelled.failed[ENTRY], LedgerItem), replayed=True)
+                return Written(ledger.entry_image(cancelled.failed[ENTRY]), replayed=True)
             if PROFILE in cancelled:
                 member = image(cancelled.failed[PROFILE], MemberItem)
                 if member is None:
-                    raise MemberNotFound(f"member {credit.member_id!r} is not registered") from None
-                raise Stale(member) from None
+                    raise ledger.not_registered(credit.member_id) from None
+                raise _stale(member, credit.earned_on) from None
             refused: set[str] = set()
-            stale: dict[str, MemberItem] = {}
+            stale: dict[str, Standing] = {}
             for i, reward in enumerate(others):
                 if f"r{i}{ENTRY}" in cancelled:
                     refused.add(reward.member_id)
@@ -146,10 +165,10 @@ def record(
                     if member is None or member.status != "active":
                         refused.add(reward.member_id)
                     else:  # active: its tier standing was not as expected
-                        stale[reward.member_id] = member
+                        stale[reward.member_id] = tiers_repo.standing_of(member, reward.earned_on)
             if refused or stale:
                 raise RecipientsChanged(refused, stale) from None
             raise
-        return Written(entry, replayed=False)
+        return Written(ledger.entry_of(entry), replayed=False)
 
     return run(attempt)

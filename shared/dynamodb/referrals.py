@@ -1,25 +1,22 @@
-"""Data access for referral codes: ``REFCODE#<code>`` → the member who owns the code."""
+"""Data access for referral codes: ``REFCODE#<code>`` → the member who owns the code.
+
+Registration writes the code's item in its own transaction (``shared.dynamodb.members``).
+"""
 
 from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
+from shared.domain.referrals import Referral
 from shared.dynamodb import keys
 from shared.dynamodb.models import ReferralCodeItem
 
 
-def code_item(code: str, member_id: str, referred_by: str | None) -> ReferralCodeItem:
-    """The lookup item registration writes (in its transaction) for a new member's code."""
-    return ReferralCodeItem(
-        pk=keys.referral_code_pk(code),
-        sk=keys.REFCODE_SK,
-        member_id=member_id,
-        referred_by=referred_by,
-    )
-
-
-def owner(code: str) -> ReferralCodeItem | None:
+def owner(code: str) -> Referral | None:
+    """Who a new member naming ``code`` would be referred by: the code's owner, and the
+    owner's own referrer (the second level); None for an unknown code."""
     try:
-        return ReferralCodeItem.get(keys.referral_code_pk(code), keys.REFCODE_SK)
+        item = ReferralCodeItem.get(keys.referral_code_pk(code), keys.REFCODE_SK)
     except DoesNotExist:
         return None
+    return Referral(referred_by=item.member_id, chain=item.referred_by)

@@ -8,15 +8,36 @@ change (a transaction may touch an item once), plus one ledger entry per side.
 
 from __future__ import annotations
 
+from typing import Any
+
 from msgspec import Struct
 
-from shared.domain.ledger import Credit, Debit
-from shared.dynamodb import keys
-from shared.dynamodb.members import PROFILE, add_entry
+from shared.domain.checkout import Hold
+from shared.domain.ledger import Debit, Return
+from shared.dynamodb import holds as holds_repo
+from shared.dynamodb import keys, ledger
 from shared.dynamodb.models import HoldItem, LedgerItem, MemberItem
-from shared.dynamodb.tx import Tx
+from shared.dynamodb.tx import Cancelled, Tx
+from shared.dynamodb.values import value_of
+from shared.errors import Conflict
 
 PURCHASE, HOLD = "purchase", "hold"
+
+
+class PurchaseEntry(Struct, frozen=True):
+    """A reported purchase as a refund sees it: what it earned and what was refunded."""
+
+    member_id: str
+    order_id: str
+    amount: str  # decimal string
+    points: int
+    at: str  # UTC ISO-8601
+    refunded: str = "0"
+    refunds: dict[str, Any] = {}  # refund id -> {"amount", "points"}
+
+
+class Changed(Exception):
+    """The purchase or the hold changed since they were read (a concurrent refund)."""
 
 
 class Side(Struct, frozen=True):
@@ -27,30 +48,32 @@ class Side(Struct, frozen=True):
     points: int
 
 
-def find_order(order_id: str) -> tuple[LedgerItem | None, HoldItem | None]:
+def find_order(order_id: str) -> tuple[PurchaseEntry | None, Hold | None]:
     """The order's purchase entry and checkout hold: one query of the ``by_order`` index,
     then a consistent read of each record found (the index is eventually consistent)."""
     purchase = hold = None
     for hit in LedgerItem.by_order.query(keys.order_pk(order_id)):
         if hit.sk.startswith(keys.ledger_sk("purchase", "")) and purchase is None:
-            purchase = LedgerItem.get(hit.pk, hit.sk, consistent_read=True)
+            item = LedgerItem.get(hit.pk, hit.sk, consistent_read=True)
+            purchase = value_of(item, PurchaseEntry, order_id=item.ref)
         elif hit.sk == keys.HOLD_SK and hold is None:
-            hold = HoldItem.get(hit.pk, hit.sk, consistent_read=True)
+            hold = holds_repo.hold_of(HoldItem.get(hit.pk, hit.sk, consistent_read=True))
     return purchase, hold
 
 
 def apply(
     refund_id: str,
     member_id: str,
-    purchase: LedgerItem | None,
+    purchase: PurchaseEntry | None,
     clawback: Side | None,
     clawback_entry: Debit | None,
-    hold: HoldItem | None,
+    hold: Hold | None,
     give_back: Side | None,
-    give_back_entry: Credit | None,
+    give_back_entry: Return | None,
     qualifying_month: str | None = None,
 ) -> None:
-    """Write the refund; raises ``Cancelled`` (purchase/hold changed since read) to re-plan.
+    """Write the refund; raises :class:`Changed` (purchase/hold changed since read) for the
+    caller to re-plan, or ``refund_id_reused`` when the refund id answered another order.
 
     ``qualifying_month``: the clawed-back points leave that month's qualifying bucket (and
     the qualifying total) too — a refunded purchase does not keep counting for tiers."""
@@ -60,20 +83,23 @@ def apply(
         path = LedgerItem.refunds[refund_id]
         tx.update(
             PURCHASE,
-            LedgerItem(pk=purchase.pk, sk=purchase.sk),
+            LedgerItem(
+                pk=keys.member_pk(purchase.member_id),
+                sk=keys.ledger_sk("purchase", purchase.order_id),
+            ),
             [
                 LedgerItem.refunded.set(clawback.refunded_after),
                 LedgerItem.clawed_back.set((LedgerItem.clawed_back | 0) + clawback.points),
                 path.set({"amount": clawback.amount, "points": clawback.points}),
             ],
-            condition=path.does_not_exist() & (LedgerItem.refunded == (purchase.refunded or "0")),
+            condition=path.does_not_exist() & (LedgerItem.refunded == purchase.refunded),
         )
         net -= clawback.points
     if hold is not None and give_back is not None:
         path = HoldItem.refunds[refund_id]
         tx.update(
             HOLD,
-            HoldItem(pk=hold.pk, sk=hold.sk),
+            HoldItem(pk=keys.hold_pk(hold.hold_id), sk=keys.HOLD_SK),
             [
                 HoldItem.refunded.set(give_back.refunded_after),
                 HoldItem.returned.set((HoldItem.returned | 0) + give_back.points),
@@ -81,15 +107,19 @@ def apply(
             ],
             condition=path.does_not_exist()
             & (HoldItem.status == "captured")
-            & (HoldItem.refunded == (hold.refunded or "0")),
+            & (HoldItem.refunded == hold.refunded),
         )
         net += give_back.points
     if clawback_entry is not None:
-        add_entry(
-            tx, clawback_entry, -clawback_entry.points, label="clawback:", order_id=purchase.ref
+        ledger.add_entry(
+            tx,
+            clawback_entry,
+            -clawback_entry.points,
+            label="clawback:",
+            order_id=purchase.order_id,
         )
     if give_back_entry is not None:
-        add_entry(
+        ledger.add_entry(
             tx,
             give_back_entry,
             give_back_entry.points,
@@ -113,9 +143,14 @@ def apply(
                 total.set((total | 0) - clawback.points),
             ]
         tx.update(
-            PROFILE,
-            MemberItem(pk=keys.member_pk(member_id), sk=keys.PROFILE),
-            actions,
-            condition=MemberItem.pk.exists(),
+            ledger.PROFILE, ledger.profile(member_id), actions, condition=MemberItem.pk.exists()
         )
-    tx.commit()
+    try:
+        tx.commit()
+    except Cancelled as cancelled:
+        if any(label.endswith(ledger.ENTRY) for label in cancelled.failed):
+            raise Conflict(
+                f"refund id {refund_id!r} was already used for another order",
+                code="refund_id_reused",
+            ) from None
+        raise Changed() from None

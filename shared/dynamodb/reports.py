@@ -6,11 +6,24 @@ import contextlib
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+from msgspec import Struct
+
 from shared.dynamodb import keys
 from shared.dynamodb.models import MarkerItem, ReportDayItem
 from shared.dynamodb.tx import Cancelled, Tx, run
 
 SEEN = "seen"
+TOTALS = ("issued", "redeemed", "expired", "clawed_back", "transferred", "registered", "active")
+
+
+class Day(Struct, frozen=True):
+    """A day's totals, or (``part`` ``SOURCE``/``ITEM`` and ``name``) one counter ``n``."""
+
+    day: date
+    part: str | None = None
+    name: str | None = None
+    totals: dict[str, int] = {}
+    n: int = 0
 
 
 def _ttl(now: datetime, days: int) -> int:
@@ -72,10 +85,16 @@ def mark_active(member_id: str, day: date, now: datetime) -> None:
         run(tx.commit)
 
 
-def days_through(last: date) -> Iterator[ReportDayItem]:
-    """Every day item and day counter from the first recorded day through ``last``."""
+def days_through(last: date) -> Iterator[Day]:
+    """Every day's totals and counters from the first recorded day through ``last``."""
     upper = keys.report_day_sk(last) + "~"
-    yield from ReportDayItem.query(keys.REPORTS, ReportDayItem.sk < upper, consistent_read=True)
+    for row in ReportDayItem.query(keys.REPORTS, ReportDayItem.sk < upper, consistent_read=True):
+        _, day_text, *rest = row.sk.split("#", 3)
+        day = date.fromisoformat(day_text)
+        if rest:
+            yield Day(day, part=rest[0], name=rest[1], n=int(row.n or 0))
+        else:
+            yield Day(day, totals={f: int(getattr(row, f) or 0) for f in TOTALS})
 
 
 def active_members(day: date) -> Iterator[str]:

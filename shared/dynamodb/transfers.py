@@ -9,11 +9,12 @@ from msgspec import Struct
 
 from shared.domain.ledger import Credit, Debit
 from shared.domain.rules import Rules
-from shared.dynamodb import idempotency, keys
-from shared.dynamodb import members as members_repo
+from shared.dynamodb import holds as holds_repo
+from shared.dynamodb import idempotency, keys, ledger
+from shared.dynamodb.ledger import PROFILE
 from shared.dynamodb.models import MemberItem, TransferDayItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
-from shared.errors import MemberNotFound, RecipientFrozen, TransferLimitReached
+from shared.errors import RecipientFrozen, TransferLimitReached
 
 TO = "to:"
 DAY = "transfers-day"
@@ -40,9 +41,9 @@ def send(plan: Plan, rules: Rules) -> idempotency.Replay | None:
 
     def attempt() -> idempotency.Replay | None:
         tx = Tx()
-        members_repo.add_debit(tx, plan.out)
+        ledger.add_debit(tx, plan.out)
         recipient_ok = MemberItem.pk.exists() & (MemberItem.status == "active")
-        members_repo.add_credit(tx, plan.into, rules, label=TO, condition=recipient_ok)
+        ledger.add_credit(tx, plan.into, rules, label=TO, condition=recipient_ok)
         expires = datetime.combine(plan.day + timedelta(days=2), datetime.min.time())
         room = (TransferDayItem.count < plan.max_count) & (
             TransferDayItem.points <= plan.max_points - points
@@ -63,16 +64,14 @@ def send(plan: Plan, rules: Rules) -> idempotency.Replay | None:
             return idempotency.commit(tx, plan.request, 201, plan.response, plan.at)
         except Cancelled as cancelled:
             failed = cancelled.failed
-            if members_repo.PROFILE in failed:
-                raise members_repo.refusal(
-                    failed[members_repo.PROFILE], plan.out.member_id, points
+            if PROFILE in failed:
+                raise holds_repo.free_or_refuse(
+                    failed[PROFILE], plan.out.member_id, points
                 ) from None
-            if TO + members_repo.PROFILE in failed:
-                recipient = image(failed[TO + members_repo.PROFILE], MemberItem)
+            if TO + PROFILE in failed:
+                recipient = image(failed[TO + PROFILE], MemberItem)
                 if recipient is None:
-                    raise MemberNotFound(
-                        f"member {plan.into.member_id!r} is not registered"
-                    ) from None
+                    raise ledger.not_registered(plan.into.member_id) from None
                 raise RecipientFrozen(
                     f"member {plan.into.member_id!r} cannot receive points"
                 ) from None

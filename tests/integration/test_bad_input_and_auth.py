@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import Api
+from tests.support import Api, purchase, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
 def member(api: Api) -> str:
-    api.system("POST", "/v1/members", {"member_id": "m-1"})
-    api.system("POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-1", "amount": "50"})
+    purchase(api, register_member(api), "o-1", "50")
     return "m-1"
 
 

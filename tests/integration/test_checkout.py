@@ -9,16 +9,13 @@ from datetime import timedelta
 import pytest
 
 from shared import clock
-from tests.support import Api
+from tests.support import Api, purchase, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def member_with_1000(api: Api, member: str = "m-c") -> str:
-    api.system("POST", "/v1/members", {"member_id": member})
-    api.system(
-        "POST", "/v1/purchases", {"order_id": f"buy-{member}", "member_id": member, "amount": "900"}
-    )
+    purchase(api, register_member(api, member), f"buy-{member}", "900")
     return member
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from shared.routes import ROUTES
-from tests.support import Api
+from tests.support import Api, purchase, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -16,8 +16,7 @@ ADMIN_ROUTES = [r for r in ROUTES if r.function == "admin"]
 
 @pytest.fixture
 def member(api: Api) -> str:
-    api.system("POST", "/v1/members", {"member_id": "m-1"})
-    api.system("POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-1", "amount": "50"})
+    purchase(api, register_member(api), "o-1", "50")
     return "m-1"
 
 

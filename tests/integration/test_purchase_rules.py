@@ -3,6 +3,7 @@ members, and the rules cache that keeps a warm purchase at one DynamoDB round tr
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from shared import clock, programme
 from shared.dynamodb import config, keys
 from shared.dynamodb.connection import connection
 from shared.dynamodb.models import MemberItem
-from tests.support import Api
+from tests.support import Api, purchase, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -29,13 +30,11 @@ DOUBLE_DAY = {
 
 @pytest.fixture
 def member(api: Api) -> str:
-    api.system("POST", "/v1/members", {"member_id": "m-1"})
-    return "m-1"
+    return register_member(api)
 
 
 def buy(api: Api, order_id: str, amount: str, member_id: str = "m-1", **extra):
-    body = {"order_id": order_id, "member_id": member_id, "amount": amount, **extra}
-    return api.system("POST", "/v1/purchases", body)
+    return purchase(api, member_id, order_id, amount, **extra)
 
 
 def parts(result) -> dict[str, int]:
@@ -183,16 +182,17 @@ def test_a_warm_purchase_costs_one_round_trip(
     assert dynamodb_calls == Counter({"Query": 1, "TransactWriteItems": 1})
 
 
-def test_rules_changed_elsewhere_apply_once_the_cache_expires(
-    api: Api, member: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rules_changed_elsewhere_apply_once_the_cache_expires(api: Api, member: str) -> None:
     buy(api, "o-1", "100")  # loads and caches the defaults
     config.put_rules({"earn_points_per_unit": "3"}, "2027-01-10T02:00:00+00:00", "op-2")
 
     cached = buy(api, "o-2", "100")
-    later = programme.time.monotonic() + programme.TTL_SECONDS + 1
-    monkeypatch.setattr(programme.time, "monotonic", lambda: later)
-    fresh = buy(api, "o-3", "100")
+    later = time.monotonic() + programme.TTL_SECONDS + 1
+    previous = programme.use_clock(lambda: later)
+    try:
+        fresh = buy(api, "o-3", "100")
+    finally:
+        programme.use_clock(previous)
 
     assert cached.body["points"] == 100
     assert fresh.body["points"] == 300

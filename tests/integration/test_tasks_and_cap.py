@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import clock
-from tests.support import Api
+from tests.support import Api, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -21,8 +21,7 @@ def on_day(n: int) -> None:
 
 @pytest.fixture
 def member(api: Api) -> str:
-    api.system("POST", "/v1/members", {"member_id": "m-1"})
-    return "m-1"
+    return register_member(api)
 
 
 def put_task(api: Api, task_id: str, points: int, limit: str, **extra) -> int:

@@ -7,14 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support import Api
+from tests.support import Api, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def members(api: Api, *ids: str) -> None:
     for member in ids:
-        api.system("POST", "/v1/members", {"member_id": member})
+        register_member(api, member)
 
 
 def balance(api: Api, member: str) -> int:
