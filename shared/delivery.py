@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from shared.domain.mall import DELIVERY_METHODS, SHIP
-from shared.validation import Fields
+from shared.requests import Body
+from shared.validation import Choice, Text
 
-
-def fields(f: Fields) -> dict[str, str]:
-    """The delivery object's fields (an address is required for shipping)."""
-    method = f.choice("method", DELIVERY_METHODS)
-    values = {
-        "method": method,
-        "name": f.text("name", max_length=100),
-        "phone": f.text("phone", max_length=32),
-        "address": f.text("address", required=method == SHIP, max_length=500),
-    }
-    return {k: v for k, v in values.items() if v is not None}
+# An address is required for shipping; the fields given only (no None values).
+DELIVERY = Body(
+    {
+        "method": Choice(DELIVERY_METHODS),
+        "name": Text(max_length=100),
+        "phone": Text(max_length=32),
+        "address": Text(required=False, required_when=("method", SHIP), max_length=500),
+    },
+    component="Delivery",
+    omit_none=True,
+)

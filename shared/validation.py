@@ -1,268 +1,341 @@
-"""Small, strict field validators. Each collects problems so one 422 names every bad field."""
+"""Field types of the request declarations (``shared/requests/``) and the patterns of ids,
+money and idempotency keys (the one place for them: the OpenAPI schemas import them).
+
+Each field type knows how to read a JSON value (``parse``: the value, or the
+:class:`Problems`) and how to describe it (``schema``: JSON Schema, draft 2020-12): the
+existing checks, so the documented schema and the validation cannot disagree.
+
+>>> Money().parse("1.234")
+{'': 'must be a non-negative decimal string like "199.90"'}
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from decimal import Decimal as Dec
+from decimal import InvalidOperation
+from typing import Any
+
+from msgspec import Struct
 
 from shared.errors import Invalid
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
 MONEY_PATTERN = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
-MAX_MONEY = Decimal("1000000000")
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+MONTH_DAY_PATTERN = re.compile(r"^\d{2}-\d{2}$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_MONEY = Dec("1000000000")
 
-T = TypeVar("T")
+Schema = dict[str, Any]
 
 
-class Fields:
-    """Reads fields from a JSON object, remembering every problem.
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
 
-    >>> f = Fields({"amount": "abc"}); f.money("amount"); f.raise_if_invalid()
-    Traceback (most recent call last):
-    ...
-    shared.errors.Invalid: invalid fields: amount
-    """
 
-    def __init__(self, body: dict[str, Any]):
-        self.body = body
-        self.problems: dict[str, str] = {}
+def nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
 
-    def _missing(self, name: str, required: bool) -> bool:
-        if self.body.get(name) is None:
-            if required:
-                self.problems[name] = "is required"
-            return True
-        return False
 
-    def identifier(self, name: str, *, required: bool = True) -> str | None:
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
+class Problems(dict[str, str]):
+    """What is wrong with one value: suffix of the field's name ("" for the value itself,
+    ``.phone`` or ``[0].amount`` inside it) -> problem."""
+
+
+def _bad(problem: str) -> Problems:
+    return Problems({"": problem})
+
+
+class Field(Struct, frozen=True, kw_only=True):
+    """One field of a body: ``required`` (null or absent is "is required"), the ``default``
+    when absent, ``required_when`` = (other field, value): required when that field (read
+    before this one) has that value."""
+
+    required: bool = True
+    default: Any = None
+    required_when: tuple[str, Any] | None = None
+
+    def parse(self, value: Any) -> Any:  # the value, or Problems
+        raise NotImplementedError
+
+    def schema(self) -> Schema:
+        raise NotImplementedError
+
+
+class Id(Field, frozen=True):
+    def parse(self, value: Any) -> Any:
         if not isinstance(value, str) or not ID_PATTERN.match(value):
-            self.problems[name] = (
+            return _bad(
                 "must be 1-64 characters of letters, digits and _ . : @ - "
                 "starting with a letter or digit"
             )
-            return None
         return value
 
-    def text(self, name: str, *, required: bool = True, max_length: int = 200) -> str | None:
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
-        if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-            self.problems[name] = f"must be a non-empty string of at most {max_length} characters"
-            return None
+    def schema(self) -> Schema:
+        return ref("Id")
+
+
+class Text(Field, frozen=True):
+    """A non-blank string of at most ``max_length`` characters; ``starts`` = the prefixes
+    one of which it must start with (``starts_problem`` otherwise)."""
+
+    max_length: int = 200
+    starts: tuple[str, ...] = ()
+    starts_problem: str = ""
+
+    def parse(self, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip() or len(value) > self.max_length:
+            return _bad(f"must be a non-empty string of at most {self.max_length} characters")
+        if self.starts and not value.startswith(self.starts):
+            return _bad(self.starts_problem)
         return value
 
-    def money(self, name: str, *, required: bool = True, positive: bool = True) -> Decimal | None:
-        """A decimal string such as "199.90" (at most 2 decimals). Floats are refused."""
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
+    def schema(self) -> Schema:
+        pattern = r"\S"
+        if self.starts:
+            pattern = "^(" + "|".join(re.escape(s) for s in self.starts) + ")"
+        return {"type": "string", "minLength": 1, "maxLength": self.max_length, "pattern": pattern}
+
+
+def _decimal_schema(string: Schema, minimum: Any, maximum: Any) -> Schema:
+    """A decimal string or a JSON integer (floats are refused)."""
+    return {"anyOf": [string, {"type": "integer", "minimum": minimum, "maximum": maximum}]}
+
+
+class Money(Field, frozen=True):
+    """A decimal string such as "199.90" (at most 2 decimals) or a JSON integer, at most
+    :data:`MAX_MONEY`; more than zero when ``positive``. Floats are refused."""
+
+    positive: bool = True
+
+    def parse(self, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not MONEY_PATTERN.match(value):
-            self.problems[name] = 'must be a non-negative decimal string like "199.90"'
-            return None
+            return _bad('must be a non-negative decimal string like "199.90"')
         try:
-            amount = Decimal(value)
+            amount = Dec(value)
         except InvalidOperation:  # pragma: no cover - the pattern already excludes it
-            self.problems[name] = "is not a decimal"
-            return None
+            return _bad("is not a decimal")
         if amount > MAX_MONEY:
-            self.problems[name] = f"must be at most {MAX_MONEY}"
-            return None
-        if positive and amount <= 0:
-            self.problems[name] = "must be greater than zero"
-            return None
+            return _bad(f"must be at most {MAX_MONEY}")
+        if self.positive and amount <= 0:
+            return _bad("must be greater than zero")
         return amount
 
-    def timestamp(self, name: str, *, required: bool = False) -> datetime | None:
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
+    def schema(self) -> Schema:
+        return _decimal_schema(ref("Money"), int(self.positive), int(MAX_MONEY))
+
+
+class Timestamp(Field, frozen=True):
+    """An ISO-8601 time with a UTC offset."""
+
+    def parse(self, value: Any) -> Any:
         try:
             parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
         except ValueError:
             parsed = None
         if parsed is None or parsed.tzinfo is None:
-            self.problems[name] = "must be an ISO-8601 time with a UTC offset"
-            return None
+            return _bad("must be an ISO-8601 time with a UTC offset")
         return parsed
 
-    def month_day(self, name: str, *, required: bool = False) -> str | None:
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
-        ok = isinstance(value, str) and re.fullmatch(r"\d{2}-\d{2}", value) is not None
+    def schema(self) -> Schema:
+        return ref("Timestamp")
+
+
+class MonthDay(Field, frozen=True):
+    """A day of the calendar "MM-DD" (02-29 included)."""
+
+    def parse(self, value: Any) -> Any:
+        ok = isinstance(value, str) and MONTH_DAY_PATTERN.match(value) is not None
         if ok:
             try:
                 datetime.strptime(f"2000-{value}", "%Y-%m-%d")  # leap year admits 02-29
             except ValueError:
                 ok = False
-        if not ok:
-            self.problems[name] = 'must be a date "MM-DD"'
-            return None
-        return value
+        return value if ok else _bad('must be a date "MM-DD"')
 
-    def integer(
-        self,
-        name: str,
-        *,
-        required: bool = True,
-        minimum: int = 0,
-        maximum: int = 1_000_000_000,
-    ) -> int | None:
-        """A JSON integer (not a bool, not a float) from ``minimum`` to ``maximum``."""
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
+    def schema(self) -> Schema:
+        return {"type": "string", "pattern": MONTH_DAY_PATTERN.pattern}
+
+
+class Integer(Field, frozen=True):
+    """A JSON integer (not a bool, not a float) from ``minimum`` to ``maximum``; ``zero`` =
+    the problem of a 0 when 0 is refused."""
+
+    minimum: int = 0
+    maximum: int = 1_000_000_000
+    zero: str | None = None
+
+    def parse(self, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problems[name] = f"must be an integer from {minimum} to {maximum}"
-            return None
-        if not minimum <= value <= maximum:
-            self.problems[name] = f"must be an integer from {minimum} to {maximum}"
-            return None
+            return _bad(f"must be an integer from {self.minimum} to {self.maximum}")
+        if not self.minimum <= value <= self.maximum:
+            return _bad(f"must be an integer from {self.minimum} to {self.maximum}")
+        if value == 0 and self.zero is not None:
+            return _bad(self.zero)
         return value
 
-    def decimal(
-        self,
-        name: str,
-        *,
-        required: bool = True,
-        minimum: Decimal = Decimal(0),
-        maximum: Decimal = MAX_MONEY,
-        places: int = 4,
-    ) -> Decimal | None:
-        """A decimal string such as "1.5" (floats are refused), within the bounds."""
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
+    def schema(self) -> Schema:
+        schema: Schema = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+        if self.zero is not None:
+            schema["not"] = {"const": 0}
+        return schema
+
+
+class Decimal(Field, frozen=True):
+    """A decimal string such as "1.5" (at most ``places`` decimals) or a JSON integer, within
+    the bounds. Floats are refused."""
+
+    minimum: Dec = Dec(0)
+    maximum: Dec = MAX_MONEY
+    places: int = 4
+
+    def _pattern(self) -> str:
+        return rf"^\d{{1,12}}(\.\d{{1,{self.places}}})?$"
+
+    def parse(self, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        pattern = rf"^\d{{1,12}}(\.\d{{1,{places}}})?$"
-        if not isinstance(value, str) or not re.match(pattern, value):
-            self.problems[name] = f'must be a decimal string like "1.5" (at most {places} decimals)'
-            return None
-        amount = Decimal(value)
-        if not minimum <= amount <= maximum:
-            self.problems[name] = f"must be from {minimum} to {maximum}"
-            return None
+        if not isinstance(value, str) or not re.match(self._pattern(), value):
+            return _bad(f'must be a decimal string like "1.5" (at most {self.places} decimals)')
+        amount = Dec(value)
+        if not self.minimum <= amount <= self.maximum:
+            return _bad(f"must be from {self.minimum} to {self.maximum}")
         return amount
 
-    def choice(self, name: str, options: tuple[str, ...], *, required: bool = True) -> str | None:
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
-        if value not in options:
-            self.problems[name] = "must be one of " + ", ".join(options)
-            return None
+    def schema(self) -> Schema:
+        string = {"type": "string", "pattern": self._pattern()}
+        return _decimal_schema(string, int(self.minimum), int(self.maximum))
+
+
+class Choice(Field, frozen=True):
+    """One of ``options``; ``component``: the name of their schema, if they have one."""
+
+    options: tuple[str, ...]
+    component: str | None = None
+
+    def parse(self, value: Any) -> Any:
+        if value not in self.options:
+            return _bad("must be one of " + ", ".join(self.options))
         return value
 
-    def boolean(self, name: str, *, required: bool = False) -> bool | None:
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
-        if not isinstance(value, bool):
-            self.problems[name] = "must be true or false"
-            return None
-        return value
+    def schema(self) -> Schema:
+        if self.component:
+            return ref(self.component)
+        return {"type": "string", "enum": list(self.options)}
 
-    def names(
-        self, name: str, *, required: bool = False, max_items: int = 100, max_length: int = 64
-    ) -> list[str] | None:
-        """A list of 1..``max_items`` distinct non-empty strings (e.g. categories)."""
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
+
+class Boolean(Field, frozen=True):
+    def parse(self, value: Any) -> Any:
+        return value if isinstance(value, bool) else _bad("must be true or false")
+
+    def schema(self) -> Schema:
+        return {"type": "boolean"}
+
+
+class Names(Field, frozen=True):
+    """A list of 1..``max_items`` distinct non-blank strings (e.g. categories)."""
+
+    max_items: int = 100
+    max_length: int = 64
+
+    def parse(self, value: Any) -> Any:
         ok = (
             isinstance(value, list)
-            and 1 <= len(value) <= max_items
-            and all(isinstance(v, str) and 0 < len(v.strip()) <= max_length for v in value)
+            and 1 <= len(value) <= self.max_items
+            and all(isinstance(v, str) and 0 < len(v.strip()) <= self.max_length for v in value)
             and len(set(value)) == len(value)
         )
         if not ok:
-            self.problems[name] = (
-                f"must be a list of 1-{max_items} distinct strings of 1-{max_length} characters"
+            return _bad(
+                f"must be a list of 1-{self.max_items} distinct strings "
+                f"of 1-{self.max_length} characters"
             )
-            return None
         return value
 
-    def objects(
-        self,
-        name: str,
-        parse: Callable[[Fields], T],
-        *,
-        required: bool = False,
-        max_items: int = 100,
-    ) -> list[T] | None:
-        """A list of JSON objects, each read by ``parse(Fields(obj))``; problems are named
-        ``name[i].field``."""
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
-        if not isinstance(value, list) or len(value) > max_items:
-            self.problems[name] = f"must be a list of at most {max_items} objects"
-            return None
-        parsed: list[T] = []
-        for i, obj in enumerate(value):
-            if not isinstance(obj, dict):
-                self.problems[f"{name}[{i}]"] = "must be an object"
-                continue
-            sub = Fields(obj)
-            result = parse(sub)
-            for field_name, problem in sub.problems.items():
-                self.problems[f"{name}[{i}].{field_name}"] = problem
-            if not sub.problems:
-                parsed.append(result)
-        return parsed
+    def schema(self) -> Schema:
+        return {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"\S"},
+            "minItems": 1,
+            "maxItems": self.max_items,
+            "uniqueItems": True,
+        }
 
-    def date(self, name: str, *, required: bool = False) -> date | None:
-        """A calendar date "YYYY-MM-DD"."""
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
+
+class Date(Field, frozen=True):
+    """A calendar date "YYYY-MM-DD"."""
+
+    def parse(self, value: Any) -> Any:
         try:
-            if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            if not isinstance(value, str) or not DATE_PATTERN.match(value):
                 raise ValueError
             return date.fromisoformat(value)
         except ValueError:
-            self.problems[name] = 'must be a date "YYYY-MM-DD"'
-            return None
+            return _bad('must be a date "YYYY-MM-DD"')
 
-    def nested(
-        self, name: str, parse: Callable[[Fields], T], *, required: bool = False
-    ) -> T | None:
-        """A JSON object read by ``parse(Fields(obj))``; problems are named ``name.field``."""
-        if self._missing(name, required):
-            return None
-        value = self.body[name]
+    def schema(self) -> Schema:
+        return ref("Date")
+
+
+class Nested(Field, frozen=True):
+    """A JSON object read by ``body``: its values (a dict); problems are named ``name.field``."""
+
+    body: Any  # a shared.requests.Body
+
+    def parse(self, value: Any) -> Any:
         if not isinstance(value, dict):
-            self.problems[name] = "must be an object"
-            return None
-        sub = Fields(value)
-        result = parse(sub)
-        for field_name, problem in sub.problems.items():
-            self.problems[f"{name}.{field_name}"] = problem
-        return None if sub.problems else result
+            return _bad("must be an object")
+        values, problems = self.body.read(value)
+        return Problems({f".{k}": v for k, v in problems.items()}) if problems else values
 
-    def raise_if_invalid(self) -> None:
-        if self.problems:
-            raise Invalid(
-                "invalid fields: " + ", ".join(sorted(self.problems)),
-                details={"fields": self.problems},
-            )
+    def schema(self) -> Schema:
+        return self.body.ref()
 
 
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+class Objects(Field, frozen=True):
+    """A list of at most ``max_items`` JSON objects, each read by ``body``: their values (a
+    list of dicts); problems are named ``name[i].field``."""
+
+    body: Any  # a shared.requests.Body
+    max_items: int = 100
+
+    def parse(self, value: Any) -> Any:
+        if not isinstance(value, list) or len(value) > self.max_items:
+            return _bad(f"must be a list of at most {self.max_items} objects")
+        parsed: list[dict[str, Any]] = []
+        problems = Problems()
+        for i, obj in enumerate(value):
+            if not isinstance(obj, dict):
+                problems[f"[{i}]"] = "must be an object"
+                continue
+            values, found = self.body.read(obj)
+            problems.update({f"[{i}].{k}": v for k, v in found.items()})
+            parsed.append(values)
+        return problems or parsed
+
+    def schema(self) -> Schema:
+        return {"type": "array", "items": self.body.ref(), "maxItems": self.max_items}
+
+
+def invalid(problems: dict[str, str]) -> Invalid:
+    """One 422 naming every bad field."""
+    return Invalid("invalid fields: " + ", ".join(sorted(problems)), details={"fields": problems})
+
+
+def identifier(name: str, value: Any) -> str:
+    """``value`` if it is an id; else :class:`Invalid` naming ``name``."""
+    result = Id().parse(value)
+    if isinstance(result, Problems):
+        raise invalid({name: result[""]})
+    return result
 
 
 def idempotency_key(value: str | None) -> str | None:
-    """The ``Idempotency-Key`` header (API.md: 1–128 of ``[A-Za-z0-9_-]``), or None."""
+    """The ``Idempotency-Key`` header (1–128 of ``[A-Za-z0-9_-]``), or None."""
     if value is None:
         return None
     if not IDEMPOTENCY_KEY.match(value):

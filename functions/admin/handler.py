@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from shared import clock, operators, programme_admin, tasks
-from shared.domain.activity import LIMITS, Task
+from shared.domain.activity import Task
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
-from shared.validation import Fields, idempotency_key
+from shared.requests.operators import ADJUST_MEMBER, PUT_CAMPAIGN, PUT_TASK, STATUS_CHANGE
+from shared.validation import idempotency_key, identifier
 
 app = HttpApp("admin")
 
-MAX_POINTS = 1_000_000
-
 
 def _path_id(req: Request, name: str) -> str:
-    value = req.path[name]
-    f = Fields({name: value})
-    f.identifier(name)
-    f.raise_if_invalid()
-    return value
+    return identifier(name, req.path[name])
 
 
 def _operator(req: Request) -> str:
@@ -47,15 +41,7 @@ def list_tasks(req: Request) -> dict[str, Any]:
 @app.operation("put_task")
 def put_task(req: Request) -> Response:
     task_id = _path_id(req, "task_id")
-    f = Fields(req.json())
-    cmd = Task(
-        task_id=task_id,
-        name=f.text("name"),
-        points=f.integer("points", minimum=1, maximum=MAX_POINTS),
-        limit=f.choice("limit", LIMITS),
-        active=f.boolean("active") is not False,
-    )
-    f.raise_if_invalid()
+    cmd = Task(task_id=task_id, **PUT_TASK.parse(req.json()))
     task, created = tasks.put_task(cmd, clock.now())
     return Response(201 if created else 200, task)
 
@@ -68,19 +54,9 @@ def list_campaigns(req: Request) -> dict[str, Any]:
 @app.operation("put_campaign")
 def put_campaign(req: Request) -> Response:
     campaign_id = _path_id(req, "campaign_id")
-    f = Fields(req.json())
     cmd = programme_admin.CampaignDefinition(
-        campaign_id=campaign_id,
-        name=f.text("name"),
-        starts_at=f.timestamp("starts_at", required=True),
-        ends_at=f.timestamp("ends_at", required=True),
-        multiplier=f.decimal("multiplier", required=False, minimum=Decimal(1), maximum=Decimal(10)),
-        bonus_points=f.integer("bonus_points", required=False, minimum=1, maximum=MAX_POINTS),
-        categories=f.names("categories"),
-        skus=f.names("skus"),
-        channels=f.names("channels"),
+        campaign_id=campaign_id, **PUT_CAMPAIGN.parse(req.json())
     )
-    f.raise_if_invalid()
     campaign, created = programme_admin.put_campaign(cmd, _operator(req), clock.now())
     return Response(201 if created else 200, campaign)
 
@@ -100,28 +76,19 @@ def member_ledger(req: Request) -> dict[str, Any]:
 def adjust_member(req: Request) -> Response:
     member_id = _path_id(req, "member_id")
     key = idempotency_key(req.header("idempotency-key"))
-    f = Fields(req.json())
-    points = f.integer("points", minimum=-MAX_POINTS, maximum=MAX_POINTS)
-    if points == 0:
-        f.problems["points"] = "must not be 0"
     cmd = operators.Adjustment(
         member_id=member_id,
-        points=points,
-        reason=f.text("reason", max_length=500),
+        **ADJUST_MEMBER.parse(req.json()),
         actor=_operator(req),
-        allow_debt=bool(f.boolean("allow_debt")),
         idempotency_key=key,
     )
-    f.raise_if_invalid()
     status, body = operators.adjust(cmd, clock.now())
     return Response(status, body)
 
 
 def _status_change(req: Request, change: Any) -> dict[str, Any]:
     member_id = _path_id(req, "member_id")
-    f = Fields(req.json())
-    reason = f.text("reason", max_length=500)
-    f.raise_if_invalid()
+    reason = STATUS_CHANGE.parse(req.json())["reason"]
     return change(member_id, reason, _operator(req), clock.now())
 
 

@@ -10,23 +10,14 @@ from typing import Any
 from shared import checkout, clock, jobs
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
-from shared.validation import Fields
+from shared.requests.members import PLACE_HOLD
 
 app = HttpApp("checkout")
 
 
 @app.operation("place_hold")
 def place_hold(req: Request) -> Response:
-    f = Fields(req.json())
-    cmd = checkout.HoldRequest(
-        hold_id=f.identifier("hold_id"),
-        member_id=f.identifier("member_id"),
-        order_id=f.identifier("order_id"),
-        order_amount=f.money("order_amount"),
-        points=f.integer("points", minimum=1),
-        currency=f.text("currency", required=False, max_length=3) or "CNY",
-    )
-    f.raise_if_invalid()
+    cmd = checkout.HoldRequest(**PLACE_HOLD.parse(req.json()))
     hold, created = checkout.place_hold(cmd, clock.now())
     return Response(201 if created else 200, hold)
 

@@ -9,49 +9,25 @@ from shared import checkins, clock, members, purchases, refunds, tasks
 from shared.domain.campaigns import Line
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
-from shared.validation import Fields
+from shared.requests.members import RECORD_PURCHASE, RECORD_REFUND, REGISTER_MEMBER
 
 app = HttpApp("earn")
 
 
 @app.operation("register_member")
 def register_member(req: Request) -> Response:
-    f = Fields(req.json())
-    cmd = members.Registration(
-        member_id=f.identifier("member_id"),
-        referral_code=f.identifier("referral_code", required=False),
-        birthday=f.month_day("birthday"),
-        joined_at=f.timestamp("joined_at"),
-    )
-    f.raise_if_invalid()
+    cmd = members.Registration(**REGISTER_MEMBER.parse(req.json()))
     member, created = members.register(cmd, clock.now())
     return Response(201 if created else 200, member)
 
 
 @app.operation("record_purchase")
 def record_purchase(req: Request) -> Response:
-    f = Fields(req.json())
-    cmd = purchases.Purchase(
-        order_id=f.identifier("order_id"),
-        member_id=f.identifier("member_id"),
-        amount=f.money("amount"),
-        currency=f.text("currency", required=False, max_length=3) or "CNY",
-        channel=f.identifier("channel", required=False),
-        occurred_at=f.timestamp("occurred_at"),
-        items=tuple(f.objects("items", _line) or ()),
-    )
-    f.raise_if_invalid()
+    args = RECORD_PURCHASE.parse(req.json())
+    items = tuple(Line(line["amount"], line["sku"], line["category"]) for line in args["items"])
+    cmd = purchases.Purchase(**{**args, "items": items})
     result, created = purchases.record_purchase(cmd, clock.now())
     return Response(201 if created else 200, result)
-
-
-def _line(f: Fields) -> Line:
-    f.integer("quantity", required=False, minimum=1)
-    return Line(
-        amount=f.money("amount", positive=False),
-        sku=f.identifier("sku", required=False),
-        category=f.text("category", required=False, max_length=64),
-    )
 
 
 @app.operation("check_in")
@@ -72,13 +48,7 @@ def complete_task(req: Request) -> Response:
 
 @app.operation("record_refund")
 def record_refund(req: Request) -> Response:
-    f = Fields(req.json())
-    cmd = refunds.Refund(
-        refund_id=f.identifier("refund_id"),
-        order_id=f.identifier("order_id"),
-        amount=f.money("amount"),
-    )
-    f.raise_if_invalid()
+    cmd = refunds.Refund(**RECORD_REFUND.parse(req.json()))
     result, created = refunds.record_refund(cmd, clock.now())
     return Response(201 if created else 200, result)
 

@@ -14,7 +14,7 @@ from shared import clock, expiry, jobs
 from shared.errors import Invalid
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
-from shared.validation import Fields
+from shared.requests.operators import EXTEND_EXPIRY
 
 ALLOWED = ("expire", "expiry-reminders")
 app = HttpApp("expire")
@@ -22,12 +22,8 @@ app = HttpApp("expire")
 
 @app.operation("extend_expiry")
 def extend_expiry(req: Request) -> Response:
-    f = Fields(req.json())
-    reason = f.text("reason", max_length=500)
-    through = f.date("expires_on")
-    to = f.date("to")
-    days = f.integer("days", required=False, minimum=1, maximum=366)
-    f.raise_if_invalid()
+    args = EXTEND_EXPIRY.parse(req.json())
+    reason, through, to, days = args["reason"], args["expires_on"], args["to"], args["days"]
     if (to is None) == (days is None):
         raise Invalid(
             "give exactly one of to or days", details={"fields": {"to": "or days", "days": "or to"}}

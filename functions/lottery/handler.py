@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, delivery, lottery
+from shared import clock, lottery
 from shared.errors import LotteryNotFound, OrderNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
-from shared.validation import Fields, idempotency_key
+from shared.requests.lottery import GIVE_DELIVERY_ADDRESS
+from shared.validation import idempotency_key
 
 app = HttpApp("lottery")
 
@@ -33,9 +34,7 @@ def draw(req: Request) -> Response:
 @app.operation("give_delivery_address")
 def give_delivery_address(req: Request) -> dict[str, Any]:
     order_id = req.path_id("order_id", OrderNotFound)
-    f = Fields(req.json())
-    details = delivery.fields(f)
-    f.raise_if_invalid()
+    details = GIVE_DELIVERY_ADDRESS.parse(req.json())
     return lottery.give_delivery_address(req.member_id, order_id, details, clock.now())
 
 

@@ -9,22 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from shared import clock, lottery
-from shared.domain.lottery import (
-    KINDS,
-    MAX_COST,
-    MAX_DAILY_LIMIT,
-    MAX_PRIZE_POINTS,
-    MAX_PRIZES,
-    MAX_WEIGHT,
-)
 from shared.errors import Invalid, LotteryNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
-from shared.validation import ID_PATTERN, Fields
+from shared.requests.lottery import PUT_LOTTERY
+from shared.validation import ID_PATTERN
 
 app = HttpApp("lottery_admin")
-
-MAX_STOCK = 100_000_000
 
 
 def _lottery_id(req: Request, *, creating: bool = False) -> str:
@@ -44,19 +35,6 @@ def _operator(req: Request) -> str:
     return req.caller.subject
 
 
-def _prize(f: Fields) -> lottery.PrizeSpec:
-    return lottery.PrizeSpec(
-        prize_id=f.identifier("prize_id") or "",
-        name=f.text("name", max_length=200) or "",
-        kind=f.choice("kind", KINDS) or "",
-        weight=f.integer("weight", minimum=0, maximum=MAX_WEIGHT) or 0,
-        stock=f.integer("stock", required=False, minimum=0, maximum=MAX_STOCK),
-        points=f.integer("points", required=False, minimum=1, maximum=MAX_PRIZE_POINTS),
-        item_id=f.identifier("item_id", required=False),
-        cash=f.money("cash", required=False),
-    )
-
-
 @app.operation("list_lotteries")
 def list_lotteries(req: Request) -> dict[str, Any]:
     return lottery.admin_lotteries(req.limit(), req.query.get("cursor"), clock.now())
@@ -70,25 +48,9 @@ def get_lottery(req: Request) -> dict[str, Any]:
 @app.operation("put_lottery")
 def put_lottery(req: Request) -> Response:
     lottery_id = _lottery_id(req, creating=True)
-    f = Fields(req.json())
-    name = f.text("name", max_length=200)
-    cost = f.integer("cost", required=False, minimum=1, maximum=MAX_COST)
-    daily_limit = f.integer("daily_limit", required=False, minimum=1, maximum=MAX_DAILY_LIMIT)
-    starts_at = f.timestamp("starts_at", required=True)
-    ends_at = f.timestamp("ends_at", required=True)
-    no_prize_weight = f.integer("no_prize_weight", required=False, minimum=0, maximum=MAX_WEIGHT)
-    prizes = f.objects("prizes", _prize, required=True, max_items=MAX_PRIZES)
-    f.raise_if_invalid()
-    assert name is not None and starts_at is not None and ends_at is not None
-    definition = lottery.Definition(
-        name=name,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        prizes=tuple(prizes or ()),
-        cost=cost,
-        daily_limit=daily_limit,
-        no_prize_weight=no_prize_weight or 0,
-    )
+    args = PUT_LOTTERY.parse(req.json())
+    prizes = tuple(lottery.PrizeSpec(**prize) for prize in args["prizes"])
+    definition = lottery.Definition(**{**args, "prizes": prizes})
     view, created = lottery.put_lottery(lottery_id, definition, clock.now(), _operator(req))
     return Response(201 if created else 200, view)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, delivery, mall
-from shared.domain.mall import MAX_QUANTITY
+from shared import clock, mall
 from shared.errors import CouponNotFound, ItemNotFound, OrderNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
+from shared.requests.mall import REDEEM
+from shared.requests.members import CONFIRM_PAYMENT, CONSUME_COUPON
 from shared.routes import Role
-from shared.validation import Fields, idempotency_key
+from shared.validation import idempotency_key
 
 app = HttpApp("redeem")
 
@@ -43,16 +44,9 @@ def get_catalog_item(req: Request) -> dict[str, Any]:
 def redeem(req: Request) -> Response:
     key = idempotency_key(req.header("Idempotency-Key"))
     body = req.json()
-    f = Fields(body)
     cmd = mall.Redeem(
-        member_id=req.member_id,
-        item_id=f.identifier("item_id"),
-        quantity=f.integer("quantity", required=False, minimum=1, maximum=MAX_QUANTITY) or 1,
-        delivery=f.nested("delivery", delivery.fields),
-        idempotency_key=key,
-        request=body,
+        member_id=req.member_id, **REDEEM.parse(body), idempotency_key=key, request=body
     )
-    f.raise_if_invalid()
     status, result = mall.redeem(cmd, clock.now())
     return Response(status, result)
 
@@ -83,21 +77,15 @@ def consume_coupon(req: Request) -> dict[str, Any]:
     code = req.path.get("code", "")
     if not 1 <= len(code) <= 64:
         raise CouponNotFound(f"no coupon {code!r}")
-    f = Fields(_optional_json(req))
-    shop_order = f.identifier("order_id", required=False)
-    f.raise_if_invalid()
+    shop_order = CONSUME_COUPON.parse(_optional_json(req))["order_id"]
     return mall.consume_coupon(code.upper(), shop_order, clock.now())
 
 
 @app.operation("confirm_payment")
 def confirm_payment(req: Request) -> dict[str, Any]:
     order_id = req.path_id("order_id", OrderNotFound)
-    f = Fields(req.json())
-    amount = f.money("amount")
-    payment_ref = f.identifier("payment_ref")
-    f.raise_if_invalid()
-    assert amount is not None and payment_ref is not None
-    return mall.confirm_payment(order_id, amount, payment_ref, clock.now())
+    args = CONFIRM_PAYMENT.parse(req.json())
+    return mall.confirm_payment(order_id, args["amount"], args["payment_ref"], clock.now())
 
 
 @logger.inject_lambda_context(clear_state=True)

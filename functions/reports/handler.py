@@ -13,17 +13,15 @@ from shared import clock, reports
 from shared.events import Event
 from shared.http import HttpApp, Request
 from shared.observability import logger
-from shared.validation import Fields
+from shared.requests.operators import REPORT_WINDOW
 
 app = HttpApp("reports")
 
 
 @app.operation("report_summary")
 def report_summary(req: Request) -> dict[str, Any]:
-    f = Fields(dict(req.query))
-    start = f.date("from")
-    end = f.date("to")
-    f.raise_if_invalid()
+    args = REPORT_WINDOW.parse(dict(req.query))
+    start, end = args["from"], args["to"]
     return reports.summary(reports.window(start, end, clock.now()))
 
 

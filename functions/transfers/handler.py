@@ -7,7 +7,8 @@ from typing import Any
 from shared import clock, transfers
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
-from shared.validation import Fields, idempotency_key
+from shared.requests.members import SEND_TRANSFER
+from shared.validation import idempotency_key
 
 app = HttpApp("transfers")
 
@@ -15,16 +16,10 @@ app = HttpApp("transfers")
 @app.operation("send_transfer")
 def send_transfer(req: Request) -> Response:
     body = req.json()
-    f = Fields(body)
+    key = idempotency_key(req.header("Idempotency-Key"))
     cmd = transfers.Transfer(
-        from_member_id=req.member_id,
-        to_member_id=f.identifier("to_member_id"),
-        points=f.integer("points", minimum=1),
-        message=f.text("message", required=False, max_length=140),
-        idempotency_key=idempotency_key(req.header("Idempotency-Key")),
-        request=body,
+        from_member_id=req.member_id, **SEND_TRANSFER.parse(body), idempotency_key=key, request=body
     )
-    f.raise_if_invalid()
     status, result = transfers.send(cmd, clock.now())
     return Response(status, result)
 

@@ -10,16 +10,13 @@ from typing import Any
 
 from msgspec import Struct, field
 
-Schema = dict[str, Any]
+from shared import validation
+from shared.validation import Schema, nullable, ref
 
-# Patterns shared with shared/validation.py (kept literal: a schema is data).
-ID = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$"
-MONEY = r"^\d{1,12}(\.\d{1,2})?$"
-IDEMPOTENCY_KEY = r"^[A-Za-z0-9_-]{1,128}$"
-
-
-def ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
+# The patterns the validation uses (one place: shared/validation.py).
+ID = validation.ID_PATTERN.pattern
+MONEY = validation.MONEY_PATTERN.pattern
+IDEMPOTENCY_KEY = validation.IDEMPOTENCY_KEY.pattern
 
 
 def obj(
@@ -37,10 +34,6 @@ def obj(
     if not extra:
         schema["additionalProperties"] = False
     return schema
-
-
-def nullable(schema: Schema) -> Schema:
-    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def page(item: Schema) -> Schema:
@@ -81,8 +74,6 @@ class Operation(Struct, frozen=True):
 
 
 LIST_QUERY = {"limit": integer(1, 100), "cursor": {"type": "string", "minLength": 1}}
-MAX_POINTS = 1_000_000
-MAX_STOCK = 100_000_000
 # Fragments more than one area uses.
 DELIVERY_EXAMPLE = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "1 Rd"}
 ORDER_WITH_EXTRAS = ref("Order")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.delivery import DELIVERY
 from shared.domain import mall as mall_rules
 from shared.domain.activity import LIMITS as TASK_LIMITS
 from shared.domain.ledger import (
@@ -32,7 +33,6 @@ from shared.schemas.base import (
     obj,
     page,
     ref,
-    text,
 )
 
 LEDGER_TYPES = (
@@ -97,11 +97,7 @@ COMPONENTS: dict[str, Schema] = {
     ),
     "LedgerPage": page(ref("LedgerEntry")),
     "LotteryPage": page(ref("Lottery")),
-    "Delivery": obj(
-        {"method": enum(mall_rules.DELIVERY_METHODS), "name": text(100), "phone": text(32)},
-        {"address": text(500)},
-        extra=False,
-    ),
+    "Delivery": DELIVERY.schema(),
     "CatalogItem": obj(
         {
             "item_id": STRING,

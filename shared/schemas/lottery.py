@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from shared.domain import lottery as lottery_rules
+from shared.requests.lottery import GIVE_DELIVERY_ADDRESS, PUT_LOTTERY
 from shared.schemas.base import (
     ANY_OBJECT,
     DELIVERY_EXAMPLE,
     INT,
     LIST_QUERY,
-    MAX_STOCK,
     STRING,
     Operation,
-    enum,
-    integer,
     nullable,
     obj,
     page,
     ref,
-    text,
-)
-
-PRIZE_REQUEST = obj(
-    {
-        "prize_id": ref("Id"),
-        "name": text(200),
-        "kind": enum(lottery_rules.KINDS),
-        "weight": integer(0, lottery_rules.MAX_WEIGHT),
-    },
-    {
-        "stock": nullable(integer(0, MAX_STOCK)),
-        "points": integer(1, lottery_rules.MAX_PRIZE_POINTS),
-        "item_id": ref("Id"),
-        "cash": ref("Money"),
-    },
 )
 
 OPERATIONS: dict[str, Operation] = {
@@ -58,7 +39,7 @@ OPERATIONS: dict[str, Operation] = {
         "Give the delivery address of a gift won in a draw.",
         {200: ref("Order")},
         (400, 404, 409, 413, 422, 503),
-        request=ref("Delivery"),
+        request=GIVE_DELIVERY_ADDRESS.ref(),
         example=DELIVERY_EXAMPLE,
     ),
     "lottery_admin.list_lotteries": Operation(
@@ -74,24 +55,7 @@ OPERATIONS: dict[str, Operation] = {
         "Create (201) or replace (200) a lottery and its prize pool.",
         {201: ref("Lottery"), 200: ref("Lottery")},
         (400, 404, 409, 413, 422, 503),
-        request=obj(
-            {
-                "name": text(200),
-                "starts_at": ref("Timestamp"),
-                "ends_at": ref("Timestamp"),
-                "prizes": {
-                    "type": "array",
-                    "items": PRIZE_REQUEST,
-                    "minItems": 1,
-                    "maxItems": lottery_rules.MAX_PRIZES,
-                },
-            },
-            {
-                "cost": integer(1, lottery_rules.MAX_COST),
-                "daily_limit": nullable(integer(1, lottery_rules.MAX_DAILY_LIMIT)),
-                "no_prize_weight": integer(0, lottery_rules.MAX_WEIGHT),
-            },
-        ),
+        request=PUT_LOTTERY.schema(),
         example={
             "name": "Spring draw",
             "cost": 50,

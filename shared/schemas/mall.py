@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-from shared.domain import mall as mall_rules
+from shared.requests.mall import (
+    CONFIRM_PICKUP,
+    MOVE_ORDER,
+    ORDER_QUEUE,
+    PATCH_ITEM,
+    PUT_ITEM,
+    REDEEM,
+)
 from shared.schemas.base import (
-    BOOL,
     DELIVERY_EXAMPLE,
     LIST_QUERY,
-    MAX_POINTS,
-    MAX_STOCK,
     Operation,
-    enum,
-    integer,
-    nullable,
-    obj,
     page,
     ref,
-    text,
-)
-
-ITEM_REQUEST = obj(
-    {"name": text(200), "kind": enum(mall_rules.KINDS), "points": integer(1, MAX_POINTS)},
-    {
-        "cash": nullable(ref("Money")),
-        "stock": nullable(integer(0, MAX_STOCK)),
-        "starts_at": nullable(ref("Timestamp")),
-        "ends_at": nullable(ref("Timestamp")),
-        "min_tier": nullable(ref("Tier")),
-        "per_member_limit": nullable(
-            obj({}, {"per_day": integer(1, MAX_STOCK), "total": integer(1, MAX_STOCK)})
-        ),
-        "coupon_valid_days": nullable(integer(1, 3650)),
-        "description": nullable(text(2000)),
-        "image_url": nullable(text(1000)),
-    },
 )
 
 OPERATIONS: dict[str, Operation] = {
@@ -49,10 +31,7 @@ OPERATIONS: dict[str, Operation] = {
         "Redeem points for an item: points, stock and the order in one transaction.",
         {201: ref("Order")},
         (400, 403, 404, 409, 413, 422, 503),
-        request=obj(
-            {"item_id": ref("Id")},
-            {"quantity": integer(1, mall_rules.MAX_QUANTITY), "delivery": ref("Delivery")},
-        ),
+        request=REDEEM.schema(),
         example={"item_id": "gift-cup", "quantity": 1, "delivery": DELIVERY_EXAMPLE},
         idempotency_key=True,
     ),
@@ -80,48 +59,34 @@ OPERATIONS: dict[str, Operation] = {
         "Create (201) or replace (200) a catalog item.",
         {201: ref("CatalogItem"), 200: ref("CatalogItem")},
         (400, 409, 413, 422, 503),
-        request=ITEM_REQUEST,
+        request=PUT_ITEM.schema(),
         example={"name": "Thermos cup", "kind": "gift", "points": 3000, "stock": 100},
     ),
     "mall_admin.patch_item": Operation(
         "Restock, reprice, move the window of or retire a catalog item.",
         {200: ref("CatalogItem")},
         (400, 404, 409, 413, 422, 503),
-        request=obj(
-            {},
-            {
-                "stock_delta": integer(-MAX_STOCK, MAX_STOCK),
-                "points": integer(1, MAX_POINTS),
-                "cash": nullable(ref("Money")),
-                "starts_at": nullable(ref("Timestamp")),
-                "ends_at": nullable(ref("Timestamp")),
-                "retired": BOOL,
-            },
-            extra=False,
-        ),
+        request=PATCH_ITEM.schema(),
         example={"stock_delta": 5},
     ),
     "mall_admin.list_orders": Operation(
         "The order queue by status, newest first.",
         {200: page(ref("Order"))},
         (422,),
-        query={**LIST_QUERY, "status": enum(mall_rules.STATUSES)},
+        query={**LIST_QUERY, **ORDER_QUEUE.parameters()},
     ),
     "mall_admin.move_order": Operation(
         "Approve, ship, deliver or reject an order.",
         {200: ref("Order")},
         (400, 404, 409, 413, 422, 503),
-        request=obj(
-            {"status": enum(("approved", "shipped", "delivered", "rejected"))},
-            {"carrier": text(100), "tracking_no": text(100), "reason": text(500)},
-        ),
+        request=MOVE_ORDER.schema(),
         example={"status": "approved"},
     ),
     "mall_admin.confirm_pickup": Operation(
         "Hand over a pickup order on its one-time code.",
         {200: ref("Order")},
         (400, 404, 409, 413, 422, 503),
-        request=obj({"pickup_code": text(32)}),
+        request=CONFIRM_PICKUP.schema(),
         example={"pickup_code": "000000"},
     ),
 }

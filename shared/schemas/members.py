@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from shared.requests.members import (
+    CONFIRM_PAYMENT,
+    CONSUME_COUPON,
+    PLACE_HOLD,
+    RECORD_PURCHASE,
+    RECORD_REFUND,
+    REGISTER_MEMBER,
+    SEND_TRANSFER,
+)
 from shared.schemas.base import (
     ANY_OBJECT,
     INT,
@@ -10,10 +19,8 @@ from shared.schemas.base import (
     STRING,
     Operation,
     enum,
-    integer,
     obj,
     ref,
-    text,
 )
 
 OPERATIONS: dict[str, Operation] = {
@@ -57,10 +64,7 @@ OPERATIONS: dict[str, Operation] = {
         "Give points to another member.",
         {201: obj({"transfer_id": STRING, "points": INT}), 200: obj({"transfer_id": STRING})},
         (400, 404, 409, 413, 422, 503),
-        request=obj(
-            {"to_member_id": ref("Id"), "points": integer(1, 1_000_000_000)},
-            {"message": text(140)},
-        ),
+        request=SEND_TRANSFER.schema(),
         example={"to_member_id": "m-other", "points": 10, "message": "thanks"},
         idempotency_key=True,
     ),
@@ -69,14 +73,7 @@ OPERATIONS: dict[str, Operation] = {
         "Register a member (welcome points); the same data again answers 200.",
         {201: ref("Member"), 200: ref("Member")},
         (400, 409, 413, 422, 503),
-        request=obj(
-            {"member_id": ref("Id")},
-            {
-                "referral_code": ref("Id"),
-                "birthday": {"type": "string", "pattern": r"^\d{2}-\d{2}$"},
-                "joined_at": ref("Timestamp"),
-            },
-        ),
+        request=REGISTER_MEMBER.schema(),
         example={"member_id": "m-new"},
     ),
     "earn.record_purchase": Operation(
@@ -94,45 +91,21 @@ OPERATIONS: dict[str, Operation] = {
             200: obj({"points": INT}),
         },
         (400, 404, 409, 413, 422, 503),
-        request=obj(
-            {"order_id": ref("Id"), "member_id": ref("Id"), "amount": ref("Money")},
-            {
-                "currency": {"type": "string", "minLength": 1, "maxLength": 3},
-                "channel": ref("Id"),
-                "occurred_at": ref("Timestamp"),
-                "items": {
-                    "type": "array",
-                    "maxItems": 100,
-                    "items": obj(
-                        {"amount": ref("Money")},
-                        {"sku": ref("Id"), "category": text(64), "quantity": integer(1, 10**9)},
-                    ),
-                },
-            },
-        ),
+        request=RECORD_PURCHASE.schema(),
         example={"order_id": "o-new", "member_id": "m-owner", "amount": "99.90"},
     ),
     "earn.record_refund": Operation(
         "Report a refund: the order's points are clawed back proportionally.",
         {201: obj({"points_clawed_back": INT}), 200: obj({"points_clawed_back": INT})},
         (400, 404, 409, 413, 422, 503),
-        request=obj({"refund_id": ref("Id"), "order_id": ref("Id"), "amount": ref("Money")}),
+        request=RECORD_REFUND.schema(),
         example={"refund_id": "rf-1", "order_id": "o-m-owner", "amount": "10.00"},
     ),
     "checkout.place_hold": Operation(
         "Hold points for an order at the shop's checkout.",
         {201: ref("Hold"), 200: ref("Hold")},
         (400, 403, 404, 409, 413, 422, 503),
-        request=obj(
-            {
-                "hold_id": ref("Id"),
-                "member_id": ref("Id"),
-                "order_id": ref("Id"),
-                "order_amount": ref("Money"),
-                "points": integer(1, 1_000_000_000),
-            },
-            {"currency": {"type": "string", "minLength": 1, "maxLength": 3}},
-        ),
+        request=PLACE_HOLD.schema(),
         example={
             "hold_id": "h-new",
             "member_id": "m-owner",
@@ -155,7 +128,7 @@ OPERATIONS: dict[str, Operation] = {
         "The shop consumes a coupon once.",
         {200: obj({"code": STRING, "status": STRING})},
         (400, 404, 409, 413, 422, 503),
-        request=obj({}, {"order_id": ref("Id")}),
+        request=CONSUME_COUPON.schema(),
         body_required=False,
         example={"order_id": "shop-o-9"},
         path={"code": {"type": "string", "minLength": 1, "maxLength": 64}},
@@ -164,7 +137,7 @@ OPERATIONS: dict[str, Operation] = {
         "The shop confirms the cash part of a points + cash order.",
         {200: ORDER_WITH_EXTRAS},
         (400, 404, 409, 413, 422, 503),
-        request=obj({"amount": ref("Money"), "payment_ref": ref("Id")}),
+        request=CONFIRM_PAYMENT.schema(),
         example={"amount": "10.00", "payment_ref": "pay-1"},
     ),
 }

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-from shared.domain.activity import LIMITS as TASK_LIMITS
 from shared.domain.ledger import (
     ADJUST,
+)
+from shared.requests.operators import (
+    ADJUST_MEMBER,
+    EXTEND_EXPIRY,
+    PUT_CAMPAIGN,
+    PUT_TASK,
+    REPORT_WINDOW,
+    STATUS_CHANGE,
 )
 from shared.schemas.base import (
     ANY_OBJECT,
     BOOL,
     INT,
     LIST_QUERY,
-    MAX_POINTS,
     STRING,
     Operation,
     enum,
-    integer,
     nullable,
     obj,
     ref,
-    text,
 )
 
-CAMPAIGN_REQUEST = obj(
-    {"name": text(200), "starts_at": ref("Timestamp"), "ends_at": ref("Timestamp")},
-    {
-        "multiplier": ref("Decimal"),
-        "bonus_points": integer(1, MAX_POINTS),
-        "categories": {"type": "array", "items": text(64), "minItems": 1, "maxItems": 100},
-        "skus": {"type": "array", "items": text(64), "minItems": 1, "maxItems": 100},
-        "channels": {"type": "array", "items": text(64), "minItems": 1, "maxItems": 100},
-    },
-)
 ADMIN_MEMBER_VIEW = ref("Member")
 
 OPERATIONS: dict[str, Operation] = {
@@ -55,7 +49,7 @@ OPERATIONS: dict[str, Operation] = {
             )
         },
         (422,),
-        query={"from": ref("Date"), "to": ref("Date")},
+        query=REPORT_WINDOW.parameters(),
     ),
     "jobs.run_job": Operation(
         "Run a scheduled job now (the same code as its schedule).",
@@ -66,10 +60,7 @@ OPERATIONS: dict[str, Operation] = {
         "Goodwill: move a member's expiring points to a later date.",
         {201: obj({"moved": {"type": "array", "items": ANY_OBJECT}})},
         (400, 404, 409, 413, 422, 503),
-        request=obj(
-            {"reason": text(500)},
-            {"expires_on": ref("Date"), "to": ref("Date"), "days": integer(1, 366)},
-        ),
+        request=EXTEND_EXPIRY.schema(),
         example={"reason": "store closed", "days": 30},
     ),
     # Operators: programme settings --------------------------------------------------------------
@@ -89,10 +80,7 @@ OPERATIONS: dict[str, Operation] = {
         "Create (201) or replace (200) a task.",
         {201: ref("Task"), 200: ref("Task")},
         (400, 413, 422, 503),
-        request=obj(
-            {"name": text(200), "points": integer(1, MAX_POINTS), "limit": enum(TASK_LIMITS)},
-            {"active": BOOL},
-        ),
+        request=PUT_TASK.schema(),
         example={"name": "Survey", "points": 20, "limit": "daily"},
     ),
     "admin.list_campaigns": Operation(
@@ -103,7 +91,7 @@ OPERATIONS: dict[str, Operation] = {
         "Create (201) or replace (200) a campaign.",
         {201: ref("Campaign"), 200: ref("Campaign")},
         (400, 413, 422, 503),
-        request=CAMPAIGN_REQUEST,
+        request=PUT_CAMPAIGN.schema(),
         example={
             "name": "Double days",
             "starts_at": "2027-01-01T00:00:00+08:00",
@@ -140,10 +128,7 @@ OPERATIONS: dict[str, Operation] = {
             )
         },
         (400, 404, 409, 413, 422, 503),
-        request=obj(
-            {"points": integer(-MAX_POINTS, MAX_POINTS), "reason": text(500)},
-            {"allow_debt": BOOL},
-        ),
+        request=ADJUST_MEMBER.schema(),
         example={"points": 25, "reason": "service recovery"},
         idempotency_key=True,
     ),
@@ -151,14 +136,14 @@ OPERATIONS: dict[str, Operation] = {
         "Freeze a member (no earning, no spending).",
         {200: obj({"member_id": STRING, "status": enum(("frozen",)), "changed": BOOL})},
         (400, 404, 413, 422, 503),
-        request=obj({"reason": text(500)}),
+        request=STATUS_CHANGE.schema(),
         example={"reason": "abuse under review"},
     ),
     "admin.unfreeze_member": Operation(
         "Unfreeze a member.",
         {200: obj({"member_id": STRING, "status": enum(("active",)), "changed": BOOL})},
         (400, 404, 413, 422, 503),
-        request=obj({"reason": text(500)}),
+        request=STATUS_CHANGE.schema(),
         example={"reason": "review done"},
     ),
 }

@@ -1,0 +1,49 @@
+"""Requests of operators: reports, expiry, tasks, campaigns and member care."""
+
+from __future__ import annotations
+
+from decimal import Decimal as Dec
+
+from shared.domain.activity import LIMITS
+from shared.requests import Body
+from shared.validation import Boolean, Choice, Date, Decimal, Integer, Names, Text, Timestamp
+
+MAX_POINTS = 1_000_000
+
+REPORT_WINDOW = Body({"from": Date(required=False), "to": Date(required=False)})  # the query
+EXTEND_EXPIRY = Body(
+    {
+        "reason": Text(max_length=500),
+        "expires_on": Date(required=False),
+        "to": Date(required=False),
+        "days": Integer(required=False, minimum=1, maximum=366),
+    }
+)
+PUT_TASK = Body(
+    {
+        "name": Text(),
+        "points": Integer(minimum=1, maximum=MAX_POINTS),
+        "limit": Choice(LIMITS),
+        "active": Boolean(required=False, default=True),
+    }
+)
+PUT_CAMPAIGN = Body(
+    {
+        "name": Text(),
+        "starts_at": Timestamp(),
+        "ends_at": Timestamp(),
+        "multiplier": Decimal(required=False, minimum=Dec(1), maximum=Dec(10)),
+        "bonus_points": Integer(required=False, minimum=1, maximum=MAX_POINTS),
+        "categories": Names(required=False),
+        "skus": Names(required=False),
+        "channels": Names(required=False),
+    }
+)
+ADJUST_MEMBER = Body(
+    {
+        "points": Integer(minimum=-MAX_POINTS, maximum=MAX_POINTS, zero="must not be 0"),
+        "reason": Text(max_length=500),
+        "allow_debt": Boolean(required=False, default=False),
+    }
+)
+STATUS_CHANGE = Body({"reason": Text(max_length=500)})  # freeze, unfreeze
