@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import checkout, clock, jobs
+from shared import checkout, clock
 from shared.http import HttpApp, Request, Response
+from shared.jobs import registry
 from shared.observability import logger
 from shared.validation import Fields
 
 app = HttpApp("checkout")
+scheduled = registry.Scheduled(("holds",), default="holds")
 
 
 @app.operation("place_hold")
@@ -45,6 +47,4 @@ def release_hold(req: Request) -> dict[str, Any]:
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if "routeKey" in (event or {}):
         return app.resolve(event, context)
-    result = jobs.run("holds", clock.now(), lambda: context.get_remaining_time_in_millis() / 1000)
-    logger.info("job finished", extra=result)
-    return result
+    return scheduled(event, context)
