@@ -45,6 +45,6 @@ def release_hold(req: Request) -> dict[str, Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if "routeKey" in (event or {}):
-        return app.resolve(event, context)
-    return scheduled(event, context)
+    if scheduled.claims(event):
+        return scheduled(event, context)
+    return app.resolve(event, context)

@@ -67,6 +67,13 @@ class Scheduled:
         if unknown or (self.default is not None and self.default not in self.jobs):
             raise ValueError(f"not jobs of this function: {unknown or [self.default]}")
 
+    @staticmethod
+    def claims(event: Mapping[str, Any] | None) -> bool:
+        """Whether ``event`` is a schedule's: it names a job, or it is EventBridge's own
+        "Scheduled Event" (a schedule without payload). API Gateway's events do neither."""
+        event = event or {}
+        return "job" in event or event.get("source") == "aws.events"
+
     def job_of(self, event: Mapping[str, Any] | None) -> str:
         name = (event or {}).get("job", self.default)
         if name not in self.jobs:

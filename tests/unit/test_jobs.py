@@ -219,3 +219,11 @@ def test_a_function_cannot_declare_a_job_the_registry_lacks() -> None:
         registry.Scheduled(("expire", "nightly"))
     with pytest.raises(ValueError):
         registry.Scheduled(("expire",), default="tiers")
+
+
+def test_a_schedules_event_is_told_from_an_http_one_by_what_it_is() -> None:
+    http_event = {"version": "2.0", "routeKey": "POST /v1/admin/jobs/{job}/runs", "body": "{}"}
+
+    assert registry.Scheduled.claims({"job": "expire"})
+    assert registry.Scheduled.claims({"source": "aws.events", "detail-type": "Scheduled Event"})
+    assert not registry.Scheduled.claims(http_event)
