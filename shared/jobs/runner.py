@@ -129,7 +129,7 @@ def run_partitions(
             for key, n in work.step(member_id).items():
                 stats[key] = stats.get(key, 0) + n
             visited += 1
-        if visited:  # a checkpoint only after a partition with work
+        if visited and position + 1 < len(work.partitions):  # with work, and not the last
             store.save_run(work.job, work.run, Checkpoint(position + 1, False, stats), now)
     store.save_run(work.job, work.run, Checkpoint(len(work.partitions), True, stats), now)
     logger.info("job done", extra={"job": work.job, "run": work.run, **stats})

@@ -155,13 +155,14 @@ def test_a_completed_run_answers_at_once_unless_it_starts_over() -> None:
 
 
 def test_a_checkpoint_is_written_only_after_a_partition_with_work() -> None:
-    store = Store()
-    work, _ = members_job(Invocation(900), members=0)
+    empty, full = Store(), Store()
 
-    run_partitions(work, NOW, store=store)
+    run_partitions(members_job(Invocation(900), members=0)[0], NOW, store=empty)
+    run_partitions(members_job(Invocation(900))[0], NOW, store=full)
 
-    assert store.saves == 1  # the final one: nothing to resume
-    assert store.runs[("demo", "2027-07-11")] == Checkpoint(4, True, {"processed": 0, "done": 0})
+    assert empty.saves == 1  # the final one: nothing to resume
+    assert empty.runs[("demo", "2027-07-11")] == Checkpoint(4, True, {"processed": 0, "done": 0})
+    assert full.saves == 4  # after each of the first three partitions, then the final one
 
 
 def test_a_sweep_with_its_own_threshold_stops_when_the_budget_is_spent() -> None:
