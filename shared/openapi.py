@@ -39,7 +39,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
 def _path_parameters(route: Route, op: Operation | None) -> list[dict[str, Any]]:
     names = re.findall(r"\{(\w+)\}", route.path)
     if route.path.endswith("/jobs/{job}/runs"):
-        from shared.jobs import JOBS  # a dict of names; cheap
+        from shared.jobs.registry import JOBS
 
         job_schema: dict[str, Any] = {"type": "string", "enum": sorted(JOBS)}
     else:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import checkout, clock, jobs
+from shared import checkout, clock
 from shared.http import HttpApp, Request, Response
+from shared.jobs import registry
 from shared.observability import logger
 from shared.requests.members import PLACE_HOLD
 
 app = HttpApp("checkout")
+scheduled = registry.Scheduled(("holds",), default="holds")
 
 
 @app.operation("place_hold")
@@ -34,8 +36,6 @@ def release_hold(req: Request) -> dict[str, Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if "routeKey" in (event or {}):
-        return app.resolve(event, context)
-    result = jobs.run("holds", clock.now(), lambda: context.get_remaining_time_in_millis() / 1000)
-    logger.info("job finished", extra=result)
-    return result
+    if scheduled.claims(event):
+        return scheduled(event, context)
+    return app.resolve(event, context)

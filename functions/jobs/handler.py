@@ -1,11 +1,13 @@
-"""Operators run a scheduled job now: the same code the EventBridge schedules run."""
+"""Operators run a scheduled job now: the same code, through the same entry point, as its
+EventBridge schedule (``shared.jobs.registry``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, jobs
+from shared import clock
 from shared.http import HttpApp, Request
+from shared.jobs import registry
 from shared.observability import logger
 
 app = HttpApp("jobs")
@@ -13,11 +15,7 @@ app = HttpApp("jobs")
 
 @app.operation("run_job")
 def run_job(req: Request) -> dict[str, Any]:
-    name = req.path["job"]
-    jobs.resolve(name)  # 404 before any work for an unknown job
-    deadline = getattr(req.context, "get_remaining_time_in_millis", None)
-    time_left = (lambda: deadline() / 1000) if deadline else None
-    return jobs.run(name, clock.now(), time_left)
+    return registry.run(req.path["job"], clock.now(), registry.time_left_of(req.context))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, mall
+from shared.jobs import registry
 from shared.observability import logger
+
+# Its schedule sends no payload (EventBridge's "Scheduled Event"): the one job it runs.
+scheduled = registry.Scheduled(("unpaid-orders",), default="unpaid-orders")
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    result = {
-        "job": "unpaid-orders",
-        **mall.sweep_unpaid_orders(
-            clock.now(), lambda: context.get_remaining_time_in_millis() / 1000
-        ),
-    }
-    logger.info("job finished", extra=result)
-    return result
+    return scheduled(event, context)

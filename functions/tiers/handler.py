@@ -1,7 +1,7 @@
-"""Membership tiers and birthdays (SPEC §7), scheduled.
+"""Membership tiers and birthdays, scheduled.
 
 EventBridge sends ``{"job": "tiers"}`` on the 1st of each month (the evaluation that
-demotes) and ``{"job": "birthdays"}`` daily; a run stops before Lambda's time is up and the
+demotes) and ``{"job": "birthdays"}`` daily; a run stops within its time budget and the
 next scheduled invocation resumes from the run's checkpoint. Operators run the same jobs
 with ``POST /v1/admin/jobs/{job}/runs``. Promotion needs no job: it happens in the earning
 transactions.
@@ -11,17 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, jobs
+from shared.jobs import registry
 from shared.observability import logger
 
-ALLOWED = ("tiers", "birthdays")
+scheduled = registry.Scheduled(("tiers", "birthdays"))  # no default: each schedule names its job
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    name = (event or {}).get("job")
-    if name not in ALLOWED:
-        raise ValueError(f"this function runs {ALLOWED}, not {name!r}")
-    result = jobs.run(name, clock.now(), lambda: context.get_remaining_time_in_millis() / 1000)
-    logger.info("job finished", extra=result)
-    return result
+    return scheduled(event, context)

@@ -1,20 +1,64 @@
-"""Data access for the expiry and reminder jobs: due lots, settlement, reminders, runs."""
+"""Data access for points expiry: due lots, settlement, reminders, goodwill extensions.
+
+Takes and returns domain values (:class:`Balances`, :class:`OpenLot`); transaction
+cancellations come back as outcomes, never as exceptions.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from msgspec import Struct
 
 from shared.clock import utc_iso
 from shared.domain.ledger import Debit
-from shared.domain.lots import Extension
+from shared.domain.lots import Extension, Lot
 from shared.dynamodb import keys
-from shared.dynamodb.members import PROFILE, add_debit
-from shared.dynamodb.models import AuditItem, JobRunItem, LotItem, MemberItem, OutboxItem
+from shared.dynamodb.members import ENTRY, PROFILE, add_debit, find
+from shared.dynamodb.models import AuditItem, LotItem, MemberItem, OutboxItem
 from shared.dynamodb.tx import Cancelled, Tx
+
+SETTLED, REF_USED, CHANGED = "settled", "ref_used", "changed"  # outcomes of :func:`settle`
+
+
+class Balances(Struct, frozen=True):
+    """The member counters expiry works from, and the version that guards its writes."""
+
+    member_id: str
+    ver: int
+    consumed: int
+    settled: int
+    spendable: int
+
+
+class OpenLot(Struct, frozen=True):
+    """An open lot: ``key`` identifies it within its member."""
+
+    key: str
+    expires_on: date
+    points: int
+    source: str
+    ref: str
+    earned_at: str
+
+    @property
+    def lot(self) -> Lot:
+        return Lot(self.expires_on, self.points)
+
+
+def balances(member_id: str) -> Balances | None:
+    """The member's counters (consistent read); None if not registered."""
+    item = find(member_id)
+    if item is None:
+        return None
+    return Balances(
+        member_id,
+        int(item.ver),
+        int(item.consumed),
+        int(item.settled),
+        int(item.spendable),
+    )
 
 
 def members_with_lots_in(shard: int, start: date | None, end: date) -> Iterator[str]:
@@ -32,36 +76,62 @@ def members_with_lots_in(shard: int, start: date | None, end: date) -> Iterator[
             yield lot.member_id
 
 
-def open_lots(member_id: str, before: date | None = None) -> list[LotItem]:
+def open_lots(member_id: str, before: date | None = None) -> list[OpenLot]:
     """A member's open lots (consistent), optionally only those whose last day is < before."""
     pk = keys.member_pk(member_id)
     if before is None:
         condition = LotItem.sk.startswith(keys.LOT)
     else:
         condition = LotItem.sk.between(keys.LOT, keys.LOT + before.isoformat())
-    return list(LotItem.query(pk, condition, consistent_read=True))
+    return [
+        OpenLot(
+            lot.sk,
+            date.fromisoformat(lot.expires_on),
+            int(lot.points),
+            lot.source,
+            lot.ref,
+            lot.earned_at,
+        )
+        for lot in LotItem.query(pk, condition, consistent_read=True)
+    ]
 
 
-def settle(
-    member: MemberItem, lots: list[LotItem], settled_after: int, expire: Debit | None
-) -> None:
+def _guard(member: Balances):
+    return MemberItem.ver == member.ver  # nothing spent or earned since the read
+
+
+def _profile(member: Balances) -> MemberItem:
+    return MemberItem(pk=keys.member_pk(member.member_id), sk=keys.PROFILE)
+
+
+def _lot_row(member: Balances, lot: OpenLot) -> LotItem:
+    return LotItem(pk=keys.member_pk(member.member_id), sk=lot.key)
+
+
+def settle(member: Balances, lots: list[OpenLot], settled_after: int, expire: Debit | None) -> str:
     """Close ``lots`` and expire ``expire.points`` (if any) in one transaction.
 
     Guarded by the member's ``ver`` (nothing changed since it was read) and by every lot
     still existing, so a re-run or a concurrent run cannot settle or expire anything twice.
-    Raises :class:`Cancelled` when the member or a lot moved; the caller re-reads.
+    :data:`SETTLED`; :data:`REF_USED` when the expiry's ledger key is taken (an earlier
+    chunk of the run); :data:`CHANGED` when the member or a lot moved (read again).
     """
     tx = Tx()
-    guard = MemberItem.ver == member.ver
+    guard = _guard(member)
     settle_action = MemberItem.settled.set(settled_after)
     if expire is not None:
         add_debit(tx, expire, condition=guard, extra_actions=(settle_action,))
     else:
-        profile = MemberItem(pk=member.pk, sk=keys.PROFILE)
-        tx.update(PROFILE, profile, [settle_action, MemberItem.ver.add(1)], condition=guard)
+        tx.update(
+            PROFILE, _profile(member), [settle_action, MemberItem.ver.add(1)], condition=guard
+        )
     for lot in lots:
-        tx.delete(f"lot:{lot.sk}", LotItem(pk=lot.pk, sk=lot.sk), condition=LotItem.pk.exists())
-    tx.commit()
+        tx.delete(f"lot:{lot.key}", _lot_row(member, lot), condition=LotItem.pk.exists())
+    try:
+        tx.commit()
+    except Cancelled as cancelled:
+        return REF_USED if ENTRY in cancelled else CHANGED
+    return SETTLED
 
 
 def add_reminder(
@@ -90,74 +160,78 @@ def add_reminder(
     return True
 
 
-def get_run(job: str, run: str) -> JobRunItem | None:
-    try:
-        return JobRunItem.get(keys.job_pk(job), keys.job_run_sk(run), consistent_read=True)
-    except DoesNotExist:
-        return None
+class ExtensionAudit(Struct, frozen=True):
+    """Who extended a member's points, why and when (the audit trail's entry)."""
 
-
-def save_run(
-    job: str, run: str, next_shard: int, complete: bool, stats: dict[str, Any], at: datetime
-) -> None:
-    JobRunItem(
-        pk=keys.job_pk(job),
-        sk=keys.job_run_sk(run),
-        job=job,
-        run=run,
-        next_shard=next_shard,
-        complete="yes" if complete else "no",
-        stats=stats,
-        updated_at=utc_iso(at),
-    ).save()
-
-
-def lots_page(lots: list[LotItem], size: int) -> Iterator[list[LotItem]]:
-    for start in range(0, len(lots), size):
-        yield lots[start : start + size]
+    actor: str
+    reason: str
+    at: datetime
 
 
 def apply_extension(
-    member: MemberItem, lots: dict[str, LotItem], ext: Extension, audit: AuditItem, shards: int
-) -> None:
-    """Write a goodwill extension: shrink, close or move lots, as one transaction guarded by
-    the member's version (nothing was spent or earned since the lots were read)."""
+    member: Balances,
+    lots: dict[str, OpenLot],
+    ext: Extension,
+    audit: ExtensionAudit,
+    shards: int,
+) -> bool:
+    """Write a goodwill extension: shrink, close or move lots, and its audit entry, as one
+    transaction guarded by the member's version; False when the member spent or earned
+    since the lots were read (plan again)."""
     tx = Tx()
     tx.update(
         PROFILE,
-        MemberItem(pk=member.pk, sk=keys.PROFILE),
+        _profile(member),
         [MemberItem.settled.set(ext.settled_after), MemberItem.ver.add(1)],
-        condition=MemberItem.ver == member.ver,
+        condition=_guard(member),
     )
+    pk = keys.member_pk(member.member_id)
     for change in ext.changes:
         old = lots[change.key]
-        label = f"lot:{old.sk}"
+        label = f"lot:{old.key}"
         if change.left == 0 or change.new_expires_on != change.expires_on:
-            tx.delete(label, LotItem(pk=old.pk, sk=old.sk), condition=LotItem.pk.exists())
+            tx.delete(label, _lot_row(member, old), condition=LotItem.pk.exists())
         if change.left and change.new_expires_on != change.expires_on:
             sk = keys.lot_sk(change.new_expires_on, old.source, old.ref)
             tx.put(
                 f"moved:{sk}",
                 LotItem(
-                    pk=old.pk,
+                    pk=pk,
                     sk=sk,
-                    member_id=old.member_id,
+                    member_id=member.member_id,
                     points=change.left,
                     expires_on=change.new_expires_on.isoformat(),
                     source=old.source,
                     ref=old.ref,
                     earned_at=old.earned_at,
-                    exp_pk=keys.expiry_pk(keys.shard_of(old.member_id, shards)),
-                    exp_sk=keys.expiry_sk(change.new_expires_on, old.member_id, sk),
+                    exp_pk=keys.expiry_pk(keys.shard_of(member.member_id, shards)),
+                    exp_sk=keys.expiry_sk(change.new_expires_on, member.member_id, sk),
                 ),
                 condition=LotItem.pk.does_not_exist(),
             )
         elif change.left:
             tx.update(
                 label,
-                LotItem(pk=old.pk, sk=old.sk),
+                _lot_row(member, old),
                 [LotItem.points.set(change.left)],
                 condition=LotItem.pk.exists(),
             )
-    tx.put("audit", audit, condition=AuditItem.pk.does_not_exist())
-    tx.commit()
+    at = utc_iso(audit.at)
+    moved = ext.moved
+    item = AuditItem(
+        pk=pk,
+        sk=keys.audit_sk(at, "expiry_extension"),
+        member_id=member.member_id,
+        action="expiry_extension",
+        actor=audit.actor,
+        reason=audit.reason,
+        at=at,
+        points=sum(c.left for c in moved),
+        ref=";".join(f"{c.expires_on.isoformat()}->{c.new_expires_on.isoformat()}" for c in moved),
+    )
+    tx.put("audit", item, condition=AuditItem.pk.does_not_exist())
+    try:
+        tx.commit()
+    except Cancelled:
+        return False
+    return True

@@ -1,4 +1,4 @@
-"""Data access for membership tiers and birthdays (issue 8).
+"""Data access for membership tiers and birthdays.
 
 **Promotion rides on the credit's own transaction.** Besides the monthly buckets
 (``qualifying``), the member keeps ``qualifying_total`` — the sum of the window's buckets
@@ -25,7 +25,7 @@ balance updates); the table stream announces ``TierChanged.v1``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -34,7 +34,7 @@ from pynamodb.exceptions import UpdateError
 
 from shared.clock import utc_iso
 from shared.domain.ledger import Credit
-from shared.domain.rules import Rules
+from shared.domain.rules import Rules, Tier
 from shared.domain.tiers import (
     after_credit,
     credit_bounds,
@@ -43,7 +43,7 @@ from shared.domain.tiers import (
     qualifying_total,
 )
 from shared.dynamodb import keys
-from shared.dynamodb.members import ENTRY, PROFILE, add_credit
+from shared.dynamodb.members import ENTRY, PROFILE, add_credit, find
 from shared.dynamodb.models import AuditItem, MemberItem, as_plain
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 
@@ -235,11 +235,44 @@ def audit_item(
 # The monthly evaluation ---------------------------------------------------------------------
 
 
+def tier_partitions(tiers: Sequence[Tier]) -> list[tuple[str, int]]:
+    """The ``by_tier`` index partitions of ``tiers``: (tier, shard)."""
+    return [(tier.name, shard) for tier in tiers for shard in range(keys.TIER_SHARDS)]
+
+
 def members_in_tier(tier: str, shard: int) -> Iterator[str]:
     """Members in one shard of a tier above the first (GSI ``by_tier``, keys only, paged
     lazily). The index is eventually consistent: the caller reads each member."""
     for hit in MemberItem.by_tier.query(keys.tier_pk(tier, shard)):
         yield keys.member_id_of(hit.pk)
+
+
+class TierState(Struct, frozen=True):
+    """What the evaluation reads of a member: tier, qualifying buckets, stored total."""
+
+    member_id: str
+    ver: int
+    tier: str | None
+    tier_evaluated: str | None  # "YYYY-MM" of the last demotion by the evaluation
+    qualifying: dict[str, int]  # "YYYY-MM" -> qualifying points earned that month
+    qualifying_month: str | None
+    qualifying_total: int | None
+
+
+def tier_state(member_id: str) -> TierState | None:
+    """The member's tier state (consistent read); None if not registered."""
+    item = find(member_id)
+    if item is None:
+        return None
+    return TierState(
+        member_id,
+        int(item.ver or 0),
+        item.tier,
+        item.tier_evaluated,
+        {month: int(n) for month, n in (as_plain(item.qualifying) or {}).items()},
+        item.qualifying_month,
+        None if item.qualifying_total is None else int(item.qualifying_total),
+    )
 
 
 class Evaluation(Struct, frozen=True):
@@ -252,17 +285,17 @@ class Evaluation(Struct, frozen=True):
     reason: str = ""
 
 
-def evaluate(member: MemberItem, evaluation: Evaluation, rules: Rules, at: datetime) -> None:
+def evaluate(member: TierState, evaluation: Evaluation, rules: Rules, at: datetime) -> bool:
     """Write one member's evaluation: refresh the stored total, drop old buckets and, when
     demoted, the new tier, the month's marker and an audit item — one transaction guarded by
     the ``ver`` and ``tier`` read, and by the marker (one demotion per month, whoever runs
-    the job). Raises :class:`Cancelled` when the member changed meanwhile (read again)."""
+    the job). False when the member changed meanwhile (read again)."""
     actions = [
         MemberItem.qualifying_total.set(evaluation.total),
         MemberItem.qualifying_month.set(evaluation.month),
         *(MemberItem.qualifying[month].remove() for month in evaluation.prune),
     ]
-    condition = _ver_is(int(member.ver or 0)) & tier_is(member.tier, rules)
+    condition = _ver_is(member.ver) & tier_is(member.tier, rules)
     tx = Tx()
     if evaluation.demote_to is not None:
         actions += change_actions(member.member_id, evaluation.demote_to, DEMOTION, at, rules)
@@ -282,20 +315,29 @@ def evaluate(member: MemberItem, evaluation: Evaluation, rules: Rules, at: datet
                 at,
             ),
         )
-    profile = MemberItem(pk=member.pk, sk=keys.PROFILE)
+    profile = MemberItem(pk=keys.member_pk(member.member_id), sk=keys.PROFILE)
     if evaluation.demote_to is None:  # one item: a plain conditional update (half the WCU)
         try:
             profile.update(actions, condition=condition)
         except UpdateError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise Cancelled({PROFILE: None}) from None
+                return False
             raise
-        return
+        return True
     tx.update(PROFILE, profile, actions, condition=condition)
-    tx.commit()
+    try:
+        tx.commit()
+    except Cancelled:
+        return False
+    return True
 
 
 # Birthdays ----------------------------------------------------------------------------------
+
+
+def birthday_partitions(month_days: Iterable[str]) -> list[tuple[str, int]]:
+    """The ``by_birthday`` index partitions of these days ("MM-DD"): (day, shard)."""
+    return [(day, shard) for day in month_days for shard in range(keys.BIRTHDAY_SHARDS)]
 
 
 def members_born_on(month_day: str, shard: int) -> Iterator[str]:

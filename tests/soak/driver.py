@@ -27,8 +27,9 @@ After every batch of operations the invariants of SPEC §10 are checked against 
 A failure prints the seed (and the operation) to replay: ``make soak SOAK_SEED=<seed>`` or
 ``.venv/bin/python -m tests.soak.driver --ops N --seed S``.
 
-Routes and jobs are discovered at run time (``shared.routes.ROUTES``, ``shared.jobs.JOBS``):
-an operation whose route is absent is skipped and listed, every job in ``JOBS`` is run.
+Routes and jobs are discovered at run time (``shared.routes.ROUTES``,
+``shared.jobs.registry.JOBS``): an operation whose route is absent is skipped and listed, every
+job in ``JOBS`` is run.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared import clock, jobs
+from shared import clock
+from shared.jobs import registry
 from shared.routes import ROUTES
 from tests.soak.faults import FaultInjector, InjectedCrash
 from tests.support import Api, Result
@@ -551,24 +553,24 @@ class Soak:
         self.tick(self.rng.uniform(2 * 3600, 24 * 3600))
 
     def op_job(self) -> None:
-        name = self.rng.choice(sorted(jobs.JOBS))
+        name = self.rng.choice(sorted(registry.JOBS))
         self.call(self.operator, "POST", f"/v1/admin/jobs/{name}/runs")
 
     def op_job_crash(self) -> None:
         """A job dies between two of its calls (or runs out of time), then runs again."""
-        name = self.rng.choice(sorted(jobs.JOBS))
+        name = self.rng.choice(sorted(registry.JOBS))
         self.tick()
         if self.rng.random() < 0.5:
             self.faults.arm_crash(self.rng.randint(0, 12))
             try:
-                jobs.run(name, clock.now())
+                registry.run(name, clock.now())
             except InjectedCrash:
                 pass
             finally:
                 self.faults.disarm()
         else:
             budget = iter([100.0] * self.rng.randint(0, 6))
-            result = jobs.run(name, clock.now(), lambda: next(budget, 0.0))
+            result = registry.run(name, clock.now(), lambda: next(budget, 0.0))
             if not result.get("complete", True):
                 self.report.faults["job out of time"] += 1
         self.call(self.operator, "POST", f"/v1/admin/jobs/{name}/runs")
@@ -588,8 +590,8 @@ class Soak:
                 continue
             plan.append((name, weight, action))
         for wanted in ("expire", "expiry-reminders", "holds", "unpaid-orders", "tiers"):
-            if wanted not in jobs.JOBS:
-                self.report.skipped.append(f"job {wanted} (not in shared/jobs.py JOBS)")
+            if wanted not in registry.JOBS:
+                self.report.skipped.append(f"job {wanted} (not in shared.jobs.registry.JOBS)")
         names = [p[0] for p in plan]
         weights = [p[1] for p in plan]
         actions = {p[0]: p[2] for p in plan}

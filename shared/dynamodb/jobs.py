@@ -1,0 +1,42 @@
+"""Data access for the scheduled jobs' runs: one checkpoint item per job and run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from msgspec import Struct
+from pynamodb.exceptions import DoesNotExist
+
+from shared.clock import utc_iso
+from shared.dynamodb import keys
+from shared.dynamodb.models import JobRunItem
+
+
+class Checkpoint(Struct, frozen=True):
+    """Where a run stands: the next partition to do, its counters, whether it is done."""
+
+    next_partition: int = 0
+    complete: bool = False
+    stats: dict[str, int] = {}
+
+
+def get_run(job: str, run: str) -> Checkpoint | None:
+    try:
+        item = JobRunItem.get(keys.job_pk(job), keys.job_run_sk(run), consistent_read=True)
+    except DoesNotExist:
+        return None
+    stats = {k: int(v) for k, v in (item.stats.as_dict() or {}).items()}
+    return Checkpoint(int(item.next_shard), item.complete == "yes", stats)
+
+
+def save_run(job: str, run: str, checkpoint: Checkpoint, at: datetime) -> None:
+    JobRunItem(
+        pk=keys.job_pk(job),
+        sk=keys.job_run_sk(run),
+        job=job,
+        run=run,
+        next_shard=checkpoint.next_partition,
+        complete="yes" if checkpoint.complete else "no",
+        stats=dict(checkpoint.stats),
+        updated_at=utc_iso(at),
+    ).save()

@@ -1,0 +1,84 @@
+"""Every scheduled job by name, and the one way to run one.
+
+An EventBridge schedule sends its function ``{"job": name}`` (:class:`Scheduled`); an
+operator's ``POST /v1/admin/jobs/{job}/runs`` names the job in the path. Both end in
+:func:`run`, with the time Lambda has left (:func:`time_left_of`), so "run now" is the
+scheduled code. Each job takes ``(now, time_left)`` and returns its counters, among them
+``processed`` (and ``complete`` for the jobs that can stop for time and resume).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from shared import checkout, clock, expiry, mall, tiers
+from shared.errors import NotFound
+from shared.jobs.runner import Job, TimeLeft, forever, within_budget
+from shared.observability import logger
+
+JOBS: Mapping[str, Job] = MappingProxyType(
+    {
+        "expire": expiry.run_expiry,
+        "expiry-reminders": expiry.run_reminders,
+        "holds": within_budget(checkout.sweep),
+        "unpaid-orders": within_budget(mall.sweep_unpaid_orders),
+        "tiers": tiers.evaluate_tiers,
+        "birthdays": tiers.credit_birthdays,
+    }
+)
+
+
+def resolve(name: str) -> Job:
+    job = JOBS.get(name)
+    if job is None:
+        raise NotFound(f"no job {name!r}; jobs: {', '.join(sorted(JOBS))}", code="job_not_found")
+    return job
+
+
+def run(name: str, now: datetime, time_left: TimeLeft = forever) -> dict[str, Any]:
+    """Run job ``name`` (404 before any work for an unknown one) within ``time_left``."""
+    result = {"job": name, **resolve(name)(now, time_left)}
+    logger.info("job finished", extra=result)
+    return result
+
+
+def time_left_of(context: Any) -> TimeLeft:
+    """Seconds left in this invocation, from the Lambda context (no deadline without one)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return forever
+    return lambda: remaining() / 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """The jobs a function runs on its schedules. ``default``: the job of a schedule that
+    sends no payload (EventBridge then sends its "Scheduled Event")."""
+
+    jobs: tuple[str, ...]
+    default: str | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in (*self.jobs, self.default) if name and name not in JOBS]
+        if unknown or (self.default is not None and self.default not in self.jobs):
+            raise ValueError(f"not jobs of this function: {unknown or [self.default]}")
+
+    @staticmethod
+    def claims(event: Mapping[str, Any] | None) -> bool:
+        """Whether ``event`` is a schedule's: it names a job, or it is EventBridge's own
+        "Scheduled Event" (a schedule without payload). API Gateway's events do neither."""
+        event = event or {}
+        return "job" in event or event.get("source") == "aws.events"
+
+    def job_of(self, event: Mapping[str, Any] | None) -> str:
+        name = (event or {}).get("job", self.default)
+        if name not in self.jobs:
+            raise ValueError(f"this function runs {self.jobs}, not {name!r}")
+        return name
+
+    def __call__(self, event: Mapping[str, Any] | None, context: Any) -> dict[str, Any]:
+        return run(self.job_of(event), clock.now(), time_left_of(context))
