@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, lottery
+from shared import clock
 from shared.domain.lottery import (
     KINDS,
     MAX_COST,
@@ -19,6 +19,7 @@ from shared.domain.lottery import (
 )
 from shared.errors import Invalid, LotteryNotFound
 from shared.http import HttpApp, Request, Response
+from shared.lottery import audit, campaigns
 from shared.observability import logger
 from shared.validation import ID_PATTERN, Fields
 
@@ -44,8 +45,8 @@ def _operator(req: Request) -> str:
     return req.caller.subject
 
 
-def _prize(f: Fields) -> lottery.PrizeSpec:
-    return lottery.PrizeSpec(
+def _prize(f: Fields) -> campaigns.PrizeSpec:
+    return campaigns.PrizeSpec(
         prize_id=f.identifier("prize_id") or "",
         name=f.text("name", max_length=200) or "",
         kind=f.choice("kind", KINDS) or "",
@@ -59,7 +60,7 @@ def _prize(f: Fields) -> lottery.PrizeSpec:
 
 @app.operation("get_lottery")
 def get_lottery(req: Request) -> dict[str, Any]:
-    return lottery.admin_lottery(_lottery_id(req), clock.now())
+    return campaigns.admin_lottery(_lottery_id(req), clock.now())
 
 
 @app.operation("put_lottery")
@@ -75,7 +76,7 @@ def put_lottery(req: Request) -> Response:
     prizes = f.objects("prizes", _prize, required=True, max_items=MAX_PRIZES)
     f.raise_if_invalid()
     assert name is not None and starts_at is not None and ends_at is not None
-    definition = lottery.Definition(
+    definition = campaigns.Definition(
         name=name,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -84,18 +85,18 @@ def put_lottery(req: Request) -> Response:
         daily_limit=daily_limit,
         no_prize_weight=no_prize_weight or 0,
     )
-    view, created = lottery.put_lottery(lottery_id, definition, clock.now(), _operator(req))
+    view, created = campaigns.put_lottery(lottery_id, definition, clock.now(), _operator(req))
     return Response(201 if created else 200, view)
 
 
 @app.operation("list_draws")
 def list_draws(req: Request) -> dict[str, Any]:
-    return lottery.admin_draws(_lottery_id(req), req.limit(), req.query.get("cursor"))
+    return audit.admin_draws(_lottery_id(req), req.limit(), req.query.get("cursor"))
 
 
 @app.operation("lottery_stats")
 def lottery_stats(req: Request) -> dict[str, Any]:
-    return lottery.admin_stats(_lottery_id(req), clock.now())
+    return audit.admin_stats(_lottery_id(req), clock.now())
 
 
 @logger.inject_lambda_context(clear_state=True)
