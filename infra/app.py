@@ -1,6 +1,7 @@
 """CDK entry point: ``CDK_OUTDIR=cdk.out .venv/bin/python infra/app.py`` or ``cdk synth``.
 
-Context: ``stage`` (default ``dev``, or env ``STAGE``), ``nag`` (default true).
+Context: ``stage`` (default ``dev``, or env ``STAGE``), ``nag`` (default true), ``webDist``
+(the built web apps, default ``web/dist``: ``make web-build``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ def main() -> None:
     _fix_sys_path()
     from infra.stack import create_app
 
-    create_app().synth()
+    try:
+        app = create_app()
+    except FileNotFoundError as missing:  # no web build, a function without handler.py
+        sys.exit(f"[infra] {missing}")
+    app.synth()
 
 
 if __name__ == "__main__":

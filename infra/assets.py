@@ -24,6 +24,9 @@ BUILD = ROOT / "build"
 ASSETS = BUILD / "assets"
 LAYER = BUILD / "layer"
 LAYER_PLACEHOLDER = BUILD / "layer-placeholder"
+WEB_DIST = ROOT / "web" / "dist"  # `make web-build` (vite) writes the two web apps here
+# The two entry pages the site serves: the member app at / and the operator console at /console/.
+WEB_PAGES = ("index.html", "console/index.html")
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".DS_Store")
 
 
@@ -68,3 +71,19 @@ def layer_dir(layer: Path = LAYER, placeholder: Path = LAYER_PLACEHOLDER) -> Pat
     if not keep.exists():
         keep.write_text("Placeholder: run infra/build_layer.py to build the real layer.\n")
     return placeholder
+
+
+def web_dist(path: Path | str | None = None) -> Path:
+    """The built web apps (``web/dist`` unless ``path``, e.g. CDK context ``webDist``).
+
+    Synthesis fails here, before any construct exists, when the build is missing: deploying
+    a site without its pages would serve CloudFront errors to every member.
+    """
+    dist = Path(path) if path else WEB_DIST
+    missing = [page for page in WEB_PAGES if not (dist / page).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{dist} has no {' and no '.join(missing)}: build the web apps first with "
+            "`make web-build` (`make synth` runs it for you)."
+        )
+    return dist

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, CfnOutput, Duration, Environment, Stack, Tags
+from aws_cdk import App, Aws, CfnOutput, Duration, Environment, Stack, Tags
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -21,6 +21,7 @@ from infra.config import PROJECT, StageConfig, cdk_json_context, flag, stage_con
 from infra.constructs.api import HttpApi
 from infra.constructs.auth import Auth
 from infra.constructs.function import ARCHITECTURE, RUNTIME, LoyaltyFunction
+from infra.constructs.site import Site
 from infra.constructs.table import build_table
 from shared.events import SOURCE as EVENT_SOURCE
 from shared.routes import ROUTES
@@ -37,6 +38,7 @@ class LoyaltyPointsStack(Stack):
         specs: tuple[FunctionSpec, ...],
         code_dirs: Mapping[str, Path],
         layer_dir: Path,
+        web_dist: Path,
         env: Environment | None = None,
     ) -> None:
         super().__init__(
@@ -53,6 +55,14 @@ class LoyaltyPointsStack(Stack):
         self.table = build_table(self, POINTS_TABLE, config)
         self.bus = events.EventBus(self, "Bus", event_bus_name=config.name("events"))
         self.auth = Auth(self, "Auth", config=config)
+        self.site = Site(
+            self,
+            "Site",
+            config=config,
+            dist=web_dist,
+            auth_origin=f"https://{self.auth.hosted_ui_host}",
+        )
+        self.auth.add_web_clients(self.site.url)
         self.layer = lambda_.LayerVersion(
             self,
             "Dependencies",
@@ -103,17 +113,41 @@ class LoyaltyPointsStack(Stack):
             routes=ROUTES,
             handlers={name: fn.function for name, fn in self.functions.items()},
             user_pool=self.auth.user_pool,
-            client=self.auth.client,
+            clients=[self.auth.client, self.auth.member_client, self.auth.staff_client],
         )
+        self.site.route_api(self.http.api)
+        self.site.deploy(self._runtime_config())
 
         for name, value, description in (
             ("ApiUrl", self.http.url, "HTTP API base URL"),
             ("UserPoolId", self.auth.user_pool.user_pool_id, "Cognito user pool id"),
             ("UserPoolClientId", self.auth.client.user_pool_client_id, "Cognito app client id"),
+            ("SiteUrl", self.site.url, "Member app (/) and operator console (/console/)"),
+            ("CognitoDomain", self.auth.hosted_ui_host, "Cognito hosted UI domain"),
+            ("MemberClientId", self.auth.member_client.user_pool_client_id, "Member app client"),
+            ("StaffClientId", self.auth.staff_client.user_pool_client_id, "Console client"),
             ("TableName", self.table.table_name, "DynamoDB table name"),
             ("EventBusName", self.bus.event_bus_name, "EventBridge bus name"),
         ):
             CfnOutput(self, name, value=value, description=description)
+
+    def _runtime_config(self) -> dict[str, object]:
+        """The web apps' /config.json (web/src/common/config.ts): the API on the site's own
+        origin (CloudFront routes /v1/*), the hosted UI and one client per app. No
+        ``redirectUri``: each app calls back to its own path (/callback, /console/callback)."""
+        pool_id = self.auth.user_pool.user_pool_id
+        return {
+            "mode": "aws",
+            "apiBaseUrl": "",
+            "cognito": {
+                "domain": self.auth.hosted_ui_host,
+                "region": Aws.REGION,
+                "memberClientId": self.auth.member_client.user_pool_client_id,
+                "staffClientId": self.auth.staff_client.user_pool_client_id,
+                "memberUserPoolId": pool_id,
+                "staffUserPoolId": pool_id,
+            },
+        }
 
     def _subscribe(self, name: str, fn: LoyaltyFunction) -> None:
         """Every business event on the bus → ``fn`` (retried; then a dead-letter queue)."""
@@ -172,13 +206,15 @@ def create_app(
     stages: Sequence[str] | None = None,
 ) -> App:
     """The CDK app: cdk.json's feature flags with ``context`` on top, one stack per stage
-    (context ``stage``; tests pass several ``stages`` to synthesize once), and the cdk-nag
-    AwsSolutions pack unless context ``nag`` is false."""
+    (context ``stage``; tests pass several ``stages`` to synthesize once), the web apps from
+    context ``webDist`` (default web/dist; missing -> FileNotFoundError naming
+    `make web-build`), and the cdk-nag AwsSolutions pack unless context ``nag`` is false."""
     app = App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
     configs = [stage_config({"stage": s}) for s in stages or [app.node.try_get_context("stage")]]
     specs = catalog()
     code_dirs = {spec.name: assets.stage_function(spec.name) for spec in specs}
     layer_dir = assets.layer_dir()
+    web_dist = assets.web_dist(app.node.try_get_context("webDist"))
     account = os.environ.get("CDK_DEFAULT_ACCOUNT")
     region = os.environ.get("CDK_DEFAULT_REGION")
     env = Environment(account=account, region=region) if account and region else None
@@ -190,6 +226,7 @@ def create_app(
             specs=specs,
             code_dirs=code_dirs,
             layer_dir=layer_dir,
+            web_dist=web_dist,
             env=env,
         )
     if flag(app.node.try_get_context("nag"), default=True):

@@ -21,6 +21,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / ".local"
+WEB_DIST = ROOT / "web" / "dist"
 
 
 def configure_environment(endpoint: str, table_name: str) -> None:
@@ -46,11 +47,15 @@ def configure_environment(endpoint: str, table_name: str) -> None:
 
 
 class LocalApp:
-    """The gateway plus the local-only routes (tokens, clock, recorded events)."""
+    """The gateway plus the local-only routes (tokens, clock, recorded events) and the built
+    web apps (local/web.py: the member app at /, the console at /console/)."""
 
-    def __init__(self, gateway: Any, bus: Any = None):
+    def __init__(self, gateway: Any, bus: Any = None, web_dist: Path | None = WEB_DIST):
         self.gateway = gateway
         self.bus = bus
+        from local.web import WebApps
+
+        self.web = WebApps(web_dist) if web_dist is not None else None
 
     def handle(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes
@@ -66,6 +71,10 @@ class LocalApp:
             from local.docs import page
 
             return 200, {"content-type": "text/html; charset=utf-8"}, page().encode()
+        if self.web is not None:
+            served = self.web.handle(method, path, headers)
+            if served is not None:
+                return served
         reply = self.gateway.handle(method, raw_path, headers, body)
         return reply.status, reply.headers, reply.body.encode()
 

@@ -90,7 +90,7 @@ class Contention(AppError):
     code = "contention"
 
 
-# Points mall (issue 5).
+# Points mall.
 class ItemNotFound(NotFound):
     code = "item_not_found"
 
@@ -135,7 +135,7 @@ class InsufficientStock(Conflict):
     code = "insufficient_stock"
 
 
-# Earning rules (issue 4).
+# Earning rules.
 class AlreadyCheckedIn(Conflict):
     code = "already_checked_in"
 
@@ -148,7 +148,7 @@ class TaskLimitReached(Conflict):
     code = "task_limit_reached"
 
 
-# Points at checkout (issue 10).
+# Points at checkout.
 class ExceedsMaxShare(Invalid):
     code = "exceeds_max_share"
 
@@ -161,7 +161,7 @@ class HoldExists(Conflict):
     code = "hold_exists"
 
 
-# Transfers (issue 9).
+# Transfers.
 class TransferLimitReached(Conflict):
     code = "transfer_limit_reached"
 
@@ -170,7 +170,7 @@ class RecipientFrozen(Conflict):
     code = "recipient_frozen"
 
 
-# Points lottery (issue 7).
+# Points lottery.
 class LotteryNotFound(NotFound):
     code = "lottery_not_found"
 

@@ -1,4 +1,4 @@
-"""The API's OpenAPI 3.1 document, generated from the route table and ``shared/schemas.py``.
+"""The API's OpenAPI 3.1 document, generated from the route table and ``shared/schemas/``.
 
 Every route of ``shared/routes.py`` becomes an operation: its method and path, the path
 parameters, bearer-JWT security unless the route is public, the roles allowed (extension
@@ -126,7 +126,7 @@ def document() -> dict[str, Any]:
             "title": "Loyalty points API",
             "version": VERSION,
             "description": "Generated from the route table (shared/routes.py) and the schemas "
-            "(shared/schemas.py). Roles: member (any valid token), operator (cognito group "
+            "(shared/schemas/). Roles: member (any valid token), operator (cognito group "
             "operators), system (cognito group systems); x-roles lists who may call each "
             "operation.",
         },

@@ -110,6 +110,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/lotteries/{lottery_id}/draws", "lottery", "draw", MEMBERS),
     Route("PUT", "/v1/me/orders/{order_id}/delivery", "lottery", "give_delivery_address", MEMBERS),
     # ... operators set up campaigns and prize pools and audit every draw.
+    Route("GET", "/v1/admin/lotteries", "lottery_admin", "list_lotteries", OPERATORS),
     Route("GET", "/v1/admin/lotteries/{lottery_id}", "lottery_admin", "get_lottery", OPERATORS),
     Route("PUT", "/v1/admin/lotteries/{lottery_id}", "lottery_admin", "put_lottery", OPERATORS),
     Route(

@@ -14,6 +14,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // dist/.vite/manifest.json: which chunks each page loads first (bench/web_figures.py).
+    manifest: true,
     chunkSizeWarningLimit: 1200,
     rollupOptions: {
       input: {

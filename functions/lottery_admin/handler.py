@@ -58,6 +58,11 @@ def _prize(f: Fields) -> campaigns.PrizeSpec:
     )
 
 
+@app.operation("list_lotteries")
+def list_lotteries(req: Request) -> dict[str, Any]:
+    return campaigns.admin_lotteries(req.limit(), req.query.get("cursor"), clock.now())
+
+
 @app.operation("get_lottery")
 def get_lottery(req: Request) -> dict[str, Any]:
     return campaigns.admin_lottery(_lottery_id(req), clock.now())

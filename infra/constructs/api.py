@@ -4,7 +4,7 @@ every non-public route, one Lambda integration per function, access logs and thr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import jsii
 from aws_cdk import aws_apigateway as apigw
@@ -47,7 +47,7 @@ class HttpApi(Construct):
         routes: tuple[Route, ...],
         handlers: Mapping[str, lambda_.IFunction],
         user_pool: cognito.IUserPool,
-        client: cognito.IUserPoolClient,
+        clients: Sequence[cognito.IUserPoolClient],
     ) -> None:
         super().__init__(scope, construct_id)
         self.api = apigwv2.HttpApi(
@@ -73,7 +73,7 @@ class HttpApi(Construct):
             ),
         )
         self.authorizer = authorizers.HttpUserPoolAuthorizer(
-            "CognitoAuthorizer", user_pool, user_pool_clients=[client]
+            "CognitoAuthorizer", user_pool, user_pool_clients=list(clients)
         )
         integration = {
             name: integrations.HttpLambdaIntegration(f"{name}-integration", handler)

@@ -1,13 +1,16 @@
-"""Cognito: the user pool whose JWTs the HTTP API accepts, one app client, the role groups."""
+"""Cognito: the user pool whose JWTs the HTTP API accepts, its hosted UI domain, the app
+clients (the shop's systems; the member app and the operator console), the role groups."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from typing import cast
+
+from aws_cdk import Aws, Duration, Fn
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from infra import nag
-from infra.config import StageConfig
+from infra.config import PROJECT, StageConfig
 
 # cognito:groups values the handlers map to roles (shared/auth.py GROUP_ROLES); any other
 # valid token is a member.
@@ -15,6 +18,24 @@ GROUPS: dict[str, str] = {
     "operators": "Programme operators: the admin console (/v1/admin/...)",
     "systems": "Trusted systems: the shop's purchase, refund and registration calls",
 }
+
+# The vite dev server (`make web-dev`): the dev stage's web clients also accept it, so a
+# developer can run the apps locally against the dev stage's user pool.
+DEV_SERVER_ORIGIN = "http://localhost:5173"
+DEV_STAGE = "dev"
+# The scopes the web apps ask for (web/src/common/auth.ts).
+WEB_SCOPES = (cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE)
+# Where each web app lives on the site; the callback is <origin><path>callback.
+MEMBER_APP_PATH = "/"
+CONSOLE_APP_PATH = "/console/"
+
+
+def domain_prefix(stage: str) -> str:
+    """``loyalty-points-<stage>-<8 hex>``: hosted UI prefixes are global per region, so the
+    suffix is the first group of the stack's UUID (unique per deployed stack, and unlike
+    the account id it tells an outsider nothing)."""
+    stack_uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
+    return f"{PROJECT}-{stage}-{Fn.select(0, Fn.split('-', stack_uuid))}"
 
 
 class Auth(Construct):
@@ -54,6 +75,11 @@ class Auth(Construct):
             refresh_token_validity=Duration.days(30),
             enable_token_revocation=True,
         )
+        self.domain = self.user_pool.add_domain(
+            "HostedUi",
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=domain_prefix(config.stage)),
+        )
+        self._config = config
         nag.acknowledge(
             self.user_pool,
             "AwsSolutions-COG8",
@@ -75,3 +101,51 @@ class Auth(Construct):
                 group_name=name,
                 description=description,
             )
+
+    @property
+    def hosted_ui_host(self) -> str:
+        """``<prefix>.auth.<region>.amazoncognito.com``: sign-in pages and token endpoint."""
+        return f"{self.domain.domain_name}.auth.{Aws.REGION}.amazoncognito.com"
+
+    def add_web_clients(self, site_url: str) -> None:
+        """One public client per web app (authorization code + PKCE through the hosted UI,
+        no secret), calling back to ``site_url`` (and the vite dev server in dev)."""
+        origins = [site_url] + ([DEV_SERVER_ORIGIN] if self._config.stage == DEV_STAGE else [])
+        self.member_client = self._web_client(
+            "MemberClient", "member-web", origins, MEMBER_APP_PATH, Duration.days(30)
+        )
+        # Operators sign in again each working day.
+        self.staff_client = self._web_client(
+            "StaffClient", "console-web", origins, CONSOLE_APP_PATH, Duration.hours(12)
+        )
+
+    def _web_client(
+        self,
+        construct_id: str,
+        name: str,
+        origins: list[str],
+        app_path: str,
+        refresh: Duration,
+    ) -> cognito.UserPoolClient:
+        client = self.user_pool.add_client(
+            construct_id,
+            user_pool_client_name=self._config.name(name),
+            generate_secret=False,  # a browser cannot keep a secret: PKCE instead
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True),
+                scopes=list(WEB_SCOPES),
+                callback_urls=[f"{origin}{app_path}callback" for origin in origins],
+                logout_urls=[f"{origin}{app_path}" for origin in origins],
+            ),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+            prevent_user_existence_errors=True,
+            access_token_validity=Duration.hours(1),
+            id_token_validity=Duration.hours(1),
+            refresh_token_validity=refresh,
+            enable_token_revocation=True,
+        )
+        # Sign-in happens in the hosted UI; the app itself may only refresh its tokens (CDK
+        # would otherwise leave Cognito's default SRP and custom flows on).
+        cfn = cast(cognito.CfnUserPoolClient, client.node.default_child)
+        cfn.explicit_auth_flows = ["ALLOW_REFRESH_TOKEN_AUTH"]
+        return client

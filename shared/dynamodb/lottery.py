@@ -189,6 +189,18 @@ def live_entries(now_utc: str) -> list[Entry]:
     return [Entry(row.lottery_id, row.starts_at) for row in rows]
 
 
+def entries_page(limit: int, cursor: str | None) -> tuple[list[Entry], str | None]:
+    """Every campaign's line in ``LOTTERIES``, latest end time first (the operators' list)."""
+    result = LotteryEntry.query(
+        keys.LOTTERIES,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=pages.decode(cursor, ("pk", keys.LOTTERIES)),
+    )
+    entries = [Entry(row.lottery_id, row.starts_at) for row in result]
+    return entries, pages.encode(result.last_evaluated_key)
+
+
 def drawn_today(member_id: str, day: date) -> dict[str, int]:
     """The member's draws per campaign on ``day`` (one Query of their daily counters)."""
     prefix = keys.lottery_day_prefix(day)

@@ -1,6 +1,7 @@
 """Operators define the lottery's campaigns and prize pools (``PUT``/``GET
-/v1/admin/lotteries/{lottery_id}``): a coupon or gift prize takes its catalog item's kind and
-validity; the stock of limited prizes is set as given."""
+/v1/admin/lotteries/{lottery_id}``) and list them all (``GET /v1/admin/lotteries``): a coupon
+or gift prize takes its catalog item's kind and validity; limited prizes' stock is set as
+given."""
 
 from __future__ import annotations
 
@@ -102,3 +103,12 @@ def put_lottery(
 def admin_lottery(lottery_id: str, now: datetime) -> dict[str, Any]:
     """``GET /v1/admin/lotteries/{lottery_id}``: the campaign as operators see it."""
     return admin_view(repo.existing(lottery_id), now, programme.current())
+
+
+def admin_lotteries(limit: int, cursor: str | None, now: datetime) -> dict[str, Any]:
+    """``GET /v1/admin/lotteries``: every campaign as operators see it, latest end first."""
+    rules = programme.current()
+    entries, next_cursor = repo.entries_page(limit, cursor)
+    states = (repo.load(e.lottery_id) for e in entries)
+    items = [admin_view(s, now, rules) for s in states if s is not None]
+    return {"items": items, "next_cursor": next_cursor}

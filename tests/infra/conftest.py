@@ -1,5 +1,10 @@
 """Synthesize the CDK app ONCE per session: the dev and prod stacks in one app, with the
-cdk-nag AwsSolutions pack on (synthesis fails on any unacknowledged finding)."""
+cdk-nag AwsSolutions pack on (synthesis fails on any unacknowledged finding).
+
+The site is synthesized from a small stand-in for web/dist (``WEB_DIST_FILES``, through the
+``webDist`` context), so these tests neither need nor wait for a vite build and know exactly
+which files the deployment must carry. `make synth` uses the real web/dist.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,22 @@ from typing import Any
 import pytest
 
 STAGES = ("dev", "prod")
+# A vite build in miniature: the two pages, a hashed bundle, a public file, vite's manifest.
+WEB_DIST_FILES = {
+    "index.html": '<script type="module" src="/assets/member-Ab12Cd34.js"></script>',
+    "console/index.html": '<script type="module" src="/assets/console-Ef56Gh78.js"></script>',
+    "assets/member-Ab12Cd34.js": "export {}",
+    "assets/console-Ef56Gh78.js": "export {}",
+    "favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    ".vite/manifest.json": "{}",
+}
 
 
 @dataclass(frozen=True)
 class Synth:
     app: Any  # aws_cdk.App (imported lazily: jsii starts a node process)
     outdir: Path
+    web_dist: Path
     templates: dict[str, Any]  # stage -> aws_cdk.assertions.Template
 
     def template(self, stage: str = "dev") -> Any:
@@ -33,11 +48,17 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
 
     from infra.stack import create_app
 
+    web_dist = tmp_path_factory.mktemp("web-dist")
+    for name, text in WEB_DIST_FILES.items():
+        (web_dist / name).parent.mkdir(parents=True, exist_ok=True)
+        (web_dist / name).write_text(text)
     outdir = tmp_path_factory.mktemp("cdk.out")
-    app = create_app(context={"nag": True}, outdir=str(outdir), stages=STAGES)
+    app = create_app(
+        context={"nag": True, "webDist": str(web_dist)}, outdir=str(outdir), stages=STAGES
+    )
     assembly = app.synth()
     templates = {
         stage: Template.from_json(assembly.get_stack_by_name(f"LoyaltyPoints-{stage}").template)
         for stage in STAGES
     }
-    yield Synth(app=app, outdir=outdir, templates=templates)
+    yield Synth(app=app, outdir=outdir, web_dist=web_dist, templates=templates)

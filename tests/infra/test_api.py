@@ -43,14 +43,19 @@ def test_only_health_and_the_api_description_are_public() -> None:
     assert public == ["GET /v1/health", "GET /v1/openapi.json"]
 
 
-def test_jwt_authorizer_trusts_the_user_pool_and_its_client(synth) -> None:
+def test_jwt_authorizer_trusts_the_user_pool_and_its_clients(synth) -> None:
+    # The shop's systems (SRP), the member app and the operator console (hosted UI).
     synth.template().has_resource_properties(
         "AWS::ApiGatewayV2::Authorizer",
         {
             "AuthorizerType": "JWT",
             "IdentitySource": ["$request.header.Authorization"],
             "JwtConfiguration": {
-                "Audience": [{"Ref": Match.string_like_regexp("AppClient")}],
+                "Audience": [
+                    {"Ref": Match.string_like_regexp("AppClient")},
+                    {"Ref": Match.string_like_regexp("MemberClient")},
+                    {"Ref": Match.string_like_regexp("StaffClient")},
+                ],
                 "Issuer": Match.any_value(),
             },
         },
@@ -93,7 +98,17 @@ def test_user_pool_has_the_role_groups(synth) -> None:
 
 def test_outputs_name_what_clients_and_operators_need(synth) -> None:
     outputs = synth.template().find_outputs("*")
-    assert set(outputs) >= {"ApiUrl", "UserPoolId", "UserPoolClientId", "TableName", "EventBusName"}
+    assert set(outputs) >= {
+        "ApiUrl",
+        "UserPoolId",
+        "UserPoolClientId",
+        "TableName",
+        "EventBusName",
+        "SiteUrl",
+        "CognitoDomain",
+        "MemberClientId",
+        "StaffClientId",
+    }
 
 
 def test_event_bus_is_named_per_stage(synth) -> None:

@@ -18,7 +18,7 @@ def _function_logical_id(raw: dict, name: str) -> str:
         key
         for key, r in raw["Resources"].items()
         if r["Type"] == "AWS::Lambda::Function"
-        and r["Properties"]["FunctionName"] == DEV.name(name)
+        and r["Properties"].get("FunctionName") == DEV.name(name)
     ]
     return found
 

@@ -69,7 +69,7 @@ def _data_grants(synth, function: str) -> set[Grant]:
         r["Properties"]
         for r in resources.values()
         if r["Type"] == "AWS::Lambda::Function"
-        and r["Properties"]["FunctionName"] == DEV.name(function)
+        and r["Properties"].get("FunctionName") == DEV.name(function)
     ]
     role_id = fn["Role"]["Fn::GetAtt"][0]
     grants: set[Grant] = set()

@@ -18,7 +18,7 @@ CHECKED_IN = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 def test_every_route_has_a_schema_and_every_schema_a_route() -> None:
     missing = [r.route_key for r in ROUTES if operation_of(r) is None]
     orphans = set(OPERATIONS) - {operation_id(r) for r in ROUTES}
-    assert not missing, f"add these routes' schemas to shared/schemas.py: {missing}"
+    assert not missing, f"add these routes' schemas to their area's module in shared/schemas/: {missing}"
     assert not orphans, f"schemas of routes no longer in the table: {sorted(orphans)}"
 
 
@@ -82,3 +82,25 @@ def test_the_local_docs_page_lists_every_route() -> None:
     html = page()
     for route in ROUTES:
         assert f"<code>{route.path}</code>" in html
+
+
+def test_the_route_reference_in_docs_api_md_is_up_to_date() -> None:
+    from local.reference import START, render, splice
+
+    api_md = CHECKED_IN.parent / "api.md"
+    text = api_md.read_text(encoding="utf-8")
+    assert START in text
+    expected = splice(text, render(json.loads(CHECKED_IN.read_text(encoding="utf-8"))))
+    assert text == expected, "run `make openapi`"
+
+
+def test_no_link_in_the_readme_or_docs_leaves_the_repository() -> None:
+    root = CHECKED_IN.parents[1]
+    for page in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if target.startswith(("#", "http://127.0.0.1", "http://localhost")):
+                continue
+            assert "://" not in target, f"{page.name} links outside: {target}"
+            resolved = (page.parent / target.partition("#")[0]).resolve()
+            assert resolved.is_relative_to(root), f"{page.name} links outside: {target}"
+            assert resolved.exists(), f"{page.name} links to a missing file: {target}"

@@ -1,0 +1,88 @@
+"""Building blocks of the API's JSON Schemas (draft 2020-12, OpenAPI 3.1's dialect).
+
+Pure data: patterns, small schema constructors and :class:`Operation`, what one route takes
+and answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import Struct, field
+
+Schema = dict[str, Any]
+
+# Patterns shared with shared/validation.py (kept literal: a schema is data).
+ID = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$"
+MONEY = r"^\d{1,12}(\.\d{1,2})?$"
+IDEMPOTENCY_KEY = r"^[A-Za-z0-9_-]{1,128}$"
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(
+    required: dict[str, Schema] | None = None,
+    optional: dict[str, Schema] | None = None,
+    *,
+    extra: bool = True,
+) -> Schema:
+    """An object with ``required`` and ``optional`` properties; ``extra`` = other properties
+    (documented extensions) allowed."""
+    props = {**(required or {}), **(optional or {})}
+    schema: Schema = {"type": "object", "properties": props}
+    if required:
+        schema["required"] = list(required)
+    if not extra:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def page(item: Schema) -> Schema:
+    return obj({"items": {"type": "array", "items": item}, "next_cursor": nullable(STRING)})
+
+
+STRING: Schema = {"type": "string"}
+TEXT: Schema = {"type": "string", "minLength": 1}
+INT: Schema = {"type": "integer"}
+BOOL: Schema = {"type": "boolean"}
+ANY_OBJECT: Schema = {"type": "object"}
+
+
+def text(max_length: int) -> Schema:
+    return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"}
+
+
+def integer(minimum: int, maximum: int) -> Schema:
+    return {"type": "integer", "minimum": minimum, "maximum": maximum}
+
+
+def enum(values: tuple[str, ...] | list[str]) -> Schema:
+    return {"type": "string", "enum": list(values)}
+
+
+class Operation(Struct, frozen=True):
+    """What one route takes and answers (besides 401/403, which follow from its roles)."""
+
+    summary: str
+    responses: dict[int, Schema]  # success status -> body schema
+    errors: tuple[int, ...] = ()  # documented error statuses of this operation
+    request: Schema | None = None  # JSON body schema (None: no body is read)
+    body_required: bool = True
+    example: dict[str, Any] | None = None  # a valid body
+    query: dict[str, Schema] = field(default_factory=dict)
+    path: dict[str, Schema] = field(default_factory=dict)  # path parameter schemas
+    idempotency_key: bool = False  # takes the Idempotency-Key header
+
+
+LIST_QUERY = {"limit": integer(1, 100), "cursor": {"type": "string", "minLength": 1}}
+MAX_POINTS = 1_000_000
+MAX_STOCK = 100_000_000
+# Fragments more than one area uses.
+DELIVERY_EXAMPLE = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "1 Rd"}
+ORDER_WITH_EXTRAS = ref("Order")

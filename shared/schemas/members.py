@@ -1,0 +1,170 @@
+"""Operations of members and of the shop's systems (and the API's own health and description)."""
+
+from __future__ import annotations
+
+from shared.schemas.base import (
+    ANY_OBJECT,
+    INT,
+    LIST_QUERY,
+    ORDER_WITH_EXTRAS,
+    STRING,
+    Operation,
+    enum,
+    integer,
+    obj,
+    ref,
+    text,
+)
+
+OPERATIONS: dict[str, Operation] = {
+    # Health and the API's own description ---------------------------------------------------
+    "account.health": Operation(
+        "Liveness check (no authentication).", {200: obj({"status": enum(("ok",))})}
+    ),
+    "account.openapi": Operation(
+        "This OpenAPI document (no authentication).",
+        {200: obj({"openapi": STRING, "paths": ANY_OBJECT})},
+    ),
+    # Members ----------------------------------------------------------------------------------
+    "account.get_me": Operation(
+        "The caller's balance, held points, tier, expiring points and streak.",
+        {200: ref("Member")},
+        (404,),
+    ),
+    "account.list_my_ledger": Operation(
+        "The caller's ledger, newest first, with the balance after each entry.",
+        {200: ref("LedgerPage")},
+        (404, 422),
+        query=LIST_QUERY,
+    ),
+    "earn.check_in": Operation(
+        "Daily check-in: points once per programme day, streak bonuses.",
+        {201: obj({"points": INT, "streak": INT, "bonus": INT})},
+        (404, 409, 503),
+    ),
+    "earn.list_tasks": Operation(
+        "The tasks a member can complete, and whether done this period.",
+        {200: obj({"items": {"type": "array", "items": ref("Task")}})},
+        (404,),
+    ),
+    "earn.complete_task": Operation(
+        "Complete a task (once / daily / weekly).",
+        {201: obj({"points": INT})},
+        (404, 409, 503),
+        path={"task_id": {"type": "string", "minLength": 1}},
+    ),
+    "transfers.send_transfer": Operation(
+        "Give points to another member.",
+        {201: obj({"transfer_id": STRING, "points": INT}), 200: obj({"transfer_id": STRING})},
+        (400, 404, 409, 413, 422, 503),
+        request=obj(
+            {"to_member_id": ref("Id"), "points": integer(1, 1_000_000_000)},
+            {"message": text(140)},
+        ),
+        example={"to_member_id": "m-other", "points": 10, "message": "thanks"},
+        idempotency_key=True,
+    ),
+    # Trusted systems --------------------------------------------------------------------------
+    "earn.register_member": Operation(
+        "Register a member (welcome points); the same data again answers 200.",
+        {201: ref("Member"), 200: ref("Member")},
+        (400, 409, 413, 422, 503),
+        request=obj(
+            {"member_id": ref("Id")},
+            {
+                "referral_code": ref("Id"),
+                "birthday": {"type": "string", "pattern": r"^\d{2}-\d{2}$"},
+                "joined_at": ref("Timestamp"),
+            },
+        ),
+        example={"member_id": "m-new"},
+    ),
+    "earn.record_purchase": Operation(
+        "Report a purchase: points by the earning rules; the same order_id answers 200.",
+        {
+            201: obj(
+                {
+                    "points": INT,
+                    "breakdown": {
+                        "type": "array",
+                        "items": obj({"rule": STRING, "points": INT}),
+                    },
+                }
+            ),
+            200: obj({"points": INT}),
+        },
+        (400, 404, 409, 413, 422, 503),
+        request=obj(
+            {"order_id": ref("Id"), "member_id": ref("Id"), "amount": ref("Money")},
+            {
+                "currency": {"type": "string", "minLength": 1, "maxLength": 3},
+                "channel": ref("Id"),
+                "occurred_at": ref("Timestamp"),
+                "items": {
+                    "type": "array",
+                    "maxItems": 100,
+                    "items": obj(
+                        {"amount": ref("Money")},
+                        {"sku": ref("Id"), "category": text(64), "quantity": integer(1, 10**9)},
+                    ),
+                },
+            },
+        ),
+        example={"order_id": "o-new", "member_id": "m-owner", "amount": "99.90"},
+    ),
+    "earn.record_refund": Operation(
+        "Report a refund: the order's points are clawed back proportionally.",
+        {201: obj({"points_clawed_back": INT}), 200: obj({"points_clawed_back": INT})},
+        (400, 404, 409, 413, 422, 503),
+        request=obj({"refund_id": ref("Id"), "order_id": ref("Id"), "amount": ref("Money")}),
+        example={"refund_id": "rf-1", "order_id": "o-m-owner", "amount": "10.00"},
+    ),
+    "checkout.place_hold": Operation(
+        "Hold points for an order at the shop's checkout.",
+        {201: ref("Hold"), 200: ref("Hold")},
+        (400, 403, 404, 409, 413, 422, 503),
+        request=obj(
+            {
+                "hold_id": ref("Id"),
+                "member_id": ref("Id"),
+                "order_id": ref("Id"),
+                "order_amount": ref("Money"),
+                "points": integer(1, 1_000_000_000),
+            },
+            {"currency": {"type": "string", "minLength": 1, "maxLength": 3}},
+        ),
+        example={
+            "hold_id": "h-new",
+            "member_id": "m-owner",
+            "order_id": "shop-o-2",
+            "order_amount": "100.00",
+            "points": 100,
+        },
+    ),
+    "checkout.capture_hold": Operation(
+        "Capture a hold: the points are spent (ledger type checkout).",
+        {200: ref("Hold")},
+        (404, 409, 503),
+    ),
+    "checkout.release_hold": Operation(
+        "Release a hold: the points are spendable again.",
+        {200: ref("Hold")},
+        (404, 409, 503),
+    ),
+    "redeem.consume_coupon": Operation(
+        "The shop consumes a coupon once.",
+        {200: obj({"code": STRING, "status": STRING})},
+        (400, 404, 409, 413, 422, 503),
+        request=obj({}, {"order_id": ref("Id")}),
+        body_required=False,
+        example={"order_id": "shop-o-9"},
+        path={"code": {"type": "string", "minLength": 1, "maxLength": 64}},
+    ),
+    "redeem.confirm_payment": Operation(
+        "The shop confirms the cash part of a points + cash order.",
+        {200: ORDER_WITH_EXTRAS},
+        (400, 404, 409, 413, 422, 503),
+        request=obj({"amount": ref("Money"), "payment_ref": ref("Id")}),
+        example={"amount": "10.00", "payment_ref": "pay-1"},
+    ),
+}

@@ -1,0 +1,336 @@
+"""Browser tests: the built web apps in headless Chromium against the real local server.
+
+One local server (a subprocess, demo data loaded, tables on the session's DynamoDB Local)
+and one browser per session; a fresh browser context per test, at 375x812 for the member
+app and 1440x900 for the console. Every page a test visits is checked by ``Ui.check``:
+no horizontal overflow, no missing i18n keys, an axe-core scan without serious or critical
+violations, and a screenshot in .local/screenshots/. At the end of each test: no console
+errors and no failed requests other than the statuses the test said it expects.
+
+Chromium is Debian's ``chromium-headless-shell`` (``make setup-test`` installs it), because
+``playwright install`` downloads from outside the package registries. The apps must be
+built first (``make web-build``); ``make test`` does both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "web" / "dist"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / ".local" / "screenshots"
+MEMBER_VIEWPORT = {"width": 375, "height": 812}
+CONSOLE_VIEWPORT = {"width": 1440, "height": 900}
+# Generous: a 2-core CI machine shared with DynamoDB Local and the server.
+TIMEOUT_MS = 20_000
+OPERATOR = "op-browser"
+FIGURES: dict[str, Any] = {}
+
+
+def chromium_path() -> str:
+    """CHROMIUM_PATH, else Debian's headless shell, else a chromium on PATH."""
+    candidates = [
+        os.environ.get("CHROMIUM_PATH"),
+        "/usr/lib/chromium/chromium-headless-shell",
+        shutil.which("chromium-headless-shell"),
+        shutil.which("chromium"),
+    ]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise RuntimeError(
+        "no Chromium: `make setup-test` installs Debian's chromium-headless-shell "
+        "(or set CHROMIUM_PATH)"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LocalServer:
+    """The local server's base URL and a small JSON client for setup and verification."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self._tokens: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def token(self, sub: str, groups: tuple[str, ...] = ()) -> str:
+        key = (sub, groups)
+        if key not in self._tokens:
+            status, body = self.call("POST", "/local/token", {"sub": sub, "groups": list(groups)})
+            assert status == 200, body
+            self._tokens[key] = body["token"]
+        return self._tokens[key]
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        sub: str | None = None,
+        groups: tuple[str, ...] = (),
+        idempotency_key: str | None = None,
+    ) -> tuple[int, Any]:
+        headers = {"content-type": "application/json", "accept": "application/json"}
+        if sub is not None:
+            headers["authorization"] = f"Bearer {self.token(sub, groups)}"
+        if idempotency_key:
+            headers["idempotency-key"] = idempotency_key
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data, headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                return reply.status, json.loads(reply.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def member(self, sub: str, method: str, path: str, body: Any = None) -> Any:
+        """A member's call that must succeed; returns the body."""
+        status, reply = self.call(method, path, body, sub=sub, idempotency_key=_key())
+        assert status < 300, (method, path, status, reply)
+        return reply
+
+    def operator(self, method: str, path: str, body: Any = None) -> Any:
+        """An operator's call that must succeed; returns the body."""
+        status, reply = self.call(
+            method, path, body, sub=OPERATOR, groups=("operators",), idempotency_key=_key()
+        )
+        assert status < 300, (method, path, status, reply)
+        return reply
+
+    def system(self, method: str, path: str, body: Any = None) -> Any:
+        """A trusted system's call (purchases, registrations) that must succeed."""
+        status, reply = self.call(method, path, body, sub="shop-browser", groups=("systems",))
+        assert status < 300, (method, path, status, reply)
+        return reply
+
+    def set_clock(self, iso: str) -> None:
+        status, reply = self.call("PUT", "/local/clock", {"now": iso})
+        assert status == 200, reply
+
+    def release_clock(self) -> None:
+        status, reply = self.call("DELETE", "/local/clock")
+        assert status == 200, reply
+
+
+def _key() -> str:
+    return uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def server(ddb_local: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """``python -m local.server`` on a free port with demo data, on a table of its own."""
+    if not (DIST / "index.html").exists() or not (DIST / "console" / "index.html").exists():
+        raise RuntimeError("web/dist is missing: run `make web-build` (make test does)")
+    port, table = _free_port(), f"browser-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DYNAMODB_ENDPOINT": ddb_local.endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }
+    cmd = [sys.executable, "-m", "local.server", "--port", str(port), "--in-memory"]
+    log = open(tmp_path_factory.mktemp("browser") / "server.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [*cmd, "--table", table], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/v1/health", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the local server did not start: see {log.name}") from None
+                time.sleep(0.2)
+        yield LocalServer(base)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path(), args=["--no-sandbox"], timeout=60_000
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Ui:
+    """A browser tab of one app, recording what went wrong while the test drove it."""
+
+    page: Any
+    server: LocalServer
+    app: str
+    test: str
+    problems: list[str] = field(default_factory=list)
+    expected: list[tuple[int, str]] = field(default_factory=list)
+    checked: int = 0
+
+    def expect_status(self, status: int, path: str) -> None:
+        """A response the test provokes on purpose (e.g. a refused redemption's 409)."""
+        self.expected.append((status, path))
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.server.base + path, wait_until="domcontentloaded")
+
+    def sign_in(self, sub: str, groups: tuple[str, ...] = ()) -> None:
+        """Through the local sign-in picker: the app's entry redirects there when signed out."""
+        from tests.browser import pages
+
+        pages.sign_in(self, sub, groups)
+
+    def check(self, name: str) -> None:
+        """A screenshot .local/screenshots/<test>-<name>.png, then the per-page checks; what
+        they find fails the test at its end, so one run lists every page's problems."""
+        page = self.page
+        page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{self.test}-{name}.png"), full_page=True)
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if widths[0] > widths[1]:
+            self.problems.append(f"{name}: horizontal overflow {widths[0]} > {widths[1]} px")
+        missing = page.evaluate("() => window.__i18nMissing || []")
+        if missing:
+            self.problems.append(f"{name}: missing i18n keys {missing}")
+        for v in axe_violations(page):
+            self.problems.append(
+                f"{name}: axe {v['impact']} {v['id']} ({v['help']}) at {v['nodes']}"
+            )
+        self.checked += 1
+
+    def _on_response(self, response: Any) -> None:
+        if response.status < 400:
+            return
+        path = re.sub(r"^https?://[^/]+", "", response.url)
+        if any(s == response.status and p in path for s, p in self.expected):
+            return
+        self.problems.append(f"HTTP {response.status} {response.request.method} {path}")
+
+    def _on_request_failed(self, request: Any) -> None:
+        failure = request.failure or ""
+        # A fetch the browser cancels because the page navigated away is not a failure.
+        if "ERR_ABORTED" not in failure:
+            self.problems.append(f"request failed: {request.method} {request.url} {failure}")
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            text = message.text
+            # Chromium logs every >= 400 response as a console error too; the response
+            # handler above decides whether that status was expected.
+            if "Failed to load resource" not in text:
+                self.problems.append(f"console error: {text}")
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => {
+            const result = await window.axe.run(document, {resultTypes: ['violations']})
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+            }))
+        }"""
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def _open(browser: Any, server: LocalServer, request: pytest.FixtureRequest, app: str) -> Any:
+    viewport = MEMBER_VIEWPORT if app == "member" else CONSOLE_VIEWPORT
+    context = browser.new_context(
+        viewport=viewport,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        is_mobile=app == "member",
+        has_touch=app == "member",
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS * 2)
+    page = context.new_page()
+    test = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name).strip("-")
+    ui = Ui(page=page, server=server, app=app, test=f"{test}-{app}")
+    page.on("response", ui._on_response)
+    page.on("requestfailed", ui._on_request_failed)
+    page.on("console", ui._on_console)
+    page.on("pageerror", lambda error: ui.problems.append(f"page error: {error}"))
+    return context, ui
+
+
+@pytest.fixture
+def open_app(browser: Any, server: LocalServer, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """``open_app("member"|"console")`` -> a Ui in a fresh context; problems fail the test."""
+    opened: list[tuple[Any, Ui]] = []
+
+    def open_(app: str) -> Ui:
+        context, ui = _open(browser, server, request, app)
+        opened.append((context, ui))
+        return ui
+
+    yield open_
+    problems = [p for _, ui in opened for p in ui.problems]
+    for context, _ in opened:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def member(open_app: Any) -> Ui:
+    return open_app("member")
+
+
+@pytest.fixture
+def console(open_app: Any) -> Ui:
+    return open_app("console")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The web figures: bundle sizes (from the build manifest) and first paint (measured)."""
+    for line in FIGURES.get("bundles", []):
+        terminalreporter.write_line(f"web: {line}")
+    for path, paint in FIGURES.get("paint", {}).items():
+        terminalreporter.write_line(
+            f"web: {path} first contentful paint {paint['fcp']:.0f} ms, "
+            f"largest contentful paint {paint['lcp']:.0f} ms (target < 1000 ms)"
+        )
+    if "pages" in FIGURES:
+        terminalreporter.write_line(f"web: {FIGURES['pages']} pages checked")

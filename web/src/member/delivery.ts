@@ -1,0 +1,12 @@
+import type { Delivery } from './types'
+
+export function emptyDelivery(): Delivery {
+  return { method: 'ship', name: '', phone: '', address: '' }
+}
+
+/** The body the API takes: no address for a pickup, trimmed text. */
+export function deliveryBody(d: Delivery): Delivery {
+  const body: Delivery = { method: d.method, name: d.name.trim(), phone: d.phone.trim() }
+  if (d.method === 'ship') body.address = (d.address ?? '').trim()
+  return body
+}

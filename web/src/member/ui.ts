@@ -1,0 +1,81 @@
+// Member-app helpers: actions that show refusals in Chinese (errors.<code>), paging by cursor,
+// and small formatters.
+import { ref, shallowRef } from 'vue'
+import { useI18n } from 'vue-i18n'
+import { showDialog } from 'vant'
+import { useAction, type ActionOptions } from '@common/action'
+import { errorMessage } from '@common/errors'
+import { ApiError, toApiError } from '@common/api'
+
+/** useAction whose refusals appear in a dialog with the catalogued message. */
+export function useMemberAction<A extends unknown[], R>(
+  fn: (idempotencyKey: string, ...args: A) => Promise<R>,
+  onSuccess?: (result: R) => void,
+) {
+  const { t } = useI18n()
+  const options: ActionOptions<R> = {
+    onSuccess,
+    onError: (error) => {
+      void showDialog({ title: t('common.refused'), message: errorMessage(t, error) })
+    },
+  }
+  return useAction(fn, options)
+}
+
+export interface Page<T> {
+  items: T[]
+  next_cursor?: string | null
+}
+
+/** Cursor paging for van-list: `load()` fetches the next page until next_cursor is null. */
+export function usePaged<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>) {
+  const items = ref<T[]>([]) as { value: T[] }
+  const loading = ref(false)
+  const finished = ref(false)
+  const failed = ref(false)
+  const error = shallowRef<ApiError | null>(null)
+  let cursor: string | undefined
+
+  async function load(): Promise<void> {
+    loading.value = true
+    try {
+      const page = await fetchPage(cursor)
+      items.value = [...items.value, ...page.items]
+      cursor = page.next_cursor ?? undefined
+      finished.value = !cursor
+      failed.value = false
+    } catch (e) {
+      error.value = toApiError(e)
+      failed.value = true
+    } finally {
+      loading.value = false
+    }
+  }
+
+  function reset(): void {
+    items.value = []
+    cursor = undefined
+    finished.value = false
+    failed.value = false
+  }
+
+  return { items, loading, finished, failed, error, load, reset }
+}
+
+/** "2026-11-30T04:07:51+08:00" -> "2026-11-30 04:07" (the programme's local time as sent). */
+export function formatTime(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 16).replace('T', ' ') : ''
+}
+
+/** "0.001000" -> "0.1%": the published odds times 100, done on the decimal string. */
+export function formatOdds(odds: string): string {
+  const [whole = '0', frac = ''] = odds.split('.')
+  const padded = frac.padEnd(2, '0')
+  const intPart = String(Number(whole + padded.slice(0, 2)))
+  const rest = padded.slice(2).replace(/0+$/, '')
+  return `${intPart}${rest ? `.${rest}` : ''}%`
+}
+
+export function signed(points: number): string {
+  return points > 0 ? `+${points}` : String(points)
+}
