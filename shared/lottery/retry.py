@@ -1,5 +1,5 @@
 """The lottery's one retry loop: a use case re-reads and tries again when what it read
-changed under it, a few times, then answers 409 ``contention``."""
+changed under it, a few times, then answers ``contention`` (503, safe to retry)."""
 
 from __future__ import annotations
 
