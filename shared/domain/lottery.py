@@ -233,6 +233,11 @@ def expected_units(weight: int, total: int) -> int:
     return (weight * EXPECTED_SCALE * 2 + total) // (2 * total)
 
 
+def note(picked: Prize | None, awarded: Prize | None) -> str | None:
+    """A draw's note: ``STOCK_RAN_OUT`` when the prize ``r`` picked was gone at write time."""
+    return STOCK_RAN_OUT if picked is not None and awarded is None else None
+
+
 def new_draw_id(now: datetime) -> str:
     """Time-ordered and unguessable, like the mall's order ids."""
     stamp = now.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")

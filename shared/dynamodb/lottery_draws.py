@@ -75,7 +75,7 @@ class DrawPlan(Struct, frozen=True):
 
     @property
     def note(self) -> str | None:
-        return rules_of.STOCK_RAN_OUT if self.picked is not None and self.prize is None else None
+        return rules_of.note(self.picked, self.prize)
 
 
 def _add_member(tx: Tx, plan: DrawPlan, rules: Rules) -> None:

@@ -79,7 +79,7 @@ def _plan(
         description=f"Lottery draw: {lottery.name}",
     )
     won = prizes.award(cmd.member_id, lottery, prize, draw_id, now, today, rules)
-    note = domain.STOCK_RAN_OUT if picked is not None and prize is None else None
+    note = domain.note(picked, prize)
     response = draw_response(lottery, draw_id, now, prize, note, rules, won.order_id, won.coupon)
     day_end = datetime.combine(today + timedelta(days=1 + COUNTER_DAYS), datetime.min.time())
     return draws_repo.DrawPlan(
