@@ -14,7 +14,7 @@ import random
 from datetime import date, datetime
 from typing import Any
 
-from msgspec import Struct
+from msgspec import Struct, field
 
 from shared.clock import utc_iso
 from shared.domain import lottery as rules_of
@@ -51,6 +51,21 @@ class Stale(Exception):
     """A random id (draw, order, coupon code) is taken: plan the same draw with new ids."""
 
 
+class Award(Struct, frozen=True):
+    """What a won prize becomes besides its stock: a credit, an order, a coupon."""
+
+    credit: Credit | None = None  # a points prize
+    order_id: str | None = None  # a coupon or gift prize
+    coupon_code: str | None = None
+    coupon_expires_on: date | None = None
+
+    @property
+    def coupon(self) -> tuple[str, date] | None:
+        if self.coupon_code and self.coupon_expires_on:
+            return self.coupon_code, self.coupon_expires_on
+        return None
+
+
 class DrawPlan(Struct, frozen=True):
     """Everything one draw writes; built by the use case, written here at once."""
 
@@ -66,10 +81,7 @@ class DrawPlan(Struct, frozen=True):
     prize: Prize | None  # what is awarded (None: no prize; also when the picked one ran out)
     debit: Debit
     response: dict[str, Any]  # the 201 body (also kept for Idempotency-Key replays)
-    credit: Credit | None = None  # a points prize
-    order_id: str | None = None  # a coupon or gift prize
-    coupon_code: str | None = None
-    coupon_expires_on: date | None = None
+    award: Award = field(default_factory=Award)  # what the prize becomes
     currency: str = "CNY"
     request: idempotency.Key | None = None
 
@@ -79,8 +91,8 @@ class DrawPlan(Struct, frozen=True):
 
 
 def _add_member(tx: Tx, plan: DrawPlan, rules: Rules) -> None:
-    if plan.credit is not None:
-        members_repo.add_debit_and_credits(tx, plan.debit, [plan.credit], rules)
+    if plan.award.credit is not None:
+        members_repo.add_debit_and_credits(tx, plan.debit, [plan.award.credit], rules)
     else:
         members_repo.add_debit(tx, plan.debit)
 
@@ -127,13 +139,14 @@ def _add_stats(tx: Tx, plan: DrawPlan) -> None:
 
 
 def _order_item(plan: DrawPlan, prize: Prize, status: str) -> OrderItem:
-    assert plan.order_id is not None and prize.item_id is not None
+    award = plan.award
+    assert award.order_id is not None and prize.item_id is not None
     placed = utc_iso(plan.at)
     coupon = status == mall.ISSUED
     return OrderItem(
         pk=keys.member_pk(plan.member_id),
-        sk=keys.mall_order_sk(plan.order_id),
-        order_id=plan.order_id,
+        sk=keys.mall_order_sk(award.order_id),
+        order_id=award.order_id,
         member_id=plan.member_id,
         item_id=prize.item_id,
         item_name=prize.name,
@@ -143,16 +156,16 @@ def _order_item(plan: DrawPlan, prize: Prize, status: str) -> OrderItem:
         status=status,
         placed_at=placed,
         updated_at=placed,
-        coupon_code=plan.coupon_code if coupon else None,
+        coupon_code=award.coupon_code if coupon else None,
         coupon_expires_on=(
-            plan.coupon_expires_on.isoformat() if coupon and plan.coupon_expires_on else None
+            award.coupon_expires_on.isoformat() if coupon and award.coupon_expires_on else None
         ),
         pickup_failures=0,
         stocked=False,
         counted_total=False,
-        order_pk=keys.mall_order_id_key(plan.order_id),
+        order_pk=keys.mall_order_id_key(award.order_id),
         st_pk=keys.orders_status_pk(status),
-        st_sk=keys.orders_status_sk(placed, plan.order_id),
+        st_sk=keys.orders_status_sk(placed, award.order_id),
     )
 
 
@@ -171,10 +184,10 @@ def _add_prize(tx: Tx, plan: DrawPlan) -> None:
     if prize.kind == rules_of.COUPON:
         order = _order_item(plan, prize, mall.ISSUED)
         tx.put(ORDER, order, condition=OrderItem.pk.does_not_exist())
-        assert plan.coupon_code is not None and plan.coupon_expires_on is not None
+        assert plan.award.coupon is not None
         tx.put(
             COUPON,
-            orders_repo.coupon_item(order, plan.coupon_code, plan.coupon_expires_on),
+            orders_repo.coupon_item(order, *plan.award.coupon),
             condition=CouponItem.pk.does_not_exist(),
         )
     elif prize.kind == rules_of.GIFT:
@@ -221,8 +234,8 @@ def _draw_item(plan: DrawPlan) -> DrawItem:
         prize_kind=prize.kind if prize else None,
         points=prize.points if prize else None,
         cash=str(prize.cash) if prize and prize.cash is not None else None,
-        order_id=plan.order_id if prize else None,
-        coupon_code=plan.coupon_code if prize else None,
+        order_id=plan.award.order_id if prize else None,
+        coupon_code=plan.award.coupon_code if prize else None,
         response=json.dumps(plan.response, separators=(",", ":"), default=str),
         st_pk=keys.lottery_draws_pk(plan.lottery.lottery_id),
         st_sk=keys.lottery_draws_sk(at, plan.draw_id),

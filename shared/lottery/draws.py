@@ -95,10 +95,7 @@ def _plan(
         prize=prize,
         debit=debit,
         response=response,
-        credit=won.credit,
-        order_id=won.order_id,
-        coupon_code=won.coupon_code,
-        coupon_expires_on=won.coupon_expires_on,
+        award=won,
         currency=rules.currency,
         request=request,
     )

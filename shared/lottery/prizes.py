@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from msgspec import Struct
-
 from shared import programme
 from shared.domain import ledger as kinds
 from shared.domain import lottery as domain
@@ -18,25 +16,11 @@ from shared.domain.lots import expiry_date
 from shared.domain.lottery import Lottery, Prize
 from shared.domain.rules import Rules
 from shared.dynamodb import orders as orders_repo
+from shared.dynamodb.lottery_draws import Award
 from shared.errors import OrderNotFound
 from shared.lottery.retry import retrying
 
 PRIZE_SOURCE = "lottery-prize"  # the ledger source of a points prize (ref: the draw id)
-
-
-class Award(Struct, frozen=True):
-    """What the draw's transaction writes for its prize besides the stock and the record."""
-
-    credit: Credit | None = None  # a points prize
-    order_id: str | None = None  # a coupon or gift prize
-    coupon_code: str | None = None
-    coupon_expires_on: date | None = None
-
-    @property
-    def coupon(self) -> tuple[str, date] | None:
-        if self.coupon_code and self.coupon_expires_on:
-            return self.coupon_code, self.coupon_expires_on
-        return None
 
 
 def award(
