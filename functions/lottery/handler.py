@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, lottery
+from shared import clock
 from shared.errors import LotteryNotFound, OrderNotFound
 from shared.http import HttpApp, Request, Response
+from shared.lottery import draws, prizes
 from shared.observability import logger
 from shared.requests.lottery import GIVE_DELIVERY_ADDRESS
 from shared.validation import idempotency_key
@@ -17,7 +18,7 @@ app = HttpApp("lottery")
 
 @app.operation("list_lotteries")
 def list_lotteries(req: Request) -> dict[str, Any]:
-    return lottery.active_lotteries(req.member_id, clock.now())
+    return draws.active_lotteries(req.member_id, clock.now())
 
 
 @app.operation("draw")
@@ -26,8 +27,8 @@ def draw(req: Request) -> Response:
     key = idempotency_key(req.header("Idempotency-Key"))
     # No field is read; a body, if any, must be a JSON object and counts for the key.
     body = req.json() if (req.event.get("body") or "").strip() else {}
-    cmd = lottery.DrawRequest(req.member_id, lottery_id, idempotency_key=key, body=body)
-    status, result = lottery.draw(cmd, clock.now())
+    cmd = draws.DrawRequest(req.member_id, lottery_id, idempotency_key=key, body=body)
+    status, result = draws.draw(cmd, clock.now())
     return Response(status, result)
 
 
@@ -35,7 +36,7 @@ def draw(req: Request) -> Response:
 def give_delivery_address(req: Request) -> dict[str, Any]:
     order_id = req.path_id("order_id", OrderNotFound)
     details = GIVE_DELIVERY_ADDRESS.parse(req.json())
-    return lottery.give_delivery_address(req.member_id, order_id, details, clock.now())
+    return prizes.give_delivery_address(req.member_id, order_id, details, clock.now())
 
 
 @logger.inject_lambda_context(clear_state=True)

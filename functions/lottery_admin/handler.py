@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, lottery
+from shared import clock
 from shared.errors import Invalid, LotteryNotFound
 from shared.http import HttpApp, Request, Response
+from shared.lottery import audit, campaigns
 from shared.observability import logger
 from shared.requests.lottery import PUT_LOTTERY
 from shared.validation import ID_PATTERN
@@ -37,32 +38,32 @@ def _operator(req: Request) -> str:
 
 @app.operation("list_lotteries")
 def list_lotteries(req: Request) -> dict[str, Any]:
-    return lottery.admin_lotteries(req.limit(), req.query.get("cursor"), clock.now())
+    return campaigns.admin_lotteries(req.limit(), req.query.get("cursor"), clock.now())
 
 
 @app.operation("get_lottery")
 def get_lottery(req: Request) -> dict[str, Any]:
-    return lottery.admin_lottery(_lottery_id(req), clock.now())
+    return campaigns.admin_lottery(_lottery_id(req), clock.now())
 
 
 @app.operation("put_lottery")
 def put_lottery(req: Request) -> Response:
     lottery_id = _lottery_id(req, creating=True)
     args = PUT_LOTTERY.parse(req.json())
-    prizes = tuple(lottery.PrizeSpec(**prize) for prize in args["prizes"])
-    definition = lottery.Definition(**{**args, "prizes": prizes})
-    view, created = lottery.put_lottery(lottery_id, definition, clock.now(), _operator(req))
+    prizes = tuple(campaigns.PrizeSpec(**prize) for prize in args["prizes"])
+    definition = campaigns.Definition(**{**args, "prizes": prizes})
+    view, created = campaigns.put_lottery(lottery_id, definition, clock.now(), _operator(req))
     return Response(201 if created else 200, view)
 
 
 @app.operation("list_draws")
 def list_draws(req: Request) -> dict[str, Any]:
-    return lottery.admin_draws(_lottery_id(req), req.limit(), req.query.get("cursor"))
+    return audit.admin_draws(_lottery_id(req), req.limit(), req.query.get("cursor"))
 
 
 @app.operation("lottery_stats")
 def lottery_stats(req: Request) -> dict[str, Any]:
-    return lottery.admin_stats(_lottery_id(req), clock.now())
+    return audit.admin_stats(_lottery_id(req), clock.now())
 
 
 @logger.inject_lambda_context(clear_state=True)

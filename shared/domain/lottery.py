@@ -1,4 +1,4 @@
-"""The points lottery's rules (SPEC §6): prize pools, the odds in force, the pick, the
+"""The points lottery's rules: prize pools, the odds in force, the pick, the
 chi-square test the audit and the fairness bench use. Pure: no AWS, no I/O.
 
 **The odds in force.** Every prize has an integer weight; the "thank you for taking part"
@@ -25,7 +25,7 @@ from typing import Any
 
 from msgspec import Struct
 
-# Prize kinds (API.md: PUT /v1/admin/lotteries/{lottery_id}).
+# Prize kinds (PUT /v1/admin/lotteries/{lottery_id}).
 POINTS, COUPON, GIFT, CASH = "points", "coupon", "gift", "cash"
 KINDS: tuple[str, ...] = (POINTS, COUPON, GIFT, CASH)
 
@@ -190,21 +190,17 @@ def odds_text(weight: int, total: int) -> str:
     return str((Decimal(weight) / Decimal(total)).quantize(ODDS_PLACES, ROUND_HALF_EVEN))
 
 
-def in_stock(stock: int | None) -> bool:
-    return stock is None or stock > 0
-
-
 def odds_in_force(
     prizes: Sequence[Prize], no_prize_weight: int, stocks: Mapping[str, int | None]
 ) -> Odds:
     """The odds given the stock now: a prize whose stock is 0 gives its weight to no prize.
 
-    ``stocks`` maps the limited prizes' ids to their stock (absent or None = unlimited)."""
+    ``stocks`` maps the limited prizes' ids to their stock (a limited prize missing from it
+    counts as out of stock; an unlimited prize is not looked up)."""
     chances: list[Chance] = []
     gone = 0
     for prize in prizes:
-        stock = stocks.get(prize.prize_id) if prize.limited else None
-        if prize.limited and not in_stock(stock if stock is not None else 0):
+        if prize.limited and (stocks.get(prize.prize_id) or 0) <= 0:
             chances.append(Chance(prize.prize_id, 0))
             gone += prize.weight
         else:
@@ -235,6 +231,11 @@ def expected_units(weight: int, total: int) -> int:
     """A probability as an integer in units of 1/EXPECTED_SCALE (rounded half up), so the
     stats counters can add up each draw's odds in force exactly (DynamoDB numbers)."""
     return (weight * EXPECTED_SCALE * 2 + total) // (2 * total)
+
+
+def note(picked: Prize | None, awarded: Prize | None) -> str | None:
+    """A draw's note: ``STOCK_RAN_OUT`` when the prize ``r`` picked was gone at write time."""
+    return STOCK_RAN_OUT if picked is not None and awarded is None else None
 
 
 def new_draw_id(now: datetime) -> str:

@@ -1,50 +1,39 @@
-"""Data access for the points lottery (SPEC §6, docs/data-model.md "Points lottery").
+"""Data access for the points lottery's campaigns (docs/data-model.md "Points lottery"):
+definitions and stock, the listing, the members' daily counters, and the audit's reads.
 
 A campaign's partition ``LOTTERY#<id>`` holds its definition (``LOTTERY``), the stock of each
 limited prize (``PRIZE#<prize_id>``) and ``STATS_SHARDS`` counter shards (``STATS#<nn>``).
-A draw is ONE TransactWriteItems (:func:`record`): the member's debit (and, for a points
-prize, the credit, in the same single profile update), the per-member daily counter, the
-prize's stock (``stock >= 1``), one stats shard, the draw record, the order / coupon /
-payout the prize becomes, and the Idempotency-Key record. Cancellations are turned into the
-exact reason from the old images (``ALL_OLD``), never by reading again.
+The draw itself, one transaction, is written by ``shared.dynamodb.lottery_draws``. Everything
+here takes and returns domain values (``shared.domain.lottery``) and the Structs below.
 """
 
 from __future__ import annotations
 
 import json
-import random
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from msgspec import Struct, field
-from pynamodb.exceptions import DoesNotExist
 
+from shared.clock import utc_iso
 from shared.domain import lottery as rules_of
-from shared.domain import mall
-from shared.domain.ledger import Credit, Debit
 from shared.domain.lottery import Lottery, Odds, Prize
-from shared.domain.rules import Rules
-from shared.dynamodb import idempotency, keys, pages
-from shared.dynamodb import members as members_repo
-from shared.dynamodb import orders as orders_repo
+from shared.dynamodb import keys, pages
 from shared.dynamodb.connection import table
 from shared.dynamodb.models import (
     CounterItem,
-    CouponItem,
     DrawItem,
     Item,
     LotteryEntry,
     LotteryItem,
     LotteryStatsItem,
-    OrderItem,
-    PayoutItem,
     PrizeStockItem,
     as_plain,
     set_or_remove,
 )
 from shared.dynamodb.tx import Cancelled, Retry, Tx, run
-from shared.errors import DrawLimitReached
+from shared.errors import LotteryNotFound
 
 # Counter shards per campaign: each draw updates one, picked at random. One item takes about
 # 500 transactional writes a second (2 WCU each, 1 000 WCU/s per item), so 10 shards carry
@@ -52,18 +41,7 @@ from shared.errors import DrawLimitReached
 STATS_SHARDS = 10
 NONE_KEY = "_none"  # the stats' key of "no prize" (prize ids start with a letter or digit)
 
-DEF, ENTRY, OLD_ENTRY = "lottery", "entry", "old_entry"
-PROFILE = members_repo.PROFILE
-COUNTER, STOCK, STATS, DRAW = "day_counter", "stock", "stats", "draw"
-ORDER, COUPON, PAYOUT = "order", "coupon", "payout"
-
-
-class PrizeGone(Exception):
-    """The picked prize's stock ran out between the read and the write."""
-
-
-class Stale(Exception):
-    """A random id (draw, order, coupon code) is taken: plan the same draw with new ids."""
+DEF, ENTRY, OLD_ENTRY, STOCK, STATS = "lottery", "entry", "old_entry", "stock", "stats"
 
 
 # Reading a campaign -----------------------------------------------------------------------
@@ -72,10 +50,12 @@ class Stale(Exception):
 class State(Struct, frozen=True):
     """A campaign as a draw sees it: the definition and its limited prizes' stock."""
 
-    item: LotteryItem
     lottery: Lottery
     stocks: dict[str, int] = field(default_factory=dict)  # limited prizes only
     stocked: dict[str, int] = field(default_factory=dict)  # stock as the operator last set it
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = None  # the operator who last wrote it
 
     def odds(self) -> Odds:
         return rules_of.odds_in_force(
@@ -84,6 +64,43 @@ class State(Struct, frozen=True):
 
     def stock_of(self, prize: Prize) -> int | None:
         return self.stocks.get(prize.prize_id, 0) if prize.limited else None
+
+
+class Totals(Struct):
+    """The stats shards added up."""
+
+    draws: int = 0
+    points_in: int = 0
+    points_out: int = 0
+    cash_out_cents: int = 0
+    fallbacks: int = 0
+    won: dict[str, int] = field(default_factory=dict)
+    expected: dict[str, int] = field(default_factory=dict)  # 1e-12 units
+
+    @classmethod
+    def of(cls, shards: list[LotteryStatsItem]) -> Totals:
+        totals = cls()
+        for s in shards:
+            totals.draws += int(s.draws or 0)
+            totals.points_in += int(s.points_in or 0)
+            totals.points_out += int(s.points_out or 0)
+            totals.cash_out_cents += int(s.cash_out_cents or 0)
+            totals.fallbacks += int(s.fallbacks or 0)
+            for target, counts in ((totals.won, s.won), (totals.expected, s.expected)):
+                for key, n in (as_plain(counts) or {}).items():
+                    target[key] = target.get(key, 0) + int(Decimal(str(n)))
+        return totals
+
+
+class Entry(Struct, frozen=True):
+    """A campaign's line in the listing."""
+
+    lottery_id: str
+    starts_at: str  # UTC ISO-8601
+
+
+def _at(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def lottery_of(item: LotteryItem) -> Lottery:
@@ -132,7 +149,15 @@ def _state(raws: list[dict[str, Any]]) -> tuple[State | None, list[LotteryStatsI
             shards.append(LotteryStatsItem.from_raw_data(raw))
     if definition is None:
         return None, shards
-    return State(definition, lottery_of(definition), stocks, stocked), shards
+    state = State(
+        lottery_of(definition),
+        stocks,
+        stocked,
+        created_at=_at(definition.created_at),
+        updated_at=_at(definition.updated_at),
+        updated_by=definition.updated_by,
+    )
+    return state, shards
 
 
 def load(lottery_id: str) -> State | None:
@@ -141,17 +166,30 @@ def load(lottery_id: str) -> State | None:
     return _state(raws)[0]
 
 
-def load_with_stats(lottery_id: str) -> tuple[State | None, list[LotteryStatsItem]]:
-    """The definition, the stock and every stats shard (one Query of the partition)."""
-    return _state(_partition(keys.lottery_pk(lottery_id)))
+def existing(lottery_id: str) -> State:
+    """:func:`load`, refusing a campaign that does not exist (``LotteryNotFound``)."""
+    state = load(lottery_id)
+    if state is None:
+        raise LotteryNotFound(f"no lottery {lottery_id!r}")
+    return state
 
 
-def live_entries(now_utc: str) -> list[LotteryEntry]:
+def with_stats(lottery_id: str) -> tuple[State, Totals]:
+    """The definition, the stock and the stats shards added up (one Query of the partition);
+    ``LotteryNotFound`` when the campaign does not exist."""
+    state, shards = _state(_partition(keys.lottery_pk(lottery_id)))
+    if state is None:
+        raise LotteryNotFound(f"no lottery {lottery_id!r}")
+    return state, Totals.of(shards)
+
+
+def live_entries(now_utc: str) -> list[Entry]:
     """Campaigns that have not ended (their listing key starts with their end time)."""
-    return list(LotteryEntry.query(keys.LOTTERIES, LotteryEntry.sk > now_utc))
+    rows = LotteryEntry.query(keys.LOTTERIES, LotteryEntry.sk > now_utc)
+    return [Entry(row.lottery_id, row.starts_at) for row in rows]
 
 
-def entries_page(limit: int, cursor: str | None) -> tuple[list[LotteryEntry], str | None]:
+def entries_page(limit: int, cursor: str | None) -> tuple[list[Entry], str | None]:
     """Every campaign's line in ``LOTTERIES``, latest end time first (the operators' list)."""
     result = LotteryEntry.query(
         keys.LOTTERIES,
@@ -159,8 +197,8 @@ def entries_page(limit: int, cursor: str | None) -> tuple[list[LotteryEntry], st
         limit=limit,
         last_evaluated_key=pages.decode(cursor, ("pk", keys.LOTTERIES)),
     )
-    items = list(result)
-    return items, pages.encode(result.last_evaluated_key)
+    entries = [Entry(row.lottery_id, row.starts_at) for row in result]
+    return entries, pages.encode(result.last_evaluated_key)
 
 
 def drawn_today(member_id: str, day: date) -> dict[str, int]:
@@ -180,8 +218,8 @@ def _definition(lottery: Lottery) -> dict[str, Any]:
         "name": lottery.name,
         "cost": lottery.cost,
         "daily_limit": lottery.daily_limit,
-        "starts_at": members_repo.utc_iso(lottery.starts_at),
-        "ends_at": members_repo.utc_iso(lottery.ends_at),
+        "starts_at": utc_iso(lottery.starts_at),
+        "ends_at": utc_iso(lottery.ends_at),
         "no_prize_weight": lottery.no_prize_weight,
         "prizes": json.dumps([p.as_json() for p in lottery.prizes], separators=(",", ":")),
     }
@@ -198,6 +236,20 @@ def _stock_item(lottery_id: str, prize_id: str, stock: int) -> PrizeStockItem:
     )
 
 
+def _stats_shard(pk: str, shard: int) -> LotteryStatsItem:
+    return LotteryStatsItem(
+        pk=pk,
+        sk=keys.lottery_stats_sk(shard),
+        draws=0,
+        points_in=0,
+        points_out=0,
+        cash_out_cents=0,
+        fallbacks=0,
+        won={},
+        expected={},
+    )
+
+
 def put(
     lottery: Lottery, stocks: dict[str, int], now: datetime, actor: str | None
 ) -> tuple[State, bool]:
@@ -205,7 +257,7 @@ def put(
     shards survive a replace. Returns (stored state, created)."""
     lottery_id = lottery.lottery_id
     pk = keys.lottery_pk(lottery_id)
-    at = members_repo.utc_iso(now)
+    at = utc_iso(now)
     values = _definition(lottery)
     list_sk = keys.lottery_listing_sk(values["ends_at"], lottery_id)
     entry = LotteryEntry(
@@ -230,18 +282,7 @@ def put(
         for prize_id, stock in stocks.items():
             tx.put(f"{STOCK}:{prize_id}", _stock_item(lottery_id, prize_id, stock))
         for shard in range(STATS_SHARDS):
-            shard_item = LotteryStatsItem(
-                pk=pk,
-                sk=keys.lottery_stats_sk(shard),
-                draws=0,
-                points_in=0,
-                points_out=0,
-                cash_out_cents=0,
-                fallbacks=0,
-                won={},
-                expected={},
-            )
-            tx.put(f"{STATS}:{shard}", shard_item)
+            tx.put(f"{STATS}:{shard}", _stats_shard(pk, shard))
         try:
             tx.commit()
         except Cancelled:
@@ -281,236 +322,49 @@ def put(
     created = run(create)
     if not created:
         run(replace)
-    state = load(lottery_id)
-    assert state is not None
-    return state, created
-
-
-# A draw -----------------------------------------------------------------------------------
-
-
-class DrawPlan(Struct, frozen=True):
-    """Everything one draw writes; built by the use case, written here at once."""
-
-    member_id: str
-    lottery: Lottery
-    draw_id: str
-    at: datetime
-    today: date  # programme day (the daily counter's)
-    counter_ttl: int  # epoch seconds: when the daily counter may be deleted
-    odds: Odds  # in force, as published when the draw read the campaign
-    random: int  # r in [0, odds.total)
-    picked: Prize | None  # what r picked
-    prize: Prize | None  # what is awarded (None: no prize; also when the picked one ran out)
-    debit: Debit
-    response: dict[str, Any]  # the 201 body (also kept for Idempotency-Key replays)
-    credit: Credit | None = None  # a points prize
-    order_id: str | None = None  # a coupon or gift prize
-    coupon_code: str | None = None
-    coupon_expires_on: date | None = None
-    currency: str = "CNY"
-    request: idempotency.Key | None = None
-
-    @property
-    def note(self) -> str | None:
-        return rules_of.STOCK_RAN_OUT if self.picked is not None and self.prize is None else None
-
-
-def _add_member(tx: Tx, plan: DrawPlan, rules: Rules) -> None:
-    if plan.credit is not None:
-        members_repo.add_debit_and_credits(tx, plan.debit, [plan.credit], rules)
-    else:
-        members_repo.add_debit(tx, plan.debit)
-
-
-def _add_counter(tx: Tx, plan: DrawPlan) -> None:
-    limit = plan.lottery.daily_limit
-    if limit is None:
-        return
-    tx.update(
-        COUNTER,
-        CounterItem(
-            pk=keys.member_pk(plan.member_id),
-            sk=keys.lottery_day_sk(plan.today, plan.lottery.lottery_id),
-        ),
-        [CounterItem.n.add(1), CounterItem.ttl.set(plan.counter_ttl)],
-        condition=CounterItem.n.does_not_exist() | (CounterItem.n < limit),
-    )
-
-
-def _add_stats(tx: Tx, plan: DrawPlan) -> None:
-    prize = plan.prize
-    won = LotteryStatsItem.won[prize.prize_id if prize else NONE_KEY]
-    actions = [
-        LotteryStatsItem.draws.add(1),
-        LotteryStatsItem.points_in.add(plan.lottery.cost),
-        won.set((won | 0) + 1),
-    ]
-    if prize is not None and prize.points:
-        actions.append(LotteryStatsItem.points_out.add(prize.points))
-    if prize is not None and prize.cash is not None:
-        actions.append(LotteryStatsItem.cash_out_cents.add(rules_of.cash_cents(prize.cash)))
-    if plan.note is not None:
-        actions.append(LotteryStatsItem.fallbacks.add(1))
-    for chance in plan.odds.chances:
-        if chance.weight > 0:
-            path = LotteryStatsItem.expected[chance.prize_id or NONE_KEY]
-            units = rules_of.expected_units(chance.weight, plan.odds.total)
-            actions.append(path.set((path | 0) + units))
-    shard = random.randrange(STATS_SHARDS)  # spreads the writes; not part of the outcome
-    key = LotteryStatsItem(
-        pk=keys.lottery_pk(plan.lottery.lottery_id), sk=keys.lottery_stats_sk(shard)
-    )
-    tx.update(STATS, key, actions)
-
-
-def _order_item(plan: DrawPlan, prize: Prize, status: str) -> OrderItem:
-    assert plan.order_id is not None and prize.item_id is not None
-    placed = members_repo.utc_iso(plan.at)
-    coupon = status == mall.ISSUED
-    return OrderItem(
-        pk=keys.member_pk(plan.member_id),
-        sk=keys.mall_order_sk(plan.order_id),
-        order_id=plan.order_id,
-        member_id=plan.member_id,
-        item_id=prize.item_id,
-        item_name=prize.name,
-        kind=prize.kind,  # "coupon" / "gift": the mall's kinds
-        quantity=1,
-        points=0,  # paid by the draw's cost, not by the order: a cancellation returns none
-        status=status,
-        placed_at=placed,
-        updated_at=placed,
-        coupon_code=plan.coupon_code if coupon else None,
-        coupon_expires_on=(
-            plan.coupon_expires_on.isoformat() if coupon and plan.coupon_expires_on else None
-        ),
-        pickup_failures=0,
-        stocked=False,
-        counted_total=False,
-        order_pk=keys.mall_order_id_key(plan.order_id),
-        st_pk=keys.orders_status_pk(status),
-        st_sk=keys.orders_status_sk(placed, plan.order_id),
-    )
-
-
-def _add_prize(tx: Tx, plan: DrawPlan) -> None:
-    prize = plan.prize
-    if prize is None:
-        return
-    pk = keys.lottery_pk(plan.lottery.lottery_id)
-    if prize.limited:
-        tx.update(
-            STOCK,
-            PrizeStockItem(pk=pk, sk=keys.prize_sk(prize.prize_id)),
-            [PrizeStockItem.stock.add(-1)],
-            condition=PrizeStockItem.stock >= 1,
-        )
-    if prize.kind == rules_of.COUPON:
-        order = _order_item(plan, prize, mall.ISSUED)
-        tx.put(ORDER, order, condition=OrderItem.pk.does_not_exist())
-        assert plan.coupon_code is not None and plan.coupon_expires_on is not None
-        tx.put(
-            COUPON,
-            orders_repo.coupon_item(order, plan.coupon_code, plan.coupon_expires_on),
-            condition=CouponItem.pk.does_not_exist(),
-        )
-    elif prize.kind == rules_of.GIFT:
-        order = _order_item(plan, prize, mall.AWAITING_ADDRESS)
-        tx.put(ORDER, order, condition=OrderItem.pk.does_not_exist())
-    elif prize.kind == rules_of.CASH:
-        assert prize.cash is not None
-        tx.put(
-            PAYOUT,
-            PayoutItem(
-                pk=keys.payouts_pk(plan.today),
-                sk=keys.payout_sk(plan.draw_id),
-                order_id=plan.draw_id,  # a red packet's payout is keyed by its draw
-                member_id=plan.member_id,
-                points=0,
-                amount=str(prize.cash),
-                currency=plan.currency,
-                status="pending",
-                created_at=members_repo.utc_iso(plan.at),
-            ),
-            condition=PayoutItem.pk.does_not_exist(),
-        )
-
-
-def _draw_item(plan: DrawPlan) -> DrawItem:
-    at = members_repo.utc_iso(plan.at)
-    prize = plan.prize
-    return DrawItem(
-        pk=keys.member_pk(plan.member_id),
-        sk=keys.draw_sk(plan.draw_id),
-        draw_id=plan.draw_id,
-        lottery_id=plan.lottery.lottery_id,
-        lottery_ver=plan.lottery.ver,
-        member_id=plan.member_id,
-        at=at,
-        cost=plan.lottery.cost,
-        random=plan.random,
-        total_weight=plan.odds.total,
-        odds=json.dumps(plan.odds.as_json(), separators=(",", ":")),
-        picked=plan.picked.prize_id if plan.picked else None,
-        outcome=prize.prize_id if prize else None,
-        note=plan.note,
-        prize_name=prize.name if prize else None,
-        prize_kind=prize.kind if prize else None,
-        points=prize.points if prize else None,
-        cash=str(prize.cash) if prize and prize.cash is not None else None,
-        order_id=plan.order_id if prize else None,
-        coupon_code=plan.coupon_code if prize else None,
-        response=json.dumps(plan.response, separators=(",", ":"), default=str),
-        st_pk=keys.lottery_draws_pk(plan.lottery.lottery_id),
-        st_sk=keys.lottery_draws_sk(at, plan.draw_id),
-    )
-
-
-def _refusal(cancelled: Cancelled, plan: DrawPlan) -> Exception:
-    """The one reason a draw was refused, from the cancellation reasons."""
-    failed = cancelled.failed
-    if PROFILE in failed:
-        return members_repo.refusal(failed[PROFILE], plan.member_id, plan.lottery.cost)
-    if COUNTER in failed:
-        return DrawLimitReached(
-            f"at most {plan.lottery.daily_limit} draws a day on this lottery",
-            details={"daily_limit": plan.lottery.daily_limit},
-        )
-    if STOCK in failed:
-        return PrizeGone()
-    return Stale()  # the draw id, order id or coupon code is taken
-
-
-def record(plan: DrawPlan, rules: Rules) -> idempotency.Replay | None:
-    """Write the draw; None when done, the first response for a repeated Idempotency-Key.
-
-    Raises the refusal (``InsufficientPoints``, ``MemberFrozen``, ``DrawLimitReached`` ...),
-    :class:`PrizeGone` when the picked prize's stock ran out since it was read, or
-    :class:`Stale` when a random id is taken. A TransactionConflict is retried with the same
-    plan (the same random value and outcome), so retries never re-roll the draw."""
-
-    def attempt() -> idempotency.Replay | None:
-        tx = Tx()
-        _add_member(tx, plan, rules)
-        _add_counter(tx, plan)
-        _add_prize(tx, plan)
-        _add_stats(tx, plan)
-        tx.put(DRAW, _draw_item(plan), condition=DrawItem.pk.does_not_exist())
-        try:
-            return idempotency.commit(tx, plan.request, 201, plan.response, plan.at)
-        except Cancelled as cancelled:
-            raise _refusal(cancelled, plan) from None
-
-    return run(attempt)
+    return existing(lottery_id), created
 
 
 # The audit --------------------------------------------------------------------------------
 
 
-def draws_page(
-    lottery_id: str, limit: int, cursor: str | None
-) -> tuple[list[DrawItem], str | None]:
+class Draw(Struct, frozen=True):
+    """A recorded draw as auditors read it."""
+
+    draw_id: str
+    lottery_id: str
+    lottery_ver: int
+    member_id: str
+    at: datetime
+    cost: int
+    random: int  # r, uniform in [0, total_weight)
+    total_weight: int
+    odds: list[dict[str, Any]]  # as recorded: [{"prize_id", "weight", "odds"}], pool order
+    picked: str | None  # the prize r picked (None: no prize)
+    outcome: str | None  # the prize won (differs only after a fallback)
+    note: str | None
+    prize: dict[str, Any] | None  # the prize as the member was told (the 201 body's)
+
+
+def _draw(item: DrawItem) -> Draw:
+    return Draw(
+        draw_id=item.draw_id,
+        lottery_id=item.lottery_id,
+        lottery_ver=int(item.lottery_ver),
+        member_id=item.member_id,
+        at=datetime.fromisoformat(item.at),
+        cost=int(item.cost),
+        random=int(item.random),
+        total_weight=int(item.total_weight),
+        odds=json.loads(item.odds),
+        picked=item.picked,
+        outcome=item.outcome,
+        note=item.note,
+        prize=json.loads(item.response).get("prize"),
+    )
+
+
+def draws_page(lottery_id: str, limit: int, cursor: str | None) -> tuple[list[Draw], str | None]:
     """A campaign's draws, newest first (GSI ``by_status``)."""
     partition = keys.lottery_draws_pk(lottery_id)
     result = DrawItem.by_lottery.query(
@@ -519,38 +373,5 @@ def draws_page(
         limit=limit,
         last_evaluated_key=pages.decode(cursor, ("st_pk", partition)),
     )
-    items = list(result)
-    return items, pages.encode(result.last_evaluated_key)
-
-
-def get_draw(member_id: str, draw_id: str) -> DrawItem | None:
-    try:
-        return DrawItem.get(keys.member_pk(member_id), keys.draw_sk(draw_id), consistent_read=True)
-    except DoesNotExist:
-        return None
-
-
-class Totals(Struct):
-    """The stats shards added up."""
-
-    draws: int = 0
-    points_in: int = 0
-    points_out: int = 0
-    cash_out_cents: int = 0
-    fallbacks: int = 0
-    won: dict[str, int] = field(default_factory=dict)
-    expected: dict[str, int] = field(default_factory=dict)  # 1e-12 units
-
-    @classmethod
-    def of(cls, shards: list[LotteryStatsItem]) -> Totals:
-        totals = cls()
-        for s in shards:
-            totals.draws += int(s.draws or 0)
-            totals.points_in += int(s.points_in or 0)
-            totals.points_out += int(s.points_out or 0)
-            totals.cash_out_cents += int(s.cash_out_cents or 0)
-            totals.fallbacks += int(s.fallbacks or 0)
-            for target, counts in ((totals.won, s.won), (totals.expected, s.expected)):
-                for key, n in (as_plain(counts) or {}).items():
-                    target[key] = target.get(key, 0) + int(Decimal(str(n)))
-        return totals
+    draws = [_draw(item) for item in result]
+    return draws, pages.encode(result.last_evaluated_key)

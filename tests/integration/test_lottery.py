@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import clock
-from shared import lottery as lottery_use_cases
 from shared.domain import lottery as domain
+from shared.lottery import draws as lottery_use_cases
 from tests.support import Api, Result
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")

@@ -1,0 +1,280 @@
+"""Data access for a lottery draw (docs/data-model.md "Points lottery").
+
+A draw is ONE TransactWriteItems (:func:`record`): the member's debit (and, for a points
+prize, the credit, in the same single profile update), the per-member daily counter, the
+prize's stock (``stock >= 1``), one stats shard, the draw record, the order / coupon /
+payout the prize becomes, and the Idempotency-Key record. Cancellations are turned into the
+exact reason from the old images (``ALL_OLD``), never by reading again.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, datetime
+from typing import Any
+
+from msgspec import Struct, field
+
+from shared.clock import utc_iso
+from shared.domain import lottery as rules_of
+from shared.domain import mall
+from shared.domain.ledger import Credit, Debit
+from shared.domain.lottery import Lottery, Odds, Prize
+from shared.domain.rules import Rules
+from shared.dynamodb import idempotency, keys
+from shared.dynamodb import members as members_repo
+from shared.dynamodb import orders as orders_repo
+from shared.dynamodb.lottery import NONE_KEY, STATS_SHARDS
+from shared.dynamodb.models import (
+    CounterItem,
+    CouponItem,
+    DrawItem,
+    LotteryStatsItem,
+    OrderItem,
+    PayoutItem,
+    PrizeStockItem,
+)
+from shared.dynamodb.tx import Cancelled, Tx, run
+from shared.errors import DrawLimitReached
+
+PROFILE = members_repo.PROFILE
+COUNTER, STOCK, STATS, DRAW = "day_counter", "stock", "stats", "draw"
+ORDER, COUPON, PAYOUT = "order", "coupon", "payout"
+
+
+class PrizeGone(Exception):
+    """The picked prize's stock ran out between the read and the write."""
+
+
+class Stale(Exception):
+    """A random id (draw, order, coupon code) is taken: plan the same draw with new ids."""
+
+
+class Award(Struct, frozen=True):
+    """What a won prize becomes besides its stock: a credit, an order, a coupon."""
+
+    credit: Credit | None = None  # a points prize
+    order_id: str | None = None  # a coupon or gift prize
+    coupon_code: str | None = None
+    coupon_expires_on: date | None = None
+
+    @property
+    def coupon(self) -> tuple[str, date] | None:
+        if self.coupon_code and self.coupon_expires_on:
+            return self.coupon_code, self.coupon_expires_on
+        return None
+
+
+class DrawPlan(Struct, frozen=True):
+    """Everything one draw writes; built by the use case, written here at once."""
+
+    member_id: str
+    lottery: Lottery
+    draw_id: str
+    at: datetime
+    today: date  # programme day (the daily counter's)
+    counter_ttl: int  # epoch seconds: when the daily counter may be deleted
+    odds: Odds  # in force, as published when the draw read the campaign
+    random: int  # r in [0, odds.total)
+    picked: Prize | None  # what r picked
+    prize: Prize | None  # what is awarded (None: no prize; also when the picked one ran out)
+    debit: Debit
+    response: dict[str, Any]  # the 201 body (also kept for Idempotency-Key replays)
+    award: Award = field(default_factory=Award)  # what the prize becomes
+    currency: str = "CNY"
+    request: idempotency.Key | None = None
+
+    @property
+    def note(self) -> str | None:
+        return rules_of.note(self.picked, self.prize)
+
+
+def _add_member(tx: Tx, plan: DrawPlan, rules: Rules) -> None:
+    if plan.award.credit is not None:
+        members_repo.add_debit_and_credits(tx, plan.debit, [plan.award.credit], rules)
+    else:
+        members_repo.add_debit(tx, plan.debit)
+
+
+def _add_counter(tx: Tx, plan: DrawPlan) -> None:
+    limit = plan.lottery.daily_limit
+    if limit is None:
+        return
+    tx.update(
+        COUNTER,
+        CounterItem(
+            pk=keys.member_pk(plan.member_id),
+            sk=keys.lottery_day_sk(plan.today, plan.lottery.lottery_id),
+        ),
+        [CounterItem.n.add(1), CounterItem.ttl.set(plan.counter_ttl)],
+        condition=CounterItem.n.does_not_exist() | (CounterItem.n < limit),
+    )
+
+
+def _add_stats(tx: Tx, plan: DrawPlan) -> None:
+    prize = plan.prize
+    won = LotteryStatsItem.won[prize.prize_id if prize else NONE_KEY]
+    actions = [
+        LotteryStatsItem.draws.add(1),
+        LotteryStatsItem.points_in.add(plan.lottery.cost),
+        won.set((won | 0) + 1),
+    ]
+    if prize is not None and prize.points:
+        actions.append(LotteryStatsItem.points_out.add(prize.points))
+    if prize is not None and prize.cash is not None:
+        actions.append(LotteryStatsItem.cash_out_cents.add(rules_of.cash_cents(prize.cash)))
+    if plan.note is not None:
+        actions.append(LotteryStatsItem.fallbacks.add(1))
+    for chance in plan.odds.chances:
+        if chance.weight > 0:
+            path = LotteryStatsItem.expected[chance.prize_id or NONE_KEY]
+            units = rules_of.expected_units(chance.weight, plan.odds.total)
+            actions.append(path.set((path | 0) + units))
+    shard = random.randrange(STATS_SHARDS)  # spreads the writes; not part of the outcome
+    key = LotteryStatsItem(
+        pk=keys.lottery_pk(plan.lottery.lottery_id), sk=keys.lottery_stats_sk(shard)
+    )
+    tx.update(STATS, key, actions)
+
+
+def _order_item(plan: DrawPlan, prize: Prize, status: str) -> OrderItem:
+    award = plan.award
+    assert award.order_id is not None and prize.item_id is not None
+    placed = utc_iso(plan.at)
+    coupon = status == mall.ISSUED
+    return OrderItem(
+        pk=keys.member_pk(plan.member_id),
+        sk=keys.mall_order_sk(award.order_id),
+        order_id=award.order_id,
+        member_id=plan.member_id,
+        item_id=prize.item_id,
+        item_name=prize.name,
+        kind=prize.kind,  # "coupon" / "gift": the mall's kinds
+        quantity=1,
+        points=0,  # paid by the draw's cost, not by the order: a cancellation returns none
+        status=status,
+        placed_at=placed,
+        updated_at=placed,
+        coupon_code=award.coupon_code if coupon else None,
+        coupon_expires_on=(
+            award.coupon_expires_on.isoformat() if coupon and award.coupon_expires_on else None
+        ),
+        pickup_failures=0,
+        stocked=False,
+        counted_total=False,
+        order_pk=keys.mall_order_id_key(award.order_id),
+        st_pk=keys.orders_status_pk(status),
+        st_sk=keys.orders_status_sk(placed, award.order_id),
+    )
+
+
+def _add_prize(tx: Tx, plan: DrawPlan) -> None:
+    prize = plan.prize
+    if prize is None:
+        return
+    pk = keys.lottery_pk(plan.lottery.lottery_id)
+    if prize.limited:
+        tx.update(
+            STOCK,
+            PrizeStockItem(pk=pk, sk=keys.prize_sk(prize.prize_id)),
+            [PrizeStockItem.stock.add(-1)],
+            condition=PrizeStockItem.stock >= 1,
+        )
+    if prize.kind == rules_of.COUPON:
+        order = _order_item(plan, prize, mall.ISSUED)
+        tx.put(ORDER, order, condition=OrderItem.pk.does_not_exist())
+        assert plan.award.coupon is not None
+        tx.put(
+            COUPON,
+            orders_repo.coupon_item(order, *plan.award.coupon),
+            condition=CouponItem.pk.does_not_exist(),
+        )
+    elif prize.kind == rules_of.GIFT:
+        order = _order_item(plan, prize, mall.AWAITING_ADDRESS)
+        tx.put(ORDER, order, condition=OrderItem.pk.does_not_exist())
+    elif prize.kind == rules_of.CASH:
+        assert prize.cash is not None
+        tx.put(
+            PAYOUT,
+            PayoutItem(
+                pk=keys.payouts_pk(plan.today),
+                sk=keys.payout_sk(plan.draw_id),
+                order_id=plan.draw_id,  # a red packet's payout is keyed by its draw
+                member_id=plan.member_id,
+                points=0,
+                amount=str(prize.cash),
+                currency=plan.currency,
+                status="pending",
+                created_at=utc_iso(plan.at),
+            ),
+            condition=PayoutItem.pk.does_not_exist(),
+        )
+
+
+def _draw_item(plan: DrawPlan) -> DrawItem:
+    at = utc_iso(plan.at)
+    prize = plan.prize
+    return DrawItem(
+        pk=keys.member_pk(plan.member_id),
+        sk=keys.draw_sk(plan.draw_id),
+        draw_id=plan.draw_id,
+        lottery_id=plan.lottery.lottery_id,
+        lottery_ver=plan.lottery.ver,
+        member_id=plan.member_id,
+        at=at,
+        cost=plan.lottery.cost,
+        random=plan.random,
+        total_weight=plan.odds.total,
+        odds=json.dumps(plan.odds.as_json(), separators=(",", ":")),
+        picked=plan.picked.prize_id if plan.picked else None,
+        outcome=prize.prize_id if prize else None,
+        note=plan.note,
+        prize_name=prize.name if prize else None,
+        prize_kind=prize.kind if prize else None,
+        points=prize.points if prize else None,
+        cash=str(prize.cash) if prize and prize.cash is not None else None,
+        order_id=plan.award.order_id if prize else None,
+        coupon_code=plan.award.coupon_code if prize else None,
+        response=json.dumps(plan.response, separators=(",", ":"), default=str),
+        st_pk=keys.lottery_draws_pk(plan.lottery.lottery_id),
+        st_sk=keys.lottery_draws_sk(at, plan.draw_id),
+    )
+
+
+def _refusal(cancelled: Cancelled, plan: DrawPlan) -> Exception:
+    """The one reason a draw was refused, from the cancellation reasons."""
+    failed = cancelled.failed
+    if PROFILE in failed:
+        return members_repo.refusal(failed[PROFILE], plan.member_id, plan.lottery.cost)
+    if COUNTER in failed:
+        return DrawLimitReached(
+            f"at most {plan.lottery.daily_limit} draws a day on this lottery",
+            details={"daily_limit": plan.lottery.daily_limit},
+        )
+    if STOCK in failed:
+        return PrizeGone()
+    return Stale()  # the draw id, order id or coupon code is taken
+
+
+def record(plan: DrawPlan, rules: Rules) -> idempotency.Replay | None:
+    """Write the draw; None when done, the first response for a repeated Idempotency-Key.
+
+    Raises the refusal (``InsufficientPoints``, ``MemberFrozen``, ``DrawLimitReached`` ...),
+    :class:`PrizeGone` when the picked prize's stock ran out since it was read, or
+    :class:`Stale` when a random id is taken. A TransactionConflict is retried with the same
+    plan (the same random value and outcome), so retries never re-roll the draw."""
+
+    def attempt() -> idempotency.Replay | None:
+        tx = Tx()
+        _add_member(tx, plan, rules)
+        _add_counter(tx, plan)
+        _add_prize(tx, plan)
+        _add_stats(tx, plan)
+        tx.put(DRAW, _draw_item(plan), condition=DrawItem.pk.does_not_exist())
+        try:
+            return idempotency.commit(tx, plan.request, 201, plan.response, plan.at)
+        except Cancelled as cancelled:
+            raise _refusal(cancelled, plan) from None
+
+    return run(attempt)

@@ -1,0 +1,170 @@
+"""Members and the points lottery: the open campaigns with their published odds
+(``GET /v1/lotteries``) and atomic draws (``POST /v1/lotteries/{lottery_id}/draws``)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from msgspec import Struct
+
+from shared import programme
+from shared.clock import utc_iso
+from shared.domain import ledger as kinds
+from shared.domain import lottery as domain
+from shared.domain.calendar import iso_local, local_date
+from shared.domain.ledger import Debit
+from shared.domain.lottery import Lottery, Odds, Prize
+from shared.domain.rules import Rules
+from shared.dynamodb import idempotency
+from shared.dynamodb import lottery as repo
+from shared.dynamodb import lottery_draws as draws_repo
+from shared.errors import LotteryNotFound, NotAvailable
+from shared.lottery import prizes
+from shared.lottery.retry import retrying
+from shared.lottery.views import draw_response, member_view
+
+COST_SOURCE = "lottery"  # the ledger source of a draw's cost (ref: the draw id)
+COUNTER_DAYS = 2  # a daily counter is kept this long after its day (then TTL deletes it)
+
+
+def active_lotteries(member_id: str, now: datetime) -> dict[str, Any]:
+    """``GET /v1/lotteries``: campaigns open now, each prize's odds in force and stock, and
+    how many draws the member has left today."""
+    rules = programme.current()
+    today = local_date(now, rules.zone)
+    now_utc = utc_iso(now)
+    entries = [e for e in repo.live_entries(now_utc) if e.starts_at <= now_utc]
+    drawn = repo.drawn_today(member_id, today) if entries else {}
+    items = []
+    for entry in sorted(entries, key=lambda e: e.lottery_id):
+        state = repo.load(entry.lottery_id)
+        if state is None or not domain.is_open(state.lottery, now):
+            continue  # the listing lags a replace by nothing, but be safe
+        items.append(member_view(state, drawn.get(entry.lottery_id, 0), rules))
+    return {"items": items}
+
+
+class DrawRequest(Struct, frozen=True):
+    """A member's draw in a lottery."""
+
+    member_id: str
+    lottery_id: str
+    idempotency_key: str | None = None
+    body: dict[str, Any] | None = None  # fingerprinted with the key
+
+
+def _plan(
+    cmd: DrawRequest,
+    lottery: Lottery,
+    odds: Odds,
+    r: int,
+    picked: Prize | None,
+    prize: Prize | None,
+    draw_id: str,
+    now: datetime,
+    rules: Rules,
+    request: idempotency.Key | None,
+) -> draws_repo.DrawPlan:
+    today = local_date(now, rules.zone)
+    debit = Debit(
+        member_id=cmd.member_id,
+        type=kinds.LOTTERY_COST,
+        source=COST_SOURCE,
+        ref=draw_id,
+        points=lottery.cost,
+        at=now,
+        description=f"Lottery draw: {lottery.name}",
+    )
+    won = prizes.award(cmd.member_id, lottery, prize, draw_id, now, today, rules)
+    note = domain.note(picked, prize)
+    response = draw_response(lottery, draw_id, now, prize, note, rules, won.order_id, won.coupon)
+    day_end = datetime.combine(today + timedelta(days=1 + COUNTER_DAYS), datetime.min.time())
+    return draws_repo.DrawPlan(
+        member_id=cmd.member_id,
+        lottery=lottery,
+        draw_id=draw_id,
+        at=now,
+        today=today,
+        counter_ttl=int(day_end.replace(tzinfo=rules.zone).timestamp()),
+        odds=odds,
+        random=r,
+        picked=picked,
+        prize=prize,
+        debit=debit,
+        response=response,
+        award=won,
+        currency=rules.currency,
+        request=request,
+    )
+
+
+def _open(cmd: DrawRequest, now: datetime, rules: Rules) -> repo.State:
+    """The campaign, refused when it does not exist or is not open now."""
+    state = repo.existing(cmd.lottery_id)
+    if not domain.is_open(state.lottery, now):
+        raise NotAvailable(
+            f"{state.lottery.name} is not open now",
+            details={
+                "starts_at": iso_local(state.lottery.starts_at, rules.zone),
+                "ends_at": iso_local(state.lottery.ends_at, rules.zone),
+            },
+        )
+    return state
+
+
+def draw(
+    cmd: DrawRequest, now: datetime, randbelow: Callable[[int], int] = secrets.randbelow
+) -> tuple[int, dict[str, Any]]:
+    """``POST /v1/lotteries/{lottery_id}/draws``: one transaction debits the cost, takes the
+    prize's stock, counts the daily limit, records the draw and hands out the prize (and
+    keeps the Idempotency-Key's response). Returns (status, body).
+
+    The random value is drawn ONCE, from the odds in force when the campaign was read. If the
+    picked prize ran out before the write, this draw wins nothing (written in a second
+    transaction, the member still pays and the record keeps the odds and a note): drawing
+    again would favour the other outcomes. ``randbelow`` is the CSPRNG (tests inject one)."""
+    rules = programme.current()
+    request = (
+        idempotency.Key(
+            cmd.member_id,
+            cmd.idempotency_key,
+            idempotency.fingerprint(
+                "POST", f"/v1/lotteries/{cmd.lottery_id}/draws", cmd.body or {}
+            ),
+        )
+        if cmd.idempotency_key
+        else None
+    )
+    try:
+        state = _open(cmd, now, rules)
+    except (LotteryNotFound, NotAvailable):
+        # A repeat of a request that succeeded gets its first response, whatever now.
+        replay = idempotency.find(request, now) if request else None
+        if replay is not None:
+            return replay.status, replay.body
+        raise
+    lottery = state.lottery
+    odds = state.odds()
+    r, outcome = domain.draw(odds, randbelow)
+    picked = lottery.prize(outcome)
+    prize, draw_id = picked, domain.new_draw_id(now)
+
+    def attempt() -> tuple[int, dict[str, Any]] | None:
+        nonlocal prize, draw_id
+        plan = _plan(cmd, lottery, odds, r, picked, prize, draw_id, now, rules, request)
+        try:
+            replay = draws_repo.record(plan, rules)
+        except draws_repo.PrizeGone:
+            prize = None  # the odds just changed under this draw: it wins nothing
+            return None
+        except draws_repo.Stale:
+            draw_id = domain.new_draw_id(now)  # a random id was taken: same draw, new ids
+            return None
+        if replay is not None:
+            return replay.status, replay.body
+        return 201, plan.response
+
+    return retrying(attempt, "the lottery")
