@@ -46,13 +46,15 @@ web-dev: web/node_modules/.installed ## the web apps with hot reload on :5173 (A
 	cd web && npm run dev -- --host 127.0.0.1
 
 # The browser tests drive Debian's headless Chromium (Playwright's own download is not
-# reachable everywhere); installed from apt when the machine has none.
+# reachable everywhere), with a Chinese font so screenshots and layout checks see real
+# glyphs; both installed from apt when the machine has none.
 CHROMIUM ?= /usr/lib/chromium/chromium-headless-shell
 chromium:
-	@test -x $(CHROMIUM) || command -v chromium-headless-shell >/dev/null 2>&1 || { \
+	@{ test -x $(CHROMIUM) || command -v chromium-headless-shell >/dev/null 2>&1; } \
+		&& fc-list :lang=zh 2>/dev/null | grep -q . || { \
 		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install \
-			-y -qq --no-install-recommends chromium-headless-shell >/dev/null; }
+			-y -qq --no-install-recommends chromium-headless-shell fonts-wqy-microhei >/dev/null; }
 
 setup-run: $(VENV)/.installed-local node_modules/.installed $(VENV)/.java
 setup-test: $(VENV)/.installed-dev+local+infra node_modules/.installed $(VENV)/.java web-build \

@@ -4,7 +4,8 @@ Starts AWS's DynamoDB Local (data kept in .local/ddb), creates the tables, loads
 data, and serves the API on http://127.0.0.1:8000 by turning each request into the API
 Gateway payload-v2 event and calling the same handlers Lambda calls. Requests are served
 concurrently (one thread each). Local-only routes: POST /local/token, PUT|GET|DELETE
-/local/clock, GET /local/docs (the API's routes, from GET /v1/openapi.json).
+/local/clock, GET /local/docs (the API's routes, from GET /v1/openapi.json). The built web
+apps (web/dist, local/web.py): the member app at /, the operator console at /console/.
 """
 
 from __future__ import annotations
@@ -206,6 +207,8 @@ def banner(port: int) -> str:
     base = f"http://127.0.0.1:{port}"
     return f"""
 Loyalty points platform — local mode
+  Member app {base}/            (sign in as m-alice, m-bob or m-carol)
+  Console    {base}/console/    (sign in as an operator)
   API        {base}/v1/health
   Demo data  members m-alice, m-bob, m-carol (with purchases); the mall catalog (SPEC §4)
 
@@ -229,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--in-memory", action="store_true", help="keep no data on disk")
     parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
     parser.add_argument("--table", default="loyalty-points-local")
+    parser.add_argument(
+        "--web-dist", type=Path, default=WEB_DIST, help="the built web apps (default web/dist)"
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
@@ -261,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             subscribers=[lambda found: reports.aggregate(found, clock.now())],
         )
         bus.run_in_background()
-        app = LocalApp(gateway, bus)
+        app = LocalApp(gateway, bus, args.web_dist)
         if not args.no_demo:
             system = gateway.signer.sign("demo-loader", ["systems"])
             operator = gateway.signer.sign("demo-loader", ["operators"])

@@ -275,7 +275,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
-def _open(browser: Any, server: LocalServer, request: pytest.FixtureRequest, app: str) -> Any:
+def _open(browser: Any, server: LocalServer, name: str, app: str) -> Any:
     viewport = MEMBER_VIEWPORT if app == "member" else CONSOLE_VIEWPORT
     context = browser.new_context(
         viewport=viewport,
@@ -287,8 +287,7 @@ def _open(browser: Any, server: LocalServer, request: pytest.FixtureRequest, app
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS * 2)
     page = context.new_page()
-    test = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name).strip("-")
-    ui = Ui(page=page, server=server, app=app, test=f"{test}-{app}")
+    ui = Ui(page=page, server=server, app=app, test=name)
     page.on("response", ui._on_response)
     page.on("requestfailed", ui._on_request_failed)
     page.on("console", ui._on_console)
@@ -302,7 +301,13 @@ def open_app(browser: Any, server: LocalServer, request: pytest.FixtureRequest) 
     opened: list[tuple[Any, Ui]] = []
 
     def open_(app: str) -> Ui:
-        context, ui = _open(browser, server, request, app)
+        # Screenshots are named <test>-<app>[-<n>]-<page>.png: a journey may open several
+        # members' tabs.
+        test = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name).strip("-")
+        same = sum(ui.app == app for _, ui in opened)
+        context, ui = _open(
+            browser, server, f"{test}-{app}" + (f"-{same + 1}" if same else ""), app
+        )
         opened.append((context, ui))
         return ui
 

@@ -30,6 +30,36 @@ export function useLoad<T>(fn: () => Promise<T>): Load<T> {
   return { data, loading, error, load }
 }
 
+/** A list read page by page (API.md: limit + cursor): `reload()` from the start, `more()`
+ * appends the next page while `cursor` says there is one. */
+export interface Paged<T> {
+  items: ShallowRef<T[]>
+  cursor: Ref<string | null>
+  loading: Ref<boolean>
+  error: ShallowRef<ApiError | null>
+  more: () => Promise<void>
+  reload: () => Promise<void>
+}
+
+export function usePaged<T>(
+  fetch: (page: { limit: number; cursor?: string }) => Promise<{ items: unknown[]; next_cursor?: string | null }>,
+  limit = 50,
+): Paged<T> {
+  const items = shallowRef<T[]>([])
+  const cursor = ref<string | null>(null)
+  const page = useLoad(async () => {
+    const after = cursor.value
+    const answer = await fetch(after ? { limit, cursor: after } : { limit })
+    items.value = after ? [...items.value, ...(answer.items as T[])] : (answer.items as T[])
+    cursor.value = answer.next_cursor ?? null
+  })
+  function reload(): Promise<void> {
+    cursor.value = null
+    return page.load()
+  }
+  return { items, cursor, loading: page.loading, error: page.error, more: page.load, reload }
+}
+
 /** The problem a 422 names for `name` (or for a part of it, e.g. "prizes[0].weight"). */
 export function fieldError(error: unknown, name: string): string {
   const fields = fieldErrors(error)

@@ -29,7 +29,7 @@ export interface Page<T> {
 
 /** Cursor paging for van-list: `load()` fetches the next page until next_cursor is null. */
 export function usePaged<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>) {
-  const items = ref<T[]>([]) as { value: T[] }
+  const items = shallowRef<T[]>([])
   const loading = ref(false)
   const finished = ref(false)
   const failed = ref(false)

@@ -151,6 +151,7 @@ export default {
     stockLeft: '({n} left)',
     noPrize: 'No prize',
     draw: 'Draw',
+    noneLeft: 'No draws left today',
     drawNamed: 'Draw: {name}, costs {n} points',
     outcome: 'Result',
     won: 'You won {name}!',

@@ -150,6 +150,7 @@ export default {
     stockLeft: '（剩余 {n}）',
     noPrize: '未中奖',
     draw: '抽奖',
+    noneLeft: '今日次数已用完',
     drawNamed: '抽奖：{name}，消耗 {n} 积分',
     outcome: '抽奖结果',
     won: '恭喜！抽中 {name}',
