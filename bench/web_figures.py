@@ -3,7 +3,7 @@
 From Vite's build manifest (web/dist/.vite/manifest.json): the JavaScript each app loads
 before it can paint (its entry chunk plus every chunk it imports statically, gzipped),
 and how many chunks it loads only on demand (lazy routes, e.g. the console's sections).
-Targets (issue 16): member app initial JavaScript <= 200 KB gzipped; console sections lazy.
+Targets: member app initial JavaScript <= 200 KB gzipped; console sections lazy.
 Usage: python bench/web_figures.py  (after `make web-build`)
 """
 

@@ -156,7 +156,7 @@ def main() -> None:
 
 
 def mall_rows(gateway: Any, measure: Any, system: str) -> None:
-    """Points mall (issue 5): the redemption transaction in its shapes, replay, cancel."""
+    """Points mall: the redemption transaction in its shapes, replay, cancel."""
     operator = gateway.signer.sign("bench-operator", ["operators"])
     members = {m: gateway.signer.sign(m, []) for m in ("m-mall-1", "m-mall-2")}
     for member_id in members:  # set-up, not measured
@@ -192,7 +192,7 @@ def mall_rows(gateway: Any, measure: Any, system: str) -> None:
 
 
 def earning_rows(gateway: Any, measure: Any, system: str) -> None:
-    """Earning rules (issue 4): campaigns, referrals, check-ins, tasks, operator actions."""
+    """Earning rules: campaigns, referrals, check-ins, tasks, operator actions."""
     operator = gateway.signer.sign("bench-operator", ["operators"])
     member = gateway.signer.sign("m-earn-c", [])
     window = {"starts_at": "2000-01-01T00:00:00+00:00", "ends_at": "2100-01-01T00:00:00+00:00"}
@@ -274,7 +274,7 @@ def earning_rows(gateway: Any, measure: Any, system: str) -> None:
 
 
 def lottery_rows(gateway: Any, measure: Any, system: str) -> None:
-    """Points lottery (issue 7): a campaign PUT, draws of each outcome, a replay, reads."""
+    """Points lottery: a campaign PUT, draws of each outcome, a replay, reads."""
     operator = gateway.signer.sign("bench-operator", ["operators"])
     member = gateway.signer.sign("m-lottery", [])
     call(gateway, system, "POST", "/v1/members", {"member_id": "m-lottery"})  # set-up

@@ -16,7 +16,7 @@ PURCHASES = (
 )
 
 
-# The points mall's example catalog (SPEC §4), plus a donation and a cash-out to try.
+# The points mall's example catalog (docs/product.md §4), plus a donation and a cash-out to try.
 CATALOG: tuple[tuple[str, dict[str, Any]], ...] = (
     ("phone", {"name": "Smartphone", "kind": "gift", "points": 10_000, "stock": 20}),
     ("earphones", {"name": "Wireless earphones", "kind": "gift", "points": 5_000, "stock": 50}),
@@ -63,7 +63,7 @@ LOTTERY_ID = "new-year-draw"
 
 
 def demo_lottery() -> dict[str, Any]:
-    """SPEC §6's lottery: 50 points a draw, 3 draws a day, a pool of every prize kind."""
+    """docs/product.md §6's lottery: 50 points a draw, 3 a day, a pool of every prize kind."""
     from datetime import timedelta
 
     from shared import clock

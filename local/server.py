@@ -210,7 +210,7 @@ Loyalty points platform — local mode
   Member app {base}/            (sign in as m-alice, m-bob or m-carol)
   Console    {base}/console/    (sign in as an operator)
   API        {base}/v1/health
-  Demo data  members m-alice, m-bob, m-carol (with purchases); the mall catalog (SPEC §4)
+  Demo data  members m-alice, m-bob, m-carol (with purchases); the mall catalog (docs/product.md §4)
 
 Get a token (member: any sub; operator: groups ["operators"]; shop system: ["systems"]):
   TOKEN=$(curl -s -X POST {base}/local/token -d '{{"sub":"m-alice","groups":[]}}' \\

@@ -21,7 +21,7 @@ from shared.schemas import COMPONENTS, IDEMPOTENCY_KEY, Operation, operation_id,
 VERSION = "1.0.0"
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
-# What each documented error status means (API.md "Errors" and docs/decisions.md).
+# What each documented error status means (docs/api.md "Errors" and docs/decisions.md).
 ERROR_DESCRIPTIONS: dict[int, str] = {
     400: "bad_request: the body is not a JSON object",
     401: "unauthorized: a valid bearer token is required",

@@ -70,7 +70,7 @@ ROUTES: tuple[Route, ...] = (
         "extend_expiry",
         OPERATORS,
     ),
-    # Earning rules (issue 4): members' activity ...
+    # Earning rules: members' activity ...
     Route("POST", "/v1/me/checkins", "earn", "check_in", MEMBERS),
     Route("GET", "/v1/tasks", "earn", "list_tasks", MEMBERS),
     Route("POST", "/v1/me/tasks/{task_id}/completions", "earn", "complete_task", MEMBERS),
@@ -86,7 +86,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/admin/members/{member_id}/adjustments", "admin", "adjust_member", OPERATORS),
     Route("POST", "/v1/admin/members/{member_id}/freeze", "admin", "freeze_member", OPERATORS),
     Route("POST", "/v1/admin/members/{member_id}/unfreeze", "admin", "unfreeze_member", OPERATORS),
-    # Points mall (issue 5): members browse and redeem ...
+    # Points mall: members browse and redeem ...
     Route("GET", "/v1/catalog", "redeem", "list_catalog", MEMBERS | OPERATORS),
     Route("GET", "/v1/catalog/{item_id}", "redeem", "get_catalog_item", MEMBERS | OPERATORS),
     Route("POST", "/v1/redemptions", "redeem", "redeem", MEMBERS),
@@ -104,7 +104,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/admin/orders", "mall_admin", "list_orders", OPERATORS),
     Route("PATCH", "/v1/admin/orders/{order_id}", "mall_admin", "move_order", OPERATORS),
     Route("POST", "/v1/admin/orders/{order_id}/pickup", "mall_admin", "confirm_pickup", OPERATORS),
-    # Points lottery (issue 7): members see the odds in force and draw; a gift won waits for
+    # Points lottery: members see the odds in force and draw; a gift won waits for
     # its delivery address ...
     Route("GET", "/v1/lotteries", "lottery", "list_lotteries", MEMBERS),
     Route("POST", "/v1/lotteries/{lottery_id}/draws", "lottery", "draw", MEMBERS),

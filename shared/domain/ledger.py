@@ -11,7 +11,7 @@ from shared.domain.calendar import local_date
 from shared.domain.lots import expiry_date
 from shared.domain.rules import Rules
 
-# Ledger entry types (API.md, GET /v1/me/ledger).
+# Ledger entry types (docs/api.md, GET /v1/me/ledger).
 EARN = "earn"
 REDEEM = "redeem"
 EXPIRE = "expire"
@@ -24,7 +24,7 @@ LOTTERY_PRIZE = "lottery_prize"
 REFUND = "refund"
 CHECKOUT = "checkout"
 
-# Sources whose credits count toward tier qualification (SPEC §7).
+# Sources whose credits count toward tier qualification (docs/product.md §7).
 QUALIFYING_SOURCES = frozenset({"purchase", "checkin", "task", "referral", "campaign"})
 
 

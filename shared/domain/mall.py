@@ -23,7 +23,7 @@ KINDS: tuple[str, ...] = (GIFT, COUPON, DONATION, CASH_OUT)
 PLACED, APPROVED, SHIPPED, DELIVERED = "placed", "approved", "shipped", "delivered"
 PICKED_UP, CANCELLED, REJECTED, ISSUED = "picked_up", "cancelled", "rejected", "issued"
 AWAITING_PAYMENT, COMPLETED = "awaiting_payment", "completed"
-# A gift won in the points lottery waits for the member's delivery address (issue 7):
+# A gift won in the points lottery waits for the member's delivery address:
 # ``PUT /v1/me/orders/{order_id}/delivery`` makes it ``placed``.
 AWAITING_ADDRESS = "awaiting_address"
 STATUSES: tuple[str, ...] = (

@@ -1,4 +1,4 @@
-"""Programme rules (SPEC §3, §5, §7) with the defaults from the source plans."""
+"""Programme rules (docs/product.md §3, §5, §7) with the defaults from the source plans."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class Rules(Struct, frozen=True):
 
     timezone: str = "Asia/Shanghai"
     currency: str = "CNY"
-    # Earning (SPEC §3)
+    # Earning (docs/product.md §3)
     earn_points_per_unit: Decimal = Decimal(1)  # points per currency unit paid, floored
     welcome_points: int = 100
     checkin_points: int = 10
@@ -64,26 +64,26 @@ class Rules(Struct, frozen=True):
     category_bonuses: dict[str, Decimal] = field(default_factory=dict)
     sku_bonuses: dict[str, Decimal] = field(default_factory=dict)
     channel_bonuses: dict[str, Decimal] = field(default_factory=dict)
-    # Expiry (SPEC §5)
+    # Expiry (docs/product.md §5)
     validity: Validity = field(default_factory=Validity)
     expiry_shards: int = 10  # lots due on one day are spread over this many index partitions
-    # Tiers (SPEC §7)
+    # Tiers (docs/product.md §7)
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
-    # Points mall (SPEC §4)
+    # Points mall (docs/product.md §4)
     gift_limit_per_day: int = 1  # default for gifts without their own per_member_limit
     gift_same_item_total: int = 1  # "the same gift not twice"
     cash_out_points_per_unit: int = 100  # points per 1 currency unit of cash credit
     cash_out_starts_at: str | None = None  # ISO-8601; None = no window open
     cash_out_ends_at: str | None = None
     unpaid_order_minutes: int = 30  # points + cash orders awaiting payment
-    # Points at checkout (SPEC §4)
+    # Points at checkout (docs/product.md §4)
     checkout_points_per_unit: int = 100  # 100 points = 1 currency unit
     checkout_max_share: Decimal = Decimal("0.5")
     hold_minutes: int = 30
-    # Transfers (SPEC §8)
+    # Transfers (docs/product.md §8)
     transfer_max_per_day: int = 5
     transfer_max_points_per_day: int = 10_000
-    # Lottery (SPEC §6)
+    # Lottery (docs/product.md §6)
     lottery_default_cost: int = 50
 
     @property

@@ -1,4 +1,4 @@
-"""Membership tiers by qualifying points over a rolling window (SPEC §7).
+"""Membership tiers by qualifying points over a rolling window (docs/product.md §7).
 
 Qualifying points are kept in monthly buckets (``"YYYY-MM"`` → points) on the member. The
 window is the current month and the ``WINDOW_MONTHS`` complete months before it, so a

@@ -1,4 +1,5 @@
-"""Idempotency-Key records (API.md Conventions), written INSIDE the business transaction.
+"""Idempotency-Key records (docs/api.md "Retries and idempotency"), written INSIDE the
+business transaction.
 
 The same key from the same caller within 24 h gets the first response back (same status and
 body) without the work being done again; the same key with another request is refused

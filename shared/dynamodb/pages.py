@@ -1,4 +1,4 @@
-"""Opaque pagination cursors (API.md: ``limit`` and ``cursor``) over DynamoDB keys."""
+"""Opaque pagination cursors (docs/api.md, Lists: ``limit`` and ``cursor``) over DynamoDB keys."""
 
 from __future__ import annotations
 

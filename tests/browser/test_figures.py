@@ -1,4 +1,4 @@
-"""The web figures issue 16 asks for: bundle sizes and time to first paint.
+"""The web figures we hold ourselves to: bundle sizes and time to first paint.
 
 The bundle figures come from Vite's build manifest (bench/web_figures.py); the paint times
 are measured here, in the browser, against the local server, and printed at the end of

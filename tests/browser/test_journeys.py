@@ -1,4 +1,4 @@
-"""The six journeys of issue 16, driven through the apps as a member or an operator would,
+"""Six journeys, driven through the apps as a member or an operator would,
 each checking what the person sees and then what the API answers.
 
 Set-up and verification use the API (tokens from POST /local/token); the actions under

@@ -1,4 +1,5 @@
-"""Bad input and wrong callers get the documented 4xx and change nothing (SPEC §10.6-7)."""
+"""Bad input and wrong callers get the documented 4xx and change nothing
+(docs/product.md §10, invariants 6 and 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Points at checkout: two-phase hold / capture / release (issue 10)."""
+"""Points at checkout: two-phase hold / capture / release."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Business events match the ledger one-to-one; reports equal what the ledger says (issue 9).
+"""Business events match the ledger one-to-one; reports equal what the ledger says.
 
 Runs on DynamoDB Local: events come from the table's stream, exactly as in AWS.
 """

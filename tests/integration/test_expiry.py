@@ -1,4 +1,4 @@
-"""Points expiry through the HTTP layer with the clock pinned (SPEC §5, issue 6)."""
+"""Points expiry through the HTTP layer with the clock pinned (docs/product.md §5)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Membership tiers and birthdays through the handlers, with the clock pinned (SPEC §7,
-issue 8): promotion inside the earning transactions, the monthly evaluation, birthday
+"""Membership tiers and birthdays through the handlers, with the clock pinned
+(docs/product.md §7): promotion inside the earning transactions, the monthly evaluation, birthday
 points, tier-only catalog items."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Tiers on DynamoDB Local: TierChanged events from the table's stream, and promotions and
-demotions under concurrency (issue 8)."""
+demotions under concurrency."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Member-to-member transfers (SPEC §8, issue 9)."""
+"""Member-to-member transfers (docs/product.md §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authorization matrix, derived from the route table (SPEC §10.6).
+"""The authorization matrix, derived from the route table (docs/product.md §10, invariant 6).
 
 Every route is called by seven callers — no token, a token with a bad signature, an expired
 token, the owning member, another member, an operator and a trusted system — with its

@@ -10,7 +10,7 @@ between two calls or running out of time (then run again). The client side retri
 by seeded chance a response is "lost" and the very same request is sent again (same order
 id, refund id, hold id or ``Idempotency-Key``); the retry must answer what the first did.
 
-After every batch of operations the invariants of SPEC §10 are checked against the table:
+After every batch of operations the invariants of docs/product.md §10 are checked against the table:
 
 1. every member's balance = the sum of their ledger entries;
 2. issued − redeemed − expired − clawed back = the sum of balances (ledger types as the

@@ -1,4 +1,4 @@
-"""Tier rules (SPEC §7): the qualifying window, promotion bounds, demotion, birthdays."""
+"""Tier rules (docs/product.md §7): the qualifying window, promotion bounds, demotion, birthdays."""
 
 from __future__ import annotations
 

@@ -89,7 +89,7 @@ export async function unwrap<R extends Answer>(call: Promise<R>): Promise<NonNul
   return result.data as NonNullable<R['data']>
 }
 
-/** A fresh Idempotency-Key (API.md: 1-128 chars of [A-Za-z0-9_-]). */
+/** A fresh Idempotency-Key (docs/api.md: 1-128 chars of [A-Za-z0-9_-]). */
 export function newIdempotencyKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16))
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')

@@ -1,4 +1,4 @@
-// Every error code the API can answer (shared/errors.py, API.md), plus the client's own
+// Every error code the API can answer (shared/errors.py, docs/api.md), plus the client's own
 // 'network' and 'unknown'. The catalogs are typed Record<ErrorCode, string>, so a code added
 // here without a Chinese and an English message breaks the build.
 import { ApiError, toApiError } from './api'

@@ -30,7 +30,7 @@ export function useLoad<T>(fn: () => Promise<T>): Load<T> {
   return { data, loading, error, load }
 }
 
-/** A list read page by page (API.md: limit + cursor): `reload()` from the start, `more()`
+/** A list read page by page (docs/api.md: limit + cursor): `reload()` from the start, `more()`
  * appends the next page while `cursor` says there is one. */
 export interface Paged<T> {
   items: ShallowRef<T[]>

@@ -1,4 +1,4 @@
-// Shapes from the generated schema, plus the fields API.md documents that the OpenAPI
+// Shapes from the generated schema, plus the fields docs/api.md documents that the OpenAPI
 // document leaves untyped (lottery prizes, catalog availability, task progress).
 import type { components } from '@common/schema'
 
