@@ -21,7 +21,7 @@ from shared.dynamodb import keys, ledger
 from shared.dynamodb import members as members_repo
 from shared.dynamodb.connection import table
 from shared.dynamodb.ledger import ENTRY, PROFILE
-from shared.dynamodb.models import MemberItem
+from shared.dynamodb.models.members import MemberItem
 from shared.dynamodb.tiers import Standing, credit_part, standing_of
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.errors import MemberFrozen

@@ -22,7 +22,8 @@ from shared.clock import utc_iso as utc
 from shared.domain.mall import DONATION, Listing
 from shared.dynamodb import keys, pages
 from shared.dynamodb.connection import connection, table
-from shared.dynamodb.models import CatalogEntry, CatalogItem, set_or_remove
+from shared.dynamodb.models.base import set_or_remove
+from shared.dynamodb.models.mall import CatalogEntry, CatalogItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.dynamodb.values import value_of
 from shared.errors import InsufficientStock, Invalid, ItemNotFound

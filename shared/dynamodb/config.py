@@ -15,7 +15,8 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from shared.clock import utc_iso
 from shared.domain.activity import Task
 from shared.dynamodb import keys
-from shared.dynamodb.models import Item, ProgrammeItem, TaskItem
+from shared.dynamodb.models.base import Item
+from shared.dynamodb.models.programme import ProgrammeItem, TaskItem
 from shared.dynamodb.values import row_of, value_of
 
 

@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist
 from shared.clock import utc_iso as utc
 from shared.domain.mall import Coupon
 from shared.dynamodb import keys
-from shared.dynamodb.models import CouponItem, OrderItem
+from shared.dynamodb.models.mall import CouponItem, OrderItem
 from shared.dynamodb.orders import COUPON, ORDER
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.dynamodb.values import value_of

@@ -16,7 +16,8 @@ from shared.domain.ledger import Debit
 from shared.domain.lots import Extension, Lot
 from shared.dynamodb import keys
 from shared.dynamodb.members import ENTRY, PROFILE, add_debit, find
-from shared.dynamodb.models import AuditItem, LotItem, MemberItem, OutboxItem
+from shared.dynamodb.models.jobs import OutboxItem
+from shared.dynamodb.models.members import AuditItem, LotItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx
 
 SETTLED, REF_USED, CHANGED = "settled", "ref_used", "changed"  # outcomes of :func:`settle`

@@ -13,7 +13,9 @@ from shared.clock import utc_iso
 from shared.domain.checkout import Hold
 from shared.domain.ledger import Debit
 from shared.dynamodb import keys, ledger
-from shared.dynamodb.models import HoldItem, MemberItem, as_plain
+from shared.dynamodb.models.base import as_plain
+from shared.dynamodb.models.checkout import HoldItem
+from shared.dynamodb.models.members import MemberItem
 from shared.dynamodb.tx import Cancelled, Retry, Tx, image, run
 from shared.dynamodb.values import row_of, value_of
 from shared.errors import InsufficientPoints

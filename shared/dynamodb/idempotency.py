@@ -22,7 +22,7 @@ from msgspec import Struct
 from pynamodb.exceptions import DoesNotExist
 
 from shared.dynamodb import keys
-from shared.dynamodb.models import IdempotencyItem
+from shared.dynamodb.models.idempotency import IdempotencyItem
 from shared.dynamodb.tx import Cancelled, Tx, image
 from shared.errors import IdempotencyKeyReused
 

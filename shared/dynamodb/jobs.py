@@ -9,7 +9,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from shared.clock import utc_iso
 from shared.dynamodb import keys
-from shared.dynamodb.models import JobRunItem
+from shared.dynamodb.models.jobs import JobRunItem
 
 
 class Checkpoint(Struct, frozen=True):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
+# Members and their ledger: profile, entries, lots, audit trail --------------------------------
 MEMBER = "MEMBER#"
 PROFILE = "PROFILE"
 LEDGER = "LEDGER#"
 LOT = "LOT#"
 ORDER = "ORDER#"
-EXPIRY = "EXPIRY#"
+AUDIT = "AUDIT#"
 
 
 def member_pk(member_id: str) -> str:
@@ -44,9 +45,17 @@ def order_pk(order_id: str) -> str:
     return f"{ORDER}{order_id}"
 
 
+def audit_sk(at_utc: str, action: str) -> str:
+    return f"AUDIT#{at_utc}#{action}"
+
+
 def shard_of(member_id: str, shards: int) -> int:
     digest = hashlib.blake2b(member_id.encode(), digest_size=4).digest()
     return int.from_bytes(digest, "big") % shards
+
+
+# Expiry: open lots by expiry date, reminder markers -------------------------------------------
+EXPIRY = "EXPIRY#"
 
 
 def expiry_pk(shard: int) -> str:
@@ -72,22 +81,30 @@ def reminder_sk(threshold_days: int, expires_on: date) -> str:
     return f"REMINDER#{threshold_days}#{expires_on.isoformat()}"
 
 
-def audit_sk(at_utc: str, action: str) -> str:
-    return f"AUDIT#{at_utc}#{action}"
+# Tiers and birthdays: sparse keys-only indexes over member profiles ---------------------------
+TIER = "TIER#"
+BIRTHDAY = "BDAY#"
+TIER_SHARDS = 10  # never change: members would be stranded in the old shards
+BIRTHDAY_SHARDS = 10
 
 
-JOB = "JOB#"
+def tier_pk(tier: str, shard: int) -> str:
+    """GSI ``by_tier`` partition: members of one tier above the first, in one shard. Set
+    (and moved) by the same profile update that changes ``tier``; absent for the first tier."""
+    return f"{TIER}{tier}#{shard:02d}"
 
 
-def job_pk(job: str) -> str:
-    return f"{JOB}{job}"
+def birthday_pk(month_day: str, shard: int) -> str:
+    """GSI ``by_birthday`` partition: members born on ``MM-DD``, in one shard (registration)."""
+    return f"{BIRTHDAY}{month_day}#{shard:02d}"
 
 
-def job_run_sk(run: str) -> str:
-    return f"RUN#{run}"
+def tier_audit_sk(at_utc: str) -> str:
+    """A tier change in the member's audit trail (``AUDIT#<at>#tier``)."""
+    return audit_sk(at_utc, "tier")
 
 
-# Earning rules (issue 4): programme configuration, tasks, referral codes, idempotency keys.
+# Programme configuration: rules overrides, campaigns, tasks, referral codes -------------------
 PROGRAMME = "PROGRAMME"  # partition of the rules overrides and the campaigns (one Query)
 RULES = "RULES"
 CAMPAIGN = "CAMPAIGN#"
@@ -95,8 +112,6 @@ TASKS = "TASKS"
 TASK = "TASK#"
 REFCODE = "REFCODE#"
 REFCODE_SK = "REFCODE"
-IDEMPOTENCY = "IDEMPOTENCY#"
-AUDIT = "AUDIT#"
 
 
 def campaign_sk(campaign_id: str) -> str:
@@ -111,12 +126,16 @@ def referral_code_pk(code: str) -> str:
     return f"{REFCODE}{code}"
 
 
+# Idempotency keys -----------------------------------------------------------------------------
+IDEMPOTENCY = "IDEMPOTENCY#"
+
+
 def idempotency_pk(caller: str, key: str) -> str:
     """An ``Idempotency-Key`` of one caller (API.md: same key from the same caller)."""
     return f"{IDEMPOTENCY}{caller}#{key}"
 
 
-# Points mall (issue 5): catalog, orders, coupons, per-member limits, payouts.
+# Mall: catalog, orders, coupons, per-member limits, payouts -----------------------------------
 ITEM = "ITEM#"
 ITEM_SK = "ITEM"
 CATALOG = "CATALOG"  # partition listing every catalog item (one Query per page)
@@ -181,7 +200,7 @@ def payout_sk(order_id: str) -> str:
     return f"PAYOUT#{order_id}"
 
 
-# Points at checkout (issue 10): holds.
+# Checkout: holds ------------------------------------------------------------------------------
 HOLD = "HOLD#"
 HOLD_SK = "HOLD"
 HOLD_EXPIRY = "HOLDEXP#"
@@ -200,13 +219,13 @@ def hold_expiry_sk(expires_at_utc: str, hold_id: str) -> str:
     return f"{expires_at_utc}#{hold_id}"
 
 
-# Transfers (issue 9).
+# Transfers ------------------------------------------------------------------------------------
 def transfers_day_sk(day: date) -> str:
     """Per-sender per-day transfer counter (count and points), under the sender."""
     return f"TRANSFERS#{day.isoformat()}"
 
 
-# Reports (issue 9): daily aggregates kept from the event stream.
+# Reports: daily aggregates kept from the event stream -----------------------------------------
 REPORTS = "REPORTS"
 
 
@@ -228,7 +247,7 @@ def aggregated_pk(event_id: str) -> str:
     return f"AGG#{event_id}"
 
 
-# Points lottery (issue 7): campaigns, prize stock, stats shards, draws, daily counters.
+# Lottery: campaigns, prize stock, stats shards, draws, daily counters -------------------------
 LOTTERY = "LOTTERY#"
 LOTTERY_SK = "LOTTERY"  # the campaign's definition in its own partition
 LOTTERIES = "LOTTERIES"  # partition listing the campaigns by end time (one Query)
@@ -282,24 +301,13 @@ def lottery_day_sk(day: date, lottery_id: str) -> str:
     return f"{lottery_day_prefix(day)}{lottery_id}"
 
 
-# Membership tiers and birthdays (issue 8): sparse keys-only indexes over member profiles.
-TIER = "TIER#"
-BIRTHDAY = "BDAY#"
-TIER_SHARDS = 10  # never change: members would be stranded in the old shards
-BIRTHDAY_SHARDS = 10
+# Jobs: checkpointed runs ----------------------------------------------------------------------
+JOB = "JOB#"
 
 
-def tier_pk(tier: str, shard: int) -> str:
-    """GSI ``by_tier`` partition: members of one tier above the first, in one shard. Set
-    (and moved) by the same profile update that changes ``tier``; absent for the first tier."""
-    return f"{TIER}{tier}#{shard:02d}"
+def job_pk(job: str) -> str:
+    return f"{JOB}{job}"
 
 
-def birthday_pk(month_day: str, shard: int) -> str:
-    """GSI ``by_birthday`` partition: members born on ``MM-DD``, in one shard (registration)."""
-    return f"{BIRTHDAY}{month_day}#{shard:02d}"
-
-
-def tier_audit_sk(at_utc: str) -> str:
-    """A tier change in the member's audit trail (``AUDIT#<at>#tier``)."""
-    return audit_sk(at_utc, "tier")
+def job_run_sk(run: str) -> str:
+    return f"RUN#{run}"

@@ -14,7 +14,7 @@ from shared.clock import utc_iso
 from shared.domain.ledger import Credit, Debit, Entry, Return
 from shared.domain.rules import Rules
 from shared.dynamodb import keys
-from shared.dynamodb.models import LedgerItem, LotItem, MemberItem
+from shared.dynamodb.models.members import LedgerItem, LotItem, MemberItem
 from shared.dynamodb.tx import Tx, image
 from shared.dynamodb.values import value_of
 from shared.errors import InsufficientPoints, MemberFrozen, MemberNotFound

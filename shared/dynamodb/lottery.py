@@ -21,17 +21,15 @@ from shared.domain import lottery as rules_of
 from shared.domain.lottery import Lottery, Odds, Prize
 from shared.dynamodb import keys, pages
 from shared.dynamodb.connection import table
-from shared.dynamodb.models import (
-    CounterItem,
+from shared.dynamodb.models.base import Item, as_plain, set_or_remove
+from shared.dynamodb.models.lottery import (
     DrawItem,
-    Item,
     LotteryEntry,
     LotteryItem,
     LotteryStatsItem,
     PrizeStockItem,
-    as_plain,
-    set_or_remove,
 )
+from shared.dynamodb.models.mall import CounterItem
 from shared.dynamodb.tx import Cancelled, Retry, Tx, run
 from shared.errors import LotteryNotFound
 

@@ -26,15 +26,8 @@ from shared.dynamodb import idempotency, keys
 from shared.dynamodb import members as members_repo
 from shared.dynamodb import orders as orders_repo
 from shared.dynamodb.lottery import NONE_KEY, STATS_SHARDS
-from shared.dynamodb.models import (
-    CounterItem,
-    CouponItem,
-    DrawItem,
-    LotteryStatsItem,
-    OrderItem,
-    PayoutItem,
-    PrizeStockItem,
-)
+from shared.dynamodb.models.lottery import DrawItem, LotteryStatsItem, PrizeStockItem
+from shared.dynamodb.models.mall import CounterItem, CouponItem, OrderItem, PayoutItem
 from shared.dynamodb.tx import Cancelled, Tx, run
 from shared.errors import DrawLimitReached
 

@@ -36,7 +36,7 @@ from shared.dynamodb.ledger import (  # noqa: F401 - kept for the other rooms' r
     debit_actions,
     qualifying_actions,
 )
-from shared.dynamodb.models import LedgerItem, LotItem, MemberItem, ReferralCodeItem
+from shared.dynamodb.models.members import LedgerItem, LotItem, MemberItem, ReferralCodeItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.dynamodb.values import row_of, value_of
 from shared.errors import Contention, Invalid, MemberNotFound

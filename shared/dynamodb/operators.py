@@ -15,7 +15,7 @@ from shared.domain.members import Audit
 from shared.domain.rules import Rules
 from shared.dynamodb import idempotency, keys, ledger
 from shared.dynamodb.ledger import PROFILE
-from shared.dynamodb.models import AuditItem, MemberItem
+from shared.dynamodb.models.members import AuditItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.dynamodb.values import row_of, value_of
 from shared.errors import InsufficientPoints

@@ -21,12 +21,7 @@ from shared.domain.ledger import Return
 from shared.domain.mall import Order
 from shared.dynamodb import keys, pages
 from shared.dynamodb import members as members_repo
-from shared.dynamodb.models import (
-    CatalogItem,
-    CounterItem,
-    CouponItem,
-    OrderItem,
-)
+from shared.dynamodb.models.mall import CatalogItem, CounterItem, CouponItem, OrderItem
 from shared.dynamodb.tx import Cancelled, Tx, run
 from shared.dynamodb.values import value_of
 

@@ -22,7 +22,7 @@ from shared.dynamodb import keys, ledger
 from shared.dynamodb import tiers as tiers_repo
 from shared.dynamodb.ledger import ENTRY, PROFILE
 from shared.dynamodb.members import Written
-from shared.dynamodb.models import MemberItem
+from shared.dynamodb.models.members import MemberItem
 from shared.dynamodb.tiers import Standing
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 

@@ -23,14 +23,8 @@ from shared.domain.ledger import Debit
 from shared.domain.mall import Limits, Offer
 from shared.dynamodb import idempotency, keys
 from shared.dynamodb import members as members_repo
-from shared.dynamodb.models import (
-    CatalogItem,
-    CounterItem,
-    CouponItem,
-    MemberItem,
-    OrderItem,
-    PayoutItem,
-)
+from shared.dynamodb.models.mall import CatalogItem, CounterItem, CouponItem, OrderItem, PayoutItem
+from shared.dynamodb.models.members import MemberItem
 from shared.dynamodb.orders import (
     COUPON,
     ITEM,

@@ -9,7 +9,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from shared.domain.referrals import Referral
 from shared.dynamodb import keys
-from shared.dynamodb.models import ReferralCodeItem
+from shared.dynamodb.models.members import ReferralCodeItem
 
 
 def owner(code: str) -> Referral | None:

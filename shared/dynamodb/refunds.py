@@ -16,7 +16,8 @@ from shared.domain.checkout import Hold
 from shared.domain.ledger import Debit, Return
 from shared.dynamodb import holds as holds_repo
 from shared.dynamodb import keys, ledger
-from shared.dynamodb.models import HoldItem, LedgerItem, MemberItem
+from shared.dynamodb.models.checkout import HoldItem
+from shared.dynamodb.models.members import LedgerItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx
 from shared.dynamodb.values import value_of
 from shared.errors import Conflict

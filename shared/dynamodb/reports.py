@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from msgspec import Struct
 
 from shared.dynamodb import keys
-from shared.dynamodb.models import MarkerItem, ReportDayItem
+from shared.dynamodb.models.reports import MarkerItem, ReportDayItem
 from shared.dynamodb.tx import Cancelled, Tx, run
 
 SEEN = "seen"

@@ -44,7 +44,8 @@ from shared.domain.tiers import (
 )
 from shared.dynamodb import keys
 from shared.dynamodb.members import ENTRY, PROFILE, add_credit, find
-from shared.dynamodb.models import AuditItem, MemberItem, as_plain
+from shared.dynamodb.models.base import as_plain
+from shared.dynamodb.models.members import AuditItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 
 AUDIT = "tier:audit"

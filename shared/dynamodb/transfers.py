@@ -12,7 +12,8 @@ from shared.domain.rules import Rules
 from shared.dynamodb import holds as holds_repo
 from shared.dynamodb import idempotency, keys, ledger
 from shared.dynamodb.ledger import PROFILE
-from shared.dynamodb.models import MemberItem, TransferDayItem
+from shared.dynamodb.models.members import MemberItem
+from shared.dynamodb.models.transfers import TransferDayItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.errors import RecipientFrozen, TransferLimitReached
 

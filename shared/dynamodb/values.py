@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 from pynamodb.models import Model
 
-from shared.dynamodb.models import as_plain
+from shared.dynamodb.models.base import as_plain
 
 S = TypeVar("S", bound=msgspec.Struct)
 M = TypeVar("M", bound=Model)

@@ -1,0 +1,65 @@
+"""pynamodb models of the items in the points table (see docs/data-model.md), one module
+per aggregate: ``base`` (the table binding and attribute helpers), ``members`` (profile, ledger,
+lots, audit, referral codes), ``programme``, ``idempotency``, ``mall``, ``checkout``,
+``transfers``, ``reports``, ``lottery``, ``jobs`` (job runs and the outbox).
+
+Repositories import the module they need (``from shared.dynamodb.models.mall import OrderItem``),
+so a function loads only the row classes it uses: pynamodb builds each class through a
+metaclass at import. ``from shared.dynamodb.models import X`` still works and loads X's
+module on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_MODULE_OF = {
+    "Item": "base",
+    "set_or_remove": "base",
+    "as_plain": "base",
+    "MemberByTier": "members",
+    "MemberByBirthday": "members",
+    "MemberItem": "members",
+    "LedgerByTime": "members",
+    "LedgerByOrder": "members",
+    "LedgerItem": "members",
+    "LotByExpiry": "members",
+    "LotItem": "members",
+    "AuditItem": "members",
+    "ReferralCodeItem": "members",
+    "ProgrammeItem": "programme",
+    "TaskItem": "programme",
+    "IdempotencyItem": "idempotency",
+    "CatalogItem": "mall",
+    "CatalogEntry": "mall",
+    "MallOrderById": "mall",
+    "MallOrderByStatus": "mall",
+    "OrderItem": "mall",
+    "CouponItem": "mall",
+    "CounterItem": "mall",
+    "PayoutItem": "mall",
+    "HoldByExpiry": "checkout",
+    "HoldByOrder": "checkout",
+    "HoldItem": "checkout",
+    "TransferDayItem": "transfers",
+    "ReportDayItem": "reports",
+    "MarkerItem": "reports",
+    "LotteryItem": "lottery",
+    "LotteryEntry": "lottery",
+    "PrizeStockItem": "lottery",
+    "LotteryStatsItem": "lottery",
+    "DrawByLottery": "lottery",
+    "DrawItem": "lottery",
+    "JobRunItem": "jobs",
+    "OutboxItem": "jobs",
+}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)

@@ -1,0 +1,95 @@
+"""Lottery: campaigns, their listing, prize stock, stats shards, draws."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from shared.dynamodb.models.base import Item
+
+
+class LotteryItem(Item):
+    """A lottery campaign's definition (``LOTTERY#<id>`` / ``LOTTERY``). Read by every draw,
+    written only by operators: a draw never updates it (no hot item)."""
+
+    lottery_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    cost = NumberAttribute()  # points per draw
+    daily_limit = NumberAttribute(null=True)  # draws per member per day; None = no limit
+    starts_at = UnicodeAttribute()  # UTC ISO-8601
+    ends_at = UnicodeAttribute()
+    no_prize_weight = NumberAttribute(default=0)
+    prizes = UnicodeAttribute()  # JSON list of the pool's prizes (shared.domain.lottery.Prize)
+    list_sk = UnicodeAttribute()  # its line in the LOTTERIES listing partition
+    ver = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    updated_by = UnicodeAttribute(null=True)
+
+
+class LotteryEntry(Item):
+    """A campaign's line in ``LOTTERIES`` (sort key: end time, then id)."""
+
+    lottery_id = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+
+
+class PrizeStockItem(Item):
+    """The stock of one limited prize (``LOTTERY#<id>`` / ``PRIZE#<prize_id>``): a win takes
+    one unit, on the condition ``stock >= 1``."""
+
+    lottery_id = UnicodeAttribute()
+    prize_id = UnicodeAttribute()
+    stock = NumberAttribute()
+    stocked = NumberAttribute(default=0)  # the stock the operator last set
+
+
+class LotteryStatsItem(Item):
+    """One counter shard of a campaign (``LOTTERY#<id>`` / ``STATS#<nn>``); each draw adds to
+    one shard picked at random, the stats add the shards up."""
+
+    draws = NumberAttribute(default=0)
+    points_in = NumberAttribute(default=0)  # draw costs debited
+    points_out = NumberAttribute(default=0)  # prize points credited
+    cash_out_cents = NumberAttribute(default=0)  # cash red packets, in cents
+    fallbacks = NumberAttribute(default=0)  # draws whose picked prize ran out at write time
+    won = MapAttribute(default=dict)  # prize id ("_none": no prize) -> draws with that outcome
+    expected = MapAttribute(default=dict)  # prize id -> Σ odds in force, in 1e-12 units
+
+
+class DrawByLottery(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    st_pk = UnicodeAttribute(hash_key=True)
+    st_sk = UnicodeAttribute(range_key=True)
+
+
+class DrawItem(Item):
+    """One draw, for the audit (``MEMBER#<id>`` / ``DRAW#<draw_id>``): who, when, the random
+    value, the odds in force, the outcome. Listed per campaign by GSI ``by_status``."""
+
+    draw_id = UnicodeAttribute()
+    lottery_id = UnicodeAttribute()
+    lottery_ver = NumberAttribute()
+    member_id = UnicodeAttribute()
+    at = UnicodeAttribute()  # UTC ISO-8601
+    cost = NumberAttribute()
+    random = NumberAttribute()  # r, uniform in [0, total_weight)
+    total_weight = NumberAttribute()
+    odds = UnicodeAttribute()  # JSON: [{"prize_id", "weight", "odds"}] in force, pool order
+    picked = UnicodeAttribute(null=True)  # the prize r picked (None: no prize)
+    outcome = UnicodeAttribute(null=True)  # the prize won (differs only after a fallback)
+    note = UnicodeAttribute(null=True)  # "stock_ran_out": picked prize gone at write time
+    prize_name = UnicodeAttribute(null=True)
+    prize_kind = UnicodeAttribute(null=True)
+    points = NumberAttribute(null=True)  # points prize
+    cash = UnicodeAttribute(null=True)  # cash red packet: decimal string
+    order_id = UnicodeAttribute(null=True)  # coupon / gift: the order it became
+    coupon_code = UnicodeAttribute(null=True)
+    response = UnicodeAttribute()  # JSON: the 201 body the member got
+    st_pk = UnicodeAttribute()
+    st_sk = UnicodeAttribute()
+
+    by_lottery = DrawByLottery()

@@ -1,0 +1,174 @@
+"""Members and their ledger: the profile (with the tier and birthday indexes), ledger entries,
+lots, the audit trail, referral codes."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    KeysOnlyProjection,
+    LocalSecondaryIndex,
+)
+
+from shared.dynamodb.models.base import Item
+
+
+class MemberByTier(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_tier"
+        projection = KeysOnlyProjection()
+
+    tier_pk = UnicodeAttribute(hash_key=True)
+    tier_sk = UnicodeAttribute(range_key=True)
+
+
+class MemberByBirthday(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_birthday"
+        projection = KeysOnlyProjection()
+
+    bday_pk = UnicodeAttribute(hash_key=True)
+    bday_sk = UnicodeAttribute(range_key=True)
+
+
+class MemberItem(Item):
+    """The member aggregate root: balance and the counters every write keeps in step."""
+
+    member_id = UnicodeAttribute()
+    status = UnicodeAttribute(default="active")
+    balance = NumberAttribute(default=0)  # may go negative only through clawbacks
+    held = NumberAttribute(default=0)  # points on hold at the shop's checkout
+    spendable = NumberAttribute(default=0)  # balance − held, kept in step (conditions need it)
+    holds = MapAttribute(default=dict)  # active holds: hold_id -> {"points", "expires_at"}
+    credited = NumberAttribute(default=0)  # points of every lot ever created
+    consumed = NumberAttribute(default=0)  # points spent, clawed back or expired (FIFO)
+    settled = NumberAttribute(default=0)  # points of lots the expiry job has closed
+    ver = NumberAttribute(default=0)  # +1 on every ledger write: consistent ledger reads
+    tier = UnicodeAttribute(default="bronze")
+    qualifying = MapAttribute(default=dict)  # "YYYY-MM" -> qualifying points earned
+    registered_at = UnicodeAttribute()
+    joined_at = UnicodeAttribute(null=True)
+    birthday = UnicodeAttribute(null=True)  # "MM-DD"
+    referred_by_code = UnicodeAttribute(null=True)
+    # Earning rules: referrals, check-in streak, daily activity cap.
+    referral_code = UnicodeAttribute(null=True)  # the member's own code (item REFCODE#<code>)
+    referred_by = UnicodeAttribute(null=True)  # the referrer's member id
+    referrer_chain = UnicodeAttribute(null=True)  # the referrer's referrer (second level)
+    first_purchase_rewarded = BooleanAttribute(null=True)  # False while referral bonuses wait
+    checkin_last = UnicodeAttribute(null=True)  # date of the last check-in (programme zone)
+    checkin_streak = NumberAttribute(null=True)  # consecutive days up to checkin_last
+    activity_day = UnicodeAttribute(null=True)  # the day activity_points counts
+    activity_points = NumberAttribute(null=True)  # check-in + task points credited that day
+    # Tiers: the qualifying total kept for one month (see shared/dynamodb/tiers.py),
+    # the last tier change, the monthly evaluation's marker, and the sparse index keys.
+    qualifying_total = NumberAttribute(null=True)  # Σ qualifying[window of qualifying_month]
+    qualifying_month = UnicodeAttribute(null=True)  # "YYYY-MM" the total is kept for
+    tier_changed_at = UnicodeAttribute(null=True)  # UTC ISO-8601
+    tier_change = UnicodeAttribute(null=True)  # "promotion" | "demotion" (the last change)
+    tier_evaluated = UnicodeAttribute(null=True)  # "YYYY-MM" of the last demotion
+    tier_pk = UnicodeAttribute(null=True)  # GSI by_tier, only above the first tier
+    tier_sk = UnicodeAttribute(null=True)
+    bday_pk = UnicodeAttribute(null=True)  # GSI by_birthday, members with a birthday
+    bday_sk = UnicodeAttribute(null=True)
+
+    by_tier = MemberByTier()
+    by_birthday = MemberByBirthday()
+
+
+class LedgerByTime(LocalSecondaryIndex):
+    class Meta:
+        index_name = "by_time"
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True)
+    lsi1sk = UnicodeAttribute(range_key=True)
+
+
+class LedgerByOrder(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_order"
+        projection = AllProjection()
+
+    order_pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class LedgerItem(Item):
+    """One balance change. Its key is the business key, so a retry cannot apply twice."""
+
+    lsi1sk = UnicodeAttribute()
+    entry_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    source = UnicodeAttribute()
+    ref = UnicodeAttribute()
+    points = NumberAttribute()
+    at = UnicodeAttribute()  # UTC ISO-8601
+    description = UnicodeAttribute(default="")
+    expires_on = UnicodeAttribute(null=True)  # credits: the lot's last valid day
+    # Purchases (looked up by order id for refunds).
+    order_pk = UnicodeAttribute(null=True)
+    amount = UnicodeAttribute(null=True)  # decimal string
+    currency = UnicodeAttribute(null=True)
+    breakdown = ListAttribute(of=MapAttribute, null=True)
+    refunded = UnicodeAttribute(null=True)  # decimal string, total refunded so far
+    clawed_back = NumberAttribute(null=True)
+    refunds = MapAttribute(null=True)  # refund_id -> {"amount", "points"}
+
+    # Clawbacks: which refund/order they answer.
+    order_id = UnicodeAttribute(null=True)
+    # Operator adjustments: who made them.
+    actor = UnicodeAttribute(null=True)
+
+    by_time = LedgerByTime()
+    by_order = LedgerByOrder()
+
+
+class LotByExpiry(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_expiry"
+        projection = AllProjection()
+
+    exp_pk = UnicodeAttribute(hash_key=True)
+    exp_sk = UnicodeAttribute(range_key=True)
+
+
+class LotItem(Item):
+    """Points earned together that expire together (open until the expiry job settles it)."""
+
+    member_id = UnicodeAttribute()
+    points = NumberAttribute()
+    expires_on = UnicodeAttribute()  # YYYY-MM-DD, last valid day
+    source = UnicodeAttribute()
+    ref = UnicodeAttribute()
+    earned_at = UnicodeAttribute()
+    exp_pk = UnicodeAttribute(null=True)  # GSI by_expiry
+    exp_sk = UnicodeAttribute(null=True)
+
+    by_expiry = LotByExpiry()
+
+
+class AuditItem(Item):
+    """One operator action on a member (``MEMBER#<id>`` / ``AUDIT#<at>#<action>``)."""
+
+    member_id = UnicodeAttribute()
+    action = UnicodeAttribute()  # adjust | freeze | unfreeze | ...
+    actor = UnicodeAttribute()  # the operator's id (token sub)
+    reason = UnicodeAttribute()
+    at = UnicodeAttribute()  # UTC ISO-8601
+    points = NumberAttribute(null=True)
+    ref = UnicodeAttribute(null=True)  # e.g. the adjustment id
+
+
+class ReferralCodeItem(Item):
+    """``REFCODE#<code>`` → the member who owns the code (and that member's own referrer)."""
+
+    member_id = UnicodeAttribute()
+    referred_by = UnicodeAttribute(null=True)

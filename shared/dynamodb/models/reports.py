@@ -1,0 +1,26 @@
+"""Reports: daily aggregates and presence markers."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute
+
+from shared.dynamodb.models.base import Item
+
+
+class ReportDayItem(Item):
+    """Daily totals (``REPORTS`` / ``DAY#<date>``), or one counter of a day (``…#SOURCE#x``)."""
+
+    issued = NumberAttribute(default=0)
+    redeemed = NumberAttribute(default=0)
+    expired = NumberAttribute(default=0)
+    clawed_back = NumberAttribute(default=0)
+    transferred = NumberAttribute(default=0)
+    registered = NumberAttribute(default=0)
+    active = NumberAttribute(default=0)
+    n = NumberAttribute(default=0)  # counters of one source / item
+
+
+class MarkerItem(Item):
+    """A presence marker (events counted, members active on a day), deleted by ``ttl``."""
+
+    ttl = NumberAttribute(null=True)
