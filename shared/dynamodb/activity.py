@@ -63,7 +63,7 @@ def _seen(member: MemberItem, today: date) -> Seen:
 
 def read(member_id: str, today: date) -> Seen:
     """The member's activity values ``today`` (``MemberNotFound`` if not registered)."""
-    return _seen(members_repo.get(member_id), today)
+    return _seen(members_repo.profile_row(member_id), today)
 
 
 def _equals_or_absent(attribute: Any, value: Any) -> Any:

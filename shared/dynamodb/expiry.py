@@ -15,7 +15,8 @@ from shared.clock import utc_iso
 from shared.domain.ledger import Debit
 from shared.domain.lots import Extension, Lot
 from shared.dynamodb import keys
-from shared.dynamodb.members import ENTRY, PROFILE, add_debit, find
+from shared.dynamodb.ledger import ENTRY, PROFILE, add_debit, new_lot
+from shared.dynamodb.members import find
 from shared.dynamodb.models.jobs import OutboxItem
 from shared.dynamodb.models.members import AuditItem, LotItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx
@@ -50,16 +51,10 @@ class OpenLot(Struct, frozen=True):
 
 def balances(member_id: str) -> Balances | None:
     """The member's counters (consistent read); None if not registered."""
-    item = find(member_id)
-    if item is None:
+    member = find(member_id)
+    if member is None:
         return None
-    return Balances(
-        member_id,
-        int(item.ver),
-        int(item.consumed),
-        int(item.settled),
-        int(item.spendable),
-    )
+    return Balances(member_id, member.ver, member.consumed, member.settled, member.spendable)
 
 
 def members_with_lots_in(shard: int, start: date | None, end: date) -> Iterator[str]:
@@ -196,17 +191,14 @@ def apply_extension(
             sk = keys.lot_sk(change.new_expires_on, old.source, old.ref)
             tx.put(
                 f"moved:{sk}",
-                LotItem(
-                    pk=pk,
-                    sk=sk,
-                    member_id=member.member_id,
-                    points=change.left,
-                    expires_on=change.new_expires_on.isoformat(),
-                    source=old.source,
-                    ref=old.ref,
-                    earned_at=old.earned_at,
-                    exp_pk=keys.expiry_pk(keys.shard_of(member.member_id, shards)),
-                    exp_sk=keys.expiry_sk(change.new_expires_on, member.member_id, sk),
+                new_lot(
+                    member.member_id,
+                    change.new_expires_on,
+                    old.source,
+                    old.ref,
+                    change.left,
+                    old.earned_at,
+                    shards,
                 ),
                 condition=LotItem.pk.does_not_exist(),
             )

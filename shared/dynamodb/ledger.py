@@ -8,6 +8,7 @@ repositories of each room add these parts to their own transactions; labels are
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Protocol
 
 from shared.clock import utc_iso
@@ -63,19 +64,42 @@ def entry_image(raw: dict[str, Any] | None) -> Entry:
     return entry_of(image(raw, LedgerItem))
 
 
-def lot_item(credit: Credit, rules: Rules) -> LotItem:
-    sk = keys.lot_sk(credit.expires_on, credit.source, credit.ref)
+def new_lot(
+    member_id: str,
+    expires_on: date,
+    source: str,
+    ref: str,
+    points: int,
+    earned_at_utc: str,
+    shards: int,
+) -> LotItem:
+    """A lot's row: in its member's partition, keyed by its last day and its credit's business
+    key, and in one of ``shards`` partitions of the ``by_expiry`` index."""
+    sk = keys.lot_sk(expires_on, source, ref)
     return LotItem(
-        pk=keys.member_pk(credit.member_id),
+        pk=keys.member_pk(member_id),
         sk=sk,
-        member_id=credit.member_id,
-        points=credit.points,
-        expires_on=credit.expires_on.isoformat(),
-        source=credit.source,
-        ref=credit.ref,
-        earned_at=utc_iso(credit.at),
-        exp_pk=keys.expiry_pk(keys.shard_of(credit.member_id, rules.expiry_shards)),
-        exp_sk=keys.expiry_sk(credit.expires_on, credit.member_id, sk),
+        member_id=member_id,
+        points=points,
+        expires_on=expires_on.isoformat(),
+        source=source,
+        ref=ref,
+        earned_at=earned_at_utc,
+        exp_pk=keys.expiry_pk(keys.shard_of(member_id, shards)),
+        exp_sk=keys.expiry_sk(expires_on, member_id, sk),
+    )
+
+
+def lot_item(credit: Credit, rules: Rules) -> LotItem:
+    """The lot a credit opens."""
+    return new_lot(
+        credit.member_id,
+        credit.expires_on,
+        credit.source,
+        credit.ref,
+        credit.points,
+        utc_iso(credit.at),
+        rules.expiry_shards,
     )
 
 

@@ -22,8 +22,7 @@ from shared.domain import mall
 from shared.domain.ledger import Credit, Debit
 from shared.domain.lottery import Lottery, Odds, Prize
 from shared.domain.rules import Rules
-from shared.dynamodb import idempotency, keys
-from shared.dynamodb import members as members_repo
+from shared.dynamodb import holds, idempotency, keys, ledger
 from shared.dynamodb import orders as orders_repo
 from shared.dynamodb.lottery import NONE_KEY, STATS_SHARDS
 from shared.dynamodb.models.lottery import DrawItem, LotteryStatsItem, PrizeStockItem
@@ -31,7 +30,7 @@ from shared.dynamodb.models.mall import CounterItem, CouponItem, OrderItem, Payo
 from shared.dynamodb.tx import Cancelled, Tx, run
 from shared.errors import DrawLimitReached
 
-PROFILE = members_repo.PROFILE
+PROFILE = ledger.PROFILE
 COUNTER, STOCK, STATS, DRAW = "day_counter", "stock", "stats", "draw"
 ORDER, COUPON, PAYOUT = "order", "coupon", "payout"
 
@@ -85,9 +84,9 @@ class DrawPlan(Struct, frozen=True):
 
 def _add_member(tx: Tx, plan: DrawPlan, rules: Rules) -> None:
     if plan.award.credit is not None:
-        members_repo.add_debit_and_credits(tx, plan.debit, [plan.award.credit], rules)
+        ledger.add_debit_and_credits(tx, plan.debit, [plan.award.credit], rules)
     else:
-        members_repo.add_debit(tx, plan.debit)
+        ledger.add_debit(tx, plan.debit)
 
 
 def _add_counter(tx: Tx, plan: DrawPlan) -> None:
@@ -136,29 +135,22 @@ def _order_item(plan: DrawPlan, prize: Prize, status: str) -> OrderItem:
     assert award.order_id is not None and prize.item_id is not None
     placed = utc_iso(plan.at)
     coupon = status == mall.ISSUED
-    return OrderItem(
-        pk=keys.member_pk(plan.member_id),
-        sk=keys.mall_order_sk(award.order_id),
-        order_id=award.order_id,
-        member_id=plan.member_id,
+    return orders_repo.order_item(
+        plan.member_id,
+        award.order_id,
+        status,
+        placed,
         item_id=prize.item_id,
         item_name=prize.name,
         kind=prize.kind,  # "coupon" / "gift": the mall's kinds
         quantity=1,
         points=0,  # paid by the draw's cost, not by the order: a cancellation returns none
-        status=status,
-        placed_at=placed,
-        updated_at=placed,
         coupon_code=award.coupon_code if coupon else None,
         coupon_expires_on=(
             award.coupon_expires_on.isoformat() if coupon and award.coupon_expires_on else None
         ),
-        pickup_failures=0,
         stocked=False,
         counted_total=False,
-        order_pk=keys.mall_order_id_key(award.order_id),
-        st_pk=keys.orders_status_pk(status),
-        st_sk=keys.orders_status_sk(placed, award.order_id),
     )
 
 
@@ -239,7 +231,7 @@ def _refusal(cancelled: Cancelled, plan: DrawPlan) -> Exception:
     """The one reason a draw was refused, from the cancellation reasons."""
     failed = cancelled.failed
     if PROFILE in failed:
-        return members_repo.refusal(failed[PROFILE], plan.member_id, plan.lottery.cost)
+        return holds.free_or_refuse(failed[PROFILE], plan.member_id, plan.lottery.cost)
     if COUNTER in failed:
         return DrawLimitReached(
             f"at most {plan.lottery.daily_limit} draws a day on this lottery",

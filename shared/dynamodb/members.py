@@ -14,37 +14,18 @@ from typing import Any
 from msgspec import Struct
 from pynamodb.exceptions import DoesNotExist
 
-from shared.clock import utc_iso  # noqa: F401 - kept for the other rooms' repositories
 from shared.domain.ledger import Credit, Entry
 from shared.domain.lots import Lot
 from shared.domain.members import Member
 from shared.domain.rules import Rules
-from shared.dynamodb import holds as holds_repo
 from shared.dynamodb import keys, ledger
-from shared.dynamodb.ledger import (  # noqa: F401 - kept for the other rooms' repositories
-    ENTRY,
-    LOT,
-    PROFILE,
-    active_with,
-    add_credit,
-    add_credit_entry,
-    add_debit,
-    add_debit_and_credits,
-    add_entry,
-    add_return,
-    credit_actions,
-    debit_actions,
-    qualifying_actions,
-)
+from shared.dynamodb.ledger import ENTRY, LOT, PROFILE, add_credit
 from shared.dynamodb.models.members import LedgerItem, LotItem, MemberItem, ReferralCodeItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.dynamodb.values import row_of, value_of
 from shared.errors import Contention, Invalid, MemberNotFound
 
 REFCODE = "refcode"
-
-# Kept for the other rooms' repositories: releases run-out holds (then Retry) or classifies.
-refusal = holds_repo.free_or_refuse
 
 
 class Written(Struct, frozen=True):
@@ -54,17 +35,19 @@ class Written(Struct, frozen=True):
     replayed: bool
 
 
-def get(member_id: str) -> MemberItem:
-    """The profile row (for the repositories that update it); use cases call :func:`load`."""
+def profile_row(member_id: str) -> MemberItem:
+    """The profile row, for the repositories that update it; :class:`MemberNotFound` if not
+    registered. Everything else reads domain values: :func:`load`, :func:`find`."""
     try:
         return MemberItem.get(keys.member_pk(member_id), keys.PROFILE, consistent_read=True)
     except DoesNotExist:
         raise ledger.not_registered(member_id) from None
 
 
-def find(member_id: str) -> MemberItem | None:
+def find(member_id: str) -> Member | None:
+    """The member (consistent read), or None if not registered."""
     try:
-        return get(member_id)
+        return load(member_id)
     except MemberNotFound:
         return None
 
@@ -76,7 +59,7 @@ def member_of(item: MemberItem) -> Member:
 
 def load(member_id: str) -> Member:
     """The member (consistent read); :class:`MemberNotFound` if not registered."""
-    return member_of(get(member_id))
+    return member_of(profile_row(member_id))
 
 
 class CodeTaken(Exception):
@@ -184,7 +167,7 @@ def ledger_page(
     pk = keys.member_pk(member_id)
     start = _decode_cursor(cursor, pk) if cursor else None
     for _ in range(5):
-        before = get(member_id) if start is None else None
+        before = profile_row(member_id) if start is None else None
         result = LedgerItem.by_time.query(
             pk,
             scan_index_forward=False,
@@ -193,7 +176,7 @@ def ledger_page(
             last_evaluated_key=start["k"] if start else None,
         )
         items = [ledger.entry_of(i) for i in result]
-        if before is not None and get(member_id).ver != before.ver:
+        if before is not None and profile_row(member_id).ver != before.ver:
             continue
         balance = int(before.balance) if before is not None else start["b"]
         next_key = result.last_evaluated_key

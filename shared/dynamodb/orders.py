@@ -19,8 +19,7 @@ from shared.domain import ledger as kinds
 from shared.domain import mall
 from shared.domain.ledger import Return
 from shared.domain.mall import Order
-from shared.dynamodb import keys, pages
-from shared.dynamodb import members as members_repo
+from shared.dynamodb import keys, ledger, pages
 from shared.dynamodb.models.mall import CatalogItem, CounterItem, CouponItem, OrderItem
 from shared.dynamodb.tx import Cancelled, Tx, run
 from shared.dynamodb.values import value_of
@@ -48,6 +47,27 @@ def _refresh(order: Order, row: OrderItem | None = None) -> None:
     fresh = order_of(row)
     for name in order.__struct_fields__:
         setattr(order, name, getattr(fresh, name))
+
+
+def order_item(
+    member_id: str, order_id: str, status: str, placed_at_utc: str, **fields: Any
+) -> OrderItem:
+    """A new order's row (a redemption, a lottery prize): its keys in the member's partition,
+    its index keys (by id, by status), placed and updated now, and ``fields``."""
+    return OrderItem(
+        pk=keys.member_pk(member_id),
+        sk=keys.mall_order_sk(order_id),
+        order_id=order_id,
+        member_id=member_id,
+        status=status,
+        placed_at=placed_at_utc,
+        updated_at=placed_at_utc,
+        pickup_failures=0,
+        order_pk=keys.mall_order_id_key(order_id),
+        st_pk=keys.orders_status_pk(status),
+        st_sk=keys.orders_status_sk(placed_at_utc, order_id),
+        **fields,
+    )
 
 
 def coupon_item(order: OrderItem | Order, code: str, expires_on: date) -> CouponItem:
@@ -222,7 +242,7 @@ def give_back(
                 at=now,
                 description=f"{order.item_name} × {q}: order {target}",
             )
-            members_repo.add_return(tx, giveback, order_id=order.order_id)
+            ledger.add_return(tx, giveback, order_id=order.order_id)
         if with_stock and order.stocked:
             tx.update(
                 ITEM,

@@ -21,8 +21,7 @@ from shared.domain import ledger as kinds
 from shared.domain import mall
 from shared.domain.ledger import Debit
 from shared.domain.mall import Limits, Offer
-from shared.dynamodb import idempotency, keys
-from shared.dynamodb import members as members_repo
+from shared.dynamodb import holds, idempotency, keys, ledger
 from shared.dynamodb.models.mall import CatalogItem, CounterItem, CouponItem, OrderItem, PayoutItem
 from shared.dynamodb.models.members import MemberItem
 from shared.dynamodb.orders import (
@@ -33,11 +32,12 @@ from shared.dynamodb.orders import (
     ORDER,
     PAYOUT,
     coupon_item,
+    order_item,
 )
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.errors import ItemNotFound, LimitReached, NotAvailable, SoldOut
 
-PROFILE = members_repo.PROFILE
+PROFILE = ledger.PROFILE
 SPEND_SOURCE = "redeem"
 
 
@@ -79,11 +79,11 @@ def _order_item(plan: Plan) -> OrderItem:
     offer = plan.offer
     placed = utc(plan.at)
     issued = plan.status == mall.ISSUED
-    return OrderItem(
-        pk=keys.member_pk(plan.member_id),
-        sk=keys.mall_order_sk(plan.order_id),
-        order_id=plan.order_id,
-        member_id=plan.member_id,
+    return order_item(
+        plan.member_id,
+        plan.order_id,
+        plan.status,
+        placed,
         item_id=offer.item_id,
         item_name=offer.name,
         kind=offer.kind,
@@ -91,9 +91,6 @@ def _order_item(plan: Plan) -> OrderItem:
         points=plan.points,
         cash_due=str(plan.cash_due) if plan.cash_due is not None else None,
         currency=plan.currency if (plan.cash_due or plan.payout_amount) else None,
-        status=plan.status,
-        placed_at=placed,
-        updated_at=placed,
         delivery=plan.delivery,
         pickup_code=plan.pickup_code,
         coupon_code=plan.coupon_code if issued else None,
@@ -102,18 +99,14 @@ def _order_item(plan: Plan) -> OrderItem:
         ),
         payment_due_at=utc(plan.payment_due_at) if plan.payment_due_at else None,
         payout_amount=str(plan.payout_amount) if plan.payout_amount is not None else None,
-        pickup_failures=0,
         stocked=offer.limited,
         counted_total=plan.limits.total is not None,
         counted_day=plan.today.isoformat() if plan.limits.per_day is not None else None,
-        order_pk=keys.mall_order_id_key(plan.order_id),
-        st_pk=keys.orders_status_pk(plan.status),
-        st_sk=keys.orders_status_sk(placed, plan.order_id),
     )
 
 
 def _spend_condition(plan: Plan) -> Any:
-    condition = members_repo.active_with(plan.points)
+    condition = ledger.active_with(plan.points)
     if mall.tier_rank(plan.offer.min_tier) > 0:
         condition &= MemberItem.tier.is_in(*mall.tiers_from(plan.offer.min_tier))
     return condition
@@ -178,7 +171,7 @@ def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
             return Stale(plan.first_donation)
     member = image(failed.get(PROFILE), MemberItem) if PROFILE in failed else None
     if PROFILE in failed and (member is None or member.status != "active"):
-        return members_repo.refusal(failed[PROFILE], plan.member_id, plan.points)
+        return holds.free_or_refuse(failed[PROFILE], plan.member_id, plan.points)
     if ITEM in failed:
         return SoldOut(f"{plan.offer.name} is sold out", details={"item_id": plan.offer.item_id})
     if PROFILE in failed and not mall.tier_allows(member.tier, plan.offer.min_tier):
@@ -196,7 +189,7 @@ def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
             details={"limits": plan.limits.as_dict()},
         )
     if PROFILE in failed:
-        return members_repo.refusal(failed[PROFILE], plan.member_id, plan.points)
+        return holds.free_or_refuse(failed[PROFILE], plan.member_id, plan.points)
     # The order id, coupon code or ledger key is taken (random ids): plan again.
     return Stale(plan.first_donation)
 
@@ -218,7 +211,7 @@ def place(plan: Plan) -> idempotency.Replay | None:
             at=plan.at,
             description=f"{plan.offer.name} × {plan.quantity}",
         )
-        members_repo.add_debit(tx, debit, condition=_spend_condition(plan), order_id=plan.order_id)
+        ledger.add_debit(tx, debit, condition=_spend_condition(plan), order_id=plan.order_id)
         _add_item(tx, plan)
         _add_limits(tx, plan)
         order = _order_item(plan)

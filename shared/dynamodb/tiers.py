@@ -43,7 +43,8 @@ from shared.domain.tiers import (
     qualifying_total,
 )
 from shared.dynamodb import keys
-from shared.dynamodb.members import ENTRY, PROFILE, add_credit, find
+from shared.dynamodb.ledger import ENTRY, PROFILE, add_credit
+from shared.dynamodb.members import find
 from shared.dynamodb.models.base import as_plain
 from shared.dynamodb.models.members import AuditItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
@@ -262,17 +263,17 @@ class TierState(Struct, frozen=True):
 
 def tier_state(member_id: str) -> TierState | None:
     """The member's tier state (consistent read); None if not registered."""
-    item = find(member_id)
-    if item is None:
+    member = find(member_id)
+    if member is None:
         return None
     return TierState(
         member_id,
-        int(item.ver or 0),
-        item.tier,
-        item.tier_evaluated,
-        {month: int(n) for month, n in (as_plain(item.qualifying) or {}).items()},
-        item.qualifying_month,
-        None if item.qualifying_total is None else int(item.qualifying_total),
+        member.ver,
+        member.tier,
+        member.tier_evaluated,
+        member.qualifying,
+        member.qualifying_month,
+        member.qualifying_total,
     )
 
 

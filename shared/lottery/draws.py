@@ -23,8 +23,8 @@ from shared.dynamodb import lottery as repo
 from shared.dynamodb import lottery_draws as draws_repo
 from shared.errors import LotteryNotFound, NotAvailable
 from shared.lottery import prizes
-from shared.lottery.retry import retrying
 from shared.lottery.views import draw_response, member_view
+from shared.replan import until_done
 
 COST_SOURCE = "lottery"  # the ledger source of a draw's cost (ref: the draw id)
 COUNTER_DAYS = 2  # a daily counter is kept this long after its day (then TTL deletes it)
@@ -167,4 +167,4 @@ def draw(
             return replay.status, replay.body
         return 201, plan.response
 
-    return retrying(attempt, "the lottery")
+    return until_done(attempt, "lottery")

@@ -18,7 +18,7 @@ from shared.domain.rules import Rules
 from shared.dynamodb import orders as orders_repo
 from shared.dynamodb.lottery_draws import Award
 from shared.errors import OrderNotFound
-from shared.lottery.retry import retrying
+from shared.replan import until_done
 
 PRIZE_SOURCE = "lottery-prize"  # the ledger source of a points prize (ref: the draw id)
 
@@ -85,4 +85,4 @@ def give_delivery_address(
             return order_view(order, now, rules)
         return None  # the order changed since it was read
 
-    return retrying(attempt, "the order")
+    return until_done(attempt)

@@ -15,8 +15,8 @@ from shared.domain.calendar import local_date
 from shared.domain.mall import Order
 from shared.dynamodb import orders as orders_repo
 from shared.errors import OrderNotFound, PickupLocked, WrongPickupCode
-from shared.mall.retry import until_done
 from shared.mall.views import order_view
+from shared.replan import until_done
 
 # Members ----------------------------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from shared.domain.calendar import local_date
 from shared.dynamodb import orders as orders_repo
 from shared.errors import Invalid, InvalidTransition
 from shared.mall.orders import order_by_id
-from shared.mall.retry import until_done
 from shared.mall.views import order_view
+from shared.replan import until_done
 
 
 def confirm_payment(

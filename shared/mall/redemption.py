@@ -19,8 +19,8 @@ from shared.dynamodb import idempotency
 from shared.dynamodb import orders as orders_repo
 from shared.dynamodb import redemptions as redemptions_repo
 from shared.errors import Invalid, ItemNotFound, LimitReached, NotAvailable, SoldOut
-from shared.mall.retry import until_done
 from shared.mall.views import redemption_view
+from shared.replan import until_done
 
 Plan = redemptions_repo.Plan
 

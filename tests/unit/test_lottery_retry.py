@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import Contention
-from shared.lottery.retry import ATTEMPTS, retrying
+from shared.replan import ATTEMPTS, until_done
 
 
 def test_the_first_value_is_the_answer_and_ends_the_loop() -> None:
@@ -15,7 +15,7 @@ def test_the_first_value_is_the_answer_and_ends_the_loop() -> None:
         calls.append(1)
         return "done" if len(calls) == 3 else None
 
-    assert retrying(attempt, "the lottery") == "done"
+    assert until_done(attempt, "lottery") == "done"
     assert len(calls) == 3
 
 
@@ -26,5 +26,5 @@ def test_a_value_that_keeps_changing_is_contention_after_the_last_attempt() -> N
         calls.append(1)
 
     with pytest.raises(Contention, match=r"^the order keeps changing; retry the request$"):
-        retrying(attempt, "the order")
+        until_done(attempt, "order")
     assert len(calls) == ATTEMPTS

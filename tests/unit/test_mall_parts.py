@@ -13,7 +13,7 @@ from shared.dynamodb.catalog import listing_of
 from shared.dynamodb.models import CatalogItem, OrderItem
 from shared.dynamodb.values import value_of
 from shared.errors import Contention
-from shared.mall.retry import ATTEMPTS, until_done
+from shared.replan import ATTEMPTS, until_done
 
 
 def test_until_done_answers_the_first_result_and_tries_again_on_none() -> None:
