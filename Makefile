@@ -66,9 +66,10 @@ run: setup-run web-build ## set everything up and serve the local product on 127
 test: setup-test lint ## set everything up, lint, and run the whole test suite
 	$(PY) -m pytest -q
 
-lint: setup-test ## ruff lint + format check
+lint: setup-test ## ruff lint + format check + import contracts
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 format: setup-test ## apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .

@@ -18,7 +18,7 @@ CHECKED_IN = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 def test_every_route_has_a_schema_and_every_schema_a_route() -> None:
     missing = [r.route_key for r in ROUTES if operation_of(r) is None]
     orphans = set(OPERATIONS) - {operation_id(r) for r in ROUTES}
-    assert not missing, f"add these routes' schemas to their area's module in shared/schemas/: {missing}"
+    assert not missing, f"add these routes' schemas to shared/schemas/<area>.py: {missing}"
     assert not orphans, f"schemas of routes no longer in the table: {sorted(orphans)}"
 
 

@@ -8,6 +8,8 @@ export type LedgerEntry = Schemas['LedgerEntry']
 export type Order = Schemas['Order'] & { coupon?: { code: string; expires_on: string } | null }
 export type Coupon = Schemas['Coupon']
 export type Delivery = Schemas['Delivery']
+/** What the delivery form edits: the API's shape with the address always a string. */
+export type DeliveryDraft = Omit<Delivery, 'address'> & { address: string }
 export type Tier = Schemas['Tier']
 export type Task = Schemas['Task'] & { completed_in_period?: boolean }
 export type CatalogItem = Schemas['CatalogItem'] & {
