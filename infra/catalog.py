@@ -40,9 +40,11 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
         access_for("expire"),
         timeout_s=900,
         schedules=(
-            # 03:05 programme time every day; hourly retries finish a run that ran out of time
+            # 03:05 programme time every day, reminders at 10:00; hourly retries finish a run
+            # that ran out of time (each run is checkpointed per day: a completed one answers
+            # at once, and the reminders' markers send nothing twice)
             Schedule("cron(5 19-22 * * ? *)", {"job": "expire"}),
-            Schedule("cron(0 2 * * ? *)", {"job": "expiry-reminders"}),  # 10:00 local
+            Schedule("cron(0 2-5 * * ? *)", {"job": "expiry-reminders"}),
         ),
     ),
     FunctionSpec("publisher", access_for("publisher"), timeout_s=60, table_stream=True),
@@ -56,7 +58,12 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
         schedules=(Schedule("rate(5 minutes)", {"job": "holds"}),),
     ),
     # Points + cash orders unpaid after unpaid_order_minutes (default 30): every 5 minutes.
-    FunctionSpec("mall_sweep", access_for("mall_sweep"), schedule="rate(5 minutes)", timeout_s=300),
+    FunctionSpec(
+        "mall_sweep",
+        access_for("mall_sweep"),
+        timeout_s=300,
+        schedules=(Schedule("rate(5 minutes)", {"job": "unpaid-orders"}),),
+    ),
     # Membership tiers: the evaluation on the 1st at 04:00 programme time (20:00 UTC on the
     # last day of the month before), birthdays daily at 00:10; hourly retries finish a run
     # that ran out of time (a completed run answers at once).

@@ -8,7 +8,8 @@ from typing import Any
 from shared.jobs import registry
 from shared.observability import logger
 
-# Its schedule sends no payload (EventBridge's "Scheduled Event"): the one job it runs.
+# Its schedule names the job; an event without one (EventBridge's bare "Scheduled Event")
+# runs it too.
 scheduled = registry.Scheduled(("unpaid-orders",), default="unpaid-orders")
 
 
