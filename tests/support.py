@@ -62,9 +62,15 @@ class Api:
         return self.call(method, path, body, token=self.token(member_id), **kw)
 
 
+def register(api: Api, member_id: str, **fields: Any) -> Result:
+    """Ask to register ``member_id`` as the shop's system does; the answer, whatever it is."""
+    return api.system("POST", "/v1/members", {"member_id": member_id, **fields})
+
+
 def register_member(api: Api, member_id: str = "m-1", **fields: Any) -> str:
-    """Register ``member_id`` as the shop's system does (welcome points); returns the id."""
-    api.system("POST", "/v1/members", {"member_id": member_id, **fields})
+    """A registered ``member_id`` (with the welcome points); returns the id."""
+    res = register(api, member_id, **fields)
+    assert res.status == 201, res.body
     return member_id
 
 
@@ -77,7 +83,7 @@ def purchase(api: Api, member_id: str, order_id: str, amount: str, **fields: Any
 def member_with_points(api: Api, member_id: str = "m-1", points: int = 1_000) -> str:
     """A registered member holding ``points`` (the 100 welcome points + a purchase of the
     rest at the default rate, order ``o-<member_id>``)."""
-    assert api.system("POST", "/v1/members", {"member_id": member_id}).status == 201
+    register_member(api, member_id)
     if points > 100:
         assert purchase(api, member_id, f"o-{member_id}", str(points - 100)).status == 201
     return member_id

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import clock
-from tests.support import Api
+from tests.support import Api, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -18,10 +18,6 @@ START = datetime(2027, 1, 10, 10, 0, tzinfo=SHANGHAI)
 
 def on_day(n: int, hour: int = 10, minute: int = 0) -> None:
     clock.pin(START.replace(hour=hour, minute=minute) + timedelta(days=n))
-
-
-def register(api: Api, member_id: str = "m-1") -> None:
-    assert api.system("POST", "/v1/members", {"member_id": member_id}).status == 201
 
 
 def check_in(api: Api, member_id: str = "m-1"):
@@ -34,7 +30,7 @@ def checkin_entries(api: Api, member_id: str = "m-1") -> list[dict]:
 
 
 def test_thirty_day_run_earns_thirty_times_ten_plus_both_streak_bonuses(api: Api) -> None:
-    register(api)
+    register_member(api)
 
     results = []
     for day in range(30):
@@ -55,7 +51,7 @@ def test_thirty_day_run_earns_thirty_times_ten_plus_both_streak_bonuses(api: Api
 
 
 def test_skipping_a_day_resets_the_streak(api: Api) -> None:
-    register(api)
+    register_member(api)
     for day in (0, 1, 2):
         on_day(day)
         check_in(api)
@@ -72,7 +68,7 @@ def test_skipping_a_day_resets_the_streak(api: Api) -> None:
 
 
 def test_a_reset_streak_can_earn_the_day_seven_bonus_again(api: Api) -> None:
-    register(api)
+    register_member(api)
     days = [*range(0, 7), *range(8, 15)]  # 7 days, a gap, 7 days
     bonuses = []
     for day in days:
@@ -83,7 +79,7 @@ def test_a_reset_streak_can_earn_the_day_seven_bonus_again(api: Api) -> None:
 
 
 def test_second_check_in_on_the_same_day_is_409_and_credits_nothing(api: Api) -> None:
-    register(api)
+    register_member(api)
     first = check_in(api)
     on_day(0, hour=23, minute=59)
     second = check_in(api)
@@ -95,7 +91,7 @@ def test_second_check_in_on_the_same_day_is_409_and_credits_nothing(api: Api) ->
 
 
 def test_the_day_is_the_programme_time_zone_day_not_utc(api: Api) -> None:
-    register(api)
+    register_member(api)
     on_day(0, hour=0, minute=30)  # 2027-01-09 16:30 UTC, already the 10th in Shanghai
     assert check_in(api).body["date"] == "2027-01-10"
     on_day(0, hour=23, minute=30)  # 2027-01-10 15:30 UTC
@@ -107,7 +103,7 @@ def test_the_day_is_the_programme_time_zone_day_not_utc(api: Api) -> None:
 
 
 def test_operators_time_zone_change_moves_the_day_boundary(api: Api) -> None:
-    register(api)
+    register_member(api)
     assert api.operator("PUT", "/v1/admin/rules", {"timezone": "UTC"}).status == 200
     on_day(0, hour=1)  # 2027-01-09 17:00 UTC
     res = check_in(api)
@@ -116,7 +112,7 @@ def test_operators_time_zone_change_moves_the_day_boundary(api: Api) -> None:
 
 
 def test_check_in_points_follow_the_programme_rules(api: Api) -> None:
-    register(api)
+    register_member(api)
     api.operator(
         "PUT",
         "/v1/admin/rules",
@@ -131,7 +127,7 @@ def test_check_in_points_follow_the_programme_rules(api: Api) -> None:
 
 def test_unregistered_member_is_404_and_frozen_member_is_403(api: Api) -> None:
     assert check_in(api, "m-ghost").code == "member_not_found"
-    register(api)
+    register_member(api)
     api.operator("POST", "/v1/admin/members/m-1/freeze", {"reason": "abuse"})
 
     res = check_in(api)

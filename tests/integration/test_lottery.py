@@ -13,7 +13,7 @@ import pytest
 from shared import clock
 from shared.domain import lottery as domain
 from shared.lottery import draws as lottery_use_cases
-from tests.support import Api, Result
+from tests.support import Api, Result, member_with_points
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -23,15 +23,6 @@ SHIP = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "
 
 
 # Helpers ----------------------------------------------------------------------------------
-
-
-def member(api: Api, member_id: str = "m-1", points: int = 1_000) -> str:
-    """A registered member holding ``points`` (100 welcome + a purchase)."""
-    assert api.system("POST", "/v1/members", {"member_id": member_id}).status == 201
-    if points > 100:
-        body = {"order_id": f"o-{member_id}", "member_id": member_id, "amount": str(points - 100)}
-        assert api.system("POST", "/v1/purchases", body).status == 201
-    return member_id
 
 
 def points_prize(prize_id: str = "p-10", weight: int = 1, points: int = 10, **kw: Any) -> dict:
@@ -236,7 +227,7 @@ def test_members_and_systems_cannot_reach_the_operators_routes(api: Api) -> None
 
 
 def test_members_see_open_lotteries_with_the_odds_in_force_and_draws_left(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     lottery(
         api,
         prizes=[points_prize("big", weight=1, points=500, stock=2), points_prize("small", 3)],
@@ -261,7 +252,7 @@ def test_members_see_open_lotteries_with_the_odds_in_force_and_draws_left(api: A
 
 
 def test_a_prize_out_of_stock_gives_its_weight_to_no_prize(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     lottery(
         api,
         prizes=[points_prize("gone", weight=6, stock=0), points_prize("small", weight=1)],
@@ -285,7 +276,7 @@ def test_a_prize_out_of_stock_gives_its_weight_to_no_prize(api: Api) -> None:
 
 
 def test_a_points_prize_is_credited_as_a_lot_in_the_same_draw(api: Api) -> None:
-    member(api, points=1_000)
+    member_with_points(api, points=1_000)
     lottery(api, prizes=[points_prize("p-300", points=300)])
 
     res = draw(api, "m-1")
@@ -311,7 +302,7 @@ def test_a_points_prize_is_credited_as_a_lot_in_the_same_draw(api: Api) -> None:
 
 
 def test_a_no_prize_draw_still_costs_and_is_recorded(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     lottery(api, prizes=[points_prize(weight=0)], no_prize_weight=1)
 
     res = draw(api, "m-1")
@@ -334,7 +325,7 @@ def test_a_no_prize_draw_still_costs_and_is_recorded(api: Api) -> None:
 
 
 def test_a_coupon_prize_is_issued_as_the_mall_issues_coupons(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     catalog_item(api, "coupon-10", "coupon", coupon_valid_days=7)
     prize = {
         "prize_id": "c10",
@@ -367,7 +358,7 @@ def test_a_coupon_prize_is_issued_as_the_mall_issues_coupons(api: Api) -> None:
 
 
 def test_a_gift_prize_waits_for_the_members_delivery_address(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     catalog_item(api, "cup", "gift", stock=10)
     prize = {
         "prize_id": "cup",
@@ -401,7 +392,7 @@ def test_a_gift_prize_waits_for_the_members_delivery_address(api: Api) -> None:
 
 
 def test_a_won_gift_can_be_picked_up_with_a_one_time_code(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     catalog_item(api, "cup", "gift")
     prize = {"prize_id": "cup", "name": "Cup", "kind": "gift", "weight": 1, "item_id": "cup"}
     lottery(api, prizes=[prize])
@@ -419,7 +410,7 @@ def test_a_won_gift_can_be_picked_up_with_a_one_time_code(api: Api) -> None:
 
 
 def test_a_delivery_address_is_refused_when_bad_or_not_awaited(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     catalog_item(api, "cup", "gift")
     body = {"item_id": "cup", "delivery": SHIP}
     mall_order = api.member("m-1", "POST", "/v1/redemptions", body).body["order_id"]
@@ -447,7 +438,7 @@ def test_a_cash_red_packet_becomes_a_payout_record_for_finance(api: Api) -> None
     from shared.dynamodb import keys
     from shared.dynamodb.models import PayoutItem
 
-    member(api)
+    member_with_points(api)
     prize = {"prize_id": "rp", "name": "Red packet", "kind": "cash", "weight": 1, "cash": "8.88"}
     lottery(api, prizes=[prize])
 
@@ -471,7 +462,7 @@ def test_a_cash_red_packet_becomes_a_payout_record_for_finance(api: Api) -> None
 
 
 def test_the_daily_limit_is_409_and_resets_the_next_day(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     lottery(api, daily_limit=2)
     assert draw(api, "m-1").status == 201
     assert draw(api, "m-1").status == 201
@@ -491,7 +482,7 @@ def test_the_daily_limit_is_409_and_resets_the_next_day(api: Api) -> None:
     "at", [datetime(2026, 12, 31, 23, 59, tzinfo=SHANGHAI), datetime(2027, 2, 1, tzinfo=SHANGHAI)]
 )
 def test_outside_the_window_a_draw_is_409_not_available(api: Api, at: datetime) -> None:
-    member(api)
+    member_with_points(api)
     lottery(api)
     clock.pin(at)
     before = snapshot(api, "m-1")
@@ -504,7 +495,7 @@ def test_outside_the_window_a_draw_is_409_not_available(api: Api, at: datetime) 
 
 
 def test_insufficient_points_is_409_and_changes_nothing(api: Api) -> None:
-    member(api, points=100)
+    member_with_points(api, points=100)
     lottery(api, cost=101)
     before = snapshot(api, "m-1")
 
@@ -516,7 +507,7 @@ def test_insufficient_points_is_409_and_changes_nothing(api: Api) -> None:
 
 
 def test_a_frozen_member_is_403_and_changes_nothing(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     lottery(api)
     frozen = api.operator("POST", "/v1/admin/members/m-1/freeze", {"reason": "abuse"})
     assert frozen.status in (200, 201), frozen
@@ -529,7 +520,7 @@ def test_a_frozen_member_is_403_and_changes_nothing(api: Api) -> None:
 
 
 def test_an_unknown_lottery_or_member_is_404(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     lottery(api)
 
     assert draw(api, "m-1", "nope").code == "lottery_not_found"
@@ -540,7 +531,7 @@ def test_an_unknown_lottery_or_member_is_404(api: Api) -> None:
 
 
 def test_a_malformed_draw_request_is_refused(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     lottery(api)
 
     bad_key = draw(api, "m-1", key="not a key!")
@@ -557,7 +548,7 @@ def test_a_malformed_draw_request_is_refused(api: Api) -> None:
 
 
 def test_a_retried_idempotency_key_returns_the_same_draw(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     lottery(api, prizes=[points_prize(weight=1)], no_prize_weight=1)
 
     first = draw(api, "m-1", key="tap-1")
@@ -575,7 +566,7 @@ def test_a_retried_idempotency_key_returns_the_same_draw(api: Api) -> None:
 
 
 def test_the_same_key_for_another_request_is_409_idempotency_key_reused(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     lottery(api)
     lottery(api, "autumn")
     assert draw(api, "m-1", key="tap-1").status == 201
@@ -595,8 +586,8 @@ def test_the_same_key_for_another_request_is_409_idempotency_key_reused(api: Api
 def test_when_the_picked_prize_runs_out_before_the_write_the_draw_wins_nothing(
     api: Api,
 ) -> None:
-    member(api, "m-1")
-    member(api, "m-2")
+    member_with_points(api, "m-1")
+    member_with_points(api, "m-2")
     lottery(api, prizes=[points_prize("last", weight=1, points=500, stock=1)], no_prize_weight=1)
 
     def meanwhile_someone_else_wins_the_last_unit(total: int) -> int:
@@ -635,7 +626,7 @@ def test_when_the_picked_prize_runs_out_before_the_write_the_draw_wins_nothing(
 
 
 def test_operators_page_through_every_draw_newest_first_and_can_recompute_it(api: Api) -> None:
-    member(api, points=10_000)
+    member_with_points(api, points=10_000)
     lottery(
         api,
         daily_limit=None,
@@ -663,7 +654,7 @@ def test_operators_page_through_every_draw_newest_first_and_can_recompute_it(api
 
 
 def test_stats_add_up_draws_points_and_prizes_per_outcome(api: Api) -> None:
-    member(api, points=10_000)
+    member_with_points(api, points=10_000)
     lottery(
         api,
         daily_limit=None,
@@ -690,7 +681,7 @@ def test_stats_add_up_draws_points_and_prizes_per_outcome(api: Api) -> None:
 
 
 def test_replacing_a_lottery_keeps_its_stats_and_moving_its_end_delists_it(api: Api) -> None:
-    member(api)
+    member_with_points(api)
     lottery(api)
     assert draw(api, "m-1").status == 201
 

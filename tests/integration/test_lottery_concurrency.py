@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import Api, Result
+from tests.support import Api, Result, member_with_points
 
 pytestmark = [pytest.mark.dynamodb_local, pytest.mark.usefixtures("frozen_clock")]
 
@@ -20,19 +20,13 @@ TOP_POINTS, SMALL_POINTS = 500, 20
 TOP_STOCK = 10
 
 
-def member(api: Api, member_id: str, points: int) -> None:
-    assert api.system("POST", "/v1/members", {"member_id": member_id}).status == 201
-    body = {"order_id": f"o-{member_id}", "member_id": member_id, "amount": str(points - 100)}
-    assert api.system("POST", "/v1/purchases", body).status == 201
-
-
 def test_64_members_racing_for_a_top_prize_of_stock_10_win_it_exactly_10_times(
     local_api: Api,
 ) -> None:
     api = local_api
     members = [f"m-{i:02d}" for i in range(MEMBERS)]
     for member_id in members:
-        member(api, member_id, 1_000)
+        member_with_points(api, member_id, 1_000)
     pool = {
         "name": "New year draw",
         "cost": COST,

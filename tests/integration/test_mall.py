@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import clock
-from tests.support import Api, Result
+from tests.support import Api, Result, member_with_points
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -23,15 +23,6 @@ COUPON_CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 
 
 # Helpers ----------------------------------------------------------------------------------
-
-
-def member(api: Api, member_id: str = "m-1", points: int = 10_000) -> str:
-    """A registered member holding ``points`` (100 welcome + a purchase)."""
-    assert api.system("POST", "/v1/members", {"member_id": member_id}).status == 201
-    if points > 100:
-        body = {"order_id": f"o-{member_id}", "member_id": member_id, "amount": str(points - 100)}
-        assert api.system("POST", "/v1/purchases", body).status == 201
-    return member_id
 
 
 def item(api: Api, item_id: str, **fields: Any) -> dict[str, Any]:
@@ -232,7 +223,7 @@ def test_mall_routes_need_a_token(api: Api) -> None:
 
 
 def test_redeeming_a_gift_debits_takes_stock_and_places_the_order(api: Api) -> None:
-    member(api, points=5000)
+    member_with_points(api, points=5000)
     item(api, "cup", points=3000, stock=100)
 
     res = redeem(api, "m-1", "cup")
@@ -258,7 +249,8 @@ def test_redeeming_a_gift_debits_takes_stock_and_places_the_order(api: Api) -> N
 
 
 def test_spending_consumes_the_soonest_expiring_points_first(api: Api) -> None:
-    member(api, points=1000)  # 100 welcome + 900 purchase (bronze), both expire 2027-07-10
+    # 100 welcome + 900 purchase (bronze), both expire 2027-07-10
+    member_with_points(api, points=1000)
     move_clock(days=40)
     api.system("POST", "/v1/purchases", {"order_id": "o-2", "member_id": "m-1", "amount": "500"})
     item(api, "cup", points=1200)
@@ -288,7 +280,7 @@ def test_spending_consumes_the_soonest_expiring_points_first(api: Api) -> None:
 def test_bad_redemptions_get_the_documented_4xx_and_change_nothing(
     api: Api, body: dict[str, Any], status: int, code: str | None
 ) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     item(api, "coupon", kind="coupon")
     before = snapshot(api, "m-1", "cup")
@@ -303,7 +295,7 @@ def test_bad_redemptions_get_the_documented_4xx_and_change_nothing(
 
 
 def test_malformed_json_and_a_bad_idempotency_key_are_refused(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     before = snapshot(api, "m-1", "cup")
 
@@ -316,8 +308,8 @@ def test_malformed_json_and_a_bad_idempotency_key_are_refused(api: Api) -> None:
 
 
 def test_another_members_order_is_not_found_and_cannot_be_cancelled(api: Api) -> None:
-    member(api, "m-1")
-    member(api, "m-2")
+    member_with_points(api, "m-1", 10_000)
+    member_with_points(api, "m-2", 10_000)
     item(api, "cup", stock=5)
     order_id = redeem(api, "m-1", "cup").body["order_id"]
     before = snapshot(api, "m-1", "cup")
@@ -331,7 +323,7 @@ def test_another_members_order_is_not_found_and_cannot_be_cancelled(api: Api) ->
 
 
 def test_not_enough_points_is_409_and_changes_nothing(api: Api) -> None:
-    member(api, points=500)
+    member_with_points(api, points=500)
     item(api, "cup", stock=5)
     before = snapshot(api, "m-1", "cup")
 
@@ -343,8 +335,8 @@ def test_not_enough_points_is_409_and_changes_nothing(api: Api) -> None:
 
 
 def test_the_last_unit_goes_to_the_first_and_then_it_is_sold_out(api: Api) -> None:
-    member(api, "m-1")
-    member(api, "m-2")
+    member_with_points(api, "m-1", 10_000)
+    member_with_points(api, "m-2", 10_000)
     item(api, "phone", points=1000, stock=1)
 
     first = redeem(api, "m-1", "phone")
@@ -357,7 +349,7 @@ def test_the_last_unit_goes_to_the_first_and_then_it_is_sold_out(api: Api) -> No
 
 
 def test_more_units_than_in_stock_is_sold_out(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "mug", stock=2, per_member_limit=None)
 
     res = redeem(api, "m-1", "mug", quantity=3)
@@ -367,7 +359,7 @@ def test_more_units_than_in_stock_is_sold_out(api: Api) -> None:
 
 
 def test_default_gift_limits_one_gift_a_day_and_never_the_same_gift_twice(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=10)
     item(api, "pen", stock=10)
 
@@ -388,7 +380,7 @@ def test_default_gift_limits_one_gift_a_day_and_never_the_same_gift_twice(api: A
 
 
 def test_per_item_limits_can_be_custom_or_switched_off(api: Api) -> None:
-    member(api, points=20_000)
+    member_with_points(api, points=20_000)
     item(api, "mug", stock=10, per_member_limit={"total": 2})
     item(api, "pen", points=100, per_member_limit=None)
 
@@ -403,7 +395,7 @@ def test_per_item_limits_can_be_custom_or_switched_off(api: Api) -> None:
 
 
 def test_a_quantity_above_the_limit_is_refused_without_writing(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "mug", points=100, stock=10, per_member_limit={"total": 2})
     before = snapshot(api, "m-1", "mug")
 
@@ -414,7 +406,7 @@ def test_a_quantity_above_the_limit_is_refused_without_writing(api: Api) -> None
 
 
 def test_outside_the_window_or_retired_is_not_available(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "later", starts_at="2027-01-10T12:00:00+08:00", ends_at="2027-01-11T00:00:00+08:00")
     item(api, "gone")
     api.operator("PATCH", "/v1/admin/catalog/gone", {"retired": True})
@@ -433,7 +425,9 @@ def test_a_tier_only_item_needs_the_tier(api: Api) -> None:
     from shared.dynamodb import keys
     from shared.dynamodb.models import MemberItem
 
-    member(api, points=900)  # a purchase of 800: still bronze (5 000 would promote to gold)
+    member_with_points(
+        api, points=900
+    )  # a purchase of 800: still bronze (5 000 would promote to gold)
     item(api, "lounge", min_tier="gold", per_member_limit=None, points=500)
 
     bronze = redeem(api, "m-1", "lounge")
@@ -447,7 +441,7 @@ def test_a_tier_only_item_needs_the_tier(api: Api) -> None:
 
 
 def test_a_frozen_member_cannot_redeem(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     frozen = api.operator("POST", "/v1/admin/members/m-1/freeze", {"reason": "abuse"})
     assert frozen.status == 200, frozen
@@ -469,7 +463,7 @@ def test_an_unregistered_member_cannot_redeem(api: Api) -> None:
 
 
 def test_the_same_idempotency_key_replays_the_first_response(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "phone", points=1000, stock=1)
 
     first = redeem(api, "m-1", "phone", key="k-1")
@@ -482,7 +476,7 @@ def test_the_same_idempotency_key_replays_the_first_response(api: Api) -> None:
 
 
 def test_the_same_idempotency_key_with_another_body_is_409(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     item(api, "pen", stock=5)
     redeem(api, "m-1", "cup", key="k-1")
@@ -495,8 +489,8 @@ def test_the_same_idempotency_key_with_another_body_is_409(api: Api) -> None:
 
 
 def test_an_idempotency_key_is_per_caller_and_lives_a_day(api: Api) -> None:
-    member(api, "m-1")
-    member(api, "m-2")
+    member_with_points(api, "m-1", 10_000)
+    member_with_points(api, "m-2", 10_000)
     item(api, "pen", points=100, stock=10, per_member_limit=None)
 
     mine = redeem(api, "m-1", "pen", key="k-1")
@@ -509,7 +503,7 @@ def test_an_idempotency_key_is_per_caller_and_lives_a_day(api: Api) -> None:
 
 
 def test_without_an_idempotency_key_each_request_is_a_new_redemption(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "pen", points=100, per_member_limit=None)
 
     ids = {redeem(api, "m-1", "pen").body["order_id"] for _ in range(3)}
@@ -519,8 +513,8 @@ def test_without_an_idempotency_key_each_request_is_a_new_redemption(api: Api) -
 
 
 def test_a_price_change_after_the_item_was_read_is_charged_at_the_new_price(api: Api) -> None:
-    member(api, "m-1")
-    member(api, "m-2")
+    member_with_points(api, "m-1", 10_000)
+    member_with_points(api, "m-2", 10_000)
     item(api, "cup", points=1000, stock=5, per_member_limit=None)
     assert redeem(api, "m-1", "cup").body["points"] == 1000  # the redeem function read it
 
@@ -534,8 +528,8 @@ def test_a_price_change_after_the_item_was_read_is_charged_at_the_new_price(api:
 
 
 def test_a_restock_after_selling_out_is_seen_at_once(api: Api) -> None:
-    member(api, "m-1")
-    member(api, "m-2")
+    member_with_points(api, "m-1", 10_000)
+    member_with_points(api, "m-2", 10_000)
     item(api, "cup", points=1000, stock=1, per_member_limit=None)
     assert redeem(api, "m-1", "cup").status == 201
     assert redeem(api, "m-2", "cup").code == "sold_out"
@@ -550,7 +544,7 @@ def test_a_restock_after_selling_out_is_seen_at_once(api: Api) -> None:
 
 
 def test_a_coupon_is_issued_at_once_with_a_unique_code_and_its_validity(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "save10", kind="coupon", points=1000, coupon_valid_days=30)
 
     first = redeem(api, "m-1", "save10")
@@ -570,7 +564,7 @@ def test_a_coupon_is_issued_at_once_with_a_unique_code_and_its_validity(api: Api
 
 
 def test_the_shop_consumes_a_coupon_exactly_once(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "save10", kind="coupon")
     code = redeem(api, "m-1", "save10").body["coupon"]["code"]
 
@@ -588,7 +582,7 @@ def test_the_shop_consumes_a_coupon_exactly_once(api: Api) -> None:
 
 
 def test_an_unknown_or_expired_coupon_cannot_be_consumed(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "save10", kind="coupon", coupon_valid_days=1)
     code = redeem(api, "m-1", "save10").body["coupon"]["code"]
 
@@ -607,7 +601,7 @@ def test_an_unknown_or_expired_coupon_cannot_be_consumed(api: Api) -> None:
 
 
 def test_operators_move_an_order_placed_approved_shipped_delivered(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     order_id = redeem(api, "m-1", "cup").body["order_id"]
     path = f"/v1/admin/orders/{order_id}"
@@ -650,7 +644,7 @@ def test_operators_move_an_order_placed_approved_shipped_delivered(api: Api) -> 
 def test_illegal_transitions_are_409_and_change_nothing(
     api: Api, steps: list[dict], illegal: dict
 ) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     order_id = redeem(api, "m-1", "cup").body["order_id"]
     for step in steps:
@@ -674,7 +668,7 @@ def test_unknown_orders_and_statuses(api: Api) -> None:
 
 
 def test_member_cancel_returns_points_stock_and_limits_exactly_once(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", points=3000, stock=5)
     order_id = redeem(api, "m-1", "cup").body["order_id"]
 
@@ -694,7 +688,7 @@ def test_member_cancel_returns_points_stock_and_limits_exactly_once(api: Api) ->
 
 
 def test_a_member_can_cancel_only_while_placed(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     order_id = redeem(api, "m-1", "cup").body["order_id"]
     api.operator("PATCH", f"/v1/admin/orders/{order_id}", {"status": "approved"})
@@ -707,7 +701,7 @@ def test_a_member_can_cancel_only_while_placed(api: Api) -> None:
 
 
 def test_a_coupon_order_cannot_be_cancelled(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "save10", kind="coupon")
     order_id = redeem(api, "m-1", "save10").body["order_id"]
 
@@ -717,7 +711,7 @@ def test_a_coupon_order_cannot_be_cancelled(api: Api) -> None:
 
 
 def test_rejection_returns_points_and_stock_once(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", points=3000, stock=5)
     order_id = redeem(api, "m-1", "cup").body["order_id"]
     api.operator("PATCH", f"/v1/admin/orders/{order_id}", {"status": "approved"})
@@ -735,7 +729,7 @@ def test_rejection_returns_points_and_stock_once(api: Api) -> None:
 
 
 def test_pickup_orders_are_handed_over_once_against_their_code(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     placed = redeem(api, "m-1", "cup", delivery=PICKUP)
     order_id, code = placed.body["order_id"], placed.body["pickup_code"]
@@ -762,7 +756,7 @@ def test_pickup_orders_are_handed_over_once_against_their_code(api: Api) -> None
 
 
 def test_wrong_pickup_codes_lock_the_order_after_five_attempts(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     placed = redeem(api, "m-1", "cup", delivery=PICKUP)
     order_id, code = placed.body["order_id"], placed.body["pickup_code"]
@@ -781,7 +775,7 @@ def test_wrong_pickup_codes_lock_the_order_after_five_attempts(api: Api) -> None
 
 
 def test_a_shipped_order_has_no_pickup(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     order_id = redeem(api, "m-1", "cup").body["order_id"]
 
@@ -794,8 +788,8 @@ def test_a_shipped_order_has_no_pickup(api: Api) -> None:
 
 
 def test_donations_have_no_stock_and_a_public_running_total(api: Api) -> None:
-    member(api, "m-1")
-    member(api, "m-2")
+    member_with_points(api, "m-1", 10_000)
+    member_with_points(api, "m-2", 10_000)
     item(api, "trees", kind="donation", points=100)
 
     gifts = [
@@ -817,7 +811,7 @@ def test_cash_out_happens_only_inside_the_window_and_records_a_payout(api: Api) 
     from shared.dynamodb import keys
     from shared.dynamodb.models import PayoutItem
 
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "cash10", kind="cash_out", points=1000)
     closed = redeem(api, "m-1", "cash10")
     window = {
@@ -847,7 +841,7 @@ def test_cash_out_happens_only_inside_the_window_and_records_a_payout(api: Api) 
 
 
 def test_a_points_and_cash_order_waits_for_the_shops_payment(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "phone", points=5000, cash="199.00", stock=3)
     placed = redeem(api, "m-1", "phone")
     order_id = placed.body["order_id"]
@@ -871,7 +865,7 @@ def test_a_points_and_cash_order_waits_for_the_shops_payment(api: Api) -> None:
 
 
 def test_a_points_and_cash_coupon_is_issued_when_paid(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "credit50", kind="coupon", points=2000, cash="5.00")
     placed = redeem(api, "m-1", "credit50")
     before_payment = api.member("m-1", "GET", "/v1/me/coupons").body["items"]
@@ -894,7 +888,7 @@ def test_a_points_and_cash_coupon_is_issued_when_paid(api: Api) -> None:
 def test_the_sweep_cancels_unpaid_orders_once_and_returns_everything(api: Api) -> None:
     from shared import mall
 
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "phone", points=5000, cash="199.00", stock=3)
     unpaid = redeem(api, "m-1", "phone").body["order_id"]
     move_clock(minutes=20)
@@ -925,7 +919,7 @@ def test_the_sweep_cancels_unpaid_orders_once_and_returns_everything(api: Api) -
 
 
 def test_a_member_may_cancel_an_unpaid_order(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "phone", points=5000, cash="199.00", stock=3)
     order_id = redeem(api, "m-1", "phone").body["order_id"]
 
@@ -936,7 +930,7 @@ def test_a_member_may_cancel_an_unpaid_order(api: Api) -> None:
 
 
 def test_orders_page_newest_first(api: Api) -> None:
-    member(api)
+    member_with_points(api, points=10_000)
     item(api, "pen", points=10, per_member_limit=None)
     ids = []
     for minute in range(5):

@@ -9,17 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.support import Api
+from tests.support import Api, member_with_points
 
 pytestmark = [pytest.mark.dynamodb_local, pytest.mark.usefixtures("frozen_clock")]
 
 SHIP = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "1 Road"}
-
-
-def member(api: Api, member_id: str, points: int) -> None:
-    assert api.system("POST", "/v1/members", {"member_id": member_id}).status == 201
-    body = {"order_id": f"o-{member_id}", "member_id": member_id, "amount": str(points - 100)}
-    assert api.system("POST", "/v1/purchases", body).status == 201
 
 
 def item(api: Api, item_id: str, **fields: Any) -> None:
@@ -36,7 +30,7 @@ def me(api: Api, member_id: str) -> tuple[int, list[dict], list[dict]]:
 
 def test_fifty_concurrent_redemptions_spend_exactly_what_the_member_has(local_api: Api) -> None:
     api = local_api
-    member(api, "m-1", 1000)
+    member_with_points(api, "m-1", 1000)
     item(api, "pen", points=100, per_member_limit=None)  # unlimited stock, no limits
 
     def redeem(_: int) -> tuple[int, str | None]:
@@ -56,7 +50,7 @@ def test_fifty_concurrent_redemptions_spend_exactly_what_the_member_has(local_ap
 
 def test_the_same_idempotency_key_sent_concurrently_places_one_order(local_api: Api) -> None:
     api = local_api
-    member(api, "m-1", 1000)
+    member_with_points(api, "m-1", 1000)
     item(api, "cup", points=300, stock=5)
     body = {"item_id": "cup", "delivery": SHIP}
 
@@ -78,7 +72,7 @@ def test_the_same_idempotency_key_sent_concurrently_places_one_order(local_api: 
 
 def test_concurrent_cancels_return_points_and_stock_once(local_api: Api) -> None:
     api = local_api
-    member(api, "m-1", 1000)
+    member_with_points(api, "m-1", 1000)
     item(api, "cup", points=300, stock=5)
     order_id = api.member(
         "m-1", "POST", "/v1/redemptions", {"item_id": "cup", "delivery": SHIP}
@@ -101,7 +95,7 @@ def test_members_racing_for_limited_stock_never_oversell(local_api: Api) -> None
     api = local_api
     members = [f"m-{i}" for i in range(30)]
     for member_id in members:
-        member(api, member_id, 1000)
+        member_with_points(api, member_id, 1000)
     item(api, "phone", points=500, stock=10, per_member_limit=None)
 
     def redeem(i: int) -> tuple[int, str | None]:

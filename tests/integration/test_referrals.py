@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import Api
+from tests.support import Api, register, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
-
-
-def register(api: Api, member_id: str, code: str | None = None):
-    body = {"member_id": member_id} | ({"referral_code": code} if code else {})
-    return api.system("POST", "/v1/members", body)
 
 
 def code_of(api: Api, member_id: str) -> str:
@@ -31,8 +26,8 @@ def referral_entries(api: Api, member_id: str) -> list[tuple[str, int]]:
 def chain(api: Api) -> tuple[str, str, str]:
     """A refers B, B refers C."""
     assert register(api, "m-a").status == 201
-    assert register(api, "m-b", code_of(api, "m-a")).status == 201
-    assert register(api, "m-c", code_of(api, "m-b")).status == 201
+    assert register(api, "m-b", referral_code=code_of(api, "m-a")).status == 201
+    assert register(api, "m-c", referral_code=code_of(api, "m-b")).status == 201
     return "m-a", "m-b", "m-c"
 
 
@@ -75,7 +70,7 @@ def test_first_level_only_when_the_referrer_was_not_referred(
 
 
 def test_unknown_code_is_422_and_registers_nobody(api: Api) -> None:
-    res = register(api, "m-x", "NOSUCHCD")
+    res = register(api, "m-x", referral_code="NOSUCHCD")
 
     assert (res.status, res.code) == (422, "validation_error")
     assert "referral_code" in res.body["error"]["details"]["fields"]
@@ -85,8 +80,8 @@ def test_unknown_code_is_422_and_registers_nobody(api: Api) -> None:
 def test_self_referral_and_loops_are_refused(api: Api, chain: tuple[str, str, str]) -> None:
     a, b, _ = chain
 
-    own = register(api, a, code_of(api, a))  # A names its own code
-    loop = register(api, a, code_of(api, b))  # A would be referred by its own referee
+    own = register(api, a, referral_code=code_of(api, a))  # A names its own code
+    loop = register(api, a, referral_code=code_of(api, b))  # A would be referred by its own referee
 
     assert (own.status, own.code) == (422, "validation_error")
     assert "self-referral" in own.body["error"]["details"]["fields"]["referral_code"]
@@ -96,20 +91,20 @@ def test_self_referral_and_loops_are_refused(api: Api, chain: tuple[str, str, st
 
 
 def test_codes_are_matched_case_insensitively(api: Api) -> None:
-    register(api, "m-a")
+    register_member(api, "m-a")
 
-    res = register(api, "m-b", code_of(api, "m-a").lower())
+    res = register(api, "m-b", referral_code=code_of(api, "m-a").lower())
 
     assert res.status == 201
     assert api.operator("GET", "/v1/admin/members/m-b").body["referred_by"] == "m-a"
 
 
 def test_repeated_registration_with_the_same_code_is_200(api: Api) -> None:
-    register(api, "m-a")
+    register_member(api, "m-a")
     code = code_of(api, "m-a")
-    register(api, "m-b", code)
+    register_member(api, "m-b", referral_code=code)
 
-    again = register(api, "m-b", code)
+    again = register(api, "m-b", referral_code=code)
 
     assert again.status == 200
     assert again.body["balance"] == 100

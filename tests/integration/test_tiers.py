@@ -14,7 +14,7 @@ import pytest
 from shared import clock
 from shared.dynamodb import keys
 from shared.dynamodb.models import JobRunItem, MemberItem, as_plain
-from tests.support import Api
+from tests.support import Api, register_member
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -43,11 +43,6 @@ def dynamodb_calls(api: Api) -> Iterator[Counter]:
 
 def at(day: str, hour: int = 10, minute: int = 0) -> None:
     clock.pin(datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=SHANGHAI))
-
-
-def register(api: Api, member_id: str, **extra: str) -> None:
-    res = api.system("POST", "/v1/members", {"member_id": member_id, **extra})
-    assert res.status == 201, res.body
 
 
 def buy(api: Api, member_id: str, order_id: str, amount: str) -> dict:
@@ -108,7 +103,7 @@ def in_tier_index(member_id: str) -> bool:
 
 def test_purchases_take_a_member_to_silver_then_gold(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-t")
+    register_member(api, "m-t")
     assert standing(api, "m-t") == ("bronze", 0, "silver", 1000)  # welcome points do not count
 
     first = buy(api, "m-t", "o-1", "1000.00")
@@ -127,7 +122,7 @@ def test_purchases_take_a_member_to_silver_then_gold(api: Api) -> None:
 
 def test_one_purchase_can_skip_tiers(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-s")
+    register_member(api, "m-s")
 
     buy(api, "m-s", "o-1", "5000.00")
 
@@ -137,7 +132,7 @@ def test_one_purchase_can_skip_tiers(api: Api) -> None:
 
 def test_a_repeated_purchase_promotes_once(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-r")
+    register_member(api, "m-r")
     buy(api, "m-r", "o-1", "1000.00")
 
     again = api.system(
@@ -153,7 +148,7 @@ def test_a_purchase_that_promotes_costs_a_second_round_trip_and_others_one(
     api: Api, dynamodb_calls: Counter
 ) -> None:
     at("2027-01-10")
-    register(api, "m-w")
+    register_member(api, "m-w")
     buy(api, "m-w", "o-0", "1.00")  # warms the rules cache
     dynamodb_calls.clear()
 
@@ -167,7 +162,7 @@ def test_a_purchase_that_promotes_costs_a_second_round_trip_and_others_one(
 
 def test_a_gold_members_100_purchase_earns_125_points(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-g")
+    register_member(api, "m-g")
     buy(api, "m-g", "o-1", "5000.00")
 
     res = buy(api, "m-g", "o-2", "100.00")
@@ -178,21 +173,21 @@ def test_a_gold_members_100_purchase_earns_125_points(api: Api) -> None:
 
 def test_check_ins_tasks_and_referral_bonuses_promote_too(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-c")
+    register_member(api, "m-c")
     buy(api, "m-c", "o-c", "995.00")
     assert api.member("m-c", "POST", "/v1/me/checkins").status == 201  # +10
     assert standing(api, "m-c")[:2] == ("silver", 1005)
 
-    register(api, "m-k")
+    register_member(api, "m-k")
     buy(api, "m-k", "o-k", "990.00")
     api.operator("PUT", "/v1/admin/tasks/survey", {"name": "Survey", "points": 20, "limit": "once"})
     assert api.member("m-k", "POST", "/v1/me/tasks/survey/completions").status == 201
     assert standing(api, "m-k")[:2] == ("silver", 1010)
 
-    register(api, "m-referrer")
+    register_member(api, "m-referrer")
     buy(api, "m-referrer", "o-r", "950.00")
     code = me(api, "m-referrer")["referral_code"]
-    register(api, "m-new", referral_code=code)
+    register_member(api, "m-new", referral_code=code)
     buy(api, "m-new", "o-n", "10.00")  # first purchase: the referrer gets 100
     assert standing(api, "m-referrer")[:2] == ("silver", 1050)
     assert standing(api, "m-new")[:2] == ("bronze", 60)  # 10 + the 50 welcome bonus
@@ -200,8 +195,8 @@ def test_check_ins_tasks_and_referral_bonuses_promote_too(api: Api) -> None:
 
 def test_transfers_and_adjustments_do_not_qualify(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-a")
-    register(api, "m-b")
+    register_member(api, "m-a")
+    register_member(api, "m-b")
     api.operator("POST", "/v1/admin/members/m-a/adjustments", {"points": 5000, "reason": "gift"})
     sent = api.member("m-a", "POST", "/v1/me/transfers", {"to_member_id": "m-b", "points": 1000})
     assert sent.status == 201, sent.body
@@ -212,7 +207,7 @@ def test_transfers_and_adjustments_do_not_qualify(api: Api) -> None:
 
 def test_a_total_kept_for_an_earlier_month_is_recomputed_from_the_buckets(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-q")
+    register_member(api, "m-q")
     buy(api, "m-q", "o-1", "800.00")
     at("2027-03-05")  # the stored total is January's
 
@@ -228,7 +223,7 @@ def test_a_total_kept_for_an_earlier_month_is_recomputed_from_the_buckets(api: A
 
 def test_a_refund_takes_its_points_out_of_the_qualifying_total(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-f")
+    register_member(api, "m-f")
     buy(api, "m-f", "o-1", "1000.00")
     refund = api.system(
         "POST", "/v1/refunds", {"refund_id": "rf-1", "order_id": "o-1", "amount": "400.00"}
@@ -248,7 +243,7 @@ def test_thirteen_months_without_activity_two_runs_take_gold_to_silver_to_bronze
     api: Api,
 ) -> None:
     at("2027-01-10")
-    register(api, "m-d")
+    register_member(api, "m-d")
     buy(api, "m-d", "o-1", "5000.00")
     at("2027-02-01", hour=4)
     assert run(api, "tiers")["demoted"] == 0
@@ -285,7 +280,7 @@ def test_a_second_run_in_the_month_does_not_demote_again_even_without_the_checkp
     api: Api,
 ) -> None:
     at("2027-01-10")
-    register(api, "m-d")
+    register_member(api, "m-d")
     buy(api, "m-d", "o-1", "5000.00")
     at("2028-02-01", hour=4)
     run(api, "tiers")
@@ -300,7 +295,7 @@ def test_a_second_run_in_the_month_does_not_demote_again_even_without_the_checkp
 def test_the_evaluation_reads_only_members_above_bronze(api: Api) -> None:
     at("2027-01-10")
     for i in range(6):
-        register(api, f"m-{i}")
+        register_member(api, f"m-{i}")
     buy(api, "m-0", "o-0", "1000.00")
     buy(api, "m-1", "o-1", "5000.00")
     at("2027-02-01", hour=4)
@@ -315,7 +310,7 @@ def test_the_evaluations_reads_and_writes_follow_the_members_above_bronze(
 ) -> None:
     at("2027-01-10")
     for i in range(30):
-        register(api, f"m-{i:02d}")
+        register_member(api, f"m-{i:02d}")
     buy(api, "m-00", "o-0", "5000.00")
     buy(api, "m-01", "o-1", "1000.00")
     at("2027-02-01", hour=4)
@@ -332,7 +327,7 @@ def test_the_evaluations_reads_and_writes_follow_the_members_above_bronze(
 
 def test_the_evaluation_drops_buckets_that_no_longer_count(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-p")
+    register_member(api, "m-p")
     buy(api, "m-p", "o-1", "5000.00")
     at("2027-06-10")
     buy(api, "m-p", "o-2", "10.00")
@@ -350,7 +345,7 @@ def test_a_run_out_of_time_resumes_from_its_checkpoint(api: Api) -> None:
 
     at("2027-01-10")
     for i in range(12):
-        register(api, f"m-{i:02d}")
+        register_member(api, f"m-{i:02d}")
         buy(api, f"m-{i:02d}", f"o-{i}", "5000.00")
     at("2028-02-01", hour=4)
     calls = iter(range(1000))
@@ -368,7 +363,7 @@ def test_the_scheduled_entry_point_runs_the_tier_jobs(api: Api) -> None:
     from local.gateway import LambdaContext
 
     at("2027-01-10")
-    register(api, "m-d")
+    register_member(api, "m-d")
     buy(api, "m-d", "o-1", "5000.00")
     at("2028-02-01", hour=4)
 
@@ -393,11 +388,11 @@ def birthday_entries(api: Api, member_id: str) -> list[tuple[str, int]]:
 
 def test_the_birthday_job_credits_the_tiers_birthday_points_once_per_year(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-b", birthday="03-15")
-    register(api, "m-g", birthday="03-15")
+    register_member(api, "m-b", birthday="03-15")
+    register_member(api, "m-g", birthday="03-15")
     buy(api, "m-g", "o-g", "5000.00")  # gold
-    register(api, "m-o", birthday="03-16")
-    register(api, "m-none")
+    register_member(api, "m-o", birthday="03-16")
+    register_member(api, "m-none")
     at("2027-03-15", hour=0, minute=10)
 
     first = run(api, "birthdays")
@@ -424,7 +419,7 @@ def test_the_birthday_job_credits_the_tiers_birthday_points_once_per_year(api: A
 
 def test_birthday_points_do_not_qualify_for_tiers(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-b", birthday="01-11")
+    register_member(api, "m-b", birthday="01-11")
     at("2027-01-11", hour=1)
     run(api, "birthdays")
 
@@ -434,7 +429,7 @@ def test_birthday_points_do_not_qualify_for_tiers(api: Api) -> None:
 
 def test_a_leap_day_birthday_is_celebrated_on_28_february_in_other_years(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-l", birthday="02-29")
+    register_member(api, "m-l", birthday="02-29")
     at("2027-02-28", hour=0, minute=10)
     assert run(api, "birthdays")["credited"] == 1
     at("2028-02-28", hour=0, minute=10)
@@ -446,7 +441,7 @@ def test_a_leap_day_birthday_is_celebrated_on_28_february_in_other_years(api: Ap
 
 def test_a_frozen_member_gets_no_birthday_points(api: Api) -> None:
     at("2027-01-10")
-    register(api, "m-z", birthday="01-12")
+    register_member(api, "m-z", birthday="01-12")
     api.operator("POST", "/v1/admin/members/m-z/freeze", {"reason": "fraud review"})
     at("2027-01-12", hour=0, minute=10)
 
@@ -461,7 +456,7 @@ def test_birthday_points_follow_the_programme_rules(api: Api) -> None:
     rules = api.operator("GET", "/v1/admin/rules").body
     tiers = [{**t, "birthday_points": 75} if t["name"] == "bronze" else t for t in rules["tiers"]]
     assert api.operator("PUT", "/v1/admin/rules", {"tiers": tiers}).status == 200
-    register(api, "m-b", birthday="01-11")
+    register_member(api, "m-b", birthday="01-11")
     at("2027-01-11", hour=0, minute=10)
 
     run(api, "birthdays")
@@ -485,7 +480,7 @@ def test_a_bronze_member_cannot_redeem_a_gold_only_item(api: Api) -> None:
             "per_member_limit": None,
         },
     )
-    register(api, "m-v")
+    register_member(api, "m-v")
     delivery = {"method": "pickup", "name": "V", "phone": "13800000000"}
     order = {"item_id": "lounge", "quantity": 1, "delivery": delivery}
 

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import Api
+from tests.support import Api, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
-
-
-def register(api: Api, member_id: str = "m-new") -> None:
-    assert api.system("POST", "/v1/members", {"member_id": member_id}).status == 201
 
 
 def test_registration_credits_welcome_points(api: Api) -> None:
@@ -25,7 +21,7 @@ def test_registration_credits_welcome_points(api: Api) -> None:
 
 
 def test_registering_again_with_same_data_is_200_and_credits_once(api: Api) -> None:
-    register(api)
+    register_member(api, "m-new")
     again = api.system("POST", "/v1/members", {"member_id": "m-new"})
 
     assert again.status == 200
@@ -33,7 +29,7 @@ def test_registering_again_with_same_data_is_200_and_credits_once(api: Api) -> N
 
 
 def test_registering_again_with_other_data_is_a_conflict(api: Api) -> None:
-    register(api)
+    register_member(api, "m-new")
     other = api.system("POST", "/v1/members", {"member_id": "m-new", "birthday": "05-01"})
 
     assert other.status == 409
@@ -41,7 +37,7 @@ def test_registering_again_with_other_data_is_a_conflict(api: Api) -> None:
 
 
 def test_purchase_earns_floor_of_amount_and_is_idempotent_on_order_id(api: Api) -> None:
-    register(api)
+    register_member(api, "m-new")
     body = {"order_id": "o-1", "member_id": "m-new", "amount": "199.90"}
 
     first = api.system("POST", "/v1/purchases", body)
@@ -56,7 +52,7 @@ def test_purchase_earns_floor_of_amount_and_is_idempotent_on_order_id(api: Api) 
 
 
 def test_refund_claws_back_proportionally_and_once(api: Api) -> None:
-    register(api)
+    register_member(api, "m-new")
     api.system(
         "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "199.90"}
     )
@@ -73,7 +69,7 @@ def test_refund_claws_back_proportionally_and_once(api: Api) -> None:
 
 
 def test_partial_refunds_adding_up_to_the_order_claw_back_everything(api: Api) -> None:
-    register(api)
+    register_member(api, "m-new")
     api.system(
         "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "199.90"}
     )
@@ -89,7 +85,7 @@ def test_partial_refunds_adding_up_to_the_order_claw_back_everything(api: Api) -
 
 
 def test_refunds_beyond_the_order_are_refused_and_change_nothing(api: Api) -> None:
-    register(api)
+    register_member(api, "m-new")
     api.system(
         "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "100.00"}
     )
@@ -110,7 +106,7 @@ def test_refund_of_unknown_order_is_404(api: Api) -> None:
 
 
 def test_ledger_is_newest_first_with_running_balances(api: Api) -> None:
-    register(api)
+    register_member(api, "m-new")
     api.system(
         "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "199.90"}
     )
@@ -127,7 +123,7 @@ def test_ledger_is_newest_first_with_running_balances(api: Api) -> None:
 
 
 def test_ledger_pages_follow_the_cursor(api: Api) -> None:
-    register(api)
+    register_member(api, "m-new")
     for i in range(5):
         api.system(
             "POST", "/v1/purchases", {"order_id": f"o-{i}", "member_id": "m-new", "amount": "10"}
@@ -147,8 +143,8 @@ def test_ledger_pages_follow_the_cursor(api: Api) -> None:
 
 
 def test_a_member_cannot_use_another_members_cursor(api: Api) -> None:
-    register(api, "m-a")
-    register(api, "m-b")
+    register_member(api, "m-a")
+    register_member(api, "m-b")
     for i in range(3):
         api.system(
             "POST", "/v1/purchases", {"order_id": f"o-{i}", "member_id": "m-a", "amount": "10"}
@@ -161,14 +157,14 @@ def test_a_member_cannot_use_another_members_cursor(api: Api) -> None:
 
 
 def test_every_credit_in_the_ledger_shows_its_expiry(api: Api) -> None:
-    register(api)
+    register_member(api, "m-new")
     api.system("POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "5"})
     items = api.member("m-new", "GET", "/v1/me/ledger").body["items"]
     assert [e["expires_on"] for e in items] == ["2027-07-10", "2027-07-10"]
 
 
 def test_a_refund_id_cannot_be_reused_for_another_order_of_the_member(api: Api) -> None:
-    register(api)
+    register_member(api, "m-new")
     for order in ("o-1", "o-2"):
         api.system(
             "POST", "/v1/purchases", {"order_id": order, "member_id": "m-new", "amount": "10"}
