@@ -145,11 +145,7 @@ def put(item_id: str, definition: dict[str, Any], now: datetime) -> tuple[Listin
         tx = Tx()
         tx.put(ITEM, item, condition=CatalogItem.pk.does_not_exist())
         tx.put(ENTRY, _entry(item_id, kind))
-        try:
-            tx.commit()
-        except Cancelled:
-            return False
-        return True
+        return tx.committed()
 
     def replace() -> None:
         actions = set_or_remove(CatalogItem, values)

@@ -149,11 +149,7 @@ def add_reminder(
         **outbox,
     )
     tx = Tx().put("reminder", item, condition=OutboxItem.pk.does_not_exist())
-    try:
-        tx.commit()
-    except Cancelled:
-        return False
-    return True
+    return tx.committed()
 
 
 class ExtensionAudit(Struct, frozen=True):
@@ -223,8 +219,4 @@ def apply_extension(
         ref=";".join(f"{c.expires_on.isoformat()}->{c.new_expires_on.isoformat()}" for c in moved),
     )
     tx.put("audit", item, condition=AuditItem.pk.does_not_exist())
-    try:
-        tx.commit()
-    except Cancelled:
-        return False
-    return True
+    return tx.committed()

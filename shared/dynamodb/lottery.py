@@ -281,11 +281,7 @@ def put(
             tx.put(f"{STOCK}:{prize_id}", _stock_item(lottery_id, prize_id, stock))
         for shard in range(STATS_SHARDS):
             tx.put(f"{STATS}:{shard}", _stats_shard(pk, shard))
-        try:
-            tx.commit()
-        except Cancelled:
-            return False
-        return True
+        return tx.committed()
 
     def replace() -> None:
         current = LotteryItem.get(pk, keys.LOTTERY_SK, consistent_read=True)

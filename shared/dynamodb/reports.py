@@ -59,11 +59,7 @@ def count(
                 ReportDayItem(pk=keys.REPORTS, sk=keys.report_part_sk(day, part, name)),
                 [ReportDayItem.n.add(value)],
             )
-        try:
-            tx.commit()
-        except Cancelled:
-            return False
-        return True
+        return tx.committed()
 
     return run(attempt)
 

@@ -327,11 +327,7 @@ def evaluate(member: TierState, evaluation: Evaluation, rules: Rules, at: dateti
             raise
         return True
     tx.update(PROFILE, profile, actions, condition=condition)
-    try:
-        tx.commit()
-    except Cancelled:
-        return False
-    return True
+    return tx.committed()
 
 
 # Birthdays ----------------------------------------------------------------------------------

@@ -116,6 +116,15 @@ class Tx:
                 raise _Conflict() from None
             raise
 
+    def committed(self) -> bool:
+        """:meth:`commit`; False instead of :class:`Cancelled` when a condition failed
+        (nothing was written: the caller reads again or gives up)."""
+        try:
+            self.commit()
+        except Cancelled:
+            return False
+        return True
+
 
 def run(build_and_commit: Callable[[], T], *, attempts: int = 8) -> T:
     """Run a transaction, retrying (with jittered backoff) when another one got there first.

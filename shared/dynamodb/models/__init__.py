@@ -1,7 +1,8 @@
 """pynamodb models of the items in the points table (see docs/data-model.md), one module
-per aggregate: ``base`` (the table binding and attribute helpers), ``members`` (profile, ledger,
-lots, audit, referral codes), ``programme``, ``idempotency``, ``mall``, ``checkout``,
-``transfers``, ``reports``, ``lottery``, ``jobs`` (job runs and the outbox).
+per aggregate: ``base`` (the table binding and attribute helpers), ``indexes`` (the table's
+secondary indexes), ``members`` (profile, ledger, lots, audit, referral codes),
+``programme``, ``idempotency``, ``mall``, ``checkout``, ``transfers``, ``reports``,
+``lottery``, ``jobs`` (job runs and the outbox).
 
 Repositories import the module they need (``from shared.dynamodb.models.mall import OrderItem``),
 so a function loads only the row classes it uses: pynamodb builds each class through a
@@ -16,15 +17,16 @@ from typing import Any
 
 _MODULE_OF = {
     "Item": "base",
+    "ByTime": "indexes",
+    "ByOrder": "indexes",
+    "ByExpiry": "indexes",
+    "ByStatus": "indexes",
+    "ByTier": "indexes",
+    "ByBirthday": "indexes",
     "set_or_remove": "base",
     "as_plain": "base",
-    "MemberByTier": "members",
-    "MemberByBirthday": "members",
     "MemberItem": "members",
-    "LedgerByTime": "members",
-    "LedgerByOrder": "members",
     "LedgerItem": "members",
-    "LotByExpiry": "members",
     "LotItem": "members",
     "AuditItem": "members",
     "ReferralCodeItem": "members",
@@ -33,14 +35,10 @@ _MODULE_OF = {
     "IdempotencyItem": "idempotency",
     "CatalogItem": "mall",
     "CatalogEntry": "mall",
-    "MallOrderById": "mall",
-    "MallOrderByStatus": "mall",
     "OrderItem": "mall",
     "CouponItem": "mall",
     "CounterItem": "mall",
     "PayoutItem": "mall",
-    "HoldByExpiry": "checkout",
-    "HoldByOrder": "checkout",
     "HoldItem": "checkout",
     "TransferDayItem": "transfers",
     "ReportDayItem": "reports",
@@ -49,7 +47,6 @@ _MODULE_OF = {
     "LotteryEntry": "lottery",
     "PrizeStockItem": "lottery",
     "LotteryStatsItem": "lottery",
-    "DrawByLottery": "lottery",
     "DrawItem": "lottery",
     "JobRunItem": "jobs",
     "OutboxItem": "jobs",

@@ -3,27 +3,9 @@
 from __future__ import annotations
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from shared.dynamodb.models.base import Item
-
-
-class HoldByExpiry(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_expiry"
-        projection = AllProjection()
-
-    exp_pk = UnicodeAttribute(hash_key=True)
-    exp_sk = UnicodeAttribute(range_key=True)
-
-
-class HoldByOrder(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_order"
-        projection = AllProjection()
-
-    order_pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
+from shared.dynamodb.models.indexes import ByExpiry, ByOrder
 
 
 class HoldItem(Item):
@@ -47,5 +29,5 @@ class HoldItem(Item):
     returned = NumberAttribute(null=True)  # points given back by refunds
     refunds = MapAttribute(null=True)  # refund_id -> {"amount", "points"}
 
-    by_expiry = HoldByExpiry()
-    by_order = HoldByOrder()
+    by_expiry = ByExpiry()
+    by_order = ByOrder()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from shared.dynamodb.models.base import Item
+from shared.dynamodb.models.indexes import ByStatus
 
 
 class LotteryItem(Item):
@@ -57,15 +57,6 @@ class LotteryStatsItem(Item):
     expected = MapAttribute(default=dict)  # prize id -> Σ odds in force, in 1e-12 units
 
 
-class DrawByLottery(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_status"
-        projection = AllProjection()
-
-    st_pk = UnicodeAttribute(hash_key=True)
-    st_sk = UnicodeAttribute(range_key=True)
-
-
 class DrawItem(Item):
     """One draw, for the audit (``MEMBER#<id>`` / ``DRAW#<draw_id>``): who, when, the random
     value, the odds in force, the outcome. Listed per campaign by GSI ``by_status``."""
@@ -92,4 +83,4 @@ class DrawItem(Item):
     st_pk = UnicodeAttribute()
     st_sk = UnicodeAttribute()
 
-    by_lottery = DrawByLottery()
+    by_lottery = ByStatus()

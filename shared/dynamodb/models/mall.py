@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from shared.dynamodb.models.base import Item
+from shared.dynamodb.models.indexes import ByOrder, ByStatus
 
 
 class CatalogItem(Item):
@@ -42,24 +42,6 @@ class CatalogEntry(Item):
 
     item_id = UnicodeAttribute()
     kind = UnicodeAttribute()
-
-
-class MallOrderById(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_order"
-        projection = AllProjection()
-
-    order_pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-
-
-class MallOrderByStatus(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_status"
-        projection = AllProjection()
-
-    st_pk = UnicodeAttribute(hash_key=True)
-    st_sk = UnicodeAttribute(range_key=True)
 
 
 class OrderItem(Item):
@@ -99,8 +81,8 @@ class OrderItem(Item):
     st_pk = UnicodeAttribute(null=True)
     st_sk = UnicodeAttribute(null=True)
 
-    by_order = MallOrderById()
-    by_status = MallOrderByStatus()
+    by_order = ByOrder()
+    by_status = ByStatus()
 
 
 class CouponItem(Item):

@@ -10,32 +10,9 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import (
-    AllProjection,
-    GlobalSecondaryIndex,
-    KeysOnlyProjection,
-    LocalSecondaryIndex,
-)
 
 from shared.dynamodb.models.base import Item
-
-
-class MemberByTier(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_tier"
-        projection = KeysOnlyProjection()
-
-    tier_pk = UnicodeAttribute(hash_key=True)
-    tier_sk = UnicodeAttribute(range_key=True)
-
-
-class MemberByBirthday(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_birthday"
-        projection = KeysOnlyProjection()
-
-    bday_pk = UnicodeAttribute(hash_key=True)
-    bday_sk = UnicodeAttribute(range_key=True)
+from shared.dynamodb.models.indexes import ByBirthday, ByExpiry, ByOrder, ByTier, ByTime
 
 
 class MemberItem(Item):
@@ -78,26 +55,8 @@ class MemberItem(Item):
     bday_pk = UnicodeAttribute(null=True)  # GSI by_birthday, members with a birthday
     bday_sk = UnicodeAttribute(null=True)
 
-    by_tier = MemberByTier()
-    by_birthday = MemberByBirthday()
-
-
-class LedgerByTime(LocalSecondaryIndex):
-    class Meta:
-        index_name = "by_time"
-        projection = AllProjection()
-
-    pk = UnicodeAttribute(hash_key=True)
-    lsi1sk = UnicodeAttribute(range_key=True)
-
-
-class LedgerByOrder(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_order"
-        projection = AllProjection()
-
-    order_pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
+    by_tier = ByTier()
+    by_birthday = ByBirthday()
 
 
 class LedgerItem(Item):
@@ -127,17 +86,8 @@ class LedgerItem(Item):
     # Operator adjustments: who made them.
     actor = UnicodeAttribute(null=True)
 
-    by_time = LedgerByTime()
-    by_order = LedgerByOrder()
-
-
-class LotByExpiry(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_expiry"
-        projection = AllProjection()
-
-    exp_pk = UnicodeAttribute(hash_key=True)
-    exp_sk = UnicodeAttribute(range_key=True)
+    by_time = ByTime()
+    by_order = ByOrder()
 
 
 class LotItem(Item):
@@ -152,7 +102,7 @@ class LotItem(Item):
     exp_pk = UnicodeAttribute(null=True)  # GSI by_expiry
     exp_sk = UnicodeAttribute(null=True)
 
-    by_expiry = LotByExpiry()
+    by_expiry = ByExpiry()
 
 
 class AuditItem(Item):
