@@ -11,7 +11,7 @@ from shared.domain.calendar import local_date
 from shared.domain.lots import expiry_date
 from shared.domain.rules import Rules
 
-# Ledger entry types (docs/api.md, GET /v1/me/ledger).
+# Ledger entry types: the `type` of GET /v1/me/ledger entries (`LedgerEntry` in docs/openapi.json).
 EARN = "earn"
 REDEEM = "redeem"
 EXPIRE = "expire"
