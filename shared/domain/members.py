@@ -44,7 +44,8 @@ class Member(Struct, frozen=True):
 
 
 class Audit(Struct, frozen=True):
-    """One operator action on a member (adjust, freeze, unfreeze, ...)."""
+    """One entry of a member's audit trail: an operator's action (adjust, freeze, unfreeze,
+    ...), a tier change, an expiry extension."""
 
     member_id: str
     action: str

@@ -14,9 +14,10 @@ from msgspec import Struct
 from shared.clock import utc_iso
 from shared.domain.ledger import Debit
 from shared.domain.lots import Extension, Lot
+from shared.domain.members import Audit
 from shared.dynamodb import keys
 from shared.dynamodb.ledger import ENTRY, PROFILE, add_debit, new_lot
-from shared.dynamodb.members import find
+from shared.dynamodb.members import audit_row, find
 from shared.dynamodb.models.jobs import OutboxItem
 from shared.dynamodb.models.members import AuditItem, LotItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx
@@ -177,7 +178,6 @@ def apply_extension(
         [MemberItem.settled.set(ext.settled_after), MemberItem.ver.add(1)],
         condition=_guard(member),
     )
-    pk = keys.member_pk(member.member_id)
     for change in ext.changes:
         old = lots[change.key]
         label = f"lot:{old.key}"
@@ -205,18 +205,16 @@ def apply_extension(
                 [LotItem.points.set(change.left)],
                 condition=LotItem.pk.exists(),
             )
-    at = utc_iso(audit.at)
     moved = ext.moved
-    item = AuditItem(
-        pk=pk,
-        sk=keys.audit_sk(at, "expiry_extension"),
-        member_id=member.member_id,
-        action="expiry_extension",
-        actor=audit.actor,
-        reason=audit.reason,
-        at=at,
-        points=sum(c.left for c in moved),
-        ref=";".join(f"{c.expires_on.isoformat()}->{c.new_expires_on.isoformat()}" for c in moved),
+    entry = Audit(
+        member.member_id,
+        "expiry_extension",
+        audit.actor,
+        audit.reason,
+        audit.at,
+        sum(c.left for c in moved),
+        ";".join(f"{c.expires_on.isoformat()}->{c.new_expires_on.isoformat()}" for c in moved),
     )
+    item = audit_row(entry, "expiry_extension")
     tx.put("audit", item, condition=AuditItem.pk.does_not_exist())
     return tx.committed()

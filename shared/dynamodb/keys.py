@@ -99,11 +99,6 @@ def birthday_pk(month_day: str, shard: int) -> str:
     return f"{BIRTHDAY}{month_day}#{shard:02d}"
 
 
-def tier_audit_sk(at_utc: str) -> str:
-    """A tier change in the member's audit trail (``AUDIT#<at>#tier``)."""
-    return audit_sk(at_utc, "tier")
-
-
 # Programme configuration: rules overrides, campaigns, tasks, referral codes -------------------
 PROGRAMME = "PROGRAMME"  # partition of the rules overrides and the campaigns (one Query)
 RULES = "RULES"

@@ -14,13 +14,20 @@ from typing import Any
 from msgspec import Struct
 from pynamodb.exceptions import DoesNotExist
 
+from shared.clock import utc_iso
 from shared.domain.ledger import Credit, Entry
 from shared.domain.lots import Lot
-from shared.domain.members import Member
+from shared.domain.members import Audit, Member
 from shared.domain.rules import Rules
 from shared.dynamodb import keys, ledger
 from shared.dynamodb.ledger import ENTRY, LOT, PROFILE, add_credit
-from shared.dynamodb.models.members import LedgerItem, LotItem, MemberItem, ReferralCodeItem
+from shared.dynamodb.models.members import (
+    AuditItem,
+    LedgerItem,
+    LotItem,
+    MemberItem,
+    ReferralCodeItem,
+)
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.dynamodb.values import row_of, value_of
 from shared.errors import Contention, Invalid, MemberNotFound
@@ -60,6 +67,14 @@ def member_of(item: MemberItem) -> Member:
 def load(member_id: str) -> Member:
     """The member (consistent read); :class:`MemberNotFound` if not registered."""
     return member_of(profile_row(member_id))
+
+
+def audit_row(audit: Audit, key: str) -> AuditItem:
+    """The row of one entry of the member's audit trail (operators' actions, tier changes,
+    expiry extensions), keyed ``AUDIT#<at>#<key>``."""
+    at = utc_iso(audit.at)
+    sk = keys.audit_sk(at, key)
+    return row_of(AuditItem, audit, pk=keys.member_pk(audit.member_id), sk=sk, at=at)
 
 
 class CodeTaken(Exception):

@@ -9,24 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.clock import utc_iso
 from shared.domain.ledger import Credit, Debit
 from shared.domain.members import Audit
 from shared.domain.rules import Rules
-from shared.dynamodb import idempotency, keys, ledger
+from shared.dynamodb import idempotency, keys, ledger, members
 from shared.dynamodb.ledger import PROFILE
 from shared.dynamodb.models.members import AuditItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
-from shared.dynamodb.values import row_of, value_of
+from shared.dynamodb.values import value_of
 from shared.errors import InsufficientPoints
 
 AUDIT = "audit"
 
 
 def _audit_item(audit: Audit) -> AuditItem:
-    at = utc_iso(audit.at)
-    sk = keys.audit_sk(at, audit.action if audit.ref is None else f"{audit.action}#{audit.ref}")
-    return row_of(AuditItem, audit, pk=keys.member_pk(audit.member_id), sk=sk, at=at)
+    key = audit.action if audit.ref is None else f"{audit.action}#{audit.ref}"
+    return members.audit_row(audit, key)
 
 
 def adjust(

@@ -34,6 +34,7 @@ from pynamodb.exceptions import UpdateError
 
 from shared.clock import utc_iso
 from shared.domain.ledger import Credit
+from shared.domain.members import Audit
 from shared.domain.rules import Rules, Tier
 from shared.domain.tiers import (
     after_credit,
@@ -44,7 +45,7 @@ from shared.domain.tiers import (
 )
 from shared.dynamodb import keys
 from shared.dynamodb.ledger import ENTRY, PROFILE, add_credit
-from shared.dynamodb.members import find
+from shared.dynamodb.members import audit_row, find
 from shared.dynamodb.models.base import as_plain
 from shared.dynamodb.models.members import AuditItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
@@ -220,18 +221,9 @@ def audit_item(
     total: int,
     at: datetime,
 ) -> AuditItem:
-    at_utc = utc_iso(at)
-    return AuditItem(
-        pk=keys.member_pk(member_id),
-        sk=keys.tier_audit_sk(at_utc),
-        member_id=member_id,
-        action=change,
-        actor=SYSTEM,
-        reason=reason,
-        at=at_utc,
-        points=total,
-        ref=f"{before}->{after}",
-    )
+    """A tier change in the member's audit trail (``AUDIT#<at>#tier``)."""
+    audit = Audit(member_id, change, SYSTEM, reason, at, total, f"{before}->{after}")
+    return audit_row(audit, "tier")
 
 
 # The monthly evaluation ---------------------------------------------------------------------
