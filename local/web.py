@@ -13,7 +13,13 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+from infra.csp import content_security_policy
+
 Reply = tuple[int, dict[str, str], bytes]
+
+# The deployed site's CSP (CloudFront sends it); here the API is the page's own origin and
+# there is no Cognito, so the only fetch target is 'self'.
+CSP = content_security_policy()
 
 CONFIG = {"mode": "local", "apiBaseUrl": ""}
 
@@ -108,14 +114,18 @@ def _html_headers() -> dict[str, str]:
         "content-type": "text/html; charset=utf-8",
         "cache-control": "no-cache",
         "x-content-type-options": "nosniff",
+        "content-security-policy": CSP,
     }
 
 
 def _file_headers(path: str, found: Path) -> dict[str, str]:
     content_type = CONTENT_TYPES.get(found.suffix.lower(), "application/octet-stream")
     cache = "public, max-age=31536000, immutable" if HASHED.match(path) else "no-cache"
-    return {
+    headers = {
         "content-type": content_type,
         "cache-control": cache,
         "x-content-type-options": "nosniff",
     }
+    if found.suffix.lower() == ".html":
+        headers["content-security-policy"] = CSP
+    return headers

@@ -19,11 +19,24 @@ const consoleFallback: Plugin = {
   },
 }
 
+// Vant's icon font is inlined (a woff2 data: URL) with a fallback fetched from at.alicdn.com.
+// The site's CSP (font-src 'self' data:) refuses that host, and a page should not depend on a
+// third-party CDN anyway: drop the fallback so only the inlined font remains.
+const CDN_FONT = /,\s*url\((?:https?:)?\/\/at\.alicdn\.com\/[^)]*\)\s*format\("[a-z0-9]+"\)/g
+const noCdnFonts: Plugin = {
+  name: 'no-cdn-fonts',
+  enforce: 'pre',
+  transform(code, id) {
+    if (!id.split('?')[0].endsWith('.css') || !code.includes('at.alicdn.com')) return null
+    return { code: code.replace(CDN_FONT, ''), map: null }
+  },
+}
+
 // Two single-page apps from one project: the member app (index.html, served at /) and the
 // operator console (console/index.html, served at /console/). The local server serves
 // dist/ and proxies nothing: in `npm run dev` the API calls go to the local server.
 export default defineConfig({
-  plugins: [vue(), consoleFallback],
+  plugins: [vue(), consoleFallback, noCdnFonts],
   base: '/',
   resolve: {
     alias: { '@common': fileURLToPath(new URL('./src/common', import.meta.url)) },

@@ -29,6 +29,7 @@ from constructs import Construct
 
 from infra import nag
 from infra.config import StageConfig
+from infra.csp import content_security_policy
 
 API_PATH = "/v1/*"
 ASSETS_DIR = "assets"  # vite's content-hashed bundles: a new build never reuses a name
@@ -45,26 +46,6 @@ LONG_CACHE = (
     s3deploy.CacheControl.immutable(),
 )
 NO_CACHE = (s3deploy.CacheControl.no_cache(),)
-
-
-def content_security_policy(auth_origin: str) -> str:
-    """The CSP for both apps. Scripts only from the site itself (vite emits no inline
-    script); inline styles allowed because Vue's static-content hoisting and Vant / Element
-    Plus / ECharts write ``style`` attributes; images also from https (catalog items carry
-    an ``image_url``); fetches to the site (API under /v1) and the Cognito token endpoint."""
-    directives = {
-        "default-src": "'self'",
-        "script-src": "'self'",
-        "style-src": "'self' 'unsafe-inline'",
-        "img-src": "'self' data: https:",
-        "font-src": "'self' data:",
-        "connect-src": f"'self' {auth_origin}",
-        "object-src": "'none'",
-        "base-uri": "'self'",
-        "form-action": "'self'",
-        "frame-ancestors": "'none'",
-    }
-    return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
 def static_paths(dist: Path) -> list[str]:

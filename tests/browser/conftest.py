@@ -262,7 +262,9 @@ class Ui:
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's serious and critical violations on the page as it is now."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated over the DevTools protocol, not added as an inline <script>: the page's
+        # CSP (the deployed site's, which the local server sends) refuses inline scripts.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
     found = page.evaluate(
         """async () => {
             const result = await window.axe.run(document, {resultTypes: ['violations']})

@@ -4,11 +4,13 @@ without serious or critical violations) and leaves a screenshot in .local/screen
 
 from __future__ import annotations
 
+import urllib.request
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import FIGURES, Ui
+from infra.csp import content_security_policy
+from tests.browser.conftest import FIGURES, LocalServer, Ui
 from tests.browser.pages import CONSOLE_SECTIONS, MEMBER_PAGES, exact
 
 pytestmark = pytest.mark.browser
@@ -54,3 +56,13 @@ def test_deep_links_load_each_app(open_app: Any) -> None:
     console = open_app("console")
     console.goto("/console/orders")
     console.page.get_by_role("heading", name="运营后台登录").wait_for()
+
+
+def test_pages_carry_the_deployed_sites_csp(server: LocalServer) -> None:
+    """The local server sends CloudFront's Content-Security-Policy on every page, so the
+    checks above (no console errors) catch anything the deployed CSP would block."""
+    for path in ("/", "/index.html", "/ledger", "/console/", "/console/orders"):
+        request = urllib.request.Request(server.base + path, headers={"Accept": "text/html"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Security-Policy"] == content_security_policy(), path
+            assert "connect-src 'self';" in response.headers["Content-Security-Policy"]
