@@ -62,10 +62,7 @@ export function usePaged<T>(fetchPage: (cursor: string | undefined) => Promise<P
   return { items, loading, finished, failed, error, load, reset }
 }
 
-/** "2026-11-30T04:07:51+08:00" -> "2026-11-30 04:07" (the programme's local time as sent). */
-export function formatTime(iso: string | null | undefined): string {
-  return iso ? iso.slice(0, 16).replace('T', ' ') : ''
-}
+export { formatTime, signed } from '@common/format'
 
 /** "0.001000" -> "0.1%": the published odds times 100, done on the decimal string. */
 export function formatOdds(odds: string): string {
@@ -74,8 +71,4 @@ export function formatOdds(odds: string): string {
   const intPart = String(Number(whole + padded.slice(0, 2)))
   const rest = padded.slice(2).replace(/0+$/, '')
   return `${intPart}${rest ? `.${rest}` : ''}%`
-}
-
-export function signed(points: number): string {
-  return points > 0 ? `+${points}` : String(points)
 }

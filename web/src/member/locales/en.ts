@@ -62,6 +62,7 @@ export default {
     empty: 'No tasks right now',
   },
   mall: {
+    browse: 'Browse the mall',
     title: 'Points mall',
     spendable: '{n} points spendable',
     empty: 'No items',
@@ -176,6 +177,15 @@ export default {
     empty: 'No entries yet',
     balanceAfter: 'Balance {n}',
     expires: 'expires {date}',
+    source: {
+      registration: 'Welcome points',
+      purchase: 'Purchase',
+      referral: 'Referral reward',
+      campaign: 'Campaign bonus',
+      checkin: 'Daily check-in',
+      task: 'Task reward',
+      birthday: 'Birthday gift',
+    },
     type: {
       earn: 'Earned',
       redeem: 'Redeemed',

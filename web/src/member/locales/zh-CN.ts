@@ -61,6 +61,7 @@ export default {
     empty: '暂时没有任务',
   },
   mall: {
+    browse: '去积分商城逛逛',
     title: '积分商城',
     spendable: '可用积分 {n}',
     empty: '暂无商品',
@@ -116,7 +117,7 @@ export default {
   },
   orders: {
     title: '我的订单',
-    empty: '还没有订单',
+    empty: '还没有订单，挑一件心仪的礼品吧',
     orderNo: '订单 {id}',
     item: '{name} × {n}',
     carrier: '承运商',
@@ -133,7 +134,7 @@ export default {
   },
   coupons: {
     title: '我的优惠券',
-    empty: '还没有优惠券',
+    empty: '还没有优惠券，可在积分商城用积分兑换',
     status: { active: '可使用', used: '已使用', expired: '已过期' },
     item: '来自 {name}',
     expires: '有效期至 {date}',
@@ -160,8 +161,8 @@ export default {
   },
   transfer: {
     title: '积分转赠',
-    to: '对方会员编号',
-    toPlaceholder: '例如 m-bob',
+    to: '收款会员',
+    toPlaceholder: '对方会员编号，如 m-bob',
     points: '转赠积分',
     message: '留言',
     submit: '确认转赠',
@@ -172,9 +173,18 @@ export default {
   },
   ledger: {
     title: '积分明细',
-    empty: '还没有积分记录',
+    empty: '还没有积分记录，签到或完成任务即可获得积分',
     balanceAfter: '余额 {n}',
     expires: '{date} 过期',
+    source: {
+      registration: '注册奖励',
+      purchase: '消费积分',
+      referral: '邀请奖励',
+      campaign: '活动奖励',
+      checkin: '每日签到',
+      task: '任务奖励',
+      birthday: '生日礼',
+    },
     type: {
       earn: '获得积分',
       redeem: '兑换商品',
