@@ -3,6 +3,7 @@
 import { ref, shallowRef, type Ref, type ShallowRef } from 'vue'
 import { ApiError, toApiError } from '@common/api'
 import { fieldErrors } from '@common/errors'
+import { formatPoints, formatTime, signed } from '@common/format'
 
 export interface Load<T> {
   data: ShallowRef<T | null>
@@ -93,7 +94,7 @@ export function percent(odds: string | null | undefined): string {
 
 /** "2027-01-01T08:00:00+08:00" -> "2027-01-01 08:00" (the API's local time, as written). */
 export function shortTime(iso: string | null | undefined): string {
-  return iso ? iso.slice(0, 16).replace('T', ' ') : '…'
+  return formatTime(iso, '…')
 }
 
 /** Drops empty strings and nulls, so optional fields are left out of a request body. */
@@ -101,4 +102,15 @@ export function compact<T extends Record<string, unknown>>(body: T): Partial<T> 
   return Object.fromEntries(
     Object.entries(body).filter(([, v]) => v !== '' && v !== null && v !== undefined),
   ) as Partial<T>
+}
+
+/** ElTableColumn formatters: a points cell grouped by thousands, or signed for a ledger change. */
+export const pointsCell = (_row: unknown, _column: unknown, value: number): string => formatPoints(value)
+export const signedCell = (_row: unknown, _column: unknown, value: number): string => signed(value)
+export const timeCell = (_row: unknown, _column: unknown, value: string): string => shortTime(value)
+
+/** A table's text while it has no rows: "loading" until its read answers, then the
+ * section's own line (`empty`, e.g. how to create the first one) or a plain "no data". */
+export function emptyText(t: (key: string) => string, loading: boolean, empty = 'common.empty'): string {
+  return loading ? t('common.loading') : t(empty)
 }

@@ -87,6 +87,7 @@ const en: typeof zh = {
     memberId: 'Member id',
     memberIdPlaceholder: 'Member id, e.g. m-alice',
     lookUp: 'Look up',
+    lookUpHint: 'Enter a member id to see the profile and ledger, adjust points, freeze the account or extend expiry.',
     profile: 'Profile',
     status: 'Status',
     statuses: { active: 'Active', frozen: 'Frozen' },
@@ -195,6 +196,7 @@ const en: typeof zh = {
     },
   },
   campaigns: {
+    empty: 'No campaigns yet: create one with New campaign',
     create: 'New campaign',
     edit: 'Edit campaign',
     id: 'Campaign id',
@@ -211,6 +213,7 @@ const en: typeof zh = {
     inactive: 'Inactive',
   },
   tasks: {
+    empty: 'No tasks yet: create one with New task',
     create: 'New task',
     edit: 'Edit task',
     id: 'Task id',
@@ -223,6 +226,7 @@ const en: typeof zh = {
     off: 'Off',
   },
   catalog: {
+    empty: 'No items on sale yet: add one with New item',
     create: 'New item',
     edit: 'Edit item',
     findById: 'Find by item id',
@@ -268,6 +272,7 @@ const en: typeof zh = {
     completed: 'Completed',
   },
   orders: {
+    empty: 'No orders in this status',
     orderId: 'Order',
     memberId: 'Member',
     item: 'Item',
@@ -291,6 +296,7 @@ const en: typeof zh = {
     confirm: { ship: 'Ship', reject: 'Reject', pickup: 'Confirm pickup' },
   },
   lotteries: {
+    empty: 'No lotteries yet: create one with New lottery',
     create: 'New lottery',
     detail: 'Lottery: {name}',
     id: 'Lottery id',

@@ -85,6 +85,7 @@ const zh = {
     memberId: '会员ID',
     memberIdPlaceholder: '输入会员ID，如 m-alice',
     lookUp: '查询',
+    lookUpHint: '输入会员ID查询会员资料、积分明细，并可调整积分、冻结账户或延长积分有效期。',
     profile: '会员资料',
     status: '状态',
     statuses: { active: '正常', frozen: '已冻结' },
@@ -193,6 +194,7 @@ const zh = {
     },
   },
   campaigns: {
+    empty: '还没有营销活动，点击“新建活动”创建第一个',
     create: '新建活动',
     edit: '编辑活动',
     id: '活动ID',
@@ -209,6 +211,7 @@ const zh = {
     inactive: '未生效',
   },
   tasks: {
+    empty: '还没有任务，点击“新建任务”创建第一个',
     create: '新建任务',
     edit: '编辑任务',
     id: '任务ID',
@@ -221,6 +224,7 @@ const zh = {
     off: '停用',
   },
   catalog: {
+    empty: '还没有在售商品，点击“新建商品”上架第一件',
     create: '新建商品',
     edit: '编辑商品',
     findById: '按商品ID查找',
@@ -266,6 +270,7 @@ const zh = {
     completed: '已完成',
   },
   orders: {
+    empty: '这个状态下没有订单',
     orderId: '订单号',
     memberId: '会员ID',
     item: '商品',
@@ -289,6 +294,7 @@ const zh = {
     confirm: { ship: '发货', reject: '拒绝', pickup: '确认提货' },
   },
   lotteries: {
+    empty: '还没有抽奖活动，点击“新建抽奖”创建第一个',
     create: '新建抽奖',
     detail: '抽奖：{name}',
     id: '抽奖ID',
