@@ -201,6 +201,7 @@ class Ui:
     problems: list[str] = field(default_factory=list)
     expected: list[tuple[int, str]] = field(default_factory=list)
     checked: int = 0
+    inflight: set[Any] = field(default_factory=set)
 
     def expect_status(self, status: int, path: str) -> None:
         """A response the test provokes on purpose (e.g. a refused redemption's 409)."""
@@ -220,8 +221,13 @@ class Ui:
         they find fails the test at its end, so one run lists every page's problems."""
         page = self.page
         page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+        self._settle()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{self.test}-{name}.png"), full_page=True)
+        # animations="disabled": transitions jump to their end (a tag fading in, a dialog
+        # growing), so a screenshot shows the page as a person sees it once it has settled.
+        page.screenshot(
+            path=str(SCREENSHOTS / f"{self.test}-{name}.png"), full_page=True, animations="disabled"
+        )
         widths = page.evaluate(
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
@@ -236,6 +242,22 @@ class Ui:
             )
         self.checked += 1
 
+    def _settle(self, quiet_ms: int = 300) -> None:
+        """Until no request has been in flight for ``quiet_ms``. The load state alone does not
+        cover a section reached through the app's menu: that is no navigation, so its reads
+        may still be loading ("加载中…") when networkidle already holds."""
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        quiet = 0
+        while quiet < quiet_ms and time.monotonic() < deadline:
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the request events
+            quiet = 0 if self.inflight else quiet + 50
+
+    def _on_request(self, request: Any) -> None:
+        self.inflight.add(request)
+
+    def _on_request_done(self, request: Any) -> None:
+        self.inflight.discard(request)
+
     def _on_response(self, response: Any) -> None:
         if response.status < 400:
             return
@@ -245,6 +267,7 @@ class Ui:
         self.problems.append(f"HTTP {response.status} {response.request.method} {path}")
 
     def _on_request_failed(self, request: Any) -> None:
+        self.inflight.discard(request)
         failure = request.failure or ""
         # A fetch the browser cancels because the page navigated away is not a failure.
         if "ERR_ABORTED" not in failure:
@@ -292,6 +315,8 @@ def _open(browser: Any, server: LocalServer, name: str, app: str) -> Any:
     ui = Ui(page=page, server=server, app=app, test=name)
     page.on("response", ui._on_response)
     page.on("requestfailed", ui._on_request_failed)
+    page.on("request", ui._on_request)
+    page.on("requestfinished", ui._on_request_done)
     page.on("console", ui._on_console)
     page.on("pageerror", lambda error: ui.problems.append(f"page error: {error}"))
     return context, ui
