@@ -1,6 +1,6 @@
 // The operator console (desktop, 1440x900 first), served at /console/.
-// Element Plus components are imported per view (with their own styles), so each section is
-// a route chunk loaded on demand; only the layout's components are in the initial bundle.
+// The Element Plus parts every section shares are registered once (el/index.ts); the few a
+// single section needs are imported by that view, so they stay in its on-demand route chunk.
 import { createApp } from 'vue'
 import 'element-plus/theme-chalk/base.css'
 import './style.css'
@@ -10,12 +10,13 @@ import { createApi } from '@common/api'
 import App from './App.vue'
 import { createConsoleRouter } from './router'
 import { i18n } from './i18n'
+import { registerElementParts } from './el'
 
 async function start(): Promise<void> {
   const config = await loadConfig()
   initAuth('console')
   createApi(config)
-  createApp(App).use(i18n).use(createConsoleRouter()).mount('#app')
+  createApp(App).use(i18n).use(createConsoleRouter()).use(registerElementParts).mount('#app')
 }
 
 start().catch((error: unknown) => {
