@@ -15,19 +15,60 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from shared import checkout, clock, expiry, mall, tiers
+from shared import clock
 from shared.errors import NotFound
 from shared.jobs.runner import Job, TimeLeft, forever, within_budget
 from shared.observability import logger
 
+# Each job imports its use case when it runs, not when this module loads: a function that
+# runs one job on its schedule (checkout's holds sweep, say) then does not pay at cold start
+# for the expiry, tier and mall code of the others.
+
+
+def expire(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
+    from shared import expiry
+
+    return expiry.run_expiry(now, time_left)
+
+
+def expiry_reminders(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
+    from shared import expiry
+
+    return expiry.run_reminders(now, time_left)
+
+
+def holds(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
+    from shared import checkout
+
+    return within_budget(checkout.sweep)(now, time_left)
+
+
+def unpaid_orders(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
+    from shared.mall import payments
+
+    return within_budget(payments.sweep_unpaid_orders)(now, time_left)
+
+
+def evaluate_tiers(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
+    from shared import tiers
+
+    return tiers.evaluate_tiers(now, time_left)
+
+
+def birthdays(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
+    from shared import tiers
+
+    return tiers.credit_birthdays(now, time_left)
+
+
 JOBS: Mapping[str, Job] = MappingProxyType(
     {
-        "expire": expiry.run_expiry,
-        "expiry-reminders": expiry.run_reminders,
-        "holds": within_budget(checkout.sweep),
-        "unpaid-orders": within_budget(mall.sweep_unpaid_orders),
-        "tiers": tiers.evaluate_tiers,
-        "birthdays": tiers.credit_birthdays,
+        "expire": expire,
+        "expiry-reminders": expiry_reminders,
+        "holds": holds,
+        "unpaid-orders": unpaid_orders,
+        "tiers": evaluate_tiers,
+        "birthdays": birthdays,
     }
 )
 
