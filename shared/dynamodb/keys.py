@@ -99,6 +99,13 @@ def birthday_pk(month_day: str, shard: int) -> str:
     return f"{BIRTHDAY}{month_day}#{shard:02d}"
 
 
+def birthday_index(member_id: str, month_day: str) -> dict[str, str]:
+    """The ``by_birthday`` index attributes a profile gets at registration (its shard is the
+    member id's)."""
+    shard = shard_of(member_id, BIRTHDAY_SHARDS)
+    return {"bday_pk": birthday_pk(month_day, shard), "bday_sk": member_id}
+
+
 # Programme configuration: rules overrides, campaigns, tasks, referral codes -------------------
 PROGRAMME = "PROGRAMME"  # partition of the rules overrides and the campaigns (one Query)
 RULES = "RULES"

@@ -82,10 +82,8 @@ class CodeTaken(Exception):
 
 
 def _new_profile(member: Member) -> MemberItem:
-    extra = {}
-    if member.birthday:  # the by_birthday index (see shared/dynamodb/tiers.py)
-        shard = keys.shard_of(member.member_id, keys.BIRTHDAY_SHARDS)
-        extra = {"bday_pk": keys.birthday_pk(member.birthday, shard), "bday_sk": member.member_id}
+    # the by_birthday index the birthdays job reads (see shared/dynamodb/tiers.py)
+    extra = keys.birthday_index(member.member_id, member.birthday) if member.birthday else {}
     return row_of(MemberItem, member, pk=keys.member_pk(member.member_id), sk=keys.PROFILE, **extra)
 
 

@@ -336,12 +336,6 @@ def members_born_on(month_day: str, shard: int) -> Iterator[str]:
         yield keys.member_id_of(hit.pk)
 
 
-def birthday_keys(member_id: str, month_day: str) -> dict[str, str]:
-    """The ``by_birthday`` index attributes a profile gets at registration."""
-    shard = keys.shard_of(member_id, keys.BIRTHDAY_SHARDS)
-    return {"bday_pk": keys.birthday_pk(month_day, shard), "bday_sk": member_id}
-
-
 class BirthdayOutcome(Struct, frozen=True):
     """Whether a member's birthday gift was credited, and why not if it was not."""
 
