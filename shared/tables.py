@@ -55,6 +55,9 @@ POINTS_TABLE = TableDef(
         # Members by birthday "MM-DD" and shard (sparse, keys only; set at registration):
         # the daily birthday job reads only the day's members.
         Index("by_birthday", "bday_pk", "bday_sk", projection="KEYS_ONLY"),
+        # A rebate campaign's participants (their accruals), in shards (sparse: accruals only):
+        # settlement and the campaign's live totals read the participants, never the members.
+        Index("by_campaign", "cp_pk", "cp_sk"),
     ),
     stream=True,
     ttl_attribute="ttl",

@@ -313,3 +313,42 @@ def job_pk(job: str) -> str:
 
 def job_run_sk(run: str) -> str:
     return f"RUN#{run}"
+
+
+# Rebates: campaigns (in the programme partition), accruals and statements ---------------------
+REBATE = "REBATE#"
+REBATE_SHARDS = 16  # never change: accruals would be stranded in the old shards
+REBATE_PAYOUT = "PAYOUT#rebate#"
+
+
+def rebate_campaign_sk(campaign_id: str) -> str:
+    """A rebate campaign's definition, in ``PROGRAMME`` (loaded with the rules, one Query)."""
+    return f"{REBATE}{campaign_id}"
+
+
+def rebate_sk(campaign_id: str) -> str:
+    """A member's accrual and, once settled, statement in one campaign (member partition)."""
+    return f"{REBATE}{campaign_id}"
+
+
+def rebate_index(campaign_id: str, member_id: str) -> dict[str, str]:
+    """GSI ``by_campaign`` attributes of an accrual: the campaign's participants, in shards,
+    so settlement reads the participants and never the members."""
+    return {
+        "cp_pk": rebate_shard_pk(campaign_id, shard_of(member_id, REBATE_SHARDS)),
+        "cp_sk": member_id,
+    }
+
+
+def rebate_shard_pk(campaign_id: str, shard: int) -> str:
+    return f"{REBATE}{campaign_id}#{shard:02d}"
+
+
+def rebate_status_pk(campaign_id: str, status: str) -> str:
+    """GSI ``by_status`` partition of a campaign's statements in one status (the console)."""
+    return f"{REBATE}{campaign_id}#{status}"
+
+
+def rebate_payout_sk(campaign_id: str) -> str:
+    """A bank payout record for finance (member partition), written when a statement is paid."""
+    return f"{REBATE_PAYOUT}{campaign_id}"

@@ -77,3 +77,14 @@ class ByBirthday(GlobalSecondaryIndex):
 
     bday_pk = UnicodeAttribute(hash_key=True)
     bday_sk = UnicodeAttribute(range_key=True)
+
+
+class ByCampaign(GlobalSecondaryIndex):
+    """GSI ``by_campaign``: a rebate campaign's accruals (participants), in shards."""
+
+    class Meta:
+        index_name = "by_campaign"
+        projection = AllProjection()
+
+    cp_pk = UnicodeAttribute(hash_key=True)
+    cp_sk = UnicodeAttribute(range_key=True)
