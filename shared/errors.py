@@ -177,3 +177,20 @@ class LotteryNotFound(NotFound):
 
 class DrawLimitReached(Conflict):
     code = "draw_limit_reached"
+
+
+# Year-end rebates.
+class CampaignNotFound(NotFound):
+    code = "campaign_not_found"
+
+
+class CampaignNotEnded(Conflict):
+    code = "campaign_not_ended"
+
+
+class CampaignStarted(Conflict):
+    code = "campaign_started"
+
+
+class StatementNotFound(NotFound):
+    code = "statement_not_found"

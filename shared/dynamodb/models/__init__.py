@@ -2,7 +2,7 @@
 per aggregate: ``base`` (the table binding and attribute helpers), ``indexes`` (the table's
 secondary indexes), ``members`` (profile, ledger, lots, audit, referral codes),
 ``programme``, ``idempotency``, ``mall``, ``checkout``, ``transfers``, ``reports``,
-``lottery``, ``jobs`` (job runs and the outbox).
+``lottery``, ``jobs`` (job runs and the outbox), ``rebates`` (accruals/statements, payouts).
 
 Repositories import the module they need (``from shared.dynamodb.models.mall import OrderItem``),
 so a function loads only the row classes it uses: pynamodb builds each class through a
@@ -23,6 +23,7 @@ _MODULE_OF = {
     "ByStatus": "indexes",
     "ByTier": "indexes",
     "ByBirthday": "indexes",
+    "ByCampaign": "indexes",
     "set_or_remove": "base",
     "as_plain": "base",
     "MemberItem": "members",
@@ -48,6 +49,8 @@ _MODULE_OF = {
     "PrizeStockItem": "lottery",
     "LotteryStatsItem": "lottery",
     "DrawItem": "lottery",
+    "RebateItem": "rebates",
+    "RebatePayoutItem": "rebates",
     "JobRunItem": "jobs",
     "OutboxItem": "jobs",
 }

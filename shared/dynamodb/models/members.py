@@ -80,6 +80,12 @@ class LedgerItem(Item):
     refunded = UnicodeAttribute(null=True)  # decimal string, total refunded so far
     clawed_back = NumberAttribute(null=True)
     refunds = MapAttribute(null=True)  # refund_id -> {"amount", "points"}
+    # Rebates: campaign id -> {"q", "l", "n": {sku: units}, "b": {bundle: cents}} this
+    # purchase contributed; the receipt's time and the referrer's accrual it triggered
+    # (campaign id -> {"referrer", "r"}).
+    rebates = MapAttribute(null=True)
+    receipt_at = UnicodeAttribute(null=True)
+    referral = MapAttribute(null=True)
 
     # Clawbacks: which refund/order they answer.
     order_id = UnicodeAttribute(null=True)
