@@ -1,7 +1,7 @@
 """Data access for the programme's configuration: rules overrides, campaigns, tasks.
 
-Rules and campaigns share the ``PROGRAMME`` partition so one ``Query`` loads everything a
-purchase needs (``shared.programme`` caches it); tasks live in ``TASKS``.
+Rules, campaigns and rebate campaigns share the ``PROGRAMME`` partition so one ``Query``
+loads everything a purchase needs (``shared.programme`` caches it); tasks live in ``TASKS``.
 """
 
 from __future__ import annotations
@@ -20,16 +20,19 @@ from shared.dynamodb.models.programme import ProgrammeItem, TaskItem
 from shared.dynamodb.values import row_of, value_of
 
 
-def load_programme() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(rules overrides, campaigns) as stored JSON: one consistent Query."""
+def load_programme() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """(rules overrides, campaigns, rebate campaigns) as stored JSON: one consistent Query."""
     overrides: dict[str, Any] = {}
     campaigns: list[dict[str, Any]] = []
+    rebates: list[dict[str, Any]] = []
     for item in ProgrammeItem.query(keys.PROGRAMME, consistent_read=True):
         if item.sk == keys.RULES:
             overrides = json.loads(item.data)
         elif item.sk.startswith(keys.CAMPAIGN):
             campaigns.append(json.loads(item.data))
-    return overrides, campaigns
+        elif item.sk.startswith(keys.REBATE):
+            rebates.append(json.loads(item.data))
+    return overrides, campaigns, rebates
 
 
 def _upsert(item: Item) -> bool:
