@@ -47,7 +47,8 @@ def status_of(error: AppError) -> int:
 
 
 class Response(Struct):
-    """What a handler answers: status, JSON body and extra headers."""
+    """What a handler answers: status, JSON body and extra headers. A ``str`` body is sent
+    as it is, with ``headers`` naming its content type (``text/csv`` exports)."""
 
     status: int
     body: Any = None
@@ -61,6 +62,8 @@ def _default(value: Any) -> Any:
 
 
 def to_event_response(response: Response) -> dict[str, Any]:
+    if isinstance(response.body, str):  # a document (e.g. text/csv): its headers name the type
+        return {"statusCode": response.status, "headers": response.headers, "body": response.body}
     return {
         "statusCode": response.status,
         "headers": {"content-type": "application/json", **response.headers},

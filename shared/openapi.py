@@ -103,7 +103,7 @@ def _operation(route: Route) -> dict[str, Any]:
     for status, schema in sorted((op.responses if op else {200: {}}).items()):
         responses[str(status)] = {
             "description": "created" if status == 201 else "OK",
-            "content": {"application/json": {"schema": schema}},
+            "content": {op.media_type if op else "application/json": {"schema": schema}},
         }
     for status in _error_statuses(route, op):
         responses[str(status)] = {

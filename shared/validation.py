@@ -23,6 +23,7 @@ from shared.errors import Invalid
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
 MONEY_PATTERN = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
+SIGNED_MONEY_PATTERN = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 MONTH_DAY_PATTERN = re.compile(r"^\d{2}-\d{2}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -127,6 +128,25 @@ class Money(Field, frozen=True):
 
     def schema(self) -> Schema:
         return _decimal_schema(ref("Money"), int(self.positive), int(MAX_MONEY))
+
+
+class SignedMoney(Field, frozen=True):
+    """A signed amount such as "-12.50" or "5" (at most 2 decimals, at most :data:`MAX_MONEY`
+    either way) or a JSON integer: an operator's correction up or down. Floats are refused."""
+
+    def parse(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not SIGNED_MONEY_PATTERN.match(value):
+            return _bad('must be a decimal string like "-12.50" (at most 2 decimals)')
+        amount = Dec(value)
+        if abs(amount) > MAX_MONEY:
+            return _bad(f"must be from -{MAX_MONEY} to {MAX_MONEY}")
+        return amount
+
+    def schema(self) -> Schema:
+        string = {"type": "string", "pattern": SIGNED_MONEY_PATTERN.pattern}
+        return _decimal_schema(string, -int(MAX_MONEY), int(MAX_MONEY))
 
 
 class Timestamp(Field, frozen=True):

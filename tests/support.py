@@ -49,6 +49,8 @@ class Api:
             hdrs["authorization"] = f"Bearer {token}"
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
         reply = self.gateway.handle(method, path, hdrs, data)
+        if not reply.headers.get("content-type", "application/json").startswith("application/json"):
+            return Result(reply.status, reply.body)  # a document, e.g. a text/csv export
         return Result(reply.status, json.loads(reply.body) if reply.body else None)
 
     # Callers by role.

@@ -71,6 +71,7 @@ class Operation(Struct, frozen=True):
     query: dict[str, Schema] = field(default_factory=dict)
     path: dict[str, Schema] = field(default_factory=dict)  # path parameter schemas
     idempotency_key: bool = False  # takes the Idempotency-Key header
+    media_type: str = "application/json"  # of the success responses (text/csv: exports)
 
 
 LIST_QUERY = {"limit": integer(1, 100), "cursor": {"type": "string", "minLength": 1}}

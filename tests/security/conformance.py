@@ -18,7 +18,8 @@ def _validator(path: str, method: str, status: str) -> Any:
     response = doc["paths"][path][method]["responses"].get(status)
     if response is None:
         return None
-    schema = response["content"]["application/json"]["schema"]
+    (content,) = response["content"].values()  # application/json, or text/csv for exports
+    schema = content["schema"]
     return jsonschema_rs.validator_for({**schema, "components": doc["components"]})
 
 
