@@ -57,6 +57,10 @@ export const ERROR_CODES = [
   // operators
   'job_not_found',
   'campaign_not_ended',
+  // rebates
+  'campaign_not_found',
+  'campaign_started',
+  'statement_not_found',
   // client side
   'network',
   'unknown',

@@ -18,3 +18,21 @@ export function signed(n: number): string {
 export function formatTime(iso: string | null | undefined, missing = ''): string {
   return iso ? iso.slice(0, 16).replace('T', ' ') : missing
 }
+
+/** A money decimal string as a person reads it, done on the string (never a float):
+ * "3200" / "3200.5" -> "3,200.00" / "3,200.50"; a sign ("-12.3", "+5") is kept; null -> "—". */
+export function formatMoney(amount: string | null | undefined): string {
+  if (amount === null || amount === undefined || amount === '') return '—'
+  const parts = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(amount)
+  if (!parts) return amount
+  const [, sign, whole = '0', frac = ''] = parts
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return `${sign}${grouped}.${frac.padEnd(2, '0')}`
+}
+
+/** A percent rate as the API writes it ("2.50", "5") -> "2.5%", "5%"; null -> "—". */
+export function formatRate(rate: string | null | undefined): string {
+  if (rate === null || rate === undefined || rate === '') return '—'
+  const trimmed = rate.includes('.') ? rate.replace(/0+$/, '').replace(/\.$/, '') : rate
+  return `${trimmed}%`
+}
