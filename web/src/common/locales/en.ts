@@ -98,4 +98,14 @@ export default {
     rejected: 'Rejected',
     issued: 'Issued',
   },
+  rebate: {
+    rules: {
+      spend: 'Spend ladder',
+      quantity: 'Quantity ladder',
+      bundle: 'Bundle {id}',
+      referral: 'Referral',
+    },
+    status: { draft: 'Draft', approved: 'Approved', rejected: 'Rejected', paid: 'Paid' },
+    payout: { points: 'Points', bank: 'Bank transfer' },
+  },
 } satisfies typeof zh

@@ -97,4 +97,14 @@ export default {
     rejected: '已拒绝',
     issued: '已发放',
   },
+  rebate: {
+    rules: {
+      spend: '满额返利',
+      quantity: '阶梯返利',
+      bundle: '组合套餐返利 {id}',
+      referral: '推荐返利',
+    },
+    status: { draft: '待审核', approved: '已审核', rejected: '已驳回', paid: '已发放' },
+    payout: { points: '积分', bank: '银行转账' },
+  },
 }
