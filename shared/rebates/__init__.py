@@ -1,0 +1,1 @@
+"""Year-end rebate campaigns (返利): campaigns, accrual, settlement, review, payout, views."""
