@@ -1,6 +1,7 @@
 // The operator console (desktop, 1440x900 first), served at /console/.
-// The Element Plus parts every section shares are registered once (el/index.ts); the few a
-// single section needs are imported by that view, so they stay in its on-demand route chunk.
+// The Element Plus parts every section shares are registered once, when the first route loads
+// (el/onDemand.ts); the few a single section needs are imported by that view, so they stay in
+// its on-demand route chunk.
 import { createApp } from 'vue'
 import 'element-plus/theme-chalk/base.css'
 import './style.css'
@@ -10,13 +11,13 @@ import { createApi } from '@common/api'
 import App from './App.vue'
 import { createConsoleRouter } from './router'
 import { i18n } from './i18n'
-import { registerElementParts } from './el'
+import { elementPartsOnDemand } from './el/onDemand'
 
 async function start(): Promise<void> {
   const config = await loadConfig()
   initAuth('console')
   createApi(config)
-  createApp(App).use(i18n).use(createConsoleRouter()).use(registerElementParts).mount('#app')
+  createApp(App).use(i18n).use(elementPartsOnDemand).use(createConsoleRouter()).mount('#app')
 }
 
 start().catch((error: unknown) => {

@@ -1,9 +1,11 @@
 // Sections are lazy routes: each view (and the Element Plus / ECharts parts it uses) is its
-// own chunk. Every section needs an operator session; /sign-in and /callback do not.
+// own chunk; the Element Plus parts they share load with the first route (el/onDemand.ts).
+// Every section needs an operator session; /sign-in and /callback do not.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { getIdentity } from '@common/auth'
 import { UNAUTHORIZED_EVENT } from '@common/api'
 import { SECTIONS } from './sections'
+import { withElementParts } from './el/onDemand'
 
 export const OPERATOR_GROUP = 'operators'
 
@@ -15,16 +17,24 @@ export function createConsoleRouter() {
   const sections: RouteRecordRaw[] = SECTIONS.map((s) => ({
     path: s.path,
     name: s.name,
-    component: s.component,
+    component: withElementParts(s.component),
   }))
   const router = createRouter({
     history: createWebHistory('/console/'),
     routes: [
-      { path: '/sign-in', name: 'sign-in', component: () => import('./views/SignIn.vue') },
-      { path: '/callback', name: 'callback', component: () => import('./views/Callback.vue') },
+      {
+        path: '/sign-in',
+        name: 'sign-in',
+        component: withElementParts(() => import('./views/SignIn.vue')),
+      },
+      {
+        path: '/callback',
+        name: 'callback',
+        component: withElementParts(() => import('./views/Callback.vue')),
+      },
       {
         path: '/',
-        component: () => import('./components/Layout.vue'),
+        component: withElementParts(() => import('./components/Layout.vue')),
         children: sections,
       },
       { path: '/:rest(.*)*', redirect: '/' },
