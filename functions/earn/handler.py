@@ -24,7 +24,10 @@ def register_member(req: Request) -> Response:
 @app.operation("record_purchase")
 def record_purchase(req: Request) -> Response:
     args = RECORD_PURCHASE.parse(req.json())
-    items = tuple(Line(line["amount"], line["sku"], line["category"]) for line in args["items"])
+    items = tuple(
+        Line(line["amount"], line["sku"], line["category"], line["quantity"] or 1)
+        for line in args["items"]
+    )
     cmd = purchases.Purchase(**{**args, "items": items})
     result, created = purchases.record_purchase(cmd, clock.now())
     return Response(201 if created else 200, result)

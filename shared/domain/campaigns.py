@@ -15,6 +15,7 @@ class Line(Struct, frozen=True):
     amount: Decimal
     sku: str | None = None
     category: str | None = None
+    quantity: int = 1  # units (rebate quantity ladders count them)
 
 
 class Campaign(Struct, frozen=True):

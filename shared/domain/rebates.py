@@ -11,8 +11,11 @@ purchase writes does not depend on the ladder in force.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from msgspec import Struct, field
@@ -192,3 +195,128 @@ class Accrual(Struct, frozen=True):
     @property
     def units(self) -> int:
         return sum(self.quantity.values())
+
+
+# Campaign definitions --------------------------------------------------------------------
+PAYOUTS = ("points", "bank")
+MAX_RATE = Decimal(100)
+MAX_RETURN_DAYS = 90
+
+
+def _strictly_increasing(values: list[Any]) -> bool:
+    return all(a < b for a, b in pairwise(values))
+
+
+def definition_problems(
+    campaign: RebateCampaign, tiers: frozenset[str] | None = None
+) -> dict[str, str]:
+    """What is wrong with a campaign beyond its single fields (field name -> problem):
+    the window, the rungs' order, bundle ids, the quantity ladder's SKUs, unknown tiers."""
+    problems: dict[str, str] = {}
+    if campaign.ends_at <= campaign.starts_at:
+        problems["ends_at"] = "must be after starts_at"
+    if not _strictly_increasing([r.min_amount for r in campaign.spend_ladder]):
+        problems["spend_ladder"] = "rungs must have strictly increasing min_amount"
+    if not _strictly_increasing([r.min_quantity for r in campaign.quantity_ladder]):
+        problems["quantity_ladder"] = "rungs must have strictly increasing min_quantity"
+    if campaign.quantity_ladder and not campaign.quantity_skus:
+        problems["quantity_skus"] = "must list the SKUs the quantity ladder counts"
+    ids = [b.bundle_id for b in campaign.bundles]
+    if len(set(ids)) != len(ids):
+        problems["bundles"] = "bundle ids must be unique"
+    if tiers is not None and campaign.eligible_tiers is not None:
+        unknown = sorted(campaign.eligible_tiers - tiers)
+        if unknown:
+            problems["eligible_tiers"] = "unknown tiers: " + ", ".join(unknown)
+    if not (
+        campaign.spend_ladder
+        or campaign.quantity_ladder
+        or campaign.bundles
+        or campaign.referral_rate
+    ):
+        problems["spend_ladder"] = "the campaign pays nothing: give a ladder, bundle or referral"
+    return problems
+
+
+def terms_changed(old: RebateCampaign, new: RebateCampaign) -> bool:
+    """Would ``new`` change what accrues or what the accrued bases pay (ladders, window,
+    listed SKUs, bundles, referral rate)? Refused once a purchase has accrued."""
+
+    def terms(c: RebateCampaign) -> tuple[Any, ...]:
+        return (
+            c.starts_at,
+            c.ends_at,
+            c.spend_ladder,
+            c.quantity_ladder,
+            c.quantity_skus,
+            c.bundles,
+            c.referral_rate,
+        )
+
+    return terms(old) != terms(new)
+
+
+# Accrual ------------------------------------------------------------------------------------
+def contribution(campaign: RebateCampaign, amount: Decimal, lines: Iterable[Any]) -> Contribution:
+    """What a purchase of ``amount`` with ``lines`` (objects with ``amount``, ``sku``,
+    ``quantity``) adds to ``campaign``: the amount; the listed SKUs' amount and units; for
+    each bundle whose every SKU is among the order's lines, the amount of those lines."""
+    lines = tuple(lines)
+    listed = 0
+    units: dict[str, int] = {}
+    for line in lines:
+        if line.sku is not None and line.sku in campaign.quantity_skus:
+            listed += to_cents(line.amount)
+            units[line.sku] = units.get(line.sku, 0) + int(getattr(line, "quantity", 1) or 1)
+    skus = {line.sku for line in lines if line.sku is not None}
+    bundles: dict[str, int] = {}
+    for bundle in campaign.bundles:
+        if bundle.skus <= skus:
+            cents = sum(to_cents(line.amount) for line in lines if line.sku in bundle.skus)
+            if cents > 0:
+                bundles[bundle.bundle_id] = cents
+    return Contribution(to_cents(amount), listed, units, bundles)
+
+
+def _share(contributed: int, amount: int, refunded: int) -> int:
+    """What is left of ``contributed`` cents once ``refunded`` of ``amount`` is refunded:
+    half-even, so refunds adding up to the whole amount leave exactly 0."""
+    if amount <= 0:
+        return 0
+    return round(Fraction(contributed * (amount - min(refunded, amount)), amount))
+
+
+def remaining(c: Contribution, amount: int, refunded: int) -> Contribution:
+    """A purchase's contribution after ``refunded`` cents of its ``amount`` cents were
+    refunded: qualifying by the cents, listed and bundle cents proportionally, quantities
+    only when refunded in full."""
+    full = refunded >= amount
+    return Contribution(
+        qualifying=max(c.qualifying - refunded, 0),
+        listed=_share(c.listed, amount, refunded),
+        quantity={} if full else dict(c.quantity),
+        bundles={k: _share(v, amount, refunded) for k, v in c.bundles.items()},
+    )
+
+
+def refund_change(c: Contribution, amount: int, before: int, after: int) -> Contribution:
+    """What a refund taking the refunded cents of a purchase from ``before`` to ``after``
+    does to its contribution (negative or zero numbers; cumulative, so any split of refunds
+    adds up to the same)."""
+    was, now = remaining(c, amount, before), remaining(c, amount, after)
+    return Contribution(
+        qualifying=now.qualifying - was.qualifying,
+        listed=now.listed - was.listed,
+        quantity={k: now.quantity.get(k, 0) - v for k, v in was.quantity.items()},
+        bundles={k: now.bundles[k] - v for k, v in was.bundles.items()},
+    )
+
+
+def referral_change(referral: int, amount: int, before: int, after: int) -> int:
+    """A refund after receipt: the referrer's ``referral`` cents from this purchase (the
+    amount not refunded at receipt) go down by the refunded cents, never below zero."""
+    return min(referral, amount - after) - min(referral, amount - before)
+
+
+def is_empty(c: Contribution) -> bool:
+    return not (c.qualifying or c.listed or any(c.quantity.values()) or any(c.bundles.values()))

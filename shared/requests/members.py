@@ -16,7 +16,7 @@ REGISTER_MEMBER = Body(
 )
 LINE = Body(
     {
-        "quantity": Integer(required=False, minimum=1),  # checked, not used
+        "quantity": Integer(required=False, minimum=1),  # rebate quantity ladders count it
         "amount": Money(positive=False),
         "sku": Id(required=False),
         "category": Text(required=False, max_length=64),
