@@ -21,6 +21,8 @@ SOURCE = "loyalty.points"
 # detail-types (versioned); schemas in docs/events.md
 POINTS_EXPIRING_SOON = "PointsExpiringSoon.v1"
 
+CENT = Decimal("0.01")
+
 EVT_TYPE = "evt_type"
 EVT_DETAIL = "evt_detail"
 EVT_ID = "evt_id"
@@ -99,6 +101,8 @@ ORDER_PLACED = "OrderPlaced.v1"
 ORDER_STATUS_CHANGED = "OrderStatusChanged.v1"
 COUPON_ISSUED = "CouponIssued.v1"
 COUPON_CONSUMED = "CouponConsumed.v1"
+REBATE_STATEMENT_ISSUED = "RebateStatementIssued.v1"
+REBATE_PAID = "RebatePaid.v1"
 
 _LEDGER_FIELDS = (
     "member_id",
@@ -125,6 +129,16 @@ _ORDER_FIELDS = (
     "tracking_no",
     "reason",
     "placed_at",
+)
+_STATEMENT_FIELDS = ("member_id", "campaign_id", "total", "capped", "settled_at")
+_PAID_FIELDS = (
+    "member_id",
+    "campaign_id",
+    "payable",
+    "adjustment",
+    "points",
+    "payout_ref",
+    "paid_at",
 )
 
 
@@ -211,4 +225,20 @@ def from_stream_record(record: dict[str, Any]) -> list[Event]:
             found.append(Event(base, COUPON_ISSUED, coupon))
         elif name == "MODIFY" and not old.get("used_at") and new.get("used_at"):
             found.append(Event(changed, COUPON_CONSUMED, {**coupon, "used_at": new["used_at"]}))
+    elif pk.startswith("MEMBER#") and sk.startswith("REBATE#") and name in ("INSERT", "MODIFY"):
+        found += _rebate_events(old, new, changed)
     return found
+
+
+def _rebate_events(old: dict[str, Any], new: dict[str, Any], event_id: str) -> list[Event]:
+    """A rebate statement's facts: settlement wrote it (no status -> ``draft``), it was paid
+    (-> ``paid``). Accrual writes (no status) and reviews announce nothing."""
+    before, after = old.get("status"), new.get("status")
+    if before is None and after == "draft":
+        detail = {**_pick(new, _STATEMENT_FIELDS), "lines": new.get("lines") or []}
+        cents = Decimal(new.get("qualifying") or 0)
+        detail["qualifying_amount"] = str((cents / 100).quantize(CENT))
+        return [Event(event_id, REBATE_STATEMENT_ISSUED, detail)]
+    if before != "paid" and after == "paid":
+        return [Event(event_id, REBATE_PAID, _pick(new, _PAID_FIELDS))]
+    return []
