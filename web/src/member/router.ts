@@ -17,6 +17,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/lottery', name: 'lottery', component: () => import('./pages/Lottery.vue'), meta: { tab: true } },
   { path: '/transfer', name: 'transfer', component: () => import('./pages/Transfer.vue') },
   { path: '/ledger', name: 'ledger', component: () => import('./pages/Ledger.vue') },
+  { path: '/rebates', name: 'rebates', component: () => import('./pages/Rebates.vue') },
+  { path: '/rebates/:campaignId', name: 'rebate-statement', component: () => import('./pages/RebateStatement.vue'), props: true },
   { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { tab: true } },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]

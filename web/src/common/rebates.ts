@@ -1,0 +1,85 @@
+// Rebate campaigns (返利) as both apps read them (docs/api.md, rebates): the member's progress,
+// the statement, and the operator's campaign. Money stays a decimal string; where a page needs
+// a proportion (the progress bar) it is worked out in integer cents, never in floats.
+import type { Client } from 'openapi-fetch'
+import { api } from './api'
+
+export type StatementStatus = 'draft' | 'approved' | 'rejected' | 'paid'
+export const STATEMENT_STATUSES: StatementStatus[] = ['draft', 'approved', 'rejected', 'paid']
+
+export interface StatementLine {
+  /** "spend", "quantity", "bundle:<id>", "referral". */
+  rule: string
+  basis: string
+  rate: string
+  amount: string
+}
+
+export interface Statement {
+  campaign_id?: string
+  member_id: string
+  status: StatementStatus
+  qualifying_amount?: string
+  lines: StatementLine[]
+  total: string
+  capped?: boolean
+  adjustment?: string | null
+  reason?: string | null
+  payable?: string | null
+  points?: number | null
+  settled_at?: string | null
+  paid_at?: string | null
+}
+
+export interface NextRung {
+  min_amount: string
+  rate: string
+  amount_to_go: string
+}
+
+export interface RebateProgress {
+  campaign_id: string
+  name: string
+  qualifying_amount: string
+  rate: string | null
+  next_rung: NextRung | null
+  accrued: string
+  status: string
+  starts_at?: string
+  ends_at?: string
+}
+
+/** The member app shows a campaign on the home page while purchases still count. */
+export function isRunning(progress: RebateProgress): boolean {
+  return progress.status === 'running' || progress.status === 'active' || progress.status === 'open'
+}
+
+/** "4900.5" -> 490050n: a decimal string's whole cents (extra places are cut). */
+export function cents(amount: string | null | undefined): bigint {
+  const parts = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(amount ?? '')
+  if (!parts) return 0n
+  const value = BigInt(parts[2] ?? '0') * 100n + BigInt((parts[3] ?? '').padEnd(2, '0').slice(0, 2))
+  return parts[1] === '-' ? -value : value
+}
+
+/** How far the qualifying amount has come towards the next rung, 0-100 (for a progress bar). */
+export function rungPercent(progress: RebateProgress): number {
+  const next = progress.next_rung
+  if (!next) return 100
+  const target = cents(next.min_amount)
+  if (target <= 0n) return 100
+  const done = (cents(progress.qualifying_amount) * 100n) / target
+  return Number(done < 0n ? 0n : done > 100n ? 100n : done)
+}
+
+/** The rule of a statement line as an i18n key and its parameters ("bundle:b1" -> bundle b1). */
+export function ruleLabel(rule: string): { key: string; params: Record<string, string> } {
+  const [kind = rule, id = ''] = rule.split(':', 2)
+  return { key: `rebate.rules.${kind}`, params: { id } }
+}
+
+/** The API client for the rebate routes.
+ * TODO(gen:api): the typed paths once docs/openapi.json documents the rebate routes. */
+export function rebatesApi(): Client<any> {
+  return api() as unknown as Client<any>
+}
