@@ -1,9 +1,49 @@
-"""Every key and index key of the table is built here, and nowhere else."""
+"""Every key and index key of the table is built here, and nowhere else.
+
+Most keys are a prefix and one value (an id, a day, a shard) or a time and an id: those are
+made by the three builders below, so each key is one line naming its prefix."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
+
+
+def _prefixed(prefix: str, doc: str = "") -> Callable[[str], str]:
+    """A key builder ``prefix + value`` (a member's, an order's, an item's id...)."""
+
+    def key(value: str) -> str:
+        return f"{prefix}{value}"
+
+    key.__doc__ = doc or f"``{prefix}<value>``."
+    return key
+
+
+def _dated(prefix: str, doc: str = "") -> Callable[[date], str]:
+    """A key builder ``prefix + ISO day``: one partition or counter per programme day."""
+
+    def key(day: date) -> str:
+        return f"{prefix}{day.isoformat()}"
+
+    key.__doc__ = doc or f"``{prefix}<YYYY-MM-DD>``."
+    return key
+
+
+def _sharded(prefix: str, doc: str) -> Callable[[int], str]:
+    """A key builder ``prefix + two-digit shard``: one of the partitions a hot key is spread on."""
+
+    def key(shard: int) -> str:
+        return f"{prefix}{shard:02d}"
+
+    key.__doc__ = doc
+    return key
+
+
+def time_ordered_sk(at_utc: str, item_id: str) -> str:
+    """An index sort key ``<UTC time>#<id>``: a range query lists the items by time."""
+    return f"{at_utc}#{item_id}"
+
 
 # Members and their ledger: profile, entries, lots, audit trail --------------------------------
 MEMBER = "MEMBER#"
@@ -13,9 +53,7 @@ LOT = "LOT#"
 ORDER = "ORDER#"
 AUDIT = "AUDIT#"
 
-
-def member_pk(member_id: str) -> str:
-    return f"{MEMBER}{member_id}"
+member_pk = _prefixed(MEMBER)
 
 
 def member_id_of(pk: str) -> str:
@@ -40,9 +78,7 @@ def lot_sk(expires_on: date, source: str, ref: str) -> str:
     return f"{LOT}{expires_on.isoformat()}#{source}#{ref}"
 
 
-def order_pk(order_id: str) -> str:
-    """GSI ``by_order``: the shop's order id → its purchase ledger entry."""
-    return f"{ORDER}{order_id}"
+order_pk = _prefixed(ORDER, "GSI ``by_order``: the shop's order id → its purchase ledger entry.")
 
 
 def audit_sk(at_utc: str, action: str) -> str:
@@ -57,14 +93,11 @@ def shard_of(member_id: str, shards: int) -> int:
 # Expiry: open lots by expiry date, reminder markers -------------------------------------------
 EXPIRY = "EXPIRY#"
 
-
-def expiry_pk(shard: int) -> str:
-    """GSI ``by_expiry`` partition: open lots spread over ``shards`` partitions.
-
-    The sort key starts with the expiry date, so "everything due before day D" is one
-    range query per shard, and the job's cost follows the lots due, not the members.
-    """
-    return f"{EXPIRY}{shard:02d}"
+# The sort key starts with the expiry date, so "everything due before day D" is one range
+# query per shard, and the job's cost follows the lots due, not the members.
+expiry_pk = _sharded(
+    EXPIRY, "GSI ``by_expiry`` partition: open lots spread over ``shards`` partitions."
+)
 
 
 def expiry_sk(expires_on: date, member_id: str, lot: str) -> str:
@@ -115,18 +148,9 @@ TASK = "TASK#"
 REFCODE = "REFCODE#"
 REFCODE_SK = "REFCODE"
 
-
-def campaign_sk(campaign_id: str) -> str:
-    return f"{CAMPAIGN}{campaign_id}"
-
-
-def task_sk(task_id: str) -> str:
-    return f"{TASK}{task_id}"
-
-
-def referral_code_pk(code: str) -> str:
-    return f"{REFCODE}{code}"
-
+campaign_sk = _prefixed(CAMPAIGN)
+task_sk = _prefixed(TASK)
+referral_code_pk = _prefixed(REFCODE)
 
 # Idempotency keys -----------------------------------------------------------------------------
 IDEMPOTENCY = "IDEMPOTENCY#"
@@ -149,43 +173,24 @@ COUPON_SK = "COUPON"
 LIMIT = "LIMIT#"
 PAYOUTS = "PAYOUTS#"
 
-
-def item_pk(item_id: str) -> str:
-    """A catalog item's own partition: its stock and counters (the hot item of a sale)."""
-    return f"{ITEM}{item_id}"
-
-
-def catalog_sk(item_id: str) -> str:
-    """The item's entry in the ``CATALOG`` listing partition."""
-    return f"{ITEM}{item_id}"
-
-
-def mall_order_sk(order_id: str) -> str:
-    """Orders live in their member's partition; ids are time-ordered (newest-first query)."""
-    return f"{MALL_ORDER}{order_id}"
-
-
-def mall_order_id_key(order_id: str) -> str:
-    """GSI ``by_order`` key of a mall order (operators and the shop find it by id)."""
-    return f"{MALL_ORDER_ID}{order_id}"
-
-
-def orders_status_pk(status: str) -> str:
-    """GSI ``by_status`` partition: orders in one status (operators' queue, the sweep)."""
-    return f"{ORDERS_IN}{status}"
-
-
-def orders_status_sk(placed_at_utc: str, order_id: str) -> str:
-    return f"{placed_at_utc}#{order_id}"
-
-
-def coupon_pk(code: str) -> str:
-    return f"{COUPON}{code}"
-
-
-def limit_item_sk(item_id: str) -> str:
-    """Per-member counter of the units of one item ever redeemed."""
-    return f"{LIMIT}ITEM#{item_id}"
+item_pk = _prefixed(
+    ITEM, "A catalog item's own partition: its stock and counters (the hot item of a sale)."
+)
+catalog_sk = _prefixed(ITEM, "The item's entry in the ``CATALOG`` listing partition.")
+mall_order_sk = _prefixed(
+    MALL_ORDER, "Orders live in their member's partition; ids are time-ordered (newest first)."
+)
+mall_order_id_key = _prefixed(
+    MALL_ORDER_ID, "GSI ``by_order`` key of a mall order (operators and the shop find it by id)."
+)
+orders_status_pk = _prefixed(
+    ORDERS_IN, "GSI ``by_status`` partition: orders in one status (operators' queue, the sweep)."
+)
+orders_status_sk = time_ordered_sk  # placed_at_utc, order_id
+coupon_pk = _prefixed(COUPON)
+limit_item_sk = _prefixed(
+    f"{LIMIT}ITEM#", "Per-member counter of the units of one item ever redeemed."
+)
 
 
 def limit_day_sk(kind: str, day: date) -> str:
@@ -193,46 +198,31 @@ def limit_day_sk(kind: str, day: date) -> str:
     return f"{LIMIT}DAY#{day.isoformat()}#{kind}"
 
 
-def payouts_pk(day: date) -> str:
-    """Cash-out payout records for finance, one partition per programme day."""
-    return f"{PAYOUTS}{day.isoformat()}"
-
-
-def payout_sk(order_id: str) -> str:
-    return f"PAYOUT#{order_id}"
-
+payouts_pk = _dated(
+    PAYOUTS, "Cash-out payout records for finance, one partition per programme day."
+)
+payout_sk = _prefixed("PAYOUT#")
 
 # Checkout: holds ------------------------------------------------------------------------------
 HOLD = "HOLD#"
 HOLD_SK = "HOLD"
 HOLD_EXPIRY = "HOLDEXP#"
 
-
-def hold_pk(hold_id: str) -> str:
-    return f"{HOLD}{hold_id}"
-
-
-def hold_expiry_pk(shard: int) -> str:
-    """GSI ``by_expiry`` partition of active holds (apart from lots' ``EXPIRY#``)."""
-    return f"{HOLD_EXPIRY}{shard:02d}"
-
-
-def hold_expiry_sk(expires_at_utc: str, hold_id: str) -> str:
-    return f"{expires_at_utc}#{hold_id}"
-
+hold_pk = _prefixed(HOLD)
+hold_expiry_pk = _sharded(
+    HOLD_EXPIRY, "GSI ``by_expiry`` partition of active holds (apart from lots' ``EXPIRY#``)."
+)
+hold_expiry_sk = time_ordered_sk  # expires_at_utc, hold_id
 
 # Transfers ------------------------------------------------------------------------------------
-def transfers_day_sk(day: date) -> str:
-    """Per-sender per-day transfer counter (count and points), under the sender."""
-    return f"TRANSFERS#{day.isoformat()}"
-
+transfers_day_sk = _dated(
+    "TRANSFERS#", "Per-sender per-day transfer counter (count and points), under the sender."
+)
 
 # Reports: daily aggregates kept from the event stream -----------------------------------------
 REPORTS = "REPORTS"
 
-
-def report_day_sk(day: date) -> str:
-    return f"DAY#{day.isoformat()}"
+report_day_sk = _dated("DAY#")
 
 
 def report_part_sk(day: date, part: str, name: str) -> str:
@@ -240,14 +230,8 @@ def report_part_sk(day: date, part: str, name: str) -> str:
     return f"DAY#{day.isoformat()}#{part}#{name}"
 
 
-def active_pk(day: date) -> str:
-    return f"ACTIVE#{day.isoformat()}"
-
-
-def aggregated_pk(event_id: str) -> str:
-    """Marker: this event was counted (events arrive at least once)."""
-    return f"AGG#{event_id}"
-
+active_pk = _dated("ACTIVE#")
+aggregated_pk = _prefixed("AGG#", "Marker: this event was counted (events arrive at least once).")
 
 # Lottery: campaigns, prize stock, stats shards, draws, daily counters -------------------------
 LOTTERY = "LOTTERY#"
@@ -259,38 +243,21 @@ DRAW = "DRAW#"
 LOTTERY_DRAWS = "LOTTERYDRAWS#"
 LOTTERY_DAY = "LIMIT#LOTTERY#"
 
-
-def lottery_pk(lottery_id: str) -> str:
-    """A campaign's partition: its definition, its limited prizes' stock, its stats shards."""
-    return f"{LOTTERY}{lottery_id}"
-
-
-def prize_sk(prize_id: str) -> str:
-    return f"{PRIZE}{prize_id}"
-
-
-def lottery_stats_sk(shard: int) -> str:
-    """One of the campaign's counter shards (each draw adds to one, picked at random)."""
-    return f"{LOTTERY_STATS}{shard:02d}"
-
-
-def lottery_listing_sk(ends_at_utc: str, lottery_id: str) -> str:
-    """The campaign's line in ``LOTTERIES``: by end time, so "not ended yet" is one range."""
-    return f"{ends_at_utc}#{lottery_id}"
-
-
-def draw_sk(draw_id: str) -> str:
-    """A draw's record lives in its member's partition (ids are time-ordered)."""
-    return f"{DRAW}{draw_id}"
-
-
-def lottery_draws_pk(lottery_id: str) -> str:
-    """GSI ``by_status`` partition of a campaign's draws (the operators' audit, newest first)."""
-    return f"{LOTTERY_DRAWS}{lottery_id}"
-
-
-def lottery_draws_sk(at_utc: str, draw_id: str) -> str:
-    return f"{at_utc}#{draw_id}"
+lottery_pk = _prefixed(
+    LOTTERY, "A campaign's partition: its definition, its limited prizes' stock, its stats shards."
+)
+prize_sk = _prefixed(PRIZE)
+lottery_stats_sk = _sharded(
+    LOTTERY_STATS, "One of the campaign's counter shards (each draw adds to one, picked at random)."
+)
+# The campaign's line in ``LOTTERIES``: by end time, so "not ended yet" is one range.
+lottery_listing_sk = time_ordered_sk  # ends_at_utc, lottery_id
+draw_sk = _prefixed(DRAW, "A draw's record lives in its member's partition (ids are time-ordered).")
+lottery_draws_pk = _prefixed(
+    LOTTERY_DRAWS,
+    "GSI ``by_status`` partition of a campaign's draws (operators' audit, newest first).",
+)
+lottery_draws_sk = time_ordered_sk  # at_utc, draw_id
 
 
 def lottery_day_prefix(day: date) -> str:
@@ -306,29 +273,20 @@ def lottery_day_sk(day: date, lottery_id: str) -> str:
 # Jobs: checkpointed runs ----------------------------------------------------------------------
 JOB = "JOB#"
 
-
-def job_pk(job: str) -> str:
-    return f"{JOB}{job}"
-
-
-def job_run_sk(run: str) -> str:
-    return f"RUN#{run}"
-
+job_pk = _prefixed(JOB)
+job_run_sk = _prefixed("RUN#")
 
 # Rebates: campaigns (in the programme partition), accruals and statements ---------------------
 REBATE = "REBATE#"
 REBATE_SHARDS = 16  # never change: accruals would be stranded in the old shards
 REBATE_PAYOUT = "PAYOUT#rebate#"
 
-
-def rebate_campaign_sk(campaign_id: str) -> str:
-    """A rebate campaign's definition, in ``PROGRAMME`` (loaded with the rules, one Query)."""
-    return f"{REBATE}{campaign_id}"
-
-
-def rebate_sk(campaign_id: str) -> str:
-    """A member's accrual and, once settled, statement in one campaign (member partition)."""
-    return f"{REBATE}{campaign_id}"
+rebate_campaign_sk = _prefixed(
+    REBATE, "A rebate campaign's definition, in ``PROGRAMME`` (loaded with the rules, one Query)."
+)
+rebate_sk = _prefixed(
+    REBATE, "A member's accrual and, once settled, statement in one campaign (member partition)."
+)
 
 
 def rebate_index(campaign_id: str, member_id: str) -> dict[str, str]:
@@ -349,6 +307,7 @@ def rebate_status_pk(campaign_id: str, status: str) -> str:
     return f"{REBATE}{campaign_id}#{status}"
 
 
-def rebate_payout_sk(campaign_id: str) -> str:
-    """A bank payout record for finance (member partition), written when a statement is paid."""
-    return f"{REBATE_PAYOUT}{campaign_id}"
+rebate_payout_sk = _prefixed(
+    REBATE_PAYOUT,
+    "A bank payout record for finance (member partition), written when a statement is paid.",
+)
