@@ -91,6 +91,30 @@ def member_with_points(api: Api, member_id: str = "m-1", points: int = 1_000) ->
     return member_id
 
 
+def lottery_prize(prize_id: str, name: str, kind: str, weight: int = 1, **fields: Any) -> dict:
+    """One prize of a lottery's pool (``item_id``, ``stock``, ``cash``... as ``fields``)."""
+    return {"prize_id": prize_id, "name": name, "kind": kind, "weight": weight, **fields}
+
+
+def points_prize(prize_id: str = "p-10", weight: int = 1, points: int = 10, **kw: Any) -> dict:
+    """A prize of ``points`` points, named "<points> points"; ``kw`` adds or replaces fields."""
+    return {**lottery_prize(prize_id, f"{points} points", "points", weight, points=points), **kw}
+
+
+def lottery_body(**fields: Any) -> dict:
+    """A lottery definition as operators PUT it: "Spring draw", 50 points a draw, 3 a day,
+    open through January 2027, one 10-points prize; ``fields`` replace any of these."""
+    return {
+        "name": "Spring draw",
+        "cost": 50,
+        "daily_limit": 3,
+        "starts_at": "2027-01-01T00:00:00+08:00",
+        "ends_at": "2027-02-01T00:00:00+08:00",
+        "prizes": [points_prize()],
+        **fields,
+    }
+
+
 def spend(member_id: str, points: int, ref: str) -> None:
     """Set-up helper: spend points the way every spending path does (one transaction with
     the guarded debit), for tests of features that only need *a* spend to have happened."""

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import clock
-from tests.support import Api
+from tests.support import Api, lottery_body
 
 pytestmark = pytest.mark.dynamodb_local
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -84,16 +84,7 @@ def scenario(api: Api) -> None:
     api.operator(
         "POST", "/v1/admin/members/m-e3/adjustments", {"points": 25, "reason": "service recovery"}
     )
-    spring = {
-        "name": "Spring draw",
-        "cost": 50,
-        "daily_limit": 3,
-        "starts_at": "2027-01-01T00:00:00+08:00",
-        "ends_at": "2027-02-01T00:00:00+08:00",
-        "prizes": [
-            {"prize_id": "p-10", "name": "10 points", "kind": "points", "weight": 1, "points": 10}
-        ],
-    }
+    spring = lottery_body()  # "Spring draw": 50 points a draw, a 10-points prize
     assert api.operator("PUT", "/v1/admin/lotteries/spring", spring).status in (200, 201)
     for _ in range(2):  # a draw, retried with its Idempotency-Key
         drawn = api.member(

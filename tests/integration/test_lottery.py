@@ -13,7 +13,14 @@ import pytest
 from shared import clock
 from shared.domain import lottery as domain
 from shared.lottery import draws as lottery_use_cases
-from tests.support import Api, Result, member_with_points
+from tests.support import (
+    Api,
+    Result,
+    lottery_body,
+    lottery_prize,
+    member_with_points,
+    points_prize,
+)
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -25,28 +32,8 @@ SHIP = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "
 # Helpers ----------------------------------------------------------------------------------
 
 
-def points_prize(prize_id: str = "p-10", weight: int = 1, points: int = 10, **kw: Any) -> dict:
-    return {
-        "prize_id": prize_id,
-        "name": f"{points} points",
-        "kind": "points",
-        "weight": weight,
-        "points": points,
-        **kw,
-    }
-
-
 def lottery(api: Api, lottery_id: str = "spring", **fields: Any) -> Result:
-    body = {
-        "name": "Spring draw",
-        "cost": 50,
-        "daily_limit": 3,
-        "starts_at": "2027-01-01T00:00:00+08:00",
-        "ends_at": "2027-02-01T00:00:00+08:00",
-        "prizes": [points_prize()],
-        **fields,
-    }
-    return api.operator("PUT", f"/v1/admin/lotteries/{lottery_id}", body)
+    return api.operator("PUT", f"/v1/admin/lotteries/{lottery_id}", lottery_body(**fields))
 
 
 def catalog_item(api: Api, item_id: str, kind: str, **fields: Any) -> None:
@@ -327,14 +314,7 @@ def test_a_no_prize_draw_still_costs_and_is_recorded(api: Api) -> None:
 def test_a_coupon_prize_is_issued_as_the_mall_issues_coupons(api: Api) -> None:
     member_with_points(api)
     catalog_item(api, "coupon-10", "coupon", coupon_valid_days=7)
-    prize = {
-        "prize_id": "c10",
-        "name": "Save 10",
-        "kind": "coupon",
-        "weight": 1,
-        "item_id": "coupon-10",
-        "stock": 3,
-    }
+    prize = lottery_prize("c10", "Save 10", "coupon", item_id="coupon-10", stock=3)
     lottery(api, prizes=[prize])
 
     res = draw(api, "m-1")
@@ -360,14 +340,7 @@ def test_a_coupon_prize_is_issued_as_the_mall_issues_coupons(api: Api) -> None:
 def test_a_gift_prize_waits_for_the_members_delivery_address(api: Api) -> None:
     member_with_points(api)
     catalog_item(api, "cup", "gift", stock=10)
-    prize = {
-        "prize_id": "cup",
-        "name": "Thermos cup",
-        "kind": "gift",
-        "weight": 1,
-        "item_id": "cup",
-        "stock": 1,
-    }
+    prize = lottery_prize("cup", "Thermos cup", "gift", item_id="cup", stock=1)
     lottery(api, prizes=[prize])
     won = draw(api, "m-1").body["prize"]
     order_id = won["order_id"]
@@ -394,7 +367,7 @@ def test_a_gift_prize_waits_for_the_members_delivery_address(api: Api) -> None:
 def test_a_won_gift_can_be_picked_up_with_a_one_time_code(api: Api) -> None:
     member_with_points(api)
     catalog_item(api, "cup", "gift")
-    prize = {"prize_id": "cup", "name": "Cup", "kind": "gift", "weight": 1, "item_id": "cup"}
+    prize = lottery_prize("cup", "Cup", "gift", item_id="cup")
     lottery(api, prizes=[prize])
     order_id = draw(api, "m-1").body["prize"]["order_id"]
     pickup = {"method": "pickup", "name": "Li Lei", "phone": "13800000000"}
@@ -439,7 +412,7 @@ def test_a_cash_red_packet_becomes_a_payout_record_for_finance(api: Api) -> None
     from shared.dynamodb.models import PayoutItem
 
     member_with_points(api)
-    prize = {"prize_id": "rp", "name": "Red packet", "kind": "cash", "weight": 1, "cash": "8.88"}
+    prize = lottery_prize("rp", "Red packet", "cash", cash="8.88")
     lottery(api, prizes=[prize])
 
     res = draw(api, "m-1")

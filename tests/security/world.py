@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.routes import ROUTES
-from tests.support import Api
+from tests.support import Api, lottery_body, points_prize
 
 OWNER = "m-owner"
 OTHER = "m-other"
@@ -92,16 +92,9 @@ def build(api: Api) -> World:
         world.params["code"] = coupon["coupon"]["code"]
         world.secrets |= {coupon["order_id"], coupon["coupon"]["code"]}
     if has_route("PUT", "/v1/admin/lotteries/{lottery_id}"):
-        body = {
-            "name": "Lucky",
-            "cost": 10,
-            "daily_limit": 5,
-            "starts_at": "2027-01-01T00:00:00+08:00",
-            "ends_at": "2027-02-01T00:00:00+08:00",
-            "prizes": [
-                {"prize_id": "p-5", "name": "5 points", "kind": "points", "weight": 1, "points": 5}
-            ],
-        }
+        body = lottery_body(
+            name="Lucky", cost=10, daily_limit=5, prizes=[points_prize("p-5", points=5)]
+        )
         _ok(api.operator("PUT", "/v1/admin/lotteries/lucky", body), "lottery")
         world.params["lottery_id"] = "lucky"
     if has_route("POST", "/v1/holds"):

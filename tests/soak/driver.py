@@ -53,7 +53,7 @@ from shared import clock
 from shared.jobs import registry
 from shared.routes import ROUTES
 from tests.soak.faults import FaultInjector, InjectedCrash
-from tests.support import Api, Result
+from tests.support import Api, Result, lottery_body, points_prize
 
 START = datetime(2027, 1, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 SHIP = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "1 Road"}
@@ -291,31 +291,17 @@ class Soak:
             ok(res, f"item {item_id}")
             self.items[item_id] = {"kind": body["kind"], "stocked": body.get("stock")}
         if has_route("PUT", "/v1/admin/lotteries/{lottery_id}"):
-            body = {
-                "name": "Soak draw",
-                "cost": 20,
-                "daily_limit": 5,
-                "starts_at": "2027-01-01T00:00:00+08:00",
-                "ends_at": "2037-01-01T00:00:00+08:00",
-                "no_prize_weight": 5,
-                "prizes": [
-                    {
-                        "prize_id": "p-50",
-                        "name": "50 points",
-                        "kind": "points",
-                        "weight": 3,
-                        "points": 50,
-                        "stock": 200,
-                    },
-                    {
-                        "prize_id": "p-5",
-                        "name": "5 points",
-                        "kind": "points",
-                        "weight": 10,
-                        "points": 5,
-                    },
+            body = lottery_body(
+                name="Soak draw",
+                cost=20,
+                daily_limit=5,
+                ends_at="2037-01-01T00:00:00+08:00",
+                no_prize_weight=5,
+                prizes=[
+                    points_prize("p-50", weight=3, points=50, stock=200),
+                    points_prize("p-5", weight=10, points=5),
                 ],
-            }
+            )
             ok(self.call(self.operator, "PUT", "/v1/admin/lotteries/soak", body), "lottery")
             self.lottery = "soak"
         for _ in range(min(20, self.max_members)):
