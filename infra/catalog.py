@@ -76,6 +76,15 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
             Schedule("cron(10 16-19 * * ? *)", {"job": "birthdays"}),
         ),
     ),
+    # Rebate settlement of every campaign whose return window closed: daily at 02:30
+    # programme time, hourly retries finish a run that ran out of time (checkpointed per
+    # campaign: a completed settlement costs one read).
+    FunctionSpec(
+        "rebate_settlement",
+        access_for("rebate_settlement"),
+        timeout_s=900,
+        schedules=(Schedule("cron(30 18-21 * * ? *)", {"job": "rebate-settlement"}),),
+    ),
 )
 
 

@@ -73,6 +73,7 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
                 "by_status": (QUERY,),
                 "by_tier": (QUERY,),
                 "by_birthday": (QUERY,),
+                "by_campaign": (QUERY,),
             },
         ),
         # Scheduled tiers + birthdays: members above the first tier (by_tier) and today's
@@ -128,6 +129,16 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "lottery_admin": Access(
             table=(GET, QUERY, PUT, UPDATE, DELETE),
             indexes={"by_status": (QUERY,)},
+        ),
+        # Rebates, members: their rebate items (one Query of their partition), a statement
+        # (GetItem) and the campaigns with the programme (Query). Reads only.
+        "rebates": Access(table=(GET, QUERY)),
+        # Scheduled rebate settlement: the campaigns (programme Query), their participants
+        # (by_campaign), a statement written on each accrual (conditional UpdateItem, a
+        # consistent GetItem to re-read a changed one), run checkpoints (GetItem, PutItem).
+        "rebate_settlement": Access(
+            table=(GET, QUERY, PUT, UPDATE),
+            indexes={"by_campaign": (QUERY,)},
         ),
     }
 )

@@ -119,6 +119,15 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET", "/v1/admin/lotteries/{lottery_id}/stats", "lottery_admin", "lottery_stats", OPERATORS
     ),
+    # Year-end rebates: members follow their progress and read their statements.
+    Route("GET", "/v1/me/rebates", "rebates", "list_my_rebates", MEMBERS),
+    Route(
+        "GET",
+        "/v1/me/rebates/{campaign_id}/statement",
+        "rebates",
+        "get_my_rebate_statement",
+        MEMBERS,
+    ),
 )
 
 

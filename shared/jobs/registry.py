@@ -61,6 +61,12 @@ def birthdays(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
     return tiers.credit_birthdays(now, time_left)
 
 
+def rebate_settlement(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
+    from shared.rebates import settlement
+
+    return settlement.run_scheduled(now, time_left)
+
+
 JOBS: Mapping[str, Job] = MappingProxyType(
     {
         "expire": expire,
@@ -69,6 +75,7 @@ JOBS: Mapping[str, Job] = MappingProxyType(
         "unpaid-orders": unpaid_orders,
         "tiers": evaluate_tiers,
         "birthdays": birthdays,
+        "rebate-settlement": rebate_settlement,
     }
 )
 

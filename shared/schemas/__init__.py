@@ -13,7 +13,7 @@ Pure data: imports only the domain's constants (enums), nothing with I/O.
 from __future__ import annotations
 
 from shared.routes import Route
-from shared.schemas import lottery, mall, members, operators
+from shared.schemas import lottery, mall, members, operators, rebates
 from shared.schemas.base import IDEMPOTENCY_KEY, Operation
 from shared.schemas.components import COMPONENTS
 
@@ -22,6 +22,7 @@ OPERATIONS: dict[str, Operation] = {
     **operators.OPERATIONS,
     **mall.OPERATIONS,
     **lottery.OPERATIONS,
+    **rebates.OPERATIONS,
 }
 
 __all__ = [
