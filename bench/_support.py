@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,3 +46,26 @@ def call(
         json.dumps(body).encode() if body is not None else b"",
     )
     return reply.status, json.loads(reply.body) if reply.body else None
+
+
+class OpTimer:
+    """Count and time every DynamoDB call of the shared client (to explain the figures)."""
+
+    def __init__(self, client) -> None:
+        self.started: dict[int, float] = {}
+        self.totals: dict[str, list[float]] = {}
+        client.meta.events.register("before-call.dynamodb", self.before)
+        client.meta.events.register("after-call.dynamodb", self.after)
+
+    def before(self, model, context, **_) -> None:
+        context["bench_t0"] = time.perf_counter()
+
+    def after(self, model, context, **_) -> None:
+        spent = time.perf_counter() - context.get("bench_t0", time.perf_counter())
+        self.totals.setdefault(model.name, []).append(spent)
+
+    def summary(self) -> str:
+        return "; ".join(
+            f"{name} ×{len(t)} avg {1000 * sum(t) / len(t):.1f} ms"
+            for name, t in sorted(self.totals.items())
+        )

@@ -15,36 +15,13 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
-from _support import ROOT, local_stack
+from _support import ROOT, OpTimer, local_stack
 
 DUE_LOTS = 1_000
 EARNED = date(2027, 1, 10)
 DUE_ON = date(2027, 7, 10)  # last valid day: due for a run on 2027-07-11
 LATER = date(2027, 12, 31)
 RUN_AT = datetime(2027, 7, 10, 19, 30, tzinfo=UTC)  # 2027-07-11 03:30 in Asia/Shanghai
-
-
-class OpTimer:
-    """Count and time every DynamoDB call of the shared client (to explain the figures)."""
-
-    def __init__(self, client) -> None:
-        self.started: dict[int, float] = {}
-        self.totals: dict[str, list[float]] = {}
-        client.meta.events.register("before-call.dynamodb", self.before)
-        client.meta.events.register("after-call.dynamodb", self.after)
-
-    def before(self, model, context, **_) -> None:
-        context["bench_t0"] = time.perf_counter()
-
-    def after(self, model, context, **_) -> None:
-        spent = time.perf_counter() - context.get("bench_t0", time.perf_counter())
-        self.totals.setdefault(model.name, []).append(spent)
-
-    def summary(self) -> str:
-        return "; ".join(
-            f"{name} ×{len(t)} avg {1000 * sum(t) / len(t):.1f} ms"
-            for name, t in sorted(self.totals.items())
-        )
 
 
 def seed(members: int, table: str, endpoint: str) -> None:
