@@ -16,5 +16,6 @@ export const SECTIONS: Section[] = [
   { path: 'catalog', name: 'catalog', component: () => import('./views/Catalog.vue') },
   { path: 'orders', name: 'orders', component: () => import('./views/Orders.vue') },
   { path: 'lotteries', name: 'lotteries', component: () => import('./views/Lotteries.vue') },
+  { path: 'rebates', name: 'rebates', component: () => import('./views/Rebates.vue') },
   { path: 'jobs', name: 'jobs', component: () => import('./views/Jobs.vue') },
 ]

@@ -1,0 +1,124 @@
+// A rebate campaign as the console edits it: the API's shape (PUT /v1/admin/rebates/{id})
+// and the form's rows (decimal strings stay strings: what the operator typed is what is sent,
+// and the API's 422 names the field that is wrong).
+import { compact } from '../util'
+import { joinList, splitList } from '../forms'
+
+export type Payout = 'points' | 'bank'
+export const PAYOUTS: Payout[] = ['points', 'bank']
+
+export interface CampaignDefinition {
+  campaign_id: string
+  name: string
+  starts_at: string
+  ends_at: string
+  payout: Payout
+  spend_ladder: { min_amount: string; rate: string }[]
+  quantity_ladder?: { min_quantity: number; rate: string }[] | null
+  quantity_skus?: string[] | null
+  bundles?: { bundle_id: string; skus: string[]; extra_rate: string }[] | null
+  referral_rate?: string | null
+  cap?: string | null
+}
+
+/** GET /v1/admin/rebates/{id} (and the list's items): the definition and its live totals. */
+export interface CampaignView extends CampaignDefinition {
+  participants?: number
+  qualifying_amount?: string
+  accrued?: string
+  approved?: string
+  paid?: string
+  rebate_rate?: string | null
+  status?: string
+  settled?: boolean
+}
+
+export interface SpendRow {
+  min_amount: string
+  rate: string
+}
+export interface QuantityRow {
+  min_quantity: number | undefined
+  rate: string
+}
+export interface BundleRow {
+  bundle_id: string
+  skus: string
+  extra_rate: string
+}
+
+export interface CampaignForm {
+  campaign_id: string
+  name: string
+  starts_at: string
+  ends_at: string
+  payout: Payout
+  spend: SpendRow[]
+  quantity: QuantityRow[]
+  quantity_skus: string
+  bundles: BundleRow[]
+  referral_rate: string
+  cap: string
+}
+
+export const blankSpend = (): SpendRow => ({ min_amount: '', rate: '' })
+export const blankQuantity = (): QuantityRow => ({ min_quantity: undefined, rate: '' })
+export const blankBundle = (): BundleRow => ({ bundle_id: '', skus: '', extra_rate: '' })
+
+export function blankForm(): CampaignForm {
+  return {
+    campaign_id: '',
+    name: '',
+    starts_at: '',
+    ends_at: '',
+    payout: 'points',
+    spend: [blankSpend()],
+    quantity: [],
+    quantity_skus: '',
+    bundles: [],
+    referral_rate: '',
+    cap: '',
+  }
+}
+
+export function formOf(c: CampaignDefinition): CampaignForm {
+  return {
+    campaign_id: c.campaign_id,
+    name: c.name,
+    starts_at: c.starts_at,
+    ends_at: c.ends_at,
+    payout: c.payout,
+    spend: c.spend_ladder.map((r) => ({ ...r })),
+    quantity: (c.quantity_ladder ?? []).map((r) => ({ ...r })),
+    quantity_skus: joinList(c.quantity_skus),
+    bundles: (c.bundles ?? []).map((b) => ({
+      bundle_id: b.bundle_id,
+      skus: joinList(b.skus),
+      extra_rate: b.extra_rate,
+    })),
+    referral_rate: c.referral_rate ?? '',
+    cap: c.cap ?? '',
+  }
+}
+
+/** The PUT body: optional parts left out when empty (no quantity ladder, no bundles...). */
+export function bodyOf(f: CampaignForm): Record<string, unknown> {
+  const quantity = f.quantity.map((r) => ({ min_quantity: r.min_quantity, rate: r.rate.trim() }))
+  const bundles = f.bundles.map((b) => ({
+    bundle_id: b.bundle_id.trim(),
+    skus: splitList(b.skus) ?? [],
+    extra_rate: b.extra_rate.trim(),
+  }))
+  return compact({
+    name: f.name.trim(),
+    starts_at: f.starts_at,
+    ends_at: f.ends_at,
+    payout: f.payout,
+    spend_ladder: f.spend.map((r) => ({ min_amount: r.min_amount.trim(), rate: r.rate.trim() })),
+    quantity_ladder: quantity.length ? quantity : undefined,
+    quantity_skus: splitList(f.quantity_skus),
+    bundles: bundles.length ? bundles : undefined,
+    referral_rate: f.referral_rate.trim(),
+    cap: f.cap.trim(),
+  })
+}
