@@ -115,6 +115,25 @@ def lottery_body(**fields: Any) -> dict:
     }
 
 
+def rebate_body(**fields: Any) -> dict:
+    """A rebate campaign as operators PUT it: December 2026 (Shanghai time), points payout,
+    spend ladder >=1 000 -> 2 %, >=5 000 -> 3 %, >=10 000 -> 5 %, referral 1 %; ``fields``
+    replace any of these."""
+    return {
+        "name": "Year-end rebate",
+        "starts_at": "2026-12-01T00:00:00+08:00",
+        "ends_at": "2027-01-01T00:00:00+08:00",
+        "payout": "points",
+        "spend_ladder": [
+            {"min_amount": "1000", "rate": "2"},
+            {"min_amount": "5000", "rate": "3"},
+            {"min_amount": "10000", "rate": "5"},
+        ],
+        "referral_rate": "1",
+        **fields,
+    }
+
+
 def spend(member_id: str, points: int, ref: str) -> None:
     """Set-up helper: spend points the way every spending path does (one transaction with
     the guarded debit), for tests of features that only need *a* spend to have happened."""
