@@ -41,17 +41,24 @@ export interface RebateProgress {
   campaign_id: string
   name: string
   qualifying_amount: string
-  rate: string | null
+  /** The rate of the highest rung reached; "0" before the first. */
+  rate: string
   next_rung: NextRung | null
   accrued: string
-  status: string
+  /** running (purchases count), closing (ended, in the return window), then the statement's. */
+  status: 'running' | 'closing' | StatementStatus
   starts_at?: string
   ends_at?: string
 }
 
-/** The member app shows a campaign on the home page while purchases still count. */
+/** Purchases still count (the home page shows these campaigns). */
 export function isRunning(progress: RebateProgress): boolean {
-  return progress.status === 'running' || progress.status === 'active' || progress.status === 'open'
+  return progress.status === 'running'
+}
+
+/** The campaign was settled: the member has a statement to read. */
+export function isSettled(progress: RebateProgress): boolean {
+  return (STATEMENT_STATUSES as string[]).includes(progress.status)
 }
 
 /** "4900.5" -> 490050n: a decimal string's whole cents (extra places are cut). */

@@ -368,6 +368,8 @@ const en: typeof zh = {
     cap: 'Cap per member',
     noCap: 'No cap',
     referralRate: 'Referral rate (%)',
+    returnDays: 'Return window (days)',
+    defaultReturnDays: 'Default 7 days',
     spendLadder: 'Spend ladder',
     quantityLadder: 'Quantity ladder (optional)',
     quantitySkus: 'SKUs counted',

@@ -365,6 +365,8 @@ const zh = {
     cap: '每人返利上限',
     noCap: '不限',
     referralRate: '推荐返利比例 (%)',
+    returnDays: '退货期（天）',
+    defaultReturnDays: '默认 7 天',
     spendLadder: '满额返利阶梯',
     quantityLadder: '数量阶梯（可选）',
     quantitySkus: '计入数量的商品',

@@ -19,6 +19,9 @@ export interface CampaignDefinition {
   bundles?: { bundle_id: string; skus: string[]; extra_rate: string }[] | null
   referral_rate?: string | null
   cap?: string | null
+  /** Days after ends_at that refunds still count; the scheduled settlement waits for them. */
+  return_days?: number
+  closes_at?: string
 }
 
 /** GET /v1/admin/rebates/{id} (and the list's items): the definition and its live totals. */
@@ -59,6 +62,7 @@ export interface CampaignForm {
   bundles: BundleRow[]
   referral_rate: string
   cap: string
+  return_days: number | undefined
 }
 
 export const blankSpend = (): SpendRow => ({ min_amount: '', rate: '' })
@@ -78,6 +82,7 @@ export function blankForm(): CampaignForm {
     bundles: [],
     referral_rate: '',
     cap: '',
+    return_days: undefined,
   }
 }
 
@@ -98,6 +103,7 @@ export function formOf(c: CampaignDefinition): CampaignForm {
     })),
     referral_rate: c.referral_rate ?? '',
     cap: c.cap ?? '',
+    return_days: c.return_days,
   }
 }
 
@@ -120,5 +126,6 @@ export function bodyOf(f: CampaignForm): Record<string, unknown> {
     bundles: bundles.length ? bundles : undefined,
     referral_rate: f.referral_rate.trim(),
     cap: f.cap.trim(),
+    return_days: f.return_days,
   })
 }
