@@ -14,25 +14,19 @@ built first (``make web-build``); ``make test`` does both.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.local_server import ROOT, http_json, local_server
+
 DIST = ROOT / "web" / "dist"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / ".local" / "screenshots"
@@ -61,12 +55,6 @@ def chromium_path() -> str:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class LocalServer:
     """The local server's base URL and a small JSON client for setup and verification."""
 
@@ -92,18 +80,12 @@ class LocalServer:
         groups: tuple[str, ...] = (),
         idempotency_key: str | None = None,
     ) -> tuple[int, Any]:
-        headers = {"content-type": "application/json", "accept": "application/json"}
+        headers = {"accept": "application/json"}
         if sub is not None:
             headers["authorization"] = f"Bearer {self.token(sub, groups)}"
         if idempotency_key:
             headers["idempotency-key"] = idempotency_key
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data, headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as reply:
-                return reply.status, json.loads(reply.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
+        return http_json(method, self.base + path, body, headers)
 
     def member(self, sub: str, method: str, path: str, body: Any = None) -> Any:
         """A member's call that must succeed; returns the body."""
@@ -143,39 +125,9 @@ def server(ddb_local: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """``python -m local.server`` on a free port with demo data, on a table of its own."""
     if not (DIST / "index.html").exists() or not (DIST / "console" / "index.html").exists():
         raise RuntimeError("web/dist is missing: run `make web-build` (make test does)")
-    port, table = _free_port(), f"browser-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DYNAMODB_ENDPOINT": ddb_local.endpoint,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }
-    cmd = [sys.executable, "-m", "local.server", "--port", str(port), "--in-memory"]
-    log = open(tmp_path_factory.mktemp("browser") / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [*cmd, "--table", table], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/v1/health", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the local server did not start: see {log.name}") from None
-                time.sleep(0.2)
+    log = tmp_path_factory.mktemp("browser") / "server.log"
+    with local_server(ddb_local.endpoint, "browser", log) as (base, _table):
         yield LocalServer(base)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -20,15 +20,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-import uuid
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,10 +37,10 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 
 from shared.openapi import document
+from tests.local_server import http_json, local_server
 
 pytestmark = pytest.mark.dynamodb_local
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 MEMBER = "m-fuzz"
 # Written by the server's event-bus consumer, asynchronously, from earlier successful requests.
@@ -67,22 +61,8 @@ schema = schemathesis.openapi.from_dict(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _post(url: str, body: Any, token: str | None = None) -> tuple[int, Any]:
-    headers = {"content-type": "application/json"}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            return reply.status, json.loads(reply.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+    return http_json("POST", url, body, {"authorization": f"Bearer {token}"} if token else None)
 
 
 class Server:
@@ -105,36 +85,11 @@ STATS: Counter[str] = Counter()
 
 
 @pytest.fixture(scope="module")
-def server(ddb_local: Any) -> Iterator[Server]:
+def server(ddb_local: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     import boto3
 
-    port, table = _free_port(), f"fuzz-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DYNAMODB_ENDPOINT": ddb_local.endpoint,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }
-    cmd = [sys.executable, "-m", "local.server", "--port", str(port), "--in-memory", "--no-demo"]
-    proc = subprocess.Popen(
-        [*cmd, "--table", table],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{base}/v1/health", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode()) from None
-                time.sleep(0.1)
+    log = tmp_path_factory.mktemp("fuzz") / "server.log"
+    with local_server(ddb_local.endpoint, "fuzz", log, "--no-demo") as (base, table):
         srv = Server(base, ddb_local.endpoint, table)
         srv.client = boto3.client(
             "dynamodb",
@@ -158,12 +113,6 @@ def server(ddb_local: Any) -> Iterator[Server]:
         with urllib.request.urlopen(f"{base}/v1/openapi.json", timeout=10) as reply:
             assert json.loads(reply.read()) == json.loads(json.dumps(document()))
         yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _token_for(case: Any, server: Server) -> dict[str, str]:
