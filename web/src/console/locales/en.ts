@@ -437,6 +437,7 @@ const en: typeof zh = {
       birthdays: 'Birthday points',
       holds: 'Release stale holds',
       'unpaid-orders': 'Cancel unpaid orders',
+      'rebate-settlement': 'Rebate settlement',
     },
     descriptions: {
       expire: 'Expires the lots past their date, in the ledger.',
@@ -445,6 +446,7 @@ const en: typeof zh = {
       birthdays: "Credits today's birthday points.",
       holds: 'Releases holds never captured.',
       'unpaid-orders': 'Cancels unpaid orders and returns their points.',
+      'rebate-settlement': 'Writes the statements of rebate campaigns whose return window has passed.',
     },
     fields: {
       job: 'Job',
@@ -467,6 +469,8 @@ const en: typeof zh = {
       not_registered: 'Not registered',
       released: 'Released',
       cancelled: 'Cancelled',
+      campaigns: 'Campaigns',
+      settled: 'Settled',
     },
   },
 }

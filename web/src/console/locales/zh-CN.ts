@@ -434,6 +434,7 @@ const zh = {
       birthdays: '生日积分',
       holds: '释放过期冻结',
       'unpaid-orders': '取消未支付订单',
+      'rebate-settlement': '返利结算',
     },
     descriptions: {
       expire: '将已到期的积分批次作废并记入明细。',
@@ -442,6 +443,7 @@ const zh = {
       birthdays: '为今天生日的会员发放生日积分。',
       holds: '释放已超时未确认的积分冻结。',
       'unpaid-orders': '取消超时未支付的订单并退回积分。',
+      'rebate-settlement': '为退货期已结束的返利活动生成返利凭证。',
     },
     fields: {
       job: '任务',
@@ -464,6 +466,8 @@ const zh = {
       not_registered: '未注册',
       released: '已释放',
       cancelled: '已取消',
+      campaigns: '活动数',
+      settled: '已结算',
     },
   },
 }
