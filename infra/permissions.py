@@ -47,10 +47,11 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
     {
         # Reads the member view, the ledger newest first (LSI) and the lots (table query).
         "account": Access(table=(GET, QUERY), indexes={"by_time": (QUERY,)}),
-        # Registers members, records purchases/refunds in one transaction; finds a purchase
-        # by the shop's order id for refunds. Loads the programme rules and campaigns (one
-        # Query), credits check-ins and tasks, and looks up this period's task completions
-        # (BatchGetItem of ledger keys).
+        # Registers members, records purchases/refunds/receipts in one transaction each (with
+        # their rebate accruals); finds a purchase by the shop's order id for refunds and
+        # receipts, reads the buyer and referrer profiles on a receipt. Loads the programme
+        # rules and campaigns (one Query), credits check-ins and tasks, and looks up this
+        # period's task completions (BatchGetItem of ledger keys).
         "earn": Access(
             table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET),
             indexes={"by_order": (QUERY,)},
@@ -138,6 +139,13 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # consistent GetItem to re-read a changed one), run checkpoints (GetItem, PutItem).
         "rebate_settlement": Access(
             table=(GET, QUERY, PUT, UPDATE),
+            indexes={"by_campaign": (QUERY,)},
+        ),
+        # Rebates, operators: campaign definitions in the programme partition (conditional
+        # PutItem to tell create from replace, PutItem, GetItem, Query; the rules with
+        # them), whether a campaign has accruals (by_campaign, Limit=1 per shard).
+        "rebates_admin": Access(
+            table=(GET, QUERY, PUT),
             indexes={"by_campaign": (QUERY,)},
         ),
     }

@@ -15,8 +15,10 @@ from shared.domain.campaigns import Line, active
 from shared.domain.earning import purchase_points
 from shared.domain.referrals import Referral, first_purchase_rewards
 from shared.dynamodb import purchases as purchases_repo
+from shared.dynamodb import rebates as rebates_repo
 from shared.dynamodb.tiers import Standing
 from shared.errors import Contention, Invalid
+from shared.rebates import accrual
 
 
 class Purchase(Struct, frozen=True):
@@ -52,6 +54,9 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
     trip; otherwise the cancelled transaction returns the member's state and it is retried
     once more with it.
 
+    The purchase also accrues, in the same transaction, into every rebate campaign that
+    accepts it (``shared.rebates.accrual``); a settled accrual is left out on a retry.
+
     The tier multiplier is the tier *before* the purchase; when the purchase's points take
     the member over a higher tier's threshold, the same transaction promotes them (the next
     purchase earns at the new tier's rate).
@@ -71,6 +76,7 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
     referral: Referral | None = None
     left_out: set[str] = set()
     recipients: dict[str, Standing] = {}
+    rebates = accrual.Retries()
     for _ in range(6):
         frozen = expect.status != "active"
         tier = next((t for t in rules.tiers if t.name == expect.tier), None)
@@ -117,7 +123,14 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
                 amount=str(cmd.amount),
                 currency=cmd.currency,
                 breakdown=[{"rule": r.rule, "points": r.points} for r in earned.breakdown],
+                occurred_at=occurred.isoformat(),
+                accruals=accrual.for_purchase(
+                    cmd.member_id, cmd.amount, cmd.items, occurred, now, expect, rebates
+                ),
             )
+        except rebates_repo.Refused as refused:
+            rebates.learn(refused)
+            continue
         except purchases_repo.Stale as stale:
             expect = stale.expect
             referral = stale.referral or referral

@@ -19,8 +19,10 @@ from shared.domain.calendar import local_date
 from shared.domain.earning import clawback_points
 from shared.domain.ledger import Debit, Return
 from shared.domain.tiers import month_key, window_start
+from shared.dynamodb import rebates as rebates_repo
 from shared.dynamodb import refunds as refunds_repo
 from shared.errors import Contention, OrderNotFound, RefundExceedsOrder
+from shared.rebates import accrual
 
 
 class Refund(Struct, frozen=True):
@@ -42,8 +44,12 @@ def _side(
 
 
 def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
-    """Returns (result, created); a repeated refund id answers the first result."""
-    for _ in range(5):
+    """Returns (result, created); a repeated refund id answers the first result.
+
+    What the order contributed to rebate accruals is taken back in the same transaction
+    (``shared.rebates.accrual.for_refund``); settled accruals are left as they are."""
+    rebates = accrual.Retries()
+    for _ in range(6):
         purchase, hold = refunds_repo.find_order(cmd.order_id)
         if hold is not None and hold.status != "captured":
             hold = None  # only points actually spent at checkout come back
@@ -101,7 +107,13 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
                 give_back,
                 give_back_entry,
                 _qualifying_month(purchase, now) if clawback_entry is not None else None,
+                accrual.for_refund(purchase, Decimal(clawback.refunded_after), now, rebates)
+                if purchase is not None and clawback is not None
+                else (),
             )
+        except rebates_repo.Refused as refused:
+            rebates.learn(refused)
+            continue
         except refunds_repo.Changed:
             continue  # the purchase or hold changed (a concurrent refund): read again
         return _result(

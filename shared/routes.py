@@ -52,6 +52,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/members", "earn", "register_member", SYSTEMS),
     Route("POST", "/v1/purchases", "earn", "record_purchase", SYSTEMS),
     Route("POST", "/v1/refunds", "earn", "record_refund", SYSTEMS),
+    Route("POST", "/v1/purchases/{order_id}/receipt", "earn", "confirm_receipt", SYSTEMS),
     # Members give points to other members
     Route("POST", "/v1/me/transfers", "transfers", "send_transfer", MEMBERS),
     # Points at checkout (trusted systems): two-phase hold / capture / release
@@ -119,6 +120,10 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET", "/v1/admin/lotteries/{lottery_id}/stats", "lottery_admin", "lottery_stats", OPERATORS
     ),
+    # Operators define year-end rebate campaigns.
+    Route("GET", "/v1/admin/rebates", "rebates_admin", "list_campaigns", OPERATORS),
+    Route("PUT", "/v1/admin/rebates/{campaign_id}", "rebates_admin", "put_campaign", OPERATORS),
+    Route("GET", "/v1/admin/rebates/{campaign_id}", "rebates_admin", "get_campaign", OPERATORS),
     # Year-end rebates: members follow their progress and read their statements.
     Route("GET", "/v1/me/rebates", "rebates", "list_my_rebates", MEMBERS),
     Route(

@@ -1,5 +1,5 @@
-"""Earning points: the shop's systems register members, report purchases and refunds;
-members check in daily and complete tasks."""
+"""Earning points: the shop's systems register members, report purchases, refunds and
+receipts; members check in daily and complete tasks."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from typing import Any
 
 from shared import checkins, clock, members, purchases, refunds, tasks
 from shared.domain.campaigns import Line
+from shared.errors import OrderNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
+from shared.rebates import accrual
 from shared.requests.members import RECORD_PURCHASE, RECORD_REFUND, REGISTER_MEMBER
+from shared.validation import ID_PATTERN
 
 app = HttpApp("earn")
 
@@ -54,6 +57,14 @@ def record_refund(req: Request) -> Response:
     cmd = refunds.Refund(**RECORD_REFUND.parse(req.json()))
     result, created = refunds.record_refund(cmd, clock.now())
     return Response(201 if created else 200, result)
+
+
+@app.operation("confirm_receipt")
+def confirm_receipt(req: Request) -> dict[str, Any]:
+    order_id = req.path.get("order_id", "")
+    if not ID_PATTERN.match(order_id):
+        raise OrderNotFound(f"no purchase was reported for order {order_id!r}")
+    return accrual.confirm_receipt(order_id, clock.now())
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -57,16 +57,33 @@ def put_rules(overrides: dict[str, Any], at: str, actor: str) -> None:
     ).save()
 
 
-def put_campaign(campaign: dict[str, Any], at: str, actor: str) -> bool:
+def put_programme_item(sk: str, data: str, at: str, actor: str | None) -> bool:
+    """Create or replace the ``PROGRAMME`` row ``sk`` holding ``data`` (JSON); True if it was
+    created."""
     return _upsert(
-        ProgrammeItem(
-            pk=keys.PROGRAMME,
-            sk=keys.campaign_sk(campaign["campaign_id"]),
-            data=json.dumps(campaign, sort_keys=True),
-            updated_at=at,
-            updated_by=actor,
-        )
+        ProgrammeItem(pk=keys.PROGRAMME, sk=sk, data=data, updated_at=at, updated_by=actor)
     )
+
+
+def programme_data(sk: str) -> str | None:
+    """The JSON of the ``PROGRAMME`` row ``sk`` (consistent read), or None."""
+    try:
+        return ProgrammeItem.get(keys.PROGRAMME, sk, consistent_read=True).data
+    except DoesNotExist:
+        return None
+
+
+def programme_data_under(prefix: str) -> list[str]:
+    """The JSON of every ``PROGRAMME`` row whose sort key starts with ``prefix`` (consistent)."""
+    rows = ProgrammeItem.query(
+        keys.PROGRAMME, ProgrammeItem.sk.startswith(prefix), consistent_read=True
+    )
+    return [row.data for row in rows]
+
+
+def put_campaign(campaign: dict[str, Any], at: str, actor: str) -> bool:
+    data = json.dumps(campaign, sort_keys=True)
+    return put_programme_item(keys.campaign_sk(campaign["campaign_id"]), data, at, actor)
 
 
 def put_task(task: Task, at: datetime) -> bool:

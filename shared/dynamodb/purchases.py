@@ -19,6 +19,7 @@ from shared.domain.ledger import Credit
 from shared.domain.referrals import Referral
 from shared.domain.rules import Rules
 from shared.dynamodb import keys, ledger
+from shared.dynamodb import rebates as rebates_repo
 from shared.dynamodb import tiers as tiers_repo
 from shared.dynamodb.ledger import ENTRY, PROFILE
 from shared.dynamodb.members import Written
@@ -89,6 +90,8 @@ def record(
     amount: str,
     currency: str,
     breakdown: list[dict[str, Any]],
+    occurred_at: str | None = None,
+    accruals: tuple[rebates_repo.AccrualWrite, ...] = (),
 ) -> Written:
     """Write the purchase credit (once per order) and ``rewards`` (referral bonuses).
 
@@ -99,6 +102,10 @@ def record(
     (and a bonus its recipient) in the same transaction (``shared.dynamodb.tiers``);
     ``recipients`` holds the recipients' known standings (blind otherwise). Raises
     :class:`Stale` or :class:`RecipientsChanged` for the caller to recompute.
+
+    ``accruals``: the member's rebate accruals this purchase adds to, one update each in the
+    same transaction, the contributions kept on the entry (``rebates``);
+    :class:`shared.dynamodb.rebates.Refused` when one is settled or has no maps yet.
     """
     own = [r for r in rewards if r.member_id == credit.member_id]
     others = [r for r in rewards if r.member_id != credit.member_id]
@@ -112,7 +119,12 @@ def record(
         "refunded": "0",
         "clawed_back": 0,
         "refunds": {},
+        "occurred_at": occurred_at,
     }
+    if accruals:
+        entry_fields["rebates"] = {
+            w.campaign_id: rebates_repo.contribution_map(w.change) for w in accruals
+        }
 
     def attempt() -> Written:
         tx = Tx()
@@ -135,6 +147,8 @@ def record(
         entry = ledger.add_credit_entry(tx, credit, rules, **entry_fields)
         for reward in own:
             ledger.add_credit_entry(tx, reward, rules, label=OWN_REWARD)
+        for accrual in accruals:
+            rebates_repo.add_accrual(tx, accrual)
         for i, reward in enumerate(others):
             standing = known.get(reward.member_id) or Standing.blind(None, reward.earned_on)
             ledger.add_credit(
@@ -155,6 +169,9 @@ def record(
                 if member is None:
                     raise ledger.not_registered(credit.member_id) from None
                 raise _stale(member, credit.earned_on) from None
+            accruals_refused = rebates_repo.refused(cancelled)
+            if accruals_refused is not None:
+                raise accruals_refused from None
             refused: set[str] = set()
             stale: dict[str, Standing] = {}
             for i, reward in enumerate(others):

@@ -16,6 +16,7 @@ from shared.domain.checkout import Hold
 from shared.domain.ledger import Debit, Return
 from shared.dynamodb import holds as holds_repo
 from shared.dynamodb import keys, ledger
+from shared.dynamodb import rebates as rebates_repo
 from shared.dynamodb.models.checkout import HoldItem
 from shared.dynamodb.models.members import LedgerItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx
@@ -35,6 +36,10 @@ class PurchaseEntry(Struct, frozen=True):
     at: str  # UTC ISO-8601
     refunded: str = "0"
     refunds: dict[str, Any] = {}  # refund id -> {"amount", "points"}
+    occurred_at: str | None = None  # UTC ISO-8601 (None: entries written before rebates)
+    rebates: dict[str, Any] = {}  # campaign id -> the contribution kept on the entry
+    receipt_at: str | None = None
+    referral: dict[str, Any] = {}  # campaign id -> {"referrer", "r"}
 
 
 class Changed(Exception):
@@ -72,12 +77,17 @@ def apply(
     give_back: Side | None,
     give_back_entry: Return | None,
     qualifying_month: str | None = None,
+    accruals: tuple[rebates_repo.AccrualWrite, ...] = (),
 ) -> None:
     """Write the refund; raises :class:`Changed` (purchase/hold changed since read) for the
     caller to re-plan, or ``refund_id_reused`` when the refund id answered another order.
 
     ``qualifying_month``: the clawed-back points leave that month's qualifying bucket (and
-    the qualifying total) too — a refunded purchase does not keep counting for tiers."""
+    the qualifying total) too — a refunded purchase does not keep counting for tiers.
+
+    ``accruals``: what the refund takes back from rebate accruals, in the same transaction
+    (the entry is written against the receipt state read, so a receipt confirmed meanwhile
+    re-plans the refund); :class:`shared.dynamodb.rebates.Refused` when one is settled."""
     tx = Tx()
     net = 0
     if purchase is not None and clawback is not None:
@@ -93,7 +103,13 @@ def apply(
                 LedgerItem.clawed_back.set((LedgerItem.clawed_back | 0) + clawback.points),
                 path.set({"amount": clawback.amount, "points": clawback.points}),
             ],
-            condition=path.does_not_exist() & (LedgerItem.refunded == purchase.refunded),
+            condition=path.does_not_exist()
+            & (LedgerItem.refunded == purchase.refunded)
+            & (
+                LedgerItem.receipt_at.does_not_exist()
+                if purchase.receipt_at is None
+                else LedgerItem.receipt_at.exists()
+            ),
         )
         net -= clawback.points
     if hold is not None and give_back is not None:
@@ -146,9 +162,14 @@ def apply(
         tx.update(
             ledger.PROFILE, ledger.profile(member_id), actions, condition=MemberItem.pk.exists()
         )
+    for accrual in accruals:
+        rebates_repo.add_accrual(tx, accrual)
     try:
         tx.commit()
     except Cancelled as cancelled:
+        refusal = rebates_repo.refused(cancelled)
+        if refusal is not None and PURCHASE not in cancelled:
+            raise refusal from None
         if any(label.endswith(ledger.ENTRY) for label in cancelled.failed):
             raise Conflict(
                 f"refund id {refund_id!r} was already used for another order",

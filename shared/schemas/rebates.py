@@ -3,9 +3,12 @@ settlement, review, payout and exports."""
 
 from __future__ import annotations
 
+from shared.domain.rebates import PAYOUTS
+from shared.requests.rebates import PUT_REBATE_CAMPAIGN
 from shared.schemas.base import (
     BOOL,
     INT,
+    MONEY,
     STRING,
     Operation,
     enum,
@@ -53,7 +56,95 @@ PROGRESS = obj(
     {"starts_at": STRING, "ends_at": STRING},
 )
 
+DEFINED_AMOUNT: Schema = {"type": "string", "pattern": MONEY}  # as the operator gave it
+CAMPAIGN = obj(
+    {
+        "campaign_id": STRING,
+        "name": STRING,
+        "starts_at": STRING,
+        "ends_at": STRING,
+        "closes_at": STRING,
+        "payout": enum(PAYOUTS),
+        "spend_ladder": {
+            "type": "array",
+            "items": obj({"min_amount": DEFINED_AMOUNT, "rate": RATE}),
+        },
+        "quantity_ladder": {
+            "type": "array",
+            "items": obj({"min_quantity": INT, "rate": RATE}),
+        },
+        "quantity_skus": {"type": "array", "items": STRING},
+        "bundles": {
+            "type": "array",
+            "items": obj(
+                {
+                    "bundle_id": STRING,
+                    "skus": {"type": "array", "items": STRING},
+                    "extra_rate": RATE,
+                }
+            ),
+        },
+        "referral_rate": nullable(RATE),
+        "cap": nullable(DEFINED_AMOUNT),
+        "return_days": INT,
+        "eligible_tiers": nullable({"type": "array", "items": STRING}),
+        "points_per_unit": INT,
+    },
+    {"created_at": nullable(STRING), "updated_at": nullable(STRING)},
+)
+RECEIPT = obj(
+    {
+        "order_id": STRING,
+        "receipt_at": STRING,
+        "referral": {
+            "type": "array",
+            "items": obj({"campaign_id": STRING, "referrer": STRING, "amount": AMOUNT}),
+        },
+    }
+)
+CAMPAIGN_EXAMPLE = {
+    "name": "Year-end rebate",
+    "starts_at": "2026-12-01T00:00:00+08:00",
+    "ends_at": "2027-01-01T00:00:00+08:00",
+    "payout": "points",
+    "spend_ladder": [
+        {"min_amount": "1000", "rate": "2"},
+        {"min_amount": "5000", "rate": "3"},
+        {"min_amount": "10000", "rate": "5"},
+    ],
+    "quantity_ladder": [{"min_quantity": 10, "rate": "1"}],
+    "quantity_skus": ["tea-500g"],
+    "bundles": [{"bundle_id": "tea-set", "skus": ["tea-500g", "cup"], "extra_rate": "0.5"}],
+    "referral_rate": "1",
+    "cap": "2000",
+}
+
 OPERATIONS: dict[str, Operation] = {
+    # Operators: campaign definitions ---------------------------------------------------------
+    "rebates_admin.put_campaign": Operation(
+        "Create (201) or replace (200) a rebate campaign. Rungs strictly increasing, rates "
+        "0-100 with at most 2 decimals, ends_at after starts_at; once it has started and a "
+        "purchase has accrued, its window and ladders cannot change (409 campaign_started).",
+        {201: CAMPAIGN, 200: CAMPAIGN},
+        (400, 409, 413, 422),
+        request=PUT_REBATE_CAMPAIGN.schema(),
+        example=CAMPAIGN_EXAMPLE,
+    ),
+    "rebates_admin.get_campaign": Operation(
+        "A rebate campaign as defined.", {200: CAMPAIGN}, (404,)
+    ),
+    "rebates_admin.list_campaigns": Operation(
+        "Every rebate campaign, latest start first.",
+        {200: obj({"items": {"type": "array", "items": CAMPAIGN}})},
+    ),
+    # Systems: the customer confirmed receipt -------------------------------------------------
+    "earn.confirm_receipt": Operation(
+        "The customer confirmed receipt of the order: the buyer's referrer accrues the "
+        "amount not refunded in each campaign with a referral rate (once per order; again: "
+        "200, same body).",
+        {200: RECEIPT},
+        (404, 503),
+    ),
     # Members ----------------------------------------------------------------------------------
     "rebates.list_my_rebates": Operation(
         "The caller's rebate campaigns: rate reached, next rung and amount to go, accrued "
@@ -61,8 +152,7 @@ OPERATIONS: dict[str, Operation] = {
         {200: obj({"items": {"type": "array", "items": PROGRESS}})},
     ),
     "rebates.get_my_rebate_statement": Operation(
-        "The caller's rebate statement in a campaign (404 statement_not_found before "
-        "settlement).",
+        "The caller's rebate statement in a campaign (404 statement_not_found before settlement).",
         {200: STATEMENT},
         (404,),
     ),

@@ -84,6 +84,7 @@ class LedgerItem(Item):
     # purchase contributed; the receipt's time and the referrer's accrual it triggered
     # (campaign id -> {"referrer", "r"}).
     rebates = MapAttribute(null=True)
+    occurred_at = UnicodeAttribute(null=True)  # when the purchase happened (shop's time)
     receipt_at = UnicodeAttribute(null=True)
     referral = MapAttribute(null=True)
 

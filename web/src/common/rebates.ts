@@ -3,53 +3,17 @@
 // a proportion (the progress bar) it is worked out in integer cents, never in floats.
 import type { Client } from 'openapi-fetch'
 import { api } from './api'
+import type { paths } from './schema'
 
-export type StatementStatus = 'draft' | 'approved' | 'rejected' | 'paid'
+type Body<R> = R extends { responses: { 200: { content: { 'application/json': infer B } } } } ? B : never
+
+/** A member's progress in one campaign (GET /v1/me/rebates). */
+export type RebateProgress = Body<paths['/v1/me/rebates']['get']>['items'][number]
+/** A statement: lines (rule, basis, rate, amount), total, adjustment, payable, status. */
+export type Statement = Body<paths['/v1/me/rebates/{campaign_id}/statement']['get']>
+export type StatementLine = Statement['lines'][number]
+export type StatementStatus = Statement['status']
 export const STATEMENT_STATUSES: StatementStatus[] = ['draft', 'approved', 'rejected', 'paid']
-
-export interface StatementLine {
-  /** "spend", "quantity", "bundle:<id>", "referral". */
-  rule: string
-  basis: string
-  rate: string
-  amount: string
-}
-
-export interface Statement {
-  campaign_id?: string
-  member_id: string
-  status: StatementStatus
-  qualifying_amount?: string
-  lines: StatementLine[]
-  total: string
-  capped?: boolean
-  adjustment?: string | null
-  reason?: string | null
-  payable?: string | null
-  points?: number | null
-  settled_at?: string | null
-  paid_at?: string | null
-}
-
-export interface NextRung {
-  min_amount: string
-  rate: string
-  amount_to_go: string
-}
-
-export interface RebateProgress {
-  campaign_id: string
-  name: string
-  qualifying_amount: string
-  /** The rate of the highest rung reached; "0" before the first. */
-  rate: string
-  next_rung: NextRung | null
-  accrued: string
-  /** running (purchases count), closing (ended, in the return window), then the statement's. */
-  status: 'running' | 'closing' | StatementStatus
-  starts_at?: string
-  ends_at?: string
-}
 
 /** Purchases still count (the home page shows these campaigns). */
 export function isRunning(progress: RebateProgress): boolean {

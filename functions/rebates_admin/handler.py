@@ -1,0 +1,56 @@
+"""Operators run year-end rebate campaigns: define them (create, replace, read, list), and
+settle, review, pay and export their statements.
+
+A function of its own so its role reaches the rebate items and nothing else that moves
+points but the rebate payout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import clock
+from shared.errors import CampaignNotFound, Invalid
+from shared.http import HttpApp, Request, Response
+from shared.observability import logger
+from shared.rebates import campaigns
+from shared.requests.rebates import PUT_REBATE_CAMPAIGN
+from shared.validation import ID_PATTERN
+
+app = HttpApp("rebates_admin")
+
+
+def _campaign_id(req: Request, *, creating: bool = False) -> str:
+    campaign_id = req.path.get("campaign_id", "")
+    if not ID_PATTERN.match(campaign_id):
+        if creating:
+            raise Invalid(
+                "campaign_id must be 1-64 characters of letters, digits and _ . : @ -",
+                details={"fields": {"campaign_id": "is not a valid id"}},
+            )
+        raise CampaignNotFound(f"no rebate campaign {campaign_id!r}")
+    return campaign_id
+
+
+@app.operation("put_campaign")
+def put_campaign(req: Request) -> Response:
+    campaign_id = _campaign_id(req, creating=True)
+    now = clock.now()
+    campaign = campaigns.campaign_of(campaign_id, PUT_REBATE_CAMPAIGN.parse(req.json()), now)
+    assert req.caller is not None
+    view, created = campaigns.put_campaign(campaign, now, req.caller.subject)
+    return Response(201 if created else 200, view)
+
+
+@app.operation("get_campaign")
+def get_campaign(req: Request) -> dict[str, Any]:
+    return campaigns.view(campaigns.get_campaign(_campaign_id(req)))
+
+
+@app.operation("list_campaigns")
+def list_campaigns(req: Request) -> dict[str, Any]:
+    return campaigns.list_campaigns()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,198 @@
+"""Data access for rebate campaigns (definitions in ``PROGRAMME``) and for the accruals that
+purchases, refunds and receipts write *inside their own transactions*.
+
+An accrual (``MEMBER#<mid>`` / ``REBATE#<cid>``) is changed by ``ADD`` only (exact integers,
+no read), ``ver`` +1, with the ``by_campaign`` index keys set, on the condition that it is
+not settled (``attribute_not_exists(status)``). Per-SKU units and per-bundle cents sit in
+maps; DynamoDB updates a map's entry only when the map exists, so every write that does not
+touch the maps creates them empty, and a write that does touches them on the condition
+that they exist: the member's very first accrual in a campaign, when it holds listed SKUs or
+a bundle, is cancelled once and written again creating the maps (``fresh``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from msgspec import Struct
+
+from shared.domain.rebates import Contribution, RebateCampaign
+from shared.dynamodb import config, keys
+from shared.dynamodb.models.members import LedgerItem
+from shared.dynamodb.models.rebates import RebateItem
+from shared.dynamodb.tx import Cancelled, Tx
+
+LABEL = "rebate|"
+ENTRY = "entry"
+
+
+# Campaign definitions ----------------------------------------------------------------------
+def put_campaign(campaign: RebateCampaign, at: str, actor: str | None) -> bool:
+    """Create or replace the definition; True if it was created."""
+    data = json.dumps(campaign.to_json(), sort_keys=True)
+    return config.put_programme_item(keys.rebate_campaign_sk(campaign.campaign_id), data, at, actor)
+
+
+def get_campaign(campaign_id: str) -> RebateCampaign | None:
+    """The stored definition (consistent read), or None."""
+    data = config.programme_data(keys.rebate_campaign_sk(campaign_id))
+    return RebateCampaign.from_json(json.loads(data)) if data is not None else None
+
+
+def campaigns() -> list[RebateCampaign]:
+    """Every stored campaign (consistent)."""
+    return [
+        RebateCampaign.from_json(json.loads(data))
+        for data in config.programme_data_under(keys.REBATE)
+    ]
+
+
+def has_accrual(campaign_id: str) -> bool:
+    """Has any purchase (or receipt) accrued into the campaign? One ``Limit=1`` query per
+    ``by_campaign`` shard, stopping at the first hit."""
+    for shard in range(keys.REBATE_SHARDS):
+        pk = keys.rebate_shard_pk(campaign_id, shard)
+        if next(iter(RebateItem.by_campaign.query(pk, limit=1)), None) is not None:
+            return True
+    return False
+
+
+# Accrual writes ----------------------------------------------------------------------------
+class AccrualWrite(Struct, frozen=True):
+    """One change of one member's accrual in one campaign (deltas, cents / units)."""
+
+    member_id: str
+    campaign_id: str
+    change: Contribution
+    referral: int = 0
+    fresh: bool = False  # the maps do not exist yet: create them with this change's entries
+
+
+class Refused(Exception):
+    """Accrual writes the transaction's conditions refused: ``settled`` (member id, campaign
+    id) pairs take no more writes (leave them out), ``fresh`` ones have no maps yet (write
+    them again creating the maps), ``existing`` ones have them after all."""
+
+    def __init__(
+        self,
+        settled: set[tuple[str, str]],
+        fresh: set[tuple[str, str]],
+        existing: set[tuple[str, str]],
+    ):
+        super().__init__(sorted(settled | fresh | existing))
+        self.settled = settled
+        self.fresh = fresh
+        self.existing = existing
+
+
+def _label(write: AccrualWrite) -> str:
+    return f"{LABEL}{write.member_id}|{write.campaign_id}"
+
+
+def add_accrual(tx: Tx, write: AccrualWrite) -> None:
+    """Add ``write`` to the transaction: ADD the deltas, ver +1, SET ids and index keys."""
+    item = RebateItem
+    actions: list[Any] = [
+        item.ver.add(1),
+        item.campaign_id.set(write.campaign_id),
+        item.member_id.set(write.member_id),
+        *(
+            getattr(item, name).set(value)
+            for name, value in keys.rebate_index(write.campaign_id, write.member_id).items()
+        ),
+    ]
+    change = write.change
+    for attribute, delta in (
+        (item.qualifying, change.qualifying),
+        (item.listed, change.listed),
+        (item.referral, write.referral),
+    ):
+        if delta:
+            actions.append(attribute.add(delta))
+    condition = item.status.does_not_exist()
+    for attribute, deltas in ((item.quantity, change.quantity), (item.bundles, change.bundles)):
+        entries = {k: v for k, v in deltas.items() if v}
+        if write.fresh:
+            actions.append(attribute.set(attribute | entries))
+            if entries:
+                condition &= attribute.does_not_exist()
+        elif entries:
+            actions += [attribute[k].add(v) for k, v in sorted(entries.items())]
+            condition &= attribute.exists()
+        else:
+            actions.append(attribute.set(attribute | {}))
+    row = RebateItem(pk=keys.member_pk(write.member_id), sk=keys.rebate_sk(write.campaign_id))
+    tx.update(_label(write), row, actions, condition=condition)
+
+
+def refused(cancelled: Cancelled) -> Refused | None:
+    """The accrual writes a cancellation names (None: it names none)."""
+    settled: set[tuple[str, str]] = set()
+    fresh: set[tuple[str, str]] = set()
+    existing: set[tuple[str, str]] = set()
+    for label, raw in cancelled.failed.items():
+        if not label.startswith(LABEL):
+            continue
+        member_id, campaign_id = label[len(LABEL) :].split("|", 1)
+        pair = (member_id, campaign_id)
+        if raw and "status" in raw:
+            settled.add(pair)
+        elif raw and "quantity" in raw:
+            existing.add(pair)
+        else:
+            fresh.add(pair)
+    return Refused(settled, fresh, existing) if settled or fresh or existing else None
+
+
+# What a purchase contributed, as kept on its ledger entry ------------------------------------
+def contribution_map(c: Contribution) -> dict[str, Any]:
+    return {"q": c.qualifying, "l": c.listed, "n": dict(c.quantity), "b": dict(c.bundles)}
+
+
+def contribution_of(stored: dict[str, Any]) -> Contribution:
+    return Contribution(
+        qualifying=int(stored.get("q", 0)),
+        listed=int(stored.get("l", 0)),
+        quantity={k: int(v) for k, v in (stored.get("n") or {}).items()},
+        bundles={k: int(v) for k, v in (stored.get("b") or {}).items()},
+    )
+
+
+# Receipt ------------------------------------------------------------------------------------
+class EntryChanged(Exception):
+    """The purchase entry was refunded or confirmed since it was read."""
+
+
+def confirm_receipt(
+    member_id: str,
+    order_id: str,
+    refunded: str,
+    at: str,
+    referral: dict[str, dict[str, Any]],
+    writes: tuple[AccrualWrite, ...],
+) -> None:
+    """Mark the purchase's receipt (once: ``attribute_not_exists(receipt_at)``, and against
+    the refunded amount read) with the referral accruals it triggers, in ONE transaction.
+    Raises :class:`EntryChanged` or :class:`Refused` for the caller to re-plan."""
+    tx = Tx()
+    actions: list[Any] = [LedgerItem.receipt_at.set(at)]
+    if referral:
+        actions.append(LedgerItem.referral.set(referral))
+    tx.update(
+        ENTRY,
+        LedgerItem(pk=keys.member_pk(member_id), sk=keys.ledger_sk("purchase", order_id)),
+        actions,
+        condition=LedgerItem.receipt_at.does_not_exist() & (LedgerItem.refunded == refunded),
+    )
+    for write in writes:
+        add_accrual(tx, write)
+    try:
+        tx.commit()
+    except Cancelled as cancelled:
+        if ENTRY in cancelled:
+            raise EntryChanged() from None
+        refusal = refused(cancelled)
+        if refusal is not None:
+            raise refusal from None
+        raise
