@@ -144,9 +144,13 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # Rebates, operators: campaign definitions in the programme partition (conditional
         # PutItem to tell create from replace, PutItem, GetItem, Query; the rules with
         # them), whether a campaign has accruals (by_campaign, Limit=1 per shard).
+        # Statements: a campaign's statements in one status (by_status) or all of them for
+        # the export (by_campaign); a review is one transaction (statement UpdateItem, audit
+        # PutItem); a payout too (statement UpdateItem with, for points, the member
+        # UpdateItem and the ledger entry and lot PutItems, for a bank payout the record).
         "rebates_admin": Access(
-            table=(GET, QUERY, PUT),
-            indexes={"by_campaign": (QUERY,)},
+            table=(GET, QUERY, PUT, UPDATE),
+            indexes={"by_campaign": (QUERY,), "by_status": (QUERY,)},
         ),
     }
 )

@@ -124,6 +124,35 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/admin/rebates", "rebates_admin", "list_campaigns", OPERATORS),
     Route("PUT", "/v1/admin/rebates/{campaign_id}", "rebates_admin", "put_campaign", OPERATORS),
     Route("GET", "/v1/admin/rebates/{campaign_id}", "rebates_admin", "get_campaign", OPERATORS),
+    # ... review their statements, pay them and export them for finance.
+    Route(
+        "GET",
+        "/v1/admin/rebates/{campaign_id}/statements",
+        "rebates_admin",
+        "list_statements",
+        OPERATORS,
+    ),
+    Route(
+        "PATCH",
+        "/v1/admin/rebates/{campaign_id}/statements/{member_id}",
+        "rebates_admin",
+        "review_statement",
+        OPERATORS,
+    ),
+    Route(
+        "POST",
+        "/v1/admin/rebates/{campaign_id}/statements/{member_id}/payout",
+        "rebates_admin",
+        "pay_statement",
+        OPERATORS,
+    ),
+    Route(
+        "GET",
+        "/v1/admin/rebates/{campaign_id}/statements.csv",
+        "rebates_admin",
+        "export_statements",
+        OPERATORS,
+    ),
     # Year-end rebates: members follow their progress and read their statements.
     Route("GET", "/v1/me/rebates", "rebates", "list_my_rebates", MEMBERS),
     Route(

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from shared import clock
-from shared.errors import CampaignNotFound, Invalid
+from shared.domain.rebate_review import DRAFT, Review
+from shared.errors import CampaignNotFound, Invalid, StatementNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
-from shared.rebates import campaigns
-from shared.requests.rebates import PUT_REBATE_CAMPAIGN
+from shared.rebates import campaigns, export, payout, review
+from shared.requests.rebates import PUT_REBATE_CAMPAIGN, REVIEW_STATEMENT, STATEMENT_QUEUE
 from shared.validation import ID_PATTERN
 
 app = HttpApp("rebates_admin")
@@ -49,6 +50,53 @@ def get_campaign(req: Request) -> dict[str, Any]:
 @app.operation("list_campaigns")
 def list_campaigns(req: Request) -> dict[str, Any]:
     return campaigns.list_campaigns()
+
+
+def _operator(req: Request) -> str:
+    assert req.caller is not None
+    return req.caller.subject
+
+
+def _member_id(req: Request) -> str:
+    return req.path_id("member_id", StatementNotFound)
+
+
+@app.operation("list_statements")
+def list_statements(req: Request) -> dict[str, Any]:
+    status = STATEMENT_QUEUE.parse({"status": req.query.get("status") or DRAFT})["status"]
+    cursor = req.query.get("cursor")
+    return review.admin_statements(_campaign_id(req), status, req.limit(), cursor)
+
+
+@app.operation("review_statement")
+def review_statement(req: Request) -> dict[str, Any]:
+    campaign_id, member_id = _campaign_id(req), _member_id(req)
+    args = REVIEW_STATEMENT.parse(req.json())
+    decision = Review(
+        campaign_id,
+        member_id,
+        args["status"],
+        args["reason"],
+        _operator(req),
+        clock.now(),
+        args["adjustment"],
+    )
+    return review.review_statement(decision)
+
+
+@app.operation("pay_statement")
+def pay_statement(req: Request) -> dict[str, Any]:
+    return payout.pay_statement(_campaign_id(req), _member_id(req), clock.now())
+
+
+@app.operation("export_statements")
+def export_statements(req: Request) -> Response:
+    campaign_id = _campaign_id(req)
+    headers = {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": f'attachment; filename="rebate-statements-{campaign_id}.csv"',
+    }
+    return Response(200, export.statements_csv(campaign_id), headers)
 
 
 @logger.inject_lambda_context(clear_state=True)

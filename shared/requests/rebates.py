@@ -1,10 +1,22 @@
-"""Requests of year-end rebates: the operators' campaign definitions."""
+"""Requests of year-end rebates: the operators' campaign definitions, statement reviews."""
 
 from __future__ import annotations
 
+from shared.domain.rebate_review import DECISIONS, DRAFT, STATUSES
 from shared.domain.rebates import MAX_RATE, MAX_RETURN_DAYS, PAYOUTS
 from shared.requests import Body
-from shared.validation import Choice, Decimal, Id, Integer, Money, Names, Objects, Text, Timestamp
+from shared.validation import (
+    Choice,
+    Decimal,
+    Id,
+    Integer,
+    Money,
+    Names,
+    Objects,
+    SignedMoney,
+    Text,
+    Timestamp,
+)
 
 MAX_RUNGS = 20
 MAX_BUNDLES = 50
@@ -38,4 +50,14 @@ PUT_REBATE_CAMPAIGN = Body(
         "points_per_unit": Integer(required=False, minimum=1, maximum=MAX_POINTS_PER_UNIT),
     },
     unknown="is not a field of a rebate campaign",
+)
+
+STATEMENT_QUEUE = Body({"status": Choice(STATUSES, required=False, default=DRAFT)})  # the query
+REVIEW_STATEMENT = Body(
+    {
+        "status": Choice(DECISIONS),
+        "adjustment": SignedMoney(required=False),
+        "reason": Text(max_length=500),
+    },
+    unknown="is not a field of a statement review",
 )

@@ -4,16 +4,18 @@ settlement, review, payout and exports."""
 from __future__ import annotations
 
 from shared.domain.rebates import PAYOUTS
-from shared.requests.rebates import PUT_REBATE_CAMPAIGN
+from shared.requests.rebates import PUT_REBATE_CAMPAIGN, REVIEW_STATEMENT
 from shared.schemas.base import (
     BOOL,
     INT,
+    LIST_QUERY,
     MONEY,
     STRING,
     Operation,
     enum,
     nullable,
     obj,
+    page,
 )
 from shared.validation import Schema
 
@@ -42,6 +44,14 @@ STATEMENT = obj(
         "points": nullable(INT),
     },
 )
+ADMIN_STATEMENT = {
+    **STATEMENT,
+    "properties": {
+        **STATEMENT["properties"],
+        "reviewed_by": nullable(STRING),  # the operator who approved or rejected it
+        "payout_ref": nullable(STRING),  # a bank payout record's reference for finance
+    },
+}
 NEXT_RUNG = obj({"min_amount": AMOUNT, "rate": RATE, "amount_to_go": AMOUNT})
 PROGRESS = obj(
     {
@@ -136,6 +146,39 @@ OPERATIONS: dict[str, Operation] = {
     "rebates_admin.list_campaigns": Operation(
         "Every rebate campaign, latest start first.",
         {200: obj({"items": {"type": "array", "items": CAMPAIGN}})},
+    ),
+    # Operators: review, payout, export of statements ----------------------------------------
+    "rebates_admin.list_statements": Operation(
+        "A page of the campaign's statements in one status (default draft: the review "
+        "queue), by member id.",
+        {200: page(ADMIN_STATEMENT)},
+        (404, 422),
+        query={**LIST_QUERY, "status": enum(STATUSES)},
+    ),
+    "rebates_admin.review_statement": Operation(
+        "Approve a draft statement (optionally with a signed adjustment: payable = total + "
+        "adjustment, never below 0) or reject it (payable 0), with a reason; audited in the "
+        "same transaction. The same decision again answers 200 and changes nothing; any "
+        "other move of a statement that is no draft is 409 invalid_transition.",
+        {200: ADMIN_STATEMENT},
+        (400, 404, 409, 413, 422, 503),
+        request=REVIEW_STATEMENT.schema(),
+        example={"status": "approved", "adjustment": "-8.50", "reason": "a returned order"},
+    ),
+    "rebates_admin.pay_statement": Operation(
+        "Pay an approved statement exactly once: points credited as a lot (ledger source "
+        "rebate, ref the campaign id) or a bank payout record for finance. Paying again "
+        "answers 200 with the same body; a draft or rejected statement is 409 "
+        "invalid_transition.",
+        {200: ADMIN_STATEMENT},
+        (404, 409, 503),
+    ),
+    "rebates_admin.export_statements": Operation(
+        "Every statement of the campaign as CSV for finance (text/csv): a header row, one "
+        "row per statement by member id, amounts as decimal strings with two places.",
+        {200: {"type": "string"}},
+        (404,),
+        media_type="text/csv",
     ),
     # Systems: the customer confirmed receipt -------------------------------------------------
     "earn.confirm_receipt": Operation(
