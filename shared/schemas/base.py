@@ -36,8 +36,17 @@ def obj(
     return schema
 
 
+def array(item: Schema) -> Schema:
+    return {"type": "array", "items": item}
+
+
+def items(item: Schema) -> Schema:
+    """A whole list (not paged): ``{"items": [...]}``."""
+    return obj({"items": array(item)})
+
+
 def page(item: Schema) -> Schema:
-    return obj({"items": {"type": "array", "items": item}, "next_cursor": nullable(STRING)})
+    return obj({"items": array(item), "next_cursor": nullable(STRING)})
 
 
 STRING: Schema = {"type": "string"}
@@ -75,6 +84,31 @@ class Operation(Struct, frozen=True):
 
 
 LIST_QUERY = {"limit": integer(1, 100), "cursor": {"type": "string", "minLength": 1}}
+
+
+def paged(
+    summary: str,
+    body: Schema,
+    errors: tuple[int, ...] = (422,),
+    query: dict[str, Schema] | None = None,
+) -> Operation:
+    """A GET answering one page of a list (``limit`` and ``cursor``, then ``query``)."""
+    return Operation(summary, {200: body}, errors, query={**LIST_QUERY, **(query or {})})
+
+
+def upsert(
+    what: str, body: Schema, errors: tuple[int, ...], request: Schema, example: dict[str, Any]
+) -> Operation:
+    """A PUT to an id that creates (201) or replaces (200) ``what``, answering ``body``."""
+    return Operation(
+        f"Create (201) or replace (200) {what}.",
+        {201: body, 200: body},
+        errors,
+        request=request,
+        example=example,
+    )
+
+
 # Fragments more than one area uses.
 DELIVERY_EXAMPLE = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "1 Rd"}
 ORDER_WITH_EXTRAS = ref("Order")

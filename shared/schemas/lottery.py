@@ -7,20 +7,22 @@ from shared.schemas.base import (
     ANY_OBJECT,
     DELIVERY_EXAMPLE,
     INT,
-    LIST_QUERY,
     STRING,
     Operation,
+    items,
     nullable,
     obj,
     page,
+    paged,
     ref,
+    upsert,
 )
 
 OPERATIONS: dict[str, Operation] = {
     # Points lottery ---------------------------------------------------------------------------
     "lottery.list_lotteries": Operation(
         "Open lotteries with the odds in force and the draws left today.",
-        {200: obj({"items": {"type": "array", "items": ANY_OBJECT}})},
+        {200: items(ANY_OBJECT)},
         (404,),
     ),
     "lottery.draw": Operation(
@@ -42,21 +44,18 @@ OPERATIONS: dict[str, Operation] = {
         request=GIVE_DELIVERY_ADDRESS.ref(),
         example=DELIVERY_EXAMPLE,
     ),
-    "lottery_admin.list_lotteries": Operation(
-        "Every lottery with its prize pool and stock, latest end first.",
-        {200: ref("LotteryPage")},
-        (422,),
-        query=LIST_QUERY,
+    "lottery_admin.list_lotteries": paged(
+        "Every lottery with its prize pool and stock, latest end first.", ref("LotteryPage")
     ),
     "lottery_admin.get_lottery": Operation(
         "A lottery with its prize pool and stock.", {200: ref("Lottery")}, (404,)
     ),
-    "lottery_admin.put_lottery": Operation(
-        "Create (201) or replace (200) a lottery and its prize pool.",
-        {201: ref("Lottery"), 200: ref("Lottery")},
+    "lottery_admin.put_lottery": upsert(
+        "a lottery and its prize pool",
+        ref("Lottery"),
         (400, 404, 409, 413, 422, 503),
-        request=PUT_LOTTERY.schema(),
-        example={
+        PUT_LOTTERY.schema(),
+        {
             "name": "Spring draw",
             "cost": 50,
             "daily_limit": 3,
@@ -73,11 +72,8 @@ OPERATIONS: dict[str, Operation] = {
             ],
         },
     ),
-    "lottery_admin.list_draws": Operation(
-        "Every draw of a lottery, newest first (the audit).",
-        {200: page(ANY_OBJECT)},
-        (404, 422),
-        query=LIST_QUERY,
+    "lottery_admin.list_draws": paged(
+        "Every draw of a lottery, newest first (the audit).", page(ANY_OBJECT), (404, 422)
     ),
     "lottery_admin.lottery_stats": Operation(
         "Observed outcomes against the published odds.",

@@ -14,12 +14,13 @@ from shared.requests.members import (
 from shared.schemas.base import (
     ANY_OBJECT,
     INT,
-    LIST_QUERY,
     ORDER_WITH_EXTRAS,
     STRING,
     Operation,
     enum,
+    items,
     obj,
+    paged,
     ref,
 )
 
@@ -38,11 +39,10 @@ OPERATIONS: dict[str, Operation] = {
         {200: ref("Member")},
         (404,),
     ),
-    "account.list_my_ledger": Operation(
+    "account.list_my_ledger": paged(
         "The caller's ledger, newest first, with the balance after each entry.",
-        {200: ref("LedgerPage")},
+        ref("LedgerPage"),
         (404, 422),
-        query=LIST_QUERY,
     ),
     "earn.check_in": Operation(
         "Daily check-in: points once per programme day, streak bonuses.",
@@ -51,7 +51,7 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "earn.list_tasks": Operation(
         "The tasks a member can complete, and whether done this period.",
-        {200: obj({"items": {"type": "array", "items": ref("Task")}})},
+        {200: items(ref("Task"))},
         (404,),
     ),
     "earn.complete_task": Operation(

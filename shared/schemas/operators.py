@@ -17,16 +17,30 @@ from shared.schemas.base import (
     ANY_OBJECT,
     BOOL,
     INT,
-    LIST_QUERY,
     STRING,
     Operation,
     enum,
+    items,
     nullable,
     obj,
+    paged,
     ref,
+    upsert,
 )
 
 ADMIN_MEMBER_VIEW = ref("Member")
+
+
+def _status_change(summary: str, status: str, reason: str) -> Operation:
+    """Freeze or unfreeze a member, with a reason (``changed``: false when it already was)."""
+    return Operation(
+        summary,
+        {200: obj({"member_id": STRING, "status": enum((status,)), "changed": BOOL})},
+        (400, 404, 413, 422, 503),
+        request=STATUS_CHANGE.schema(),
+        example={"reason": reason},
+    )
+
 
 OPERATIONS: dict[str, Operation] = {
     # Operators: reports, jobs, expiry ----------------------------------------------------------
@@ -72,27 +86,23 @@ OPERATIONS: dict[str, Operation] = {
         request=ANY_OBJECT,
         example={"checkin_points": 10},
     ),
-    "admin.list_tasks": Operation(
-        "Every task, active or retired.",
-        {200: obj({"items": {"type": "array", "items": ref("Task")}})},
-    ),
-    "admin.put_task": Operation(
-        "Create (201) or replace (200) a task.",
-        {201: ref("Task"), 200: ref("Task")},
+    "admin.list_tasks": Operation("Every task, active or retired.", {200: items(ref("Task"))}),
+    "admin.put_task": upsert(
+        "a task",
+        ref("Task"),
         (400, 413, 422, 503),
-        request=PUT_TASK.schema(),
-        example={"name": "Survey", "points": 20, "limit": "daily"},
+        PUT_TASK.schema(),
+        {"name": "Survey", "points": 20, "limit": "daily"},
     ),
     "admin.list_campaigns": Operation(
-        "Every campaign, with whether it is active now.",
-        {200: obj({"items": {"type": "array", "items": ref("Campaign")}})},
+        "Every campaign, with whether it is active now.", {200: items(ref("Campaign"))}
     ),
-    "admin.put_campaign": Operation(
-        "Create (201) or replace (200) a campaign.",
-        {201: ref("Campaign"), 200: ref("Campaign")},
+    "admin.put_campaign": upsert(
+        "a campaign",
+        ref("Campaign"),
         (400, 413, 422, 503),
-        request=PUT_CAMPAIGN.schema(),
-        example={
+        PUT_CAMPAIGN.schema(),
+        {
             "name": "Double days",
             "starts_at": "2027-01-01T00:00:00+08:00",
             "ends_at": "2027-02-01T00:00:00+08:00",
@@ -105,11 +115,8 @@ OPERATIONS: dict[str, Operation] = {
         {200: ADMIN_MEMBER_VIEW},
         (404, 422),
     ),
-    "admin.member_ledger": Operation(
-        "A member's ledger, with each entry's actor.",
-        {200: ref("LedgerPage")},
-        (404, 422),
-        query=LIST_QUERY,
+    "admin.member_ledger": paged(
+        "A member's ledger, with each entry's actor.", ref("LedgerPage"), (404, 422)
     ),
     "admin.adjust_member": Operation(
         "Credit or debit a member's points with a reason (audited).",
@@ -132,18 +139,8 @@ OPERATIONS: dict[str, Operation] = {
         example={"points": 25, "reason": "service recovery"},
         idempotency_key=True,
     ),
-    "admin.freeze_member": Operation(
-        "Freeze a member (no earning, no spending).",
-        {200: obj({"member_id": STRING, "status": enum(("frozen",)), "changed": BOOL})},
-        (400, 404, 413, 422, 503),
-        request=STATUS_CHANGE.schema(),
-        example={"reason": "abuse under review"},
+    "admin.freeze_member": _status_change(
+        "Freeze a member (no earning, no spending).", "frozen", "abuse under review"
     ),
-    "admin.unfreeze_member": Operation(
-        "Unfreeze a member.",
-        {200: obj({"member_id": STRING, "status": enum(("active",)), "changed": BOOL})},
-        (400, 404, 413, 422, 503),
-        request=STATUS_CHANGE.schema(),
-        example={"reason": "review done"},
-    ),
+    "admin.unfreeze_member": _status_change("Unfreeze a member.", "active", "review done"),
 }
