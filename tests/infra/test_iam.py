@@ -139,6 +139,18 @@ def test_admin_reads_and_writes_the_table_and_reads_the_ledger_index(synth) -> N
     }
 
 
+def test_rebates_admin_writes_statements_and_payouts_but_deletes_nothing(synth) -> None:
+    """Reviews and payouts are transactions of updates (statement, member) and puts (audit,
+    ledger entry, lot, bank payout record); statements are read by status and by campaign."""
+    assert _data_grants(synth, "rebates_admin") == {
+        (GET, "table"),
+        (QUERY, "table"),
+        (PUT, "table"),
+        (UPDATE, "table"),
+        (QUERY, "index/by_campaign"),
+        (QUERY, "index/by_status"),
+    }
+
 def test_no_policy_uses_wildcard_dynamodb_actions_or_resources(synth) -> None:
     resources = synth.raw()["Resources"]
     documents = [
