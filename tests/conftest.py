@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,6 +55,20 @@ def moto_tables(aws_env: None) -> Iterator[None]:
 @pytest.fixture
 def api(moto_tables: None) -> Api:
     return Api()
+
+
+@pytest.fixture
+def dynamodb_calls(api: Api) -> Iterator[Counter]:
+    """DynamoDB API calls made while the test runs, by operation name."""
+    calls: Counter = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    events = connection.connection().client.meta.events
+    events.register("after-call.dynamodb", count)
+    yield calls
+    events.unregister("after-call.dynamodb", count)
 
 
 @pytest.fixture(scope="session")

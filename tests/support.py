@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from local.gateway import Gateway
 from local.tokens import TokenSigner
 
 SECRET = "test-secret-not-for-production-0123456789"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -62,6 +65,13 @@ class Api:
 
     def member(self, member_id: str, method: str, path: str, body: Any = None, **kw: Any) -> Result:
         return self.call(method, path, body, token=self.token(member_id), **kw)
+
+
+def at(day: str, hour: int = 10, minute: int = 0) -> None:
+    """Pin the shared clock to ``day`` (ISO date) at hour:minute, Asia/Shanghai time."""
+    from shared import clock
+
+    clock.pin(datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=SHANGHAI))
 
 
 def register(api: Api, member_id: str, **fields: Any) -> Result:
@@ -146,3 +156,19 @@ def spend(member_id: str, points: int, ref: str) -> None:
     debit = Debit(member_id, "redeem", "test", ref, points, clock.now(), "test spend")
     ledger.add_debit(tx, debit)
     tx.commit()
+
+
+def table_items() -> list[dict[str, Any]]:
+    """Every item of the tests' table, in key order (DynamoDB JSON): compare two of these to
+    show that a refused request changed nothing."""
+    from shared.dynamodb import connection
+    from shared.settings import settings
+
+    client = connection.connection().client  # the handlers' own client
+    items, kwargs = [], {"TableName": settings().table_name}
+    while True:
+        page = client.scan(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -6,21 +6,13 @@ Runs on DynamoDB Local: events come from the table's stream, exactly as in AWS.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared import clock
-from tests.support import Api, lottery_body
+from tests.support import Api, at, lottery_body
 
 pytestmark = pytest.mark.dynamodb_local
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MEMBERS = ("m-e1", "m-e2", "m-e3")
-
-
-def at(day: str, hour: int = 10) -> None:
-    clock.pin(datetime.fromisoformat(day).replace(hour=hour, tzinfo=SHANGHAI))
 
 
 def ledger(api: Api, member: str) -> list[dict]:

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from shared import clock
-from tests.support import Api, spend
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(day: str, hour: int = 10) -> None:
-    clock.pin(datetime.fromisoformat(day).replace(hour=hour, tzinfo=SHANGHAI))
+from tests.support import Api, at, spend
 
 
 def run(api: Api, job: str = "expire") -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,6 @@ import pytest
 
 from shared import clock, programme
 from shared.dynamodb import config, keys
-from shared.dynamodb.connection import connection
 from shared.dynamodb.models import MemberItem
 from tests.support import Api, purchase, register_member
 
@@ -150,19 +148,6 @@ def test_items_adding_up_to_more_than_the_amount_are_422_and_change_nothing(
     assert "items" in res.body["error"]["details"]["fields"]
     assert "items[0].amount" in bad_item.body["error"]["details"]["fields"]
     assert api.member(member, "GET", "/v1/me").body["balance"] == 100
-
-
-@pytest.fixture
-def dynamodb_calls() -> Iterator[Counter]:
-    calls: Counter = Counter()
-
-    def count(model, **_) -> None:
-        calls[model.name] += 1
-
-    events = connection().client.meta.events
-    events.register("after-call.dynamodb", count)
-    yield calls
-    events.unregister("after-call.dynamodb", count)
 
 
 def test_a_warm_purchase_costs_one_round_trip(

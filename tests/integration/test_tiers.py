@@ -5,50 +5,20 @@ points, tier-only catalog items."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from shared import clock
 from shared.dynamodb import keys
 from shared.dynamodb.models import JobRunItem, MemberItem, as_plain
-from tests.support import Api, register_member
+from tests.support import Api, at, purchase, register_member
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(autouse=True)
-def _release_clock():
-    yield
-    clock.release()
-
-
-@pytest.fixture
-def dynamodb_calls(api: Api) -> Iterator[Counter]:
-    """DynamoDB API calls made while the test runs, by operation name."""
-    from shared.dynamodb.connection import connection
-
-    calls: Counter = Counter()
-
-    def count(model, **_) -> None:
-        calls[model.name] += 1
-
-    events = connection().client.meta.events
-    events.register("after-call.dynamodb", count)
-    yield calls
-    events.unregister("after-call.dynamodb", count)
-
-
-def at(day: str, hour: int = 10, minute: int = 0) -> None:
-    clock.pin(datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=SHANGHAI))
+# Each test starts on 2027-01-10 at 10:00, Shanghai time (``at`` moves the clock on).
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def buy(api: Api, member_id: str, order_id: str, amount: str) -> dict:
-    res = api.system(
-        "POST", "/v1/purchases", {"order_id": order_id, "member_id": member_id, "amount": amount}
-    )
+    res = purchase(api, member_id, order_id, amount)
     assert res.status == 201, res.body
     return res.body
 
@@ -102,7 +72,6 @@ def in_tier_index(member_id: str) -> bool:
 
 
 def test_purchases_take_a_member_to_silver_then_gold(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-t")
     assert standing(api, "m-t") == ("bronze", 0, "silver", 1000)  # welcome points do not count
 
@@ -121,7 +90,6 @@ def test_purchases_take_a_member_to_silver_then_gold(api: Api) -> None:
 
 
 def test_one_purchase_can_skip_tiers(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-s")
 
     buy(api, "m-s", "o-1", "5000.00")
@@ -131,13 +99,10 @@ def test_one_purchase_can_skip_tiers(api: Api) -> None:
 
 
 def test_a_repeated_purchase_promotes_once(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-r")
     buy(api, "m-r", "o-1", "1000.00")
 
-    again = api.system(
-        "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-r", "amount": "1000.00"}
-    )
+    again = purchase(api, "m-r", "o-1", "1000.00")
 
     assert again.status == 200
     assert standing(api, "m-r")[:2] == ("silver", 1000)
@@ -147,7 +112,6 @@ def test_a_repeated_purchase_promotes_once(api: Api) -> None:
 def test_a_purchase_that_promotes_costs_a_second_round_trip_and_others_one(
     api: Api, dynamodb_calls: Counter
 ) -> None:
-    at("2027-01-10")
     register_member(api, "m-w")
     buy(api, "m-w", "o-0", "1.00")  # warms the rules cache
     dynamodb_calls.clear()
@@ -161,7 +125,6 @@ def test_a_purchase_that_promotes_costs_a_second_round_trip_and_others_one(
 
 
 def test_a_gold_members_100_purchase_earns_125_points(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-g")
     buy(api, "m-g", "o-1", "5000.00")
 
@@ -172,7 +135,6 @@ def test_a_gold_members_100_purchase_earns_125_points(api: Api) -> None:
 
 
 def test_check_ins_tasks_and_referral_bonuses_promote_too(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-c")
     buy(api, "m-c", "o-c", "995.00")
     assert api.member("m-c", "POST", "/v1/me/checkins").status == 201  # +10
@@ -194,7 +156,6 @@ def test_check_ins_tasks_and_referral_bonuses_promote_too(api: Api) -> None:
 
 
 def test_transfers_and_adjustments_do_not_qualify(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-a")
     register_member(api, "m-b")
     api.operator("POST", "/v1/admin/members/m-a/adjustments", {"points": 5000, "reason": "gift"})
@@ -206,7 +167,6 @@ def test_transfers_and_adjustments_do_not_qualify(api: Api) -> None:
 
 
 def test_a_total_kept_for_an_earlier_month_is_recomputed_from_the_buckets(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-q")
     buy(api, "m-q", "o-1", "800.00")
     at("2027-03-05")  # the stored total is January's
@@ -222,7 +182,6 @@ def test_a_total_kept_for_an_earlier_month_is_recomputed_from_the_buckets(api: A
 
 
 def test_a_refund_takes_its_points_out_of_the_qualifying_total(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-f")
     buy(api, "m-f", "o-1", "1000.00")
     refund = api.system(
@@ -242,7 +201,6 @@ def test_a_refund_takes_its_points_out_of_the_qualifying_total(api: Api) -> None
 def test_thirteen_months_without_activity_two_runs_take_gold_to_silver_to_bronze(
     api: Api,
 ) -> None:
-    at("2027-01-10")
     register_member(api, "m-d")
     buy(api, "m-d", "o-1", "5000.00")
     at("2027-02-01", hour=4)
@@ -279,7 +237,6 @@ def test_thirteen_months_without_activity_two_runs_take_gold_to_silver_to_bronze
 def test_a_second_run_in_the_month_does_not_demote_again_even_without_the_checkpoint(
     api: Api,
 ) -> None:
-    at("2027-01-10")
     register_member(api, "m-d")
     buy(api, "m-d", "o-1", "5000.00")
     at("2028-02-01", hour=4)
@@ -293,7 +250,6 @@ def test_a_second_run_in_the_month_does_not_demote_again_even_without_the_checkp
 
 
 def test_the_evaluation_reads_only_members_above_bronze(api: Api) -> None:
-    at("2027-01-10")
     for i in range(6):
         register_member(api, f"m-{i}")
     buy(api, "m-0", "o-0", "1000.00")
@@ -308,7 +264,6 @@ def test_the_evaluation_reads_only_members_above_bronze(api: Api) -> None:
 def test_the_evaluations_reads_and_writes_follow_the_members_above_bronze(
     api: Api, dynamodb_calls: Counter
 ) -> None:
-    at("2027-01-10")
     for i in range(30):
         register_member(api, f"m-{i:02d}")
     buy(api, "m-00", "o-0", "5000.00")
@@ -326,7 +281,6 @@ def test_the_evaluations_reads_and_writes_follow_the_members_above_bronze(
 
 
 def test_the_evaluation_drops_buckets_that_no_longer_count(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-p")
     buy(api, "m-p", "o-1", "5000.00")
     at("2027-06-10")
@@ -343,7 +297,6 @@ def test_the_evaluation_drops_buckets_that_no_longer_count(api: Api) -> None:
 def test_a_run_out_of_time_resumes_from_its_checkpoint(api: Api) -> None:
     from shared.tiers import evaluate_tiers
 
-    at("2027-01-10")
     for i in range(12):
         register_member(api, f"m-{i:02d}")
         buy(api, f"m-{i:02d}", f"o-{i}", "5000.00")
@@ -362,7 +315,6 @@ def test_the_scheduled_entry_point_runs_the_tier_jobs(api: Api) -> None:
     from functions.tiers.handler import lambda_handler
     from local.gateway import LambdaContext
 
-    at("2027-01-10")
     register_member(api, "m-d")
     buy(api, "m-d", "o-1", "5000.00")
     at("2028-02-01", hour=4)
@@ -387,7 +339,6 @@ def birthday_entries(api: Api, member_id: str) -> list[tuple[str, int]]:
 
 
 def test_the_birthday_job_credits_the_tiers_birthday_points_once_per_year(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-b", birthday="03-15")
     register_member(api, "m-g", birthday="03-15")
     buy(api, "m-g", "o-g", "5000.00")  # gold
@@ -418,7 +369,6 @@ def test_the_birthday_job_credits_the_tiers_birthday_points_once_per_year(api: A
 
 
 def test_birthday_points_do_not_qualify_for_tiers(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-b", birthday="01-11")
     at("2027-01-11", hour=1)
     run(api, "birthdays")
@@ -428,7 +378,6 @@ def test_birthday_points_do_not_qualify_for_tiers(api: Api) -> None:
 
 
 def test_a_leap_day_birthday_is_celebrated_on_28_february_in_other_years(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-l", birthday="02-29")
     at("2027-02-28", hour=0, minute=10)
     assert run(api, "birthdays")["credited"] == 1
@@ -440,7 +389,6 @@ def test_a_leap_day_birthday_is_celebrated_on_28_february_in_other_years(api: Ap
 
 
 def test_a_frozen_member_gets_no_birthday_points(api: Api) -> None:
-    at("2027-01-10")
     register_member(api, "m-z", birthday="01-12")
     api.operator("POST", "/v1/admin/members/m-z/freeze", {"reason": "fraud review"})
     at("2027-01-12", hour=0, minute=10)
@@ -452,7 +400,6 @@ def test_a_frozen_member_gets_no_birthday_points(api: Api) -> None:
 
 
 def test_birthday_points_follow_the_programme_rules(api: Api) -> None:
-    at("2027-01-10")
     rules = api.operator("GET", "/v1/admin/rules").body
     tiers = [{**t, "birthday_points": 75} if t["name"] == "bronze" else t for t in rules["tiers"]]
     assert api.operator("PUT", "/v1/admin/rules", {"tiers": tiers}).status == 200
@@ -468,7 +415,6 @@ def test_birthday_points_follow_the_programme_rules(api: Api) -> None:
 
 
 def test_a_bronze_member_cannot_redeem_a_gold_only_item(api: Api) -> None:
-    at("2027-01-10")
     api.operator(
         "PUT",
         "/v1/admin/catalog/lounge",

@@ -5,36 +5,18 @@ from __future__ import annotations
 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared import clock
 from shared.domain.rules import DEFAULT_TIERS
 from shared.domain.tiers import tier_for
-from tests.support import Api
+from tests.support import Api, at, register_member
+from tests.support import purchase as buy
 
-pytestmark = pytest.mark.dynamodb_local
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Each test starts on 2027-01-10 at 10:00, Shanghai time (``at`` moves the clock on).
+pytestmark = [pytest.mark.dynamodb_local, pytest.mark.usefixtures("frozen_clock")]
 ORDER = [t.name for t in DEFAULT_TIERS]
-
-
-@pytest.fixture(autouse=True)
-def _release_clock():
-    yield
-    clock.release()
-
-
-def at(day: str, hour: int = 10) -> None:
-    clock.pin(datetime.fromisoformat(day).replace(hour=hour, tzinfo=SHANGHAI))
-
-
-def buy(api: Api, member_id: str, order_id: str, amount: str):
-    return api.system(
-        "POST", "/v1/purchases", {"order_id": order_id, "member_id": member_id, "amount": amount}
-    )
 
 
 def race(calls: list) -> list:
@@ -56,8 +38,7 @@ def me(api: Api, member_id: str) -> dict:
 
 def test_promotions_and_demotions_are_announced_as_tier_changed_events(local_api: Api, bus) -> None:
     api = local_api
-    at("2027-01-10")
-    api.system("POST", "/v1/members", {"member_id": "m-e"})
+    register_member(api, "m-e")
     buy(api, "m-e", "o-1", "1000.00")
     buy(api, "m-e", "o-2", "4000.00")
     for month in ("2028-02-01", "2028-03-01"):
@@ -82,8 +63,7 @@ def test_concurrent_purchases_crossing_a_threshold_promote_exactly_once(
     local_api: Api, bus
 ) -> None:
     api = local_api
-    at("2027-01-10")
-    api.system("POST", "/v1/members", {"member_id": "m-c"})
+    register_member(api, "m-c")
     buy(api, "m-c", "o-0", "900.00")
 
     results = race([lambda i=i: buy(api, "m-c", f"o-{i + 1}", "50.00") for i in range(10)])
@@ -103,8 +83,7 @@ def test_concurrent_purchases_crossing_several_thresholds_end_in_the_right_tier(
     local_api: Api, bus
 ) -> None:
     api = local_api
-    at("2027-01-10")
-    api.system("POST", "/v1/members", {"member_id": "m-s"})
+    register_member(api, "m-s")
 
     results = race([lambda i=i: buy(api, "m-s", f"o-{i}", "2500.00") for i in range(8)])
 
@@ -120,10 +99,9 @@ def test_concurrent_purchases_crossing_several_thresholds_end_in_the_right_tier(
 
 def test_concurrent_runs_of_the_evaluation_demote_each_member_once(local_api: Api) -> None:
     api = local_api
-    at("2027-01-10")
     members = [f"m-{i}" for i in range(6)]
     for i, member in enumerate(members):
-        api.system("POST", "/v1/members", {"member_id": member})
+        register_member(api, member)
         buy(api, member, f"o-{i}", "5000.00")
     at("2028-02-01", hour=4)
 
@@ -136,8 +114,7 @@ def test_concurrent_runs_of_the_evaluation_demote_each_member_once(local_api: Ap
 
 def test_a_purchase_racing_the_evaluation_leaves_a_consistent_tier(local_api: Api) -> None:
     api = local_api
-    at("2027-01-10")
-    api.system("POST", "/v1/members", {"member_id": "m-x"})
+    register_member(api, "m-x")
     buy(api, "m-x", "o-0", "5000.00")
     at("2028-02-01", hour=4)
 
