@@ -23,13 +23,11 @@ from typing import Any
 import pytest
 
 from local.tokens import TokenSigner
-from shared.dynamodb import connection
 from shared.routes import ROUTES, Role, Route
 from shared.schemas import operation_of
-from tests.conftest import TEST_TABLE
 from tests.security import conformance
 from tests.security.world import MEMBER_OWNED, OTHER, OWNER, World, build
-from tests.support import Api, Result
+from tests.support import Api, Result, table_items
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -54,17 +52,6 @@ def token_of(api: Api, caller: str) -> str | None:
         "operator": api.token("op-matrix", "operators"),
         "system": api.token("shop-matrix", "systems"),
     }[caller]
-
-
-def table_items() -> list[dict[str, Any]]:
-    client = connection.connection().client  # the handlers' own client (cheap, in the mock)
-    items, kwargs = [], {"TableName": TEST_TABLE}
-    while True:
-        page = client.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def owners_items(items: list[dict[str, Any]], world: World) -> list[dict[str, Any]]:
