@@ -23,6 +23,13 @@ def buy(api: Api, member_id: str, order_id: str, amount: str) -> dict:
     return res.body
 
 
+def gold_member(api: Api, member_id: str) -> str:
+    """``member_id`` registered and promoted to gold by a 5 000.00 purchase (order o-1)."""
+    register_member(api, member_id)
+    buy(api, member_id, "o-1", "5000.00")
+    return member_id
+
+
 def me(api: Api, member_id: str) -> dict:
     res = api.member(member_id, "GET", "/v1/me")
     assert res.status == 200, res.body
@@ -125,8 +132,7 @@ def test_a_purchase_that_promotes_costs_a_second_round_trip_and_others_one(
 
 
 def test_a_gold_members_100_purchase_earns_125_points(api: Api) -> None:
-    register_member(api, "m-g")
-    buy(api, "m-g", "o-1", "5000.00")
+    gold_member(api, "m-g")
 
     res = buy(api, "m-g", "o-2", "100.00")
 
@@ -201,8 +207,7 @@ def test_a_refund_takes_its_points_out_of_the_qualifying_total(api: Api) -> None
 def test_thirteen_months_without_activity_two_runs_take_gold_to_silver_to_bronze(
     api: Api,
 ) -> None:
-    register_member(api, "m-d")
-    buy(api, "m-d", "o-1", "5000.00")
+    gold_member(api, "m-d")
     at("2027-02-01", hour=4)
     assert run(api, "tiers")["demoted"] == 0
     at("2028-01-01", hour=4)  # January 2027's points still count (12 months)
@@ -237,8 +242,7 @@ def test_thirteen_months_without_activity_two_runs_take_gold_to_silver_to_bronze
 def test_a_second_run_in_the_month_does_not_demote_again_even_without_the_checkpoint(
     api: Api,
 ) -> None:
-    register_member(api, "m-d")
-    buy(api, "m-d", "o-1", "5000.00")
+    gold_member(api, "m-d")
     at("2028-02-01", hour=4)
     run(api, "tiers")
     JobRunItem(pk=keys.job_pk("tiers"), sk=keys.job_run_sk("2028-02")).delete()
@@ -281,8 +285,7 @@ def test_the_evaluations_reads_and_writes_follow_the_members_above_bronze(
 
 
 def test_the_evaluation_drops_buckets_that_no_longer_count(api: Api) -> None:
-    register_member(api, "m-p")
-    buy(api, "m-p", "o-1", "5000.00")
+    gold_member(api, "m-p")
     at("2027-06-10")
     buy(api, "m-p", "o-2", "10.00")
     at("2028-02-01", hour=4)
@@ -315,8 +318,7 @@ def test_the_scheduled_entry_point_runs_the_tier_jobs(api: Api) -> None:
     from functions.tiers.handler import lambda_handler
     from local.gateway import LambdaContext
 
-    register_member(api, "m-d")
-    buy(api, "m-d", "o-1", "5000.00")
+    gold_member(api, "m-d")
     at("2028-02-01", hour=4)
 
     result = lambda_handler({"job": "tiers"}, LambdaContext("tiers", "req-1"))
