@@ -124,6 +124,14 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/admin/rebates", "rebates_admin", "list_campaigns", OPERATORS),
     Route("PUT", "/v1/admin/rebates/{campaign_id}", "rebates_admin", "put_campaign", OPERATORS),
     Route("GET", "/v1/admin/rebates/{campaign_id}", "rebates_admin", "get_campaign", OPERATORS),
+    # ... settle them once they have ended (one statement per participant) ...
+    Route(
+        "POST",
+        "/v1/admin/rebates/{campaign_id}/settlements",
+        "rebates_admin",
+        "settle_campaign",
+        OPERATORS,
+    ),
     # ... review their statements, pay them and export them for finance.
     Route(
         "GET",

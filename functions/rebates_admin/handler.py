@@ -12,8 +12,9 @@ from shared import clock
 from shared.domain.rebate_review import DRAFT, Review
 from shared.errors import CampaignNotFound, Invalid, StatementNotFound
 from shared.http import HttpApp, Request, Response
+from shared.jobs.registry import time_left_of
 from shared.observability import logger
-from shared.rebates import campaigns, export, payout, review
+from shared.rebates import campaigns, export, payout, review, settlement, views
 from shared.requests.rebates import PUT_REBATE_CAMPAIGN, REVIEW_STATEMENT, STATEMENT_QUEUE
 from shared.validation import ID_PATTERN
 
@@ -44,12 +45,18 @@ def put_campaign(req: Request) -> Response:
 
 @app.operation("get_campaign")
 def get_campaign(req: Request) -> dict[str, Any]:
-    return campaigns.view(campaigns.get_campaign(_campaign_id(req)))
+    campaign = campaigns.get_campaign(_campaign_id(req))
+    return {**campaigns.view(campaign), **views.live_totals(campaign)}
 
 
 @app.operation("list_campaigns")
 def list_campaigns(req: Request) -> dict[str, Any]:
     return campaigns.list_campaigns()
+
+
+@app.operation("settle_campaign")
+def settle_campaign(req: Request) -> dict[str, Any]:
+    return settlement.settle(_campaign_id(req), clock.now(), time_left_of(req.context))
 
 
 def _operator(req: Request) -> str:

@@ -19,13 +19,14 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from shared import programme
 from shared.domain.rebate_statements import compute
 from shared.domain.rebates import RebateCampaign, from_cents, to_cents
 from shared.dynamodb import rebate_statements as repo
+from shared.dynamodb import rebates as campaign_repo
 from shared.dynamodb.rebate_statements import Participant
-from shared.errors import CampaignNotEnded, CampaignNotFound
+from shared.errors import CampaignNotEnded
 from shared.jobs.runner import Budget, Partitions, TimeLeft, forever, run_partitions
+from shared.rebates import campaigns
 
 JOB = "rebate-settlement"
 COUNTERS = ("statements", "settled", "total_cents")
@@ -33,12 +34,8 @@ MAX_ATTEMPTS = 50  # re-reads of one accrual changing under the settlement
 
 
 def campaign_of(campaign_id: str) -> RebateCampaign:
-    """The campaign as stored now (the programme read afresh): 404 if there is none."""
-    programme.invalidate()
-    for campaign in programme.rebates():
-        if campaign.campaign_id == campaign_id:
-            return campaign
-    raise CampaignNotFound(f"no rebate campaign {campaign_id!r}")
+    """The campaign as stored now (one consistent read): 404 if there is none."""
+    return campaigns.get_campaign(campaign_id)
 
 
 def settle(campaign_id: str, now: datetime, time_left: TimeLeft = forever) -> dict[str, Any]:
@@ -61,9 +58,8 @@ def run_scheduled(now: datetime, time_left: TimeLeft = forever) -> dict[str, Any
     """The daily job: settle every campaign closed by ``now`` whose settlement after its
     close has not completed (completed ones cost one checkpoint read)."""
     budget = Budget(time_left)
-    programme.invalidate()
     answer: dict[str, Any] = {"complete": True, "campaigns": 0, "processed": 0, "settled": 0}
-    for campaign in programme.rebates():
+    for campaign in campaign_repo.campaigns():
         if campaign.closes_at > now:
             continue
         if budget.spent():

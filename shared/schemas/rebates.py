@@ -102,6 +102,27 @@ CAMPAIGN = obj(
     },
     {"created_at": nullable(STRING), "updated_at": nullable(STRING)},
 )
+CAMPAIGN_WITH_TOTALS = {
+    **CAMPAIGN,
+    "properties": {
+        **CAMPAIGN["properties"],
+        "participants": INT,
+        "qualifying_amount": AMOUNT,
+        "accrued": AMOUNT,
+        "approved": AMOUNT,
+        "paid": AMOUNT,
+        "rebate_rate": nullable(RATE),
+    },
+    "required": [
+        *CAMPAIGN["required"],
+        "participants",
+        "qualifying_amount",
+        "accrued",
+        "approved",
+        "paid",
+        "rebate_rate",
+    ],
+}
 RECEIPT = obj(
     {
         "order_id": STRING,
@@ -141,7 +162,18 @@ OPERATIONS: dict[str, Operation] = {
         example=CAMPAIGN_EXAMPLE,
     ),
     "rebates_admin.get_campaign": Operation(
-        "A rebate campaign as defined.", {200: CAMPAIGN}, (404,)
+        "A rebate campaign as defined, with its live totals from its participants: "
+        "qualifying amount, accrued (what they stand to receive now), approved and paid "
+        "amounts, rebate rate over spend (percent, null without spend).",
+        {200: CAMPAIGN_WITH_TOTALS},
+        (404,),
+    ),
+    "rebates_admin.settle_campaign": Operation(
+        "Settle an ended campaign: one draft statement per participant, written once. "
+        "Again: the same answer, nothing written. complete false: the time ran out; call "
+        "again to resume. 409 campaign_not_ended before ends_at.",
+        {200: obj({"complete": BOOL, "statements": INT, "total": AMOUNT})},
+        (404, 409, 503),
     ),
     "rebates_admin.list_campaigns": Operation(
         "Every rebate campaign, latest start first.",
