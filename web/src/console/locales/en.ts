@@ -382,6 +382,7 @@ const en: typeof zh = {
     bundleSkus: 'Bundle SKUs',
     extraRate: 'Extra rate',
     addRung: 'Add a rung',
+    addQuantityRung: 'Add a quantity rung',
     addBundle: 'Add a bundle',
     detail: 'Rebate campaign: {name}',
     totals: 'Live totals',

@@ -379,6 +379,7 @@ const zh = {
     bundleSkus: '套餐商品',
     extraRate: '额外返利比例',
     addRung: '添加一档',
+    addQuantityRung: '添加数量档位',
     addBundle: '添加套餐',
     detail: '返利活动：{name}',
     totals: '实时汇总',
