@@ -148,6 +148,8 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # the export (by_campaign); a review is one transaction (statement UpdateItem, audit
         # PutItem); a payout too (statement UpdateItem with, for points, the member
         # UpdateItem and the ledger entry and lot PutItems, for a bank payout the record).
+        # Settlement and live totals: the participants (by_campaign), a statement on each
+        # accrual (conditional UpdateItem, consistent GetItem to re-read), run checkpoints.
         "rebates_admin": Access(
             table=(GET, QUERY, PUT, UPDATE),
             indexes={"by_campaign": (QUERY,), "by_status": (QUERY,)},
