@@ -92,6 +92,12 @@ def purchase(api: Api, member_id: str, order_id: str, amount: str, **fields: Any
     return api.system("POST", "/v1/purchases", body)
 
 
+def refund(api: Api, refund_id: str, order_id: str, amount: str, **fields: Any) -> Result:
+    """Report a refund of ``amount`` of order ``order_id`` as the shop's order system does."""
+    body = {"refund_id": refund_id, "order_id": order_id, "amount": amount, **fields}
+    return api.system("POST", "/v1/refunds", body)
+
+
 def member_with_points(api: Api, member_id: str = "m-1", points: int = 1_000) -> str:
     """A registered member holding ``points`` (the 100 welcome points + a purchase of the
     rest at the default rate, order ``o-<member_id>``)."""

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import Api, register_member
+from tests.support import Api, Result, purchase, refund, register_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
+
+
+def assert_created_then_replayed(first: Result, again: Result) -> None:
+    """The request was answered 201, and the same request again 200 with the same body."""
+    assert first.status == 201
+    assert again.status == 200
+    assert again.body == first.body
 
 
 def test_registration_credits_welcome_points(api: Api) -> None:
@@ -43,40 +50,29 @@ def test_purchase_earns_floor_of_amount_and_is_idempotent_on_order_id(api: Api) 
     first = api.system("POST", "/v1/purchases", body)
     second = api.system("POST", "/v1/purchases", body)
 
-    assert first.status == 201
+    assert_created_then_replayed(first, second)
     assert first.body["points"] == 199
     assert sum(part["points"] for part in first.body["breakdown"]) == 199
-    assert second.status == 200
-    assert second.body == first.body
     assert api.member("m-new", "GET", "/v1/me").body["balance"] == 299
 
 
 def test_refund_claws_back_proportionally_and_once(api: Api) -> None:
     register_member(api, "m-new")
-    api.system(
-        "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "199.90"}
-    )
+    purchase(api, "m-new", "o-1", "199.90")
 
-    refund = {"refund_id": "r-1", "order_id": "o-1", "amount": "99.95"}
-    first = api.system("POST", "/v1/refunds", refund)
-    again = api.system("POST", "/v1/refunds", refund)
+    first = refund(api, "r-1", "o-1", "99.95")
+    again = refund(api, "r-1", "o-1", "99.95")
 
-    assert first.status == 201
+    assert_created_then_replayed(first, again)
     assert first.body["points_clawed_back"] == 99  # floor(199 × 99.95 / 199.90)
-    assert again.status == 200
-    assert again.body == first.body
     assert api.member("m-new", "GET", "/v1/me").body["balance"] == 200
 
 
 def test_partial_refunds_adding_up_to_the_order_claw_back_everything(api: Api) -> None:
     register_member(api, "m-new")
-    api.system(
-        "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "199.90"}
-    )
+    purchase(api, "m-new", "o-1", "199.90")
     clawed = [
-        api.system(
-            "POST", "/v1/refunds", {"refund_id": f"r-{i}", "order_id": "o-1", "amount": amount}
-        ).body["points_clawed_back"]
+        refund(api, f"r-{i}", "o-1", amount).body["points_clawed_back"]
         for i, amount in enumerate(["99.95", "50.00", "49.95"])
     ]
 
@@ -86,31 +82,23 @@ def test_partial_refunds_adding_up_to_the_order_claw_back_everything(api: Api) -
 
 def test_refunds_beyond_the_order_are_refused_and_change_nothing(api: Api) -> None:
     register_member(api, "m-new")
-    api.system(
-        "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "100.00"}
-    )
-    too_much = api.system(
-        "POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-1", "amount": "100.01"}
-    )
+    purchase(api, "m-new", "o-1", "100.00")
+    too_much = refund(api, "r-1", "o-1", "100.01")
 
     assert too_much.status == 422
     assert api.member("m-new", "GET", "/v1/me").body["balance"] == 200
 
 
 def test_refund_of_unknown_order_is_404(api: Api) -> None:
-    res = api.system(
-        "POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "nope", "amount": "1.00"}
-    )
+    res = refund(api, "r-1", "nope", "1.00")
     assert res.status == 404
     assert res.code == "order_not_found"
 
 
 def test_ledger_is_newest_first_with_running_balances(api: Api) -> None:
     register_member(api, "m-new")
-    api.system(
-        "POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "199.90"}
-    )
-    api.system("POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-1", "amount": "99.95"})
+    purchase(api, "m-new", "o-1", "199.90")
+    refund(api, "r-1", "o-1", "99.95")
 
     page = api.member("m-new", "GET", "/v1/me/ledger").body
 
@@ -125,9 +113,7 @@ def test_ledger_is_newest_first_with_running_balances(api: Api) -> None:
 def test_ledger_pages_follow_the_cursor(api: Api) -> None:
     register_member(api, "m-new")
     for i in range(5):
-        api.system(
-            "POST", "/v1/purchases", {"order_id": f"o-{i}", "member_id": "m-new", "amount": "10"}
-        )
+        purchase(api, "m-new", f"o-{i}", "10")
     seen: list[tuple[str, int]] = []
     cursor = None
     while True:
@@ -146,9 +132,7 @@ def test_a_member_cannot_use_another_members_cursor(api: Api) -> None:
     register_member(api, "m-a")
     register_member(api, "m-b")
     for i in range(3):
-        api.system(
-            "POST", "/v1/purchases", {"order_id": f"o-{i}", "member_id": "m-a", "amount": "10"}
-        )
+        purchase(api, "m-a", f"o-{i}", "10")
     cursor = api.member("m-a", "GET", "/v1/me/ledger?limit=1").body["next_cursor"]
 
     res = api.member("m-b", "GET", f"/v1/me/ledger?cursor={cursor}")
@@ -158,7 +142,7 @@ def test_a_member_cannot_use_another_members_cursor(api: Api) -> None:
 
 def test_every_credit_in_the_ledger_shows_its_expiry(api: Api) -> None:
     register_member(api, "m-new")
-    api.system("POST", "/v1/purchases", {"order_id": "o-1", "member_id": "m-new", "amount": "5"})
+    purchase(api, "m-new", "o-1", "5")
     items = api.member("m-new", "GET", "/v1/me/ledger").body["items"]
     assert [e["expires_on"] for e in items] == ["2027-07-10", "2027-07-10"]
 
@@ -166,14 +150,10 @@ def test_every_credit_in_the_ledger_shows_its_expiry(api: Api) -> None:
 def test_a_refund_id_cannot_be_reused_for_another_order_of_the_member(api: Api) -> None:
     register_member(api, "m-new")
     for order in ("o-1", "o-2"):
-        api.system(
-            "POST", "/v1/purchases", {"order_id": order, "member_id": "m-new", "amount": "10"}
-        )
-    api.system("POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-1", "amount": "10"})
+        purchase(api, "m-new", order, "10")
+    refund(api, "r-1", "o-1", "10")
 
-    reused = api.system(
-        "POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-2", "amount": "10"}
-    )
+    reused = refund(api, "r-1", "o-2", "10")
 
     assert (reused.status, reused.code) == (409, "refund_id_reused")
     assert api.member("m-new", "GET", "/v1/me").body["balance"] == 110
