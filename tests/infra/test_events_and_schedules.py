@@ -84,6 +84,23 @@ def test_tier_evaluation_and_birthdays_run_on_their_schedules(synth) -> None:
     ]
 
 
+def test_rebate_settlement_runs_daily_on_its_own_function_with_time_for_large_campaigns(
+    synth,
+) -> None:
+    raw = synth.raw()
+    settlement = _function_logical_id(raw, "rebate_settlement")
+    schedules = [
+        (json.loads(t["Input"])["job"], r["Properties"]["ScheduleExpression"])
+        for r in raw["Resources"].values()
+        if r["Type"] == "AWS::Events::Rule"
+        for t in r["Properties"]["Targets"]
+        if t["Arn"] == {"Fn::GetAtt": [settlement, "Arn"]}
+    ]
+    # 02:30 programme time (UTC+8), retried hourly until the run completes.
+    assert schedules == [("rebate-settlement", "cron(30 18-21 * * ? *)")]
+    assert raw["Resources"][settlement]["Properties"]["Timeout"] == 900
+
+
 def test_reports_receive_every_business_event_from_the_bus(synth) -> None:
     raw = synth.raw()
     reports = _function_logical_id(raw, "reports")

@@ -151,6 +151,7 @@ def test_rebates_admin_writes_statements_and_payouts_but_deletes_nothing(synth) 
         (QUERY, "index/by_status"),
     }
 
+
 def test_no_policy_uses_wildcard_dynamodb_actions_or_resources(synth) -> None:
     resources = synth.raw()["Resources"]
     documents = [
@@ -201,3 +202,21 @@ def test_declarations_reject_wildcards_and_unknown_indexes() -> None:
 
 def test_every_http_function_has_declared_grants() -> None:
     assert {spec.name for spec in catalog()} <= set(ACCESS)
+
+
+def test_rebates_members_only_read_their_rebate_items(synth) -> None:
+    """Progress is one Query of the member's partition (and the programme's); a statement
+    one GetItem. No write, no index."""
+    assert _data_grants(synth, "rebates") == {(GET, "table"), (QUERY, "table")}
+
+
+def test_rebate_settlement_reads_participants_by_campaign_and_updates_statements(synth) -> None:
+    """Participants come from by_campaign only (never a scan of members); each statement is
+    one conditional UpdateItem; GetItem/PutItem are the re-read and the run checkpoints."""
+    assert _data_grants(synth, "rebate_settlement") == {
+        (GET, "table"),
+        (QUERY, "table"),
+        (PUT, "table"),
+        (UPDATE, "table"),
+        (QUERY, "index/by_campaign"),
+    }
