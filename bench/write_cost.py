@@ -78,6 +78,13 @@ def main() -> None:
         system = gateway.signer.sign("bench", ["systems"])
         member = gateway.signer.sign("m-bench", [])
 
+        # Each retry sends the very same request again.
+        purchase = (
+            "POST",
+            "/v1/purchases",
+            {"order_id": "o-1", "member_id": "m-bench", "amount": "199.90"},
+        )
+        refund = ("POST", "/v1/refunds", {"refund_id": "r-1", "order_id": "o-1", "amount": "99.95"})
         ops = [
             (
                 "register member (welcome credit)",
@@ -86,34 +93,10 @@ def main() -> None:
                 "/v1/members",
                 {"member_id": "m-bench"},
             ),
-            (
-                "purchase (new order)",
-                system,
-                "POST",
-                "/v1/purchases",
-                {"order_id": "o-1", "member_id": "m-bench", "amount": "199.90"},
-            ),
-            (
-                "purchase (retry, same order)",
-                system,
-                "POST",
-                "/v1/purchases",
-                {"order_id": "o-1", "member_id": "m-bench", "amount": "199.90"},
-            ),
-            (
-                "refund (partial)",
-                system,
-                "POST",
-                "/v1/refunds",
-                {"refund_id": "r-1", "order_id": "o-1", "amount": "99.95"},
-            ),
-            (
-                "refund (retry)",
-                system,
-                "POST",
-                "/v1/refunds",
-                {"refund_id": "r-1", "order_id": "o-1", "amount": "99.95"},
-            ),
+            ("purchase (new order)", system, *purchase),
+            ("purchase (retry, same order)", system, *purchase),
+            ("refund (partial)", system, *refund),
+            ("refund (retry)", system, *refund),
             ("GET /v1/me", member, "GET", "/v1/me", None),
             ("GET /v1/me/ledger", member, "GET", "/v1/me/ledger", None),
         ]
