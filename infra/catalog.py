@@ -32,59 +32,44 @@ class FunctionSpec:
         return ((Schedule(self.schedule),) if self.schedule else ()) + self.schedules
 
 
+def job(name: str, timeout_s: int, *schedules: Schedule, **options: Any) -> FunctionSpec:
+    """A function without HTTP routes, with its declared grants: run on ``schedules``, or on
+    what ``options`` (``table_stream``, ``bus_events``) connect it to."""
+    return FunctionSpec(name, access_for(name), timeout_s=timeout_s, schedules=schedules, **options)
+
+
 # Scheduled and stream functions (no HTTP route), one entry each. Times are UTC: the
 # programme's day starts at 16:00 UTC (Asia/Shanghai, UTC+8).
 SCHEDULED: tuple[FunctionSpec, ...] = (
-    FunctionSpec(
+    job(
         "expire",
-        access_for("expire"),
-        timeout_s=900,
-        schedules=(
-            # 03:05 programme time every day, reminders at 10:00; hourly retries finish a run
-            # that ran out of time (each run is checkpointed per day: a completed one answers
-            # at once, and the reminders' markers send nothing twice)
-            Schedule("cron(5 19-22 * * ? *)", {"job": "expire"}),
-            Schedule("cron(0 2-5 * * ? *)", {"job": "expiry-reminders"}),
-        ),
+        900,
+        # 03:05 programme time every day, reminders at 10:00; hourly retries finish a run
+        # that ran out of time (each run is checkpointed per day: a completed one answers
+        # at once, and the reminders' markers send nothing twice)
+        Schedule("cron(5 19-22 * * ? *)", {"job": "expire"}),
+        Schedule("cron(0 2-5 * * ? *)", {"job": "expiry-reminders"}),
     ),
-    FunctionSpec("publisher", access_for("publisher"), timeout_s=60, table_stream=True),
+    job("publisher", 60, table_stream=True),
     # Counts every business event into the daily report aggregates (also serves the report).
-    FunctionSpec("reports", access_for("reports"), timeout_s=30, bus_events=True),
+    job("reports", 30, bus_events=True),
     # Releases checkout holds whose time ran out (spendable never counts them meanwhile).
-    FunctionSpec(
-        "checkout",
-        access_for("checkout"),
-        timeout_s=60,
-        schedules=(Schedule("rate(5 minutes)", {"job": "holds"}),),
-    ),
+    job("checkout", 60, Schedule("rate(5 minutes)", {"job": "holds"})),
     # Points + cash orders unpaid after unpaid_order_minutes (default 30): every 5 minutes.
-    FunctionSpec(
-        "mall_sweep",
-        access_for("mall_sweep"),
-        timeout_s=300,
-        schedules=(Schedule("rate(5 minutes)", {"job": "unpaid-orders"}),),
-    ),
+    job("mall_sweep", 300, Schedule("rate(5 minutes)", {"job": "unpaid-orders"})),
     # Membership tiers: the evaluation on the 1st at 04:00 programme time (20:00 UTC on the
     # last day of the month before), birthdays daily at 00:10; hourly retries finish a run
     # that ran out of time (a completed run answers at once).
-    FunctionSpec(
+    job(
         "tiers",
-        access_for("tiers"),
-        timeout_s=900,
-        schedules=(
-            Schedule("cron(0 20-23 L * ? *)", {"job": "tiers"}),
-            Schedule("cron(10 16-19 * * ? *)", {"job": "birthdays"}),
-        ),
+        900,
+        Schedule("cron(0 20-23 L * ? *)", {"job": "tiers"}),
+        Schedule("cron(10 16-19 * * ? *)", {"job": "birthdays"}),
     ),
     # Rebate settlement of every campaign whose return window closed: daily at 02:30
     # programme time, hourly retries finish a run that ran out of time (checkpointed per
     # campaign: a completed settlement costs one read).
-    FunctionSpec(
-        "rebate_settlement",
-        access_for("rebate_settlement"),
-        timeout_s=900,
-        schedules=(Schedule("cron(30 18-21 * * ? *)", {"job": "rebate-settlement"}),),
-    ),
+    job("rebate_settlement", 900, Schedule("cron(30 18-21 * * ? *)", {"job": "rebate-settlement"})),
 )
 
 
