@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
+from constructs import Construct
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "loyalty-points"  # prefix of physical names: loyalty-points-<stage>-<thing>
@@ -42,6 +43,16 @@ class StageConfig:
     @property
     def stack_name(self) -> str:
         return f"{STACK_PREFIX}-{self.stage}"
+
+    def log_group(self, scope: Construct, construct_id: str, **props: Any) -> logs.LogGroup:
+        """A log group kept for this stage's retention, deleted with the stack outside prod."""
+        return logs.LogGroup(
+            scope,
+            construct_id,
+            retention=self.log_retention,
+            removal_policy=self.removal_policy,
+            **props,
+        )
 
     def name(self, suffix: str) -> str:
         """Physical name of a resource of this stage, e.g. ``loyalty-points-dev-earn``."""

@@ -57,12 +57,7 @@ class HttpApi(Construct):
             description=f"Loyalty points HTTP API ({config.stage})",
             create_default_stage=False,
         )
-        self.access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=config.log_retention,
-            removal_policy=config.removal_policy,
-        )
+        self.access_logs = config.log_group(self, "AccessLogs")
         self.stage = self.api.add_stage(
             "DefaultStage",
             stage_name="$default",

@@ -9,7 +9,6 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra import nag
@@ -42,12 +41,8 @@ class LoyaltyFunction(Construct):
         super().__init__(scope, construct_id)
         function_name = config.name(spec.name)
 
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            log_group_name=f"/aws/lambda/{function_name}",
-            retention=config.log_retention,
-            removal_policy=config.removal_policy,
+        self.log_group = config.log_group(
+            self, "Logs", log_group_name=f"/aws/lambda/{function_name}"
         )
         policies = {
             # Instead of the managed AWSLambdaBasicExecutionRole (logs on every log group).

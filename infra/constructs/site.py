@@ -22,7 +22,6 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
@@ -262,12 +261,7 @@ class Site(Construct):
         a page loaded before a deploy still finds its chunks), then the pages and the config
         (pruned: a page removed from the build disappears)."""
         config = self._config
-        log_group = logs.LogGroup(
-            self,
-            "DeployLogs",
-            retention=config.log_retention,
-            removal_policy=config.removal_policy,
-        )
+        log_group = config.log_group(self, "DeployLogs")
         role = iam.Role(
             self,
             "DeployRole",
