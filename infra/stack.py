@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,24 @@ from shared.routes import ROUTES
 from shared.tables import POINTS_TABLE
 
 
+@dataclass(frozen=True, slots=True)
+class Build:
+    """What every stage's stack deploys, prepared once per app: the functions, each one's
+    staged code, the dependencies layer and the built web apps."""
+
+    specs: tuple[FunctionSpec, ...]
+    code_dirs: Mapping[str, Path]
+    layer_dir: Path
+    web_dist: Path
+
+    @classmethod
+    def prepare(cls, web_dist: str | None = None) -> Build:
+        """Stage every function's code and the layer; ``web_dist`` as ``assets.web_dist``."""
+        specs = catalog()
+        code_dirs = {spec.name: assets.stage_function(spec.name) for spec in specs}
+        return cls(specs, code_dirs, assets.layer_dir(), assets.web_dist(web_dist))
+
+
 class LoyaltyPointsStack(Stack):
     def __init__(
         self,
@@ -35,10 +54,7 @@ class LoyaltyPointsStack(Stack):
         construct_id: str,
         *,
         config: StageConfig,
-        specs: tuple[FunctionSpec, ...],
-        code_dirs: Mapping[str, Path],
-        layer_dir: Path,
-        web_dist: Path,
+        build: Build,
         env: Environment | None = None,
     ) -> None:
         super().__init__(
@@ -59,14 +75,14 @@ class LoyaltyPointsStack(Stack):
             self,
             "Site",
             config=config,
-            dist=web_dist,
+            dist=build.web_dist,
             auth_origin=f"https://{self.auth.hosted_ui_host}",
         )
         self.auth.add_web_clients(self.site.url)
         self.layer = lambda_.LayerVersion(
             self,
             "Dependencies",
-            code=lambda_.Code.from_asset(str(layer_dir)),
+            code=lambda_.Code.from_asset(str(build.layer_dir)),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             description="aws-lambda-powertools, pynamodb, msgspec, tzdata (infra/build_layer.py)",
@@ -74,13 +90,13 @@ class LoyaltyPointsStack(Stack):
 
         self.functions: dict[str, LoyaltyFunction] = {}
         self.stream_dlqs: dict[str, sqs.Queue] = {}
-        for spec in specs:
+        for spec in build.specs:
             fn = LoyaltyFunction(
                 self,
                 f"Fn-{spec.name}",
                 spec=spec,
                 config=config,
-                code_dir=code_dirs[spec.name],
+                code_dir=build.code_dirs[spec.name],
                 layer=self.layer,
                 table=self.table,
                 bus=self.bus,
@@ -211,24 +227,12 @@ def create_app(
     `make web-build`), and the cdk-nag AwsSolutions pack unless context ``nag`` is false."""
     app = App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
     configs = [stage_config({"stage": s}) for s in stages or [app.node.try_get_context("stage")]]
-    specs = catalog()
-    code_dirs = {spec.name: assets.stage_function(spec.name) for spec in specs}
-    layer_dir = assets.layer_dir()
-    web_dist = assets.web_dist(app.node.try_get_context("webDist"))
+    build = Build.prepare(app.node.try_get_context("webDist"))
     account = os.environ.get("CDK_DEFAULT_ACCOUNT")
     region = os.environ.get("CDK_DEFAULT_REGION")
     env = Environment(account=account, region=region) if account and region else None
     for config in configs:
-        LoyaltyPointsStack(
-            app,
-            config.stack_name,
-            config=config,
-            specs=specs,
-            code_dirs=code_dirs,
-            layer_dir=layer_dir,
-            web_dist=web_dist,
-            env=env,
-        )
+        LoyaltyPointsStack(app, config.stack_name, config=config, build=build, env=env)
     if flag(app.node.try_get_context("nag"), default=True):
         nag.enable(app)
     return app
