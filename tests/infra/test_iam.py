@@ -26,6 +26,13 @@ DEV = stage_config({"stage": "dev"})
 Grant = tuple[str, str]  # (action, "table" | "index/<name>" | "bus" | other)
 
 
+def grants(*table: str, **indexes: tuple[str, ...]) -> set[Grant]:
+    """``table`` actions on the table, and each index's actions on ``index/<name>``."""
+    return {(a, "table") for a in table} | {
+        (a, f"index/{index}") for index, actions in indexes.items() for a in actions
+    }
+
+
 def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
@@ -109,47 +116,26 @@ def test_each_role_grants_exactly_the_declared_actions(synth) -> None:
 
 
 def test_account_reads_the_table_and_its_ledger_index_only(synth) -> None:
-    assert _data_grants(synth, "account") == {
-        (GET, "table"),
-        (QUERY, "table"),
-        (QUERY, "index/by_time"),
-    }
+    assert _data_grants(synth, "account") == grants(GET, QUERY, by_time=(QUERY,))
 
 
 def test_earn_writes_through_conditions_and_finds_orders_by_index(synth) -> None:
-    assert _data_grants(synth, "earn") == {
-        (GET, "table"),
-        (QUERY, "table"),
-        (PUT, "table"),
-        (UPDATE, "table"),
-        (CONDITION_CHECK, "table"),
-        (BATCH_GET, "table"),
-        (QUERY, "index/by_order"),
-    }
+    assert _data_grants(synth, "earn") == grants(
+        GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET, by_order=(QUERY,)
+    )
     assert (DELETE, "table") not in _data_grants(synth, "earn")
 
 
 def test_admin_reads_and_writes_the_table_and_reads_the_ledger_index(synth) -> None:
-    assert _data_grants(synth, "admin") == {
-        (GET, "table"),
-        (QUERY, "table"),
-        (PUT, "table"),
-        (UPDATE, "table"),
-        (QUERY, "index/by_time"),
-    }
+    assert _data_grants(synth, "admin") == grants(GET, QUERY, PUT, UPDATE, by_time=(QUERY,))
 
 
 def test_rebates_admin_writes_statements_and_payouts_but_deletes_nothing(synth) -> None:
     """Reviews and payouts are transactions of updates (statement, member) and puts (audit,
     ledger entry, lot, bank payout record); statements are read by status and by campaign."""
-    assert _data_grants(synth, "rebates_admin") == {
-        (GET, "table"),
-        (QUERY, "table"),
-        (PUT, "table"),
-        (UPDATE, "table"),
-        (QUERY, "index/by_campaign"),
-        (QUERY, "index/by_status"),
-    }
+    assert _data_grants(synth, "rebates_admin") == grants(
+        GET, QUERY, PUT, UPDATE, by_campaign=(QUERY,), by_status=(QUERY,)
+    )
 
 
 def test_no_policy_uses_wildcard_dynamodb_actions_or_resources(synth) -> None:
@@ -207,16 +193,12 @@ def test_every_http_function_has_declared_grants() -> None:
 def test_rebates_members_only_read_their_rebate_items(synth) -> None:
     """Progress is one Query of the member's partition (and the programme's); a statement
     one GetItem. No write, no index."""
-    assert _data_grants(synth, "rebates") == {(GET, "table"), (QUERY, "table")}
+    assert _data_grants(synth, "rebates") == grants(GET, QUERY)
 
 
 def test_rebate_settlement_reads_participants_by_campaign_and_updates_statements(synth) -> None:
     """Participants come from by_campaign only (never a scan of members); each statement is
     one conditional UpdateItem; GetItem/PutItem are the re-read and the run checkpoints."""
-    assert _data_grants(synth, "rebate_settlement") == {
-        (GET, "table"),
-        (QUERY, "table"),
-        (PUT, "table"),
-        (UPDATE, "table"),
-        (QUERY, "index/by_campaign"),
-    }
+    assert _data_grants(synth, "rebate_settlement") == grants(
+        GET, QUERY, PUT, UPDATE, by_campaign=(QUERY,)
+    )
