@@ -724,13 +724,19 @@ def test_rejection_returns_points_and_stock_once(api: Api) -> None:
     assert [e["type"] for e in ledger(api, "m-1")].count("refund") == 1
 
 
-def test_pickup_orders_are_handed_over_once_against_their_code(api: Api) -> None:
+def pickup_order(api: Api) -> tuple[str, str, str]:
+    """m-1 (10 000 points) redeemed a cup (stock 5) to pick up: (order id, its pickup code,
+    a wrong code)."""
     member_with_points(api, points=10_000)
     item(api, "cup", stock=5)
     placed = redeem(api, "m-1", "cup", delivery=PICKUP)
-    order_id, code = placed.body["order_id"], placed.body["pickup_code"]
+    code = placed.body["pickup_code"]
+    return placed.body["order_id"], code, "000000" if code != "000000" else "111111"
+
+
+def test_pickup_orders_are_handed_over_once_against_their_code(api: Api) -> None:
+    order_id, code, wrong = pickup_order(api)
     path = f"/v1/admin/orders/{order_id}/pickup"
-    wrong = "000000" if code != "000000" else "111111"
 
     assert re.fullmatch(r"\d{6}", code)
     assert api.member("m-1", "GET", f"/v1/me/orders/{order_id}").body["pickup_code"] == code
@@ -752,12 +758,8 @@ def test_pickup_orders_are_handed_over_once_against_their_code(api: Api) -> None
 
 
 def test_wrong_pickup_codes_lock_the_order_after_five_attempts(api: Api) -> None:
-    member_with_points(api, points=10_000)
-    item(api, "cup", stock=5)
-    placed = redeem(api, "m-1", "cup", delivery=PICKUP)
-    order_id, code = placed.body["order_id"], placed.body["pickup_code"]
+    order_id, code, wrong = pickup_order(api)
     path = f"/v1/admin/orders/{order_id}/pickup"
-    wrong = "000000" if code != "000000" else "111111"
 
     misses = [api.operator("POST", path, {"pickup_code": wrong}) for _ in range(5)]
     locked = api.operator("POST", path, {"pickup_code": code})
