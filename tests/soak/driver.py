@@ -22,7 +22,13 @@ After every batch of operations the invariants of docs/product.md §10 are check
 5. no double effect: for each member, the ledger's entries of every retried kind are exactly
    the ones the model saw succeed (purchase, refund clawback, redemption, draw, transfer
    out/in, adjustment, checkout capture) — a retry that acted twice adds an entry no
-   response named.
+   response named;
+6. rebates (when the rebate routes exist): every member's accrual in a campaign = the sum of
+   what their purchase entries contribute after refunds (qualifying) and of what their
+   referred customers' confirmed purchases give them (referral); at the end the campaigns
+   are settled, reviewed and paid: only statements the model saw approved are paid, each
+   once, and the statements paid add up to the rebate ledger credits (points campaign) and
+   to the bank payout records (bank campaign).
 
 A failure prints the seed (and the operation) to replay: ``make soak SOAK_SEED=<seed>`` or
 ``.venv/bin/python -m tests.soak.driver --ops N --seed S``.
@@ -50,10 +56,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared import clock
+from shared.domain.rebates import to_cents
 from shared.jobs import registry
 from shared.routes import ROUTES
 from tests.soak.faults import FaultInjector, InjectedCrash
-from tests.support import Api, Result, lottery_body, points_prize
+from tests.support import Api, Result, lottery_body, points_prize, rebate_body
 
 START = datetime(2027, 1, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 SHIP = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "1 Road"}
@@ -62,6 +69,13 @@ COUNTED = ("transfer_out", "transfer_in", "redeem", "lottery_cost", "adjust", "c
 ISSUED = ("earn", "lottery_prize", "adjust")
 REDEEMED = ("redeem", "lottery_cost", "checkout", "refund")
 KNOWN_TYPES = {*ISSUED, *REDEEMED, "expire", "clawback", "transfer_in", "transfer_out"}
+# Rebate campaigns (id -> payout): open for the whole run, settled and paid at its end.
+REBATES = {"soak-points": "points", "soak-bank": "bank"}
+REBATE_ENDS = START + timedelta(days=7300)
+
+
+def _number(item: dict[str, Any], name: str) -> int:
+    return int(item.get(name, {"N": "0"})["N"])
 
 
 def has_route(method: str, path: str) -> bool:
@@ -105,6 +119,7 @@ class Report:
     seconds: float = 0.0
     faults: Counter[str] = field(default_factory=Counter)
     ledger: Counter[str] = field(default_factory=Counter)  # points by ledger type, at the end
+    rebates: Counter[str] = field(default_factory=Counter)  # statements by status, at the end
     simulated_days: float = 0.0
     workers: int = 1
 
@@ -112,7 +127,7 @@ class Report:
         for name in ("operations", "requests", "client_retries", "server_errors", "checks"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.violations += other.violations
-        for name in ("statuses", "kinds", "faults", "ledger"):
+        for name in ("statuses", "kinds", "faults", "ledger", "rebates"):
             getattr(self, name).update(getattr(other, name))
         self.skipped = sorted(set(self.skipped) | set(other.skipped))
         self.simulated_days = max(self.simulated_days, other.simulated_days)
@@ -143,6 +158,7 @@ class Report:
             f"{self.workers} worker(s)); simulated {self.simulated_days:.0f} days",
             f"ledger points        {dict(sorted(self.ledger.items()))}",
             f"operations by kind   {dict(sorted(self.kinds.items()))}",
+            f"rebate statements    {dict(sorted(self.rebates.items()))}",
             f"statuses             {dict(sorted(self.statuses.items()))}",
             "skipped              " + ("; ".join(self.skipped) or "nothing"),
         ]
@@ -184,6 +200,9 @@ class Soak:
         self.holds: list[tuple[str, str]] = []  # active (hold_id, member_id)
         self.refundable: list[tuple[str, str]] = []  # (member_id, order_id) with amount left
         self.lottery: str | None = None
+        self.rebates: list[str] = []  # campaigns defined
+        self.approved: set[tuple[str, str]] = set()  # (campaign, member) the model approved
+        self.paid: set[tuple[str, str]] = set()  # (campaign, member) the model saw paid
         self.current_op = ""
 
     # Plumbing ------------------------------------------------------------------------------
@@ -304,6 +323,22 @@ class Soak:
             )
             ok(self.call(self.operator, "PUT", "/v1/admin/lotteries/soak", body), "lottery")
             self.lottery = "soak"
+        if has_route("PUT", "/v1/admin/rebates/{campaign_id}"):
+            for campaign_id, payout in REBATES.items():
+                body = rebate_body(
+                    name=campaign_id,
+                    starts_at=(START - timedelta(days=1)).isoformat(),
+                    ends_at=REBATE_ENDS.isoformat(),
+                    payout=payout,
+                    spend_ladder=[
+                        {"min_amount": "100", "rate": "1"},
+                        {"min_amount": "1000", "rate": "2.5"},
+                        {"min_amount": "5000", "rate": "3"},
+                    ],
+                )
+                res = self.call(self.operator, "PUT", f"/v1/admin/rebates/{campaign_id}", body)
+                ok(res, f"rebate campaign {campaign_id}")
+                self.rebates.append(campaign_id)
         for _ in range(min(20, self.max_members)):
             self.op_register()
 
@@ -315,6 +350,7 @@ class Soak:
             ("register", 4, self.op_register, ("POST", "/v1/members")),
             ("purchase", 14, self.op_purchase, ("POST", "/v1/purchases")),
             ("refund", 4, self.op_refund, ("POST", "/v1/refunds")),
+            ("receipt", 4, self.op_receipt, ("POST", "/v1/purchases/{order_id}/receipt")),
             ("check-in", 8, self.op_checkin, ("POST", "/v1/me/checkins")),
             ("task", 6, self.op_task, ("POST", "/v1/me/tasks/{task_id}/completions")),
             ("redeem", 10, self.op_redeem, ("POST", "/v1/redemptions")),
@@ -383,6 +419,14 @@ class Soak:
             m.purchases[order_id][1] += part
             if res.body.get("points_clawed_back", 0) > 0:
                 m.refs["clawback"].add(body["refund_id"])
+
+    def op_receipt(self) -> None:
+        """The customer confirms receipt of a purchase (once per order; asked again, the
+        same answer): the buyer's referrer accrues the amount not refunded."""
+        m = self.rng.choice([m for m in self.members.values() if m.purchases] or [None])
+        if m is not None:
+            order_id = self.rng.choice(sorted(m.purchases))
+            self.call(self.system, "POST", f"/v1/purchases/{order_id}/receipt", retry="same")
 
     def op_checkin(self) -> None:
         m = self.member()
@@ -561,6 +605,62 @@ class Soak:
                 self.report.faults["job out of time"] += 1
         self.call(self.operator, "POST", f"/v1/admin/jobs/{name}/runs")
 
+    # Rebates: settled, reviewed and paid once the run is over ------------------------------
+
+    def statements(self, campaign_id: str, status: str) -> list[dict[str, Any]]:
+        """Every statement of the campaign in ``status``, page by page."""
+        items: list[dict[str, Any]] = []
+        path = f"/v1/admin/rebates/{campaign_id}/statements?status={status}&limit=100"
+        cursor = None
+        while True:
+            res = self.call(self.operator, "GET", path + (f"&cursor={cursor}" if cursor else ""))
+            if res.status != 200:
+                self.violation(f"listing {status} statements: {res.status} {res.body}")
+                return items
+            items += res.body["items"]
+            cursor = res.body["next_cursor"]
+            if not cursor:
+                return items
+
+    def finish_rebates(self) -> None:
+        """The campaigns end: settle each (asked twice by chance), approve its drafts (some
+        with a signed adjustment) or reject them, pay what was approved (paying a draft or a
+        rejected statement must be refused)."""
+        self.tick(max(0.0, (REBATE_ENDS - self.now).total_seconds()) + 60)
+        for campaign_id in self.rebates:
+            base = f"/v1/admin/rebates/{campaign_id}"
+            res = self.call(self.operator, "POST", f"{base}/settlements", retry="same")
+            if res.status != 200 or not res.body.get("complete"):
+                self.violation(f"settling {campaign_id}: {res.status} {res.body}")
+            for statement in self.statements(campaign_id, "draft"):
+                path = f"{base}/statements/{statement['member_id']}"
+                body: dict[str, Any] = {"status": "approved", "reason": "soak"}
+                roll = self.rng.random()
+                if roll < 0.15:
+                    body["status"] = "rejected"
+                elif roll < 0.4:
+                    cents = self.rng.randint(-to_cents(Decimal(statement["total"])), 5_000)
+                    body["adjustment"] = str(Decimal(cents) / 100)
+                if roll > 0.9 or body["status"] == "rejected":
+                    self._refused_payout(path, before=roll > 0.9)
+                if self.call(self.operator, "PATCH", path, body, retry="same").status != 200:
+                    continue
+                key = (campaign_id, statement["member_id"])
+                if body["status"] == "rejected":
+                    self._refused_payout(path, before=False)
+                    continue
+                self.approved.add(key)
+                res = self.call(self.operator, "POST", f"{path}/payout", retry="same")
+                if res.status == 200 and res.body.get("status") == "paid":
+                    self.paid.add(key)
+
+    def _refused_payout(self, path: str, *, before: bool) -> None:
+        """Paying a draft (``before`` the review) or a rejected statement: 409."""
+        if before or self.rng.random() < 0.5:
+            res = self.call(self.operator, "POST", f"{path}/payout")
+            if res.status != 409:
+                self.violation(f"paying an unapproved statement answered {res.status} {res.body}")
+
     # The run ---------------------------------------------------------------------------------
 
     def run(self, ops: int) -> Report:
@@ -597,6 +697,10 @@ class Soak:
                     f"... {self.ops_done} operations, {self.faults.injected} faults, "
                     f"{len(self.report.violations)} violations, {self.report.server_errors} 5xx"
                 )
+        if self.rebates:
+            self.current_op = "rebate payout"
+            self.finish_rebates()
+            self.check(full=True)
         self.report.operations = self.ops_done
         self.report.faults.update(self.faults.counts)
         self.report.seconds = time.monotonic() - started
@@ -712,6 +816,75 @@ class Soak:
         if totals["transfer_in"] != -totals["transfer_out"]:
             self.violation(f"transfers in {totals['transfer_in']} != out {-totals['transfer_out']}")
         self._check_stock()
+        if full and self.rebates:
+            self._check_rebates()
+
+    def _check_rebates(self) -> None:
+        """Accruals = what the ledger's purchase entries contribute after their refunds
+        (qualifying) and what receipts gave referrers; statements paid = rebate ledger
+        credits (points) and bank payout records (bank); only approved statements paid."""
+        expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        found: dict[tuple[str, str], list[int]] = {}
+        paid: Counter[str] = Counter()  # campaign -> cents of the statements paid
+        statuses: Counter[str] = Counter()
+        credited: Counter[str] = Counter()  # campaign -> cents credited or recorded
+        for member_id in self.members:
+            for item in self._query(
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"MEMBER#{member_id}"}},
+            ):
+                sk = item["sk"]["S"]
+                if sk.startswith("REBATE#"):
+                    key = (sk.removeprefix("REBATE#"), member_id)
+                    found[key] = [_number(item, "qualifying"), _number(item, "referral")]
+                    status = item.get("status", {}).get("S")
+                    statuses[f"{key[0]} {status or 'accruing'}"] += 1
+                    if status == "paid":
+                        paid[key[0]] += to_cents(Decimal(item["payable"]["S"]))
+                        if key not in self.approved:
+                            self.violation(f"{key}: paid but never approved by the soak")
+                    if (status == "paid") != (key in self.paid):
+                        self.violation(f"{key}: status {status}, the soak saw it paid: no")
+                elif sk.startswith("PAYOUT#rebate#"):
+                    credited[sk.removeprefix("PAYOUT#rebate#")] += to_cents(
+                        Decimal(item["amount"]["S"])
+                    )
+                elif sk.startswith("LEDGER#") and item["source"]["S"] == "rebate":
+                    credited[item["ref"]["S"]] += _number(item, "points")  # 1 point per 0.01
+                elif sk.startswith("LEDGER#") and "amount" in item:
+                    self._contributions(member_id, item, expected)
+        self.report.rebates = statuses
+        for campaign_id in self.rebates:
+            statuses[f"{campaign_id} paid cents"] = paid[campaign_id]
+        for key in sorted(set(expected) | set(found)):
+            if expected.get(key, [0, 0]) != found.get(key, [0, 0]):
+                self.violation(
+                    f"rebate accrual {key}: [qualifying, referral] cents "
+                    f"{found.get(key)} != from the ledger {expected.get(key)}"
+                )
+        for campaign_id in self.rebates:
+            if paid[campaign_id] != credited[campaign_id]:
+                self.violation(
+                    f"rebates {campaign_id}: statements paid {paid[campaign_id]} cents != "
+                    f"credited or recorded {credited[campaign_id]} cents"
+                )
+
+    @staticmethod
+    def _contributions(
+        member_id: str, entry: dict[str, Any], expected: dict[tuple[str, str], list[int]]
+    ) -> None:
+        """What a purchase entry contributes now: its qualifying cents less the refunded
+        cents; after receipt, its referrer's cents, less what was refunded since."""
+        amount = to_cents(Decimal(entry["amount"]["S"]))
+        refunded = to_cents(Decimal(entry.get("refunded", {"S": "0"})["S"]))
+        for campaign_id, given in entry.get("rebates", {}).get("M", {}).items():
+            q = int(given["M"]["q"]["N"])
+            expected[(campaign_id, member_id)][0] += max(q - refunded, 0)
+        if "receipt_at" in entry:
+            for campaign_id, given in entry.get("referral", {}).get("M", {}).items():
+                r = int(given["M"]["r"]["N"])
+                referrer = given["M"]["referrer"]["S"]
+                expected[(campaign_id, referrer)][1] += min(r, amount - refunded)
 
     def _check_refs(self, m: Member, entries: list[tuple[str, str, str, int]]) -> None:
         found: dict[str, set[str]] = defaultdict(set)
