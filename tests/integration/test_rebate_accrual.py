@@ -4,7 +4,7 @@ SKUs, bundles), refunds taking their share back, receipts paying referrers once.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,15 @@ from shared import clock
 from shared.dynamodb import keys
 from shared.dynamodb.models.members import LedgerItem
 from shared.dynamodb.models.rebates import RebateItem
-from tests.support import Api, Result, purchase, rebate_body, register, register_member
+from tests.support import (
+    Api,
+    Result,
+    purchase,
+    rebate_body,
+    refund,
+    register,
+    register_member,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DURING = datetime(2026, 12, 10, 10, 0, tzinfo=SHANGHAI)
@@ -56,9 +64,11 @@ def items(*lines: tuple[str, str, int]) -> list[dict[str, Any]]:
     return [{"sku": sku, "amount": amount, "quantity": n} for sku, amount, n in lines]
 
 
-def refund(api: Api, refund_id: str, order_id: str, amount: str) -> Result:
-    body = {"refund_id": refund_id, "order_id": order_id, "amount": amount}
-    return api.system("POST", "/v1/refunds", body)
+def settled(member_id: str, campaign_id: str = "ye") -> None:
+    """Mark the member's accrual as settlement leaves it (a draft statement)."""
+    RebateItem(pk=keys.member_pk(member_id), sk=keys.rebate_sk(campaign_id)).update(
+        actions=[RebateItem.status.set("draft")]
+    )
 
 
 def receipt(api: Api, order_id: str) -> Result:
@@ -269,9 +279,7 @@ def test_a_settled_accrual_takes_no_more_and_the_purchase_still_counts(api: Api)
     put(api, "other")
     register_member(api, "m-1")
     assert purchase(api, "m-1", "o-1", "100").status == 201
-    RebateItem(pk=keys.member_pk("m-1"), sk=keys.rebate_sk("ye")).update(
-        actions=[RebateItem.status.set("draft")]
-    )
+    settled("m-1")
 
     again = purchase(api, "m-1", "o-2", "50")
 
@@ -323,9 +331,7 @@ def test_a_refund_after_settlement_leaves_the_accrual(api: Api) -> None:
     put(api)
     register_member(api, "m-1")
     assert purchase(api, "m-1", "o-1", "100").status == 201
-    RebateItem(pk=keys.member_pk("m-1"), sk=keys.rebate_sk("ye")).update(
-        actions=[RebateItem.status.set("draft")]
-    )
+    settled("m-1")
 
     done = refund(api, "r-1", "o-1", "40")
 
