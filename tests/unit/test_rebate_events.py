@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from shared import events
 
 KEY = {"pk": {"S": "MEMBER#m-a"}, "sk": {"S": "REBATE#xmas"}}
@@ -52,33 +54,49 @@ def record(name: str, old: dict | None, new: dict, seq: str = "7") -> dict[str, 
     return {"eventName": name, "dynamodb": data}
 
 
-def test_settlement_writing_the_draft_issues_the_statement() -> None:
-    (event,) = events.from_stream_record(record("MODIFY", ACCRUAL, DRAFT))
-    assert event.detail_type == "RebateStatementIssued.v1"
-    assert event.event_id == "MEMBER#m-a|REBATE#xmas|7"
-    assert event.detail == {
-        "member_id": "m-a",
-        "campaign_id": "xmas",
-        "qualifying_amount": "4900.00",
-        "total": "98.00",
-        "capped": False,
-        "settled_at": "2027-01-08T00:00:00Z",
-        "lines": [{"rule": "spend", "basis": "4900.00", "rate": "2", "amount": "98.00"}],
-    }
-
-
-def test_paying_announces_what_was_paid() -> None:
-    (event,) = events.from_stream_record(record("MODIFY", APPROVED, PAID, seq="9"))
-    assert event.detail_type == "RebatePaid.v1"
-    assert event.event_id == "MEMBER#m-a|REBATE#xmas|9"
-    assert event.detail == {
-        "member_id": "m-a",
-        "campaign_id": "xmas",
-        "payable": "90.00",
-        "adjustment": "-8.00",
-        "points": 9000,
-        "paid_at": "2027-01-09T00:00:00Z",
-    }
+@pytest.mark.parametrize(
+    ("old", "new", "seq", "detail_type", "detail"),
+    [
+        pytest.param(
+            ACCRUAL,
+            DRAFT,
+            "7",
+            "RebateStatementIssued.v1",
+            {
+                "member_id": "m-a",
+                "campaign_id": "xmas",
+                "qualifying_amount": "4900.00",
+                "total": "98.00",
+                "capped": False,
+                "settled_at": "2027-01-08T00:00:00Z",
+                "lines": [{"rule": "spend", "basis": "4900.00", "rate": "2", "amount": "98.00"}],
+            },
+            id="settlement writing the draft issues the statement",
+        ),
+        pytest.param(
+            APPROVED,
+            PAID,
+            "9",
+            "RebatePaid.v1",
+            {
+                "member_id": "m-a",
+                "campaign_id": "xmas",
+                "payable": "90.00",
+                "adjustment": "-8.00",
+                "points": 9000,
+                "paid_at": "2027-01-09T00:00:00Z",
+            },
+            id="paying announces what was paid",
+        ),
+    ],
+)
+def test_a_statement_change_announces_one_event(
+    old: dict, new: dict, seq: str, detail_type: str, detail: dict[str, Any]
+) -> None:
+    (event,) = events.from_stream_record(record("MODIFY", old, new, seq=seq))
+    assert event.detail_type == detail_type
+    assert event.event_id == f"MEMBER#m-a|REBATE#xmas|{seq}"
+    assert event.detail == detail
 
 
 def test_a_redelivered_record_gives_the_same_event_id() -> None:
