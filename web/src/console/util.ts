@@ -114,3 +114,41 @@ export const timeCell = (_row: unknown, _column: unknown, value: string): string
 export function emptyText(t: (key: string) => string, loading: boolean, empty = 'common.empty'): string {
   return loading ? t('common.loading') : t(empty)
 }
+
+/** A column of <DataTable>: its i18n label, and the cell as `prop`, `text`, `tag` or `slot`. */
+export interface Column<Row> {
+  label: string
+  prop?: keyof Row & string
+  text?: (row: Row) => string
+  /** [ElTag type, text], e.g. (row) => onOff(row.active, t('x.active'), t('x.inactive')). */
+  tag?: (row: Row) => [TagType, string]
+  slot?: string
+  width?: number
+  minWidth?: number
+  align?: 'right'
+}
+export type TagType = 'success' | 'info' | 'warning' | 'danger' | 'primary'
+
+/** The tag of a yes / no state: green when on, grey when off. */
+export function onOff(on: unknown, yes: string, no: string): [TagType, string] {
+  return on ? ['success', yes] : ['info', no]
+}
+
+/** A form item of <FormFields>: the model key it edits, its i18n label and its control. */
+export interface Field {
+  name: string
+  /** None for an item without a label (e.g. a checkbox that says what it is). */
+  label?: string
+  kind?: 'text' | 'textarea' | 'number' | 'date' | 'datetime' | 'select' | 'slot'
+  /** Shown as written (already translated). */
+  placeholder?: string
+  disabled?: boolean
+  show?: boolean
+  min?: number
+  max?: number
+  step?: number
+  options?: { value: string | number | boolean; label: string }[]
+  /** Whose 422 problem the item shows: `name` unless told, none for `false` (a control of
+   * the form, not a field of the request). */
+  error?: string | false
+}
