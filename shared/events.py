@@ -21,8 +21,6 @@ SOURCE = "loyalty.points"
 # detail-types (versioned); schemas in docs/events.md
 POINTS_EXPIRING_SOON = "PointsExpiringSoon.v1"
 
-CENT = Decimal("0.01")
-
 EVT_TYPE = "evt_type"
 EVT_DETAIL = "evt_detail"
 EVT_ID = "evt_id"
@@ -236,8 +234,8 @@ def _rebate_events(old: dict[str, Any], new: dict[str, Any], event_id: str) -> l
     before, after = old.get("status"), new.get("status")
     if before is None and after == "draft":
         detail = {**_pick(new, _STATEMENT_FIELDS), "lines": new.get("lines") or []}
-        cents = Decimal(new.get("qualifying") or 0)
-        detail["qualifying_amount"] = str((cents / 100).quantize(CENT))
+        cents = Decimal(int(new.get("qualifying") or 0))
+        detail["qualifying_amount"] = str(cents.scaleb(-2))  # "4900.00"
         return [Event(event_id, REBATE_STATEMENT_ISSUED, detail)]
     if before != "paid" and after == "paid":
         return [Event(event_id, REBATE_PAID, _pick(new, _PAID_FIELDS))]
