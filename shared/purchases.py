@@ -9,6 +9,7 @@ from typing import Any
 from msgspec import Struct
 
 from shared import programme
+from shared.clock import utc_iso
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.campaigns import Line, active
@@ -123,7 +124,7 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
                 amount=str(cmd.amount),
                 currency=cmd.currency,
                 breakdown=[{"rule": r.rule, "points": r.points} for r in earned.breakdown],
-                occurred_at=occurred.isoformat(),
+                occurred_at=utc_iso(occurred),
                 accruals=accrual.for_purchase(
                     cmd.member_id, cmd.amount, cmd.items, occurred, now, expect, rebates
                 ),

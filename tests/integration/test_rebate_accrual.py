@@ -266,6 +266,18 @@ def test_frozen_and_ineligible_members_accrue_nothing(api: Api) -> None:
     assert accrual("m-1") is None
 
 
+def test_the_tier_that_counts_is_the_one_the_purchase_was_made_in(api: Api) -> None:
+    put(api, eligible_tiers=["gold"])
+    register_member(api, "m-1")
+    assert purchase(api, "m-1", "o-1", "5000").status == 201  # made in bronze, makes gold
+    assert accrual("m-1") is None
+    assert api.member("m-1", "GET", "/v1/me").body["tier"] == "gold"
+
+    assert purchase(api, "m-1", "o-2", "100").status == 201
+
+    assert accrual("m-1")["qualifying"] == 10_000
+
+
 def test_a_retried_purchase_accrues_once(api: Api) -> None:
     put(api)
     register_member(api, "m-1")
