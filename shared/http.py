@@ -54,6 +54,13 @@ class Response(Struct):
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def upserted(cls, result: tuple[Any, bool]) -> Response:
+        """A create-or-replace's ``(body, created)``: 201 when it created, else 200 (it
+        replaced, or a repeat answers what the first did)."""
+        body, created = result
+        return cls(201 if created else 200, body)
+
 
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -90,12 +97,23 @@ class Request(Struct):
     def path(self) -> dict[str, str]:
         return self.event.get("pathParameters") or {}
 
-    def path_id(self, name: str, not_found: type[errors.NotFound]) -> str:
+    def path_id(self, name: str, not_found: type[errors.NotFound], what: str | None = None) -> str:
         """The path parameter ``name`` as an id; a value that is no id names nothing, so it
-        is ``not_found`` (404), like an id that is not there."""
+        is ``not_found`` (404: "no <what> <value>"), like an id that is not there."""
         value = self.path.get(name, "")
         if not ID_PATTERN.match(value):
-            raise not_found(f"no {name.removesuffix('_id')} {value!r}")
+            raise not_found(f"no {what or name.removesuffix('_id')} {value!r}")
+        return value
+
+    def new_id(self, name: str) -> str:
+        """The path parameter ``name`` as the id of what a PUT creates or replaces: a value
+        that is no id cannot be created, so it is bad input (400), not a 404."""
+        value = self.path.get(name, "")
+        if not ID_PATTERN.match(value):
+            raise Invalid(
+                f"{name} must be 1-64 characters of letters, digits and _ . : @ -",
+                details={"fields": {name: "is not a valid id"}},
+            )
         return value
 
     @property
@@ -139,6 +157,12 @@ class Request(Struct):
     def member_id(self) -> str:
         assert self.caller is not None
         return self.caller.member_id
+
+    @property
+    def operator(self) -> str:
+        """The calling operator (``actor`` of what they change); operator routes only."""
+        assert self.caller is not None
+        return self.caller.subject
 
 
 Operation = Callable[[Request], Response | dict[str, Any]]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from msgspec import Struct
+import msgspec
 
 from shared import programme
 from shared.clock import utc_iso
@@ -33,50 +32,30 @@ def put_rules(overrides: dict[str, Any], actor: str, now: datetime) -> dict[str,
     return get_rules()
 
 
-class CampaignDefinition(Struct, frozen=True):
-    """An operator's earning campaign: its window and what it adds."""
-
-    campaign_id: str
-    name: str
-    starts_at: datetime
-    ends_at: datetime
-    multiplier: Decimal | None = None
-    bonus_points: int | None = None
-    categories: list[str] | None = None
-    skus: list[str] | None = None
-    channels: list[str] | None = None
-
-
 def _view(campaign: Campaign, now: datetime) -> dict[str, Any]:
     return {**campaign.to_json(), "active": campaign.active_at(now)}
 
 
-def put_campaign(cmd: CampaignDefinition, actor: str, now: datetime) -> tuple[dict, bool]:
+def campaign_of(campaign_id: str, fields: dict[str, Any]) -> Campaign:
+    """The campaign a PUT body defines (``fields`` as its request parsed them): the name
+    lists become sets, and 0 bonus points is no bonus."""
+    bonus_points = fields.get("bonus_points") or None
+    return msgspec.convert(
+        {**fields, "campaign_id": campaign_id, "bonus_points": bonus_points}, Campaign
+    )
+
+
+def put_campaign(campaign: Campaign, actor: str, now: datetime) -> tuple[dict, bool]:
     """Create or replace a campaign. Returns (campaign, created)."""
     problems = {}
-    if cmd.ends_at <= cmd.starts_at:
+    if campaign.ends_at <= campaign.starts_at:
         problems["ends_at"] = "must be after starts_at"
-    if cmd.multiplier is None and not cmd.bonus_points:
+    if campaign.multiplier is None and campaign.bonus_points is None:
         problems["multiplier"] = "a campaign needs a multiplier, bonus_points, or both"
     if problems:
         raise Invalid(
             "invalid fields: " + ", ".join(sorted(problems)), details={"fields": problems}
         )
-
-    def names(values: list[str] | None) -> frozenset[str] | None:
-        return frozenset(values) if values is not None else None
-
-    campaign = Campaign(
-        campaign_id=cmd.campaign_id,
-        name=cmd.name,
-        starts_at=cmd.starts_at,
-        ends_at=cmd.ends_at,
-        multiplier=cmd.multiplier,
-        bonus_points=cmd.bonus_points or None,
-        categories=names(cmd.categories),
-        skus=names(cmd.skus),
-        channels=names(cmd.channels),
-    )
     created = config.put_campaign(campaign.to_json(), utc_iso(now), actor)
     programme.invalidate()
     return _view(campaign, now), created

@@ -18,11 +18,6 @@ def _path_id(req: Request, name: str) -> str:
     return identifier(name, req.path[name])
 
 
-def _operator(req: Request) -> str:
-    assert req.caller is not None
-    return req.caller.subject
-
-
 @app.operation("get_rules")
 def get_rules(req: Request) -> dict[str, Any]:
     return programme_admin.get_rules()
@@ -30,7 +25,7 @@ def get_rules(req: Request) -> dict[str, Any]:
 
 @app.operation("put_rules")
 def put_rules(req: Request) -> dict[str, Any]:
-    return programme_admin.put_rules(req.json(), _operator(req), clock.now())
+    return programme_admin.put_rules(req.json(), req.operator, clock.now())
 
 
 @app.operation("list_tasks")
@@ -42,8 +37,7 @@ def list_tasks(req: Request) -> dict[str, Any]:
 def put_task(req: Request) -> Response:
     task_id = _path_id(req, "task_id")
     cmd = Task(task_id=task_id, **PUT_TASK.parse(req.json()))
-    task, created = tasks.put_task(cmd, clock.now())
-    return Response(201 if created else 200, task)
+    return Response.upserted(tasks.put_task(cmd, clock.now()))
 
 
 @app.operation("list_campaigns")
@@ -54,11 +48,8 @@ def list_campaigns(req: Request) -> dict[str, Any]:
 @app.operation("put_campaign")
 def put_campaign(req: Request) -> Response:
     campaign_id = _path_id(req, "campaign_id")
-    cmd = programme_admin.CampaignDefinition(
-        campaign_id=campaign_id, **PUT_CAMPAIGN.parse(req.json())
-    )
-    campaign, created = programme_admin.put_campaign(cmd, _operator(req), clock.now())
-    return Response(201 if created else 200, campaign)
+    cmd = programme_admin.campaign_of(campaign_id, PUT_CAMPAIGN.parse(req.json()))
+    return Response.upserted(programme_admin.put_campaign(cmd, req.operator, clock.now()))
 
 
 @app.operation("get_member")
@@ -79,7 +70,7 @@ def adjust_member(req: Request) -> Response:
     cmd = operators.Adjustment(
         member_id=member_id,
         **ADJUST_MEMBER.parse(req.json()),
-        actor=_operator(req),
+        actor=req.operator,
         idempotency_key=key,
     )
     status, body = operators.adjust(cmd, clock.now())
@@ -89,7 +80,7 @@ def adjust_member(req: Request) -> Response:
 def _status_change(req: Request, change: Any) -> dict[str, Any]:
     member_id = _path_id(req, "member_id")
     reason = STATUS_CHANGE.parse(req.json())["reason"]
-    return change(member_id, reason, _operator(req), clock.now())
+    return change(member_id, reason, req.operator, clock.now())
 
 
 @app.operation("freeze_member")

@@ -20,8 +20,7 @@ scheduled = registry.Scheduled(("holds",), default="holds")
 @app.operation("place_hold")
 def place_hold(req: Request) -> Response:
     cmd = checkout.HoldRequest(**PLACE_HOLD.parse(req.json()))
-    hold, created = checkout.place_hold(cmd, clock.now())
-    return Response(201 if created else 200, hold)
+    return Response.upserted(checkout.place_hold(cmd, clock.now()))
 
 
 @app.operation("capture_hold")

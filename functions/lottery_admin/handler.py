@@ -9,31 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from shared import clock
-from shared.errors import Invalid, LotteryNotFound
+from shared.errors import LotteryNotFound
 from shared.http import HttpApp, Request, Response
 from shared.lottery import audit, campaigns
 from shared.observability import logger
 from shared.requests.lottery import PUT_LOTTERY
-from shared.validation import ID_PATTERN
 
 app = HttpApp("lottery_admin")
 
 
-def _lottery_id(req: Request, *, creating: bool = False) -> str:
-    lottery_id = req.path.get("lottery_id", "")
-    if not ID_PATTERN.match(lottery_id):
-        if creating:
-            raise Invalid(
-                "lottery_id must be 1-64 characters of letters, digits and _ . : @ -",
-                details={"fields": {"lottery_id": "is not a valid id"}},
-            )
-        raise LotteryNotFound(f"no lottery {lottery_id!r}")
-    return lottery_id
-
-
-def _operator(req: Request) -> str:
-    assert req.caller is not None
-    return req.caller.subject
+def _lottery_id(req: Request) -> str:
+    return req.path_id("lottery_id", LotteryNotFound)
 
 
 @app.operation("list_lotteries")
@@ -48,12 +34,13 @@ def get_lottery(req: Request) -> dict[str, Any]:
 
 @app.operation("put_lottery")
 def put_lottery(req: Request) -> Response:
-    lottery_id = _lottery_id(req, creating=True)
+    lottery_id = req.new_id("lottery_id")
     args = PUT_LOTTERY.parse(req.json())
     prizes = tuple(campaigns.PrizeSpec(**prize) for prize in args["prizes"])
     definition = campaigns.Definition(**{**args, "prizes": prizes})
-    view, created = campaigns.put_lottery(lottery_id, definition, clock.now(), _operator(req))
-    return Response(201 if created else 200, view)
+    return Response.upserted(
+        campaigns.put_lottery(lottery_id, definition, clock.now(), req.operator)
+    )
 
 
 @app.operation("list_draws")

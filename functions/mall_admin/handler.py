@@ -7,25 +7,16 @@ from typing import Any
 
 from shared import clock, mall
 from shared.domain.mall import LIMITS_CUSTOM, LIMITS_DEFAULT, LIMITS_NONE, PLACED
-from shared.errors import Invalid, ItemNotFound, OrderNotFound
+from shared.errors import ItemNotFound, OrderNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
 from shared.requests.mall import CONFIRM_PICKUP, MOVE_ORDER, ORDER_QUEUE, PATCH_ITEM, PUT_ITEM
-from shared.validation import ID_PATTERN
 
 app = HttpApp("mall_admin")
 
 
-def _item_id(req: Request, *, creating: bool = False) -> str:
-    item_id = req.path.get("item_id", "")
-    if not ID_PATTERN.match(item_id):
-        if creating:
-            raise Invalid(
-                "item_id must be 1-64 characters of letters, digits and _ . : @ -",
-                details={"fields": {"item_id": "is not a valid id"}},
-            )
-        raise ItemNotFound(f"no catalog item {item_id!r}")
-    return item_id
+def _item_id(req: Request) -> str:
+    return req.path_id("item_id", ItemNotFound, "catalog item")
 
 
 @app.operation("get_item")
@@ -35,7 +26,7 @@ def get_item(req: Request) -> dict[str, Any]:
 
 @app.operation("put_item")
 def put_item(req: Request) -> Response:
-    item_id = _item_id(req, creating=True)
+    item_id = req.new_id("item_id")
     body = req.json()
     args = PUT_ITEM.parse(body)
     limits = args.pop("per_member_limit") or {}
@@ -46,8 +37,7 @@ def put_item(req: Request) -> Response:
     else:
         mode = LIMITS_CUSTOM
     definition = mall.Definition(**args, limit_mode=mode, **limits)
-    item, created = mall.put_item(item_id, definition, clock.now())
-    return Response(201 if created else 200, item)
+    return Response.upserted(mall.put_item(item_id, definition, clock.now()))
 
 
 @app.operation("patch_item")
