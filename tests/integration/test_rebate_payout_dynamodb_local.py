@@ -1,10 +1,13 @@
 """Rebate payout on DynamoDB Local: the same approved statements paid by several operators
-at once (and reviewed twice at once) are credited exactly once, and every racing request
-answers the one paid statement."""
+at once (and reviewed twice at once) are credited exactly once, every racing request
+answers the one paid statement, and the table's stream announces each statement issued
+and paid exactly once."""
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -23,8 +26,9 @@ def _release_clock():
     clock.release()
 
 
-def test_racing_payouts_credit_each_statement_once(local_api: Api) -> None:
+def test_racing_payouts_credit_each_statement_once(local_api: Api, bus: Any) -> None:
     api = local_api
+    bus.clear()
     at("2026-11-20")
     assert api.operator("PUT", BASE, rebate_body()).status == 201
     at("2026-12-10")
@@ -69,3 +73,16 @@ def test_racing_payouts_credit_each_statement_once(local_api: Api) -> None:
     assert sorted(a["action"] for a in audits if a["action"].startswith("rebate")) == [
         "rebate_approved"
     ] * len(MEMBERS)
+    events = bus.drain()
+    kinds = Counter(
+        (e["detail-type"], e["detail"]["member_id"])
+        for e in events
+        if e["detail-type"].startswith("Rebate")
+    )
+    assert kinds == {
+        (kind, m): 1 for kind in ("RebateStatementIssued.v1", "RebatePaid.v1") for m in MEMBERS
+    }
+    paid = {
+        e["detail"]["member_id"]: e["detail"] for e in events if e["detail-type"] == "RebatePaid.v1"
+    }
+    assert paid["m-1"]["payable"] == "98.00" and paid["m-1"]["points"] == 9_800
