@@ -31,7 +31,7 @@ def http_json(
     method: str, url: str, body: Any = None, headers: dict[str, str] | None = None
 ) -> tuple[int, Any]:
     """(status, decoded JSON body) of one request; an error status is returned, not raised."""
-    hdrs = {"content-type": "application/json", **(headers or {})}
+    hdrs = {"content-type": "application/json", "accept": "application/json", **(headers or {})}
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data, hdrs, method=method)
     try:

@@ -65,55 +65,45 @@ class LocalServer:
     def token(self, sub: str, groups: tuple[str, ...] = ()) -> str:
         key = (sub, groups)
         if key not in self._tokens:
-            status, body = self.call("POST", "/local/token", {"sub": sub, "groups": list(groups)})
-            assert status == 200, body
+            body = self._local("POST", "/local/token", {"sub": sub, "groups": list(groups)})
             self._tokens[key] = body["token"]
         return self._tokens[key]
 
-    def call(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        *,
-        sub: str | None = None,
-        groups: tuple[str, ...] = (),
-        idempotency_key: str | None = None,
-    ) -> tuple[int, Any]:
-        headers = {"accept": "application/json"}
-        if sub is not None:
-            headers["authorization"] = f"Bearer {self.token(sub, groups)}"
-        if idempotency_key:
-            headers["idempotency-key"] = idempotency_key
-        return http_json(method, self.base + path, body, headers)
+    def _as(
+        self, sub: str, groups: tuple[str, ...], method: str, path: str, body: Any, key: bool
+    ) -> Any:
+        """A call by ``sub`` in ``groups`` (with a fresh Idempotency-Key when ``key``) that
+        must succeed; returns the body."""
+        headers = {"authorization": f"Bearer {self.token(sub, groups)}"}
+        if key:
+            headers["idempotency-key"] = _key()
+        status, reply = http_json(method, self.base + path, body, headers)
+        assert status < 300, (method, path, status, reply)
+        return reply
 
     def member(self, sub: str, method: str, path: str, body: Any = None) -> Any:
         """A member's call that must succeed; returns the body."""
-        status, reply = self.call(method, path, body, sub=sub, idempotency_key=_key())
-        assert status < 300, (method, path, status, reply)
-        return reply
+        return self._as(sub, (), method, path, body, key=True)
 
     def operator(self, method: str, path: str, body: Any = None) -> Any:
         """An operator's call that must succeed; returns the body."""
-        status, reply = self.call(
-            method, path, body, sub=OPERATOR, groups=("operators",), idempotency_key=_key()
-        )
-        assert status < 300, (method, path, status, reply)
-        return reply
+        return self._as(OPERATOR, ("operators",), method, path, body, key=True)
 
     def system(self, method: str, path: str, body: Any = None) -> Any:
         """A trusted system's call (purchases, registrations) that must succeed."""
-        status, reply = self.call(method, path, body, sub="shop-browser", groups=("systems",))
-        assert status < 300, (method, path, status, reply)
-        return reply
+        return self._as("shop-browser", ("systems",), method, path, body, key=False)
 
     def set_clock(self, iso: str) -> None:
-        status, reply = self.call("PUT", "/local/clock", {"now": iso})
-        assert status == 200, reply
+        self._local("PUT", "/local/clock", {"now": iso})
 
     def release_clock(self) -> None:
-        status, reply = self.call("DELETE", "/local/clock")
+        self._local("DELETE", "/local/clock")
+
+    def _local(self, method: str, path: str, body: Any = None) -> Any:
+        """A call to the local server's own routes (no token), which must answer 200."""
+        status, reply = http_json(method, self.base + path, body)
         assert status == 200, reply
+        return reply
 
 
 def _key() -> str:
