@@ -64,9 +64,12 @@ def items(*lines: tuple[str, str, int]) -> list[dict[str, Any]]:
     return [{"sku": sku, "amount": amount, "quantity": n} for sku, amount, n in lines]
 
 
-def settled(member_id: str, campaign_id: str = "ye") -> None:
-    """Mark the member's accrual as settlement leaves it (a draft statement)."""
-    RebateItem(pk=keys.member_pk(member_id), sk=keys.rebate_sk(campaign_id)).update(
+def bought_and_settled(api: Api) -> None:
+    """m-1 bought 100 (order o-1) in campaign "ye", then settlement drafted the accrual
+    (only its status is set, as settlement leaves it)."""
+    register_member(api, "m-1")
+    assert purchase(api, "m-1", "o-1", "100").status == 201
+    RebateItem(pk=keys.member_pk("m-1"), sk=keys.rebate_sk("ye")).update(
         actions=[RebateItem.status.set("draft")]
     )
 
@@ -289,9 +292,7 @@ def test_a_retried_purchase_accrues_once(api: Api) -> None:
 def test_a_settled_accrual_takes_no_more_and_the_purchase_still_counts(api: Api) -> None:
     put(api)
     put(api, "other")
-    register_member(api, "m-1")
-    assert purchase(api, "m-1", "o-1", "100").status == 201
-    settled("m-1")
+    bought_and_settled(api)
 
     again = purchase(api, "m-1", "o-2", "50")
 
@@ -341,9 +342,7 @@ def test_refunds_in_pieces_add_up_and_a_full_refund_removes_the_quantities(api: 
 
 def test_a_refund_after_settlement_leaves_the_accrual(api: Api) -> None:
     put(api)
-    register_member(api, "m-1")
-    assert purchase(api, "m-1", "o-1", "100").status == 201
-    settled("m-1")
+    bought_and_settled(api)
 
     done = refund(api, "r-1", "o-1", "40")
 
