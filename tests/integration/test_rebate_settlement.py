@@ -195,3 +195,25 @@ def test_unknown_campaigns_and_statements_are_404_and_change_nothing(api: Api) -
     assert statement(api, "m-1", "bad id!").status == 404
     assert api.member("m-1", "POST", "/v1/admin/rebates/ye/settlements").status == 403
     assert statement(api, "m-1").code == "statement_not_found"  # nothing was settled
+
+
+def test_a_settlement_stopped_for_time_resumes_where_it_stopped(api: Api) -> None:
+    from shared.dynamodb import jobs
+    from shared.rebates import settlement
+
+    campaign(api)
+    members = [(f"m-{n}", f"{1000 + n}.00") for n in range(12)]
+    buyers(api, *members)
+    clock.pin(ENDED)
+    readings = iter([60.0] * 6)  # the budget's first reading, then five steps' worth
+
+    paused = settlement.settle("ye", clock.now(), lambda: next(readings, 0.0))
+    checkpoint = jobs.get_run(settlement.JOB, "ye#closing")
+    resumed = settle(api)
+
+    assert paused["complete"] is False and 0 < paused["statements"] < len(members)
+    assert checkpoint is not None and not checkpoint.complete  # where it stopped
+    assert resumed.body["complete"] is True
+    assert resumed.body["statements"] == len(members)
+    assert resumed.body == settle(api).body  # and again: the same
+    assert all(statement(api, m).status == 200 for m, _ in members)
