@@ -16,8 +16,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
-
 from shared.clock import utc_iso as utc
 from shared.domain.mall import DONATION, Listing
 from shared.dynamodb import keys, pages
@@ -25,7 +23,7 @@ from shared.dynamodb.connection import connection, table
 from shared.dynamodb.models.base import set_or_remove
 from shared.dynamodb.models.mall import CatalogEntry, CatalogItem
 from shared.dynamodb.tx import Cancelled, Tx, image, run
-from shared.dynamodb.values import value_of
+from shared.dynamodb.values import row_at, value_of
 from shared.errors import InsufficientStock, Invalid, ItemNotFound
 
 ITEM, ENTRY = "item", "entry"
@@ -52,10 +50,7 @@ VERSIONED = frozenset(DEFINITION) - {"stock", "description", "image_url", "name"
 
 
 def _row(item_id: str) -> CatalogItem | None:
-    try:
-        return CatalogItem.get(keys.item_pk(item_id), keys.ITEM_SK, consistent_read=True)
-    except DoesNotExist:
-        return None
+    return row_at(CatalogItem, keys.item_pk(item_id), keys.ITEM_SK)
 
 
 def get(item_id: str) -> Listing | None:

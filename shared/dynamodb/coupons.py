@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from msgspec import structs
-from pynamodb.exceptions import DoesNotExist
 
 from shared.clock import utc_iso as utc
 from shared.domain.mall import Coupon
@@ -15,7 +14,7 @@ from shared.dynamodb import keys
 from shared.dynamodb.models.mall import CouponItem, OrderItem
 from shared.dynamodb.orders import COUPON, ORDER
 from shared.dynamodb.tx import Cancelled, Tx, image, run
-from shared.dynamodb.values import value_of
+from shared.dynamodb.values import row_at, value_of
 from shared.errors import CouponExpired, CouponNotFound, CouponUsed
 
 
@@ -24,11 +23,8 @@ def coupon_of(row: CouponItem) -> Coupon:
 
 
 def get(code: str) -> Coupon | None:
-    try:
-        row = CouponItem.get(keys.coupon_pk(code), keys.COUPON_SK, consistent_read=True)
-    except DoesNotExist:
-        return None
-    return coupon_of(row)
+    row = row_at(CouponItem, keys.coupon_pk(code), keys.COUPON_SK)
+    return coupon_of(row) if row is not None else None
 
 
 def _refusal(coupon: Coupon | None, code: str, used_by: str | None) -> Exception | None:

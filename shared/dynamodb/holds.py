@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
-
 from shared import clock
 from shared.clock import utc_iso
 from shared.domain.checkout import Hold
@@ -17,7 +15,7 @@ from shared.dynamodb.models.base import as_plain
 from shared.dynamodb.models.checkout import HoldItem
 from shared.dynamodb.models.members import MemberItem
 from shared.dynamodb.tx import Cancelled, Retry, Tx, image, run
-from shared.dynamodb.values import row_of, value_of
+from shared.dynamodb.values import row_at, row_of, value_of
 from shared.errors import InsufficientPoints
 
 HOLD = "hold"
@@ -32,11 +30,8 @@ def _key(hold_id: str) -> HoldItem:
 
 
 def get(hold_id: str) -> Hold | None:
-    try:
-        item = HoldItem.get(keys.hold_pk(hold_id), keys.HOLD_SK, consistent_read=True)
-    except DoesNotExist:
-        return None
-    return hold_of(item)
+    item = row_at(HoldItem, keys.hold_pk(hold_id), keys.HOLD_SK)
+    return hold_of(item) if item is not None else None
 
 
 def _current(cancelled: Cancelled, hold_id: str) -> Hold | None:

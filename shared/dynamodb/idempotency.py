@@ -19,11 +19,11 @@ from decimal import Decimal
 from typing import Any
 
 from msgspec import Struct
-from pynamodb.exceptions import DoesNotExist
 
 from shared.dynamodb import keys
 from shared.dynamodb.models.idempotency import IdempotencyItem
 from shared.dynamodb.tx import Cancelled, Tx, image
+from shared.dynamodb.values import row_at
 from shared.errors import IdempotencyKeyReused
 
 SK = "RESPONSE"
@@ -114,12 +114,7 @@ def replay_from(raw: dict[str, Any] | None, key: Key) -> Replay:
 
 def find(key: Key, now: datetime) -> Replay | None:
     """The first response to ``key`` if a live record exists (a consistent read)."""
-    try:
-        record = IdempotencyItem.get(
-            keys.idempotency_pk(key.caller, key.key), SK, consistent_read=True
-        )
-    except DoesNotExist:
-        return None
-    if int(record.ttl) < _epoch(now):
+    record = row_at(IdempotencyItem, keys.idempotency_pk(key.caller, key.key), SK)
+    if record is None or int(record.ttl) < _epoch(now):
         return None
     return replay_of(record, key)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from msgspec import Struct
-from pynamodb.exceptions import DoesNotExist
 
 from shared.clock import utc_iso
 from shared.dynamodb import keys
 from shared.dynamodb.models.jobs import JobRunItem
+from shared.dynamodb.values import row_at
 
 
 class Checkpoint(Struct, frozen=True):
@@ -21,9 +21,8 @@ class Checkpoint(Struct, frozen=True):
 
 
 def get_run(job: str, run: str) -> Checkpoint | None:
-    try:
-        item = JobRunItem.get(keys.job_pk(job), keys.job_run_sk(run), consistent_read=True)
-    except DoesNotExist:
+    item = row_at(JobRunItem, keys.job_pk(job), keys.job_run_sk(run))
+    if item is None:
         return None
     stats = {k: int(v) for k, v in (item.stats.as_dict() or {}).items()}
     return Checkpoint(int(item.next_shard), item.complete == "yes", stats)

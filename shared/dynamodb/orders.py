@@ -12,8 +12,6 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
-
 from shared.clock import utc_iso as utc
 from shared.domain import ledger as kinds
 from shared.domain import mall
@@ -21,8 +19,8 @@ from shared.domain.ledger import Return
 from shared.domain.mall import Order
 from shared.dynamodb import keys, ledger, pages
 from shared.dynamodb.models.mall import CatalogItem, CounterItem, CouponItem, OrderItem
-from shared.dynamodb.tx import Cancelled, Tx, run
-from shared.dynamodb.values import value_of
+from shared.dynamodb.tx import Cancelled, Tx, run, updated
+from shared.dynamodb.values import row_at, value_of
 
 # Transaction labels (the items of a redemption or a give-back).
 ITEM, ORDER, COUPON, PAYOUT = "item", "order", "coupon", "payout"
@@ -87,12 +85,7 @@ def coupon_item(order: OrderItem | Order, code: str, expires_on: date) -> Coupon
 
 
 def _row(member_id: str, order_id: str) -> OrderItem | None:
-    try:
-        return OrderItem.get(
-            keys.member_pk(member_id), keys.mall_order_sk(order_id), consistent_read=True
-        )
-    except DoesNotExist:
-        return None
+    return row_at(OrderItem, keys.member_pk(member_id), keys.mall_order_sk(order_id))
 
 
 def get(member_id: str, order_id: str) -> Order | None:
@@ -109,13 +102,8 @@ def find(order_id: str) -> Order | None:
 
 def has_redeemed(member_id: str, item_id: str) -> bool:
     """Whether the member's per-item counter exists (donations: not a first-time donor)."""
-    try:
-        CounterItem.get(
-            keys.member_pk(member_id), keys.limit_item_sk(item_id), consistent_read=True
-        )
-    except DoesNotExist:
-        return False
-    return True
+    counter = row_at(CounterItem, keys.member_pk(member_id), keys.limit_item_sk(item_id))
+    return counter is not None
 
 
 def _page(result: Any) -> tuple[list[Order], str | None]:
@@ -180,12 +168,8 @@ def _update(order: Order, actions: list[Any], condition: Any = None) -> bool:
     ``condition``); False when that failed. On success ``order`` is refreshed."""
     row = _key(order)
     guard = OrderItem.status == order.status
-    try:
-        row.update(actions, condition=guard if condition is None else guard & condition)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    if not updated(row, actions, guard if condition is None else guard & condition):
+        return False
     _refresh(order, row)
     return True
 
@@ -323,8 +307,7 @@ def confirm_payment(order: Order, payment_ref: str, now: datetime, today: date) 
 
 
 def _valid_days(item_id: str) -> int | None:
-    try:
-        item = CatalogItem.get(keys.item_pk(item_id), keys.ITEM_SK)
-    except DoesNotExist:
+    item = row_at(CatalogItem, keys.item_pk(item_id), keys.ITEM_SK, consistent=False)
+    if item is None or item.coupon_valid_days is None:
         return None
-    return int(item.coupon_valid_days) if item.coupon_valid_days is not None else None
+    return int(item.coupon_valid_days)

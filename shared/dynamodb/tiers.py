@@ -30,7 +30,6 @@ from datetime import date, datetime
 from typing import Any
 
 from msgspec import Struct
-from pynamodb.exceptions import UpdateError
 
 from shared.clock import utc_iso
 from shared.domain.ledger import Credit
@@ -48,7 +47,7 @@ from shared.dynamodb.ledger import ENTRY, PROFILE, add_credit
 from shared.dynamodb.members import audit_row, find
 from shared.dynamodb.models.base import as_plain
 from shared.dynamodb.models.members import AuditItem, MemberItem
-from shared.dynamodb.tx import Cancelled, Tx, image, run
+from shared.dynamodb.tx import Cancelled, Tx, image, run, updated
 
 AUDIT = "tier:audit"
 PROMOTION, DEMOTION = "promotion", "demotion"
@@ -311,13 +310,7 @@ def evaluate(member: TierState, evaluation: Evaluation, rules: Rules, at: dateti
         )
     profile = MemberItem(pk=keys.member_pk(member.member_id), sk=keys.PROFILE)
     if evaluation.demote_to is None:  # one item: a plain conditional update (half the WCU)
-        try:
-            profile.update(actions, condition=condition)
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return updated(profile, actions, condition)
     tx.update(PROFILE, profile, actions, condition=condition)
     return tx.committed()
 

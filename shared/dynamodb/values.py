@@ -6,12 +6,22 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import msgspec
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
 from shared.dynamodb.models.base import as_plain
 
 S = TypeVar("S", bound=msgspec.Struct)
 M = TypeVar("M", bound=Model)
+
+
+def row_at(cls: type[M], pk: str, sk: str, *, consistent: bool = True) -> M | None:
+    """The ``cls`` row at ``pk``/``sk``, or None where there is none (a strongly consistent
+    read unless ``consistent`` is False)."""
+    try:
+        return cls.get(pk, sk, consistent_read=consistent)
+    except DoesNotExist:
+        return None
 
 
 def value_of(item: Model, cls: type[S], **extra: Any) -> S:
