@@ -64,31 +64,27 @@ def credit(
     return Credit(member_id, kind, source, ref, points, at, today, expires_on, description)
 
 
-class Debit(Struct, frozen=True):
-    """Points taken away; consumes lots soonest-expiring first."""
+class Movement(Struct, frozen=True):
+    """Points moved out of or back into a member's existing lots (no new lot)."""
 
     member_id: str
     type: str
     source: str
     ref: str
-    points: int  # positive amount taken
+    points: int  # positive amount taken or returned
     at: datetime
     description: str = ""
 
 
-class Return(Struct, frozen=True):
+class Debit(Movement, frozen=True):
+    """Points taken away; consumes lots soonest-expiring first."""
+
+
+class Return(Movement, frozen=True):
     """Points given back after a spend is undone (a cancelled or rejected mall order).
 
     Not new earning: no new lot; the points go back to the lots they were spent from.
     """
-
-    member_id: str
-    type: str
-    source: str
-    ref: str
-    points: int  # positive amount returned
-    at: datetime
-    description: str = ""
 
 
 class Entry(Struct, frozen=True):
