@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from local.gateway import Gateway
 from local.tokens import TokenSigner
+
+if TYPE_CHECKING:
+    from shared.domain.rebates import RebateCampaign
 
 SECRET = "test-secret-not-for-production-0123456789"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -148,6 +151,21 @@ def rebate_body(**fields: Any) -> dict:
         "referral_rate": "1",
         **fields,
     }
+
+
+def december_campaign(campaign_id: str = "ye", **rules: Any) -> RebateCampaign:
+    """A rebate campaign as the domain holds it: December 2026 (UTC), points payout, named
+    "Year-end"; ``rules`` give its ladders, SKUs, bundles, referral rate (and may rename it)."""
+    from shared.domain.rebates import RebateCampaign
+
+    fields = {
+        "name": "Year-end",
+        "starts_at": datetime(2026, 12, 1, tzinfo=UTC),
+        "ends_at": datetime(2027, 1, 1, tzinfo=UTC),
+        "payout": "points",
+        **rules,
+    }
+    return RebateCampaign(campaign_id=campaign_id, **fields)
 
 
 def spend(member_id: str, points: int, ref: str) -> None:

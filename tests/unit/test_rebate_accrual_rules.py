@@ -14,7 +14,6 @@ from shared.domain.rebates import (
     Bundle,
     Contribution,
     QuantityRung,
-    RebateCampaign,
     SpendRung,
     contribution,
     definition_problems,
@@ -23,13 +22,9 @@ from shared.domain.rebates import (
     remaining,
     terms_changed,
 )
+from tests.support import december_campaign
 
-CAMPAIGN = RebateCampaign(
-    campaign_id="ye",
-    name="Year-end",
-    starts_at=datetime(2026, 12, 1, tzinfo=UTC),
-    ends_at=datetime(2027, 1, 1, tzinfo=UTC),
-    payout="points",
+CAMPAIGN = december_campaign(
     spend_ladder=(SpendRung(Decimal(1000), Decimal(2)), SpendRung(Decimal(5000), Decimal(3))),
     quantity_ladder=(QuantityRung(10, Decimal(1)),),
     quantity_skus=frozenset({"tea", "cup"}),

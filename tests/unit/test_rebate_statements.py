@@ -3,7 +3,6 @@ ladder, bundles, referral, the cap, the payable amount and its points."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -25,14 +24,12 @@ from shared.domain.rebates import (
     SpendRung,
     to_cents,
 )
+from tests.support import december_campaign
 
 D = Decimal
-CAMPAIGN = RebateCampaign(
-    campaign_id="ye2026",
+CAMPAIGN = december_campaign(
+    "ye2026",
     name="Year end",
-    starts_at=datetime(2026, 12, 1, tzinfo=UTC),
-    ends_at=datetime(2027, 1, 1, tzinfo=UTC),
-    payout="points",
     spend_ladder=(
         SpendRung(D("1000"), D("2")),
         SpendRung(D("5000"), D("3")),
