@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import clock
+from shared.dynamodb import jobs
+from shared.rebates import settlement
 from tests.support import Api, Result, purchase, rebate_body, register_member
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -198,9 +200,6 @@ def test_unknown_campaigns_and_statements_are_404_and_change_nothing(api: Api) -
 
 
 def test_a_settlement_stopped_for_time_resumes_where_it_stopped(api: Api) -> None:
-    from shared.dynamodb import jobs
-    from shared.rebates import settlement
-
     campaign(api)
     members = [(f"m-{n}", f"{1000 + n}.00") for n in range(12)]
     buyers(api, *members)
