@@ -238,6 +238,7 @@ export default {
     total: 'Total',
     capped: '(capped)',
     adjustment: 'Adjustment',
+    reasonNote: '({reason})',
     payable: 'Payable',
     points: 'Points credited',
     paidAt: 'Paid at',

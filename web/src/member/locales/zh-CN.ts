@@ -237,6 +237,7 @@ export default {
     total: '返利合计',
     capped: '（已按上限封顶）',
     adjustment: '调整',
+    reasonNote: '（{reason}）',
     payable: '应发返利',
     points: '发放积分',
     paidAt: '发放时间',
