@@ -1,11 +1,12 @@
-// Member-app helpers: actions that show refusals in Chinese (errors.<code>), paging by cursor,
-// and small formatters.
-import { ref, shallowRef } from 'vue'
+// Member-app helpers: actions that show refusals in Chinese (errors.<code>), a page's read,
+// paging by cursor, and small formatters.
+import { onMounted, ref, shallowRef, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { notify } from './notice'
 import { useAction, type ActionOptions } from '@common/action'
 import { errorMessage } from '@common/errors'
 import { ApiError, toApiError } from '@common/api'
+import { useMe } from './store'
 
 /** useAction whose refusals appear in a dialog with the catalogued message. */
 export function useMemberAction<A extends unknown[], R>(
@@ -20,6 +21,40 @@ export function useMemberAction<A extends unknown[], R>(
     },
   }
   return useAction(fn, options)
+}
+
+/** A page's read: `load()` fills `data` (from `initial`); `loading` until it answers and
+ * `error` when it failed, as <LoadState> shows them (with `load` as its retry). */
+export function usePageData<T>(fetch: () => Promise<T>, initial: T) {
+  const data = ref(initial) as Ref<T>
+  const loading = ref(true)
+  const error = ref<unknown>(null)
+  async function load(): Promise<void> {
+    loading.value = true
+    error.value = null
+    try {
+      data.value = await fetch()
+    } catch (e) {
+      error.value = e
+    } finally {
+      loading.value = false
+    }
+  }
+  return { data, loading, error, load }
+}
+
+/** On mount: the member's account when no page has read it yet, and the page's own `load`. */
+export function onPageMounted(load?: () => unknown): void {
+  const store = useMe()
+  onMounted(() => {
+    if (!store.me) void store.refresh()
+    void load?.()
+  })
+}
+
+/** The query of one page of a member list: 20 rows after `cursor`. */
+export function pageQuery(cursor: string | undefined) {
+  return { params: { query: { limit: 20, cursor } } }
 }
 
 export interface Page<T> {
