@@ -7,10 +7,13 @@ referred, buys 3 000 and confirms receipt: B's referral rebate is 30.00. After t
 ends it is settled, the statements approved and paid: A is credited 9 800 points and B
 3 000, both statements are ``paid``, and paying again changes nothing.
 
-``pytest -s`` prints the figures.
+Run on moto and on DynamoDB Local (the local mode's database, through the same gateway the
+local server uses); ``pytest -s`` prints the figures.
 """
 
 from __future__ import annotations
+
+import pytest
 
 from tests.support import Api, at, purchase, rebate_body, register, register_member
 
@@ -22,7 +25,13 @@ def rebate_credits(api: Api, member_id: str) -> list[int]:
     return [e["points"] for e in entries if e["source"] == "rebate"]
 
 
-def test_december_rebates_settle_approve_and_pay_exactly_once(api: Api) -> None:
+@pytest.mark.parametrize(
+    "database", ["api", pytest.param("local_api", marks=pytest.mark.dynamodb_local)]
+)
+def test_december_rebates_settle_approve_and_pay_exactly_once(
+    database: str, request: pytest.FixtureRequest
+) -> None:
+    api: Api = request.getfixturevalue(database)
     figures: list[str] = []
     at("2026-11-25", 9)
     assert api.operator("PUT", BASE, rebate_body(name="December rebate")).status == 201
@@ -60,8 +69,8 @@ def test_december_rebates_settle_approve_and_pay_exactly_once(api: Api) -> None:
 
     drafts = api.operator("GET", f"{BASE}/statements?status=draft").body["items"]
     statements = {s["member_id"]: s for s in drafts}
-    a, b = statements["m-a"], statements["m-b"]
-    for name, s in (("A", a), ("B", b)):
+    a, b, c = statements["m-a"], statements["m-b"], statements["m-c"]
+    for name, s in (("A", a), ("B", b), ("C", c)):
         figures.append(
             f"statement {name}: qualifying {s['qualifying_amount']}, lines "
             + ", ".join(
@@ -74,6 +83,7 @@ def test_december_rebates_settle_approve_and_pay_exactly_once(api: Api) -> None:
     assert a["total"] == "98.00"
     assert b["lines"] == [{"rule": "referral", "basis": "3000.00", "rate": "1", "amount": "30.00"}]
     assert b["total"] == "30.00"
+    assert (c["qualifying_amount"], c["total"]) == ("3000.00", "60.00")  # C's own 2 %
 
     at("2027-01-05")
     for member_id in ("m-a", "m-b"):
