@@ -38,7 +38,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would ev
 
 
 def _text(value: str | None) -> str:
-    """Free text (an operator's reason) made inert for spreadsheets."""
+    """Free text (an operator's reason or name) made inert for spreadsheets."""
     if not value:
         return ""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
@@ -64,7 +64,7 @@ def _row(record: StatementRecord, payout: str) -> list[str]:
         str(record.points) if record.points is not None else "",
         record.payout_ref or "",
         record.settled_at,
-        record.reviewed_by or "",
+        _text(record.reviewed_by),
         record.reviewed_at or "",
         _text(record.reason),
         record.paid_at or "",
