@@ -28,6 +28,7 @@ MEMBER_PAGES = (
     ("/lottery", "积分抽奖"),
     ("/transfer", "积分转赠"),
     ("/ledger", "积分明细"),
+    ("/rebates", "返利"),
     ("/me", "我的"),
 )
 CONSOLE_SECTIONS = (
@@ -39,6 +40,7 @@ CONSOLE_SECTIONS = (
     ("/console/catalog", "商品管理"),
     ("/console/orders", "订单管理"),
     ("/console/lotteries", "抽奖管理"),
+    ("/console/rebates", "返利管理"),
     ("/console/jobs", "定时任务"),
 )
 

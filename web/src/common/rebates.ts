@@ -1,11 +1,10 @@
 // Rebate campaigns (返利) as both apps read them (docs/api.md, rebates): the member's progress,
 // the statement, and the operator's campaign. Money stays a decimal string; where a page needs
 // a proportion (the progress bar) it is worked out in integer cents, never in floats.
-import type { Client } from 'openapi-fetch'
-import { api } from './api'
 import type { paths } from './schema'
 
-type Body<R> = R extends { responses: { 200: { content: { 'application/json': infer B } } } } ? B : never
+/** The JSON body a route answers with 200. */
+export type Body<R> = R extends { responses: { 200: { content: { 'application/json': infer B } } } } ? B : never
 
 /** A member's progress in one campaign (GET /v1/me/rebates). */
 export type RebateProgress = Body<paths['/v1/me/rebates']['get']>['items'][number]
@@ -47,10 +46,4 @@ export function rungPercent(progress: RebateProgress): number {
 export function ruleLabel(rule: string): { key: string; params: Record<string, string> } {
   const [kind = rule, id = ''] = rule.split(':', 2)
   return { key: `rebate.rules.${kind}`, params: { id } }
-}
-
-/** The API client for the rebate routes.
- * TODO(gen:api): the typed paths once docs/openapi.json documents the rebate routes. */
-export function rebatesApi(): Client<any> {
-  return api() as unknown as Client<any>
 }

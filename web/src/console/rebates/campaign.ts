@@ -1,40 +1,16 @@
 // A rebate campaign as the console edits it: the API's shape (PUT /v1/admin/rebates/{id})
 // and the form's rows (decimal strings stay strings: what the operator typed is what is sent,
 // and the API's 422 names the field that is wrong).
+import type { paths } from '@common/schema'
+import type { Body } from '@common/rebates'
 import { compact } from '../util'
 import { joinList, splitList } from '../forms'
 
-export type Payout = 'points' | 'bank'
+/** A campaign as listed and saved (GET /v1/admin/rebates, PUT .../{id}). */
+export type CampaignDefinition = Body<paths['/v1/admin/rebates']['get']>['items'][number]
+export type CampaignBody = paths['/v1/admin/rebates/{campaign_id}']['put']['requestBody']['content']['application/json']
+export type Payout = CampaignDefinition['payout']
 export const PAYOUTS: Payout[] = ['points', 'bank']
-
-export interface CampaignDefinition {
-  campaign_id: string
-  name: string
-  starts_at: string
-  ends_at: string
-  payout: Payout
-  spend_ladder: { min_amount: string; rate: string }[]
-  quantity_ladder?: { min_quantity: number; rate: string }[] | null
-  quantity_skus?: string[] | null
-  bundles?: { bundle_id: string; skus: string[]; extra_rate: string }[] | null
-  referral_rate?: string | null
-  cap?: string | null
-  /** Days after ends_at that refunds still count; the scheduled settlement waits for them. */
-  return_days?: number
-  closes_at?: string
-}
-
-/** GET /v1/admin/rebates/{id} (and the list's items): the definition and its live totals. */
-export interface CampaignView extends CampaignDefinition {
-  participants?: number
-  qualifying_amount?: string
-  accrued?: string
-  approved?: string
-  paid?: string
-  rebate_rate?: string | null
-  status?: string
-  settled?: boolean
-}
 
 export interface SpendRow {
   min_amount: string
@@ -108,7 +84,7 @@ export function formOf(c: CampaignDefinition): CampaignForm {
 }
 
 /** The PUT body: optional parts left out when empty (no quantity ladder, no bundles...). */
-export function bodyOf(f: CampaignForm): Record<string, unknown> {
+export function bodyOf(f: CampaignForm): CampaignBody {
   const quantity = f.quantity.map((r) => ({ min_quantity: r.min_quantity, rate: r.rate.trim() }))
   const bundles = f.bundles.map((b) => ({
     bundle_id: b.bundle_id.trim(),
@@ -127,5 +103,5 @@ export function bodyOf(f: CampaignForm): Record<string, unknown> {
     referral_rate: f.referral_rate.trim(),
     cap: f.cap.trim(),
     return_days: f.return_days,
-  })
+  }) as CampaignBody // what is missing or wrong the API names in its 422
 }
