@@ -14,14 +14,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from msgspec import Struct
-from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from shared.clock import utc_iso
 from shared.domain.rebate_statements import Line, Statement
 from shared.domain.rebates import Accrual
 from shared.dynamodb import keys
 from shared.dynamodb.models.rebates import RebateItem
-from shared.dynamodb.values import value_of
+from shared.dynamodb.tx import updated
+from shared.dynamodb.values import row_at, value_of
 
 DRAFT = "draft"
 
@@ -77,13 +77,8 @@ def participants(campaign_id: str, shard: int) -> Iterator[Participant]:
 
 def read(campaign_id: str, member_id: str) -> Participant | None:
     """A member's accrual and statement in one campaign (consistent read); None: none."""
-    try:
-        item = RebateItem.get(
-            keys.member_pk(member_id), keys.rebate_sk(campaign_id), consistent_read=True
-        )
-    except DoesNotExist:
-        return None
-    return participant_of(item)
+    item = row_at(RebateItem, keys.member_pk(member_id), keys.rebate_sk(campaign_id))
+    return participant_of(item) if item is not None else None
 
 
 def of_member(member_id: str) -> list[Participant]:
@@ -111,10 +106,4 @@ def settle(accrual: Accrual, statement: Statement, at: datetime) -> bool:
         RebateItem.st_sk.set(accrual.member_id),
     ]
     condition = (RebateItem.ver == accrual.ver) & RebateItem.status.does_not_exist()
-    try:
-        item.update(actions, condition=condition)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return updated(item, actions, condition)
