@@ -1,34 +1,16 @@
 // Small helpers the console's views share: loading a GET into refs, a 422's field errors,
 // and the lottery odds exactly as the API publishes them.
 import { ref, shallowRef, type Ref, type ShallowRef } from 'vue'
-import { ApiError, toApiError } from '@common/api'
+import { ApiError } from '@common/api'
+import { useRead, type Read } from '@common/read'
 import { fieldErrors } from '@common/errors'
 import { formatPoints, formatTime, signed } from '@common/format'
 
-export interface Load<T> {
-  data: ShallowRef<T | null>
-  loading: Ref<boolean>
-  error: ShallowRef<ApiError | null>
-  load: () => Promise<void>
-}
+export type Load<T> = Read<T | null>
 
 /** A read: `load()` fills `data`, or `error` with the refusal (shown by <Refusal>). */
 export function useLoad<T>(fn: () => Promise<T>): Load<T> {
-  const data = shallowRef<T | null>(null)
-  const loading = ref(false)
-  const error = shallowRef<ApiError | null>(null)
-  async function load(): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
-      data.value = await fn()
-    } catch (thrown) {
-      error.value = toApiError(thrown)
-    } finally {
-      loading.value = false
-    }
-  }
-  return { data, loading, error, load }
+  return useRead<T | null>(fn, null)
 }
 
 /** A list read page by page (docs/api.md: limit + cursor): `reload()` from the start, `more()`

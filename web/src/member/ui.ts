@@ -1,11 +1,12 @@
 // Member-app helpers: actions that show refusals in Chinese (errors.<code>), a page's read,
 // paging by cursor, and small formatters.
-import { onMounted, ref, shallowRef, type Ref } from 'vue'
+import { onMounted, ref, shallowRef } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { notify } from './notice'
 import { useAction, type ActionOptions } from '@common/action'
 import { errorMessage } from '@common/errors'
-import { ApiError, toApiError } from '@common/api'
+import { ApiError, idem, toApiError } from '@common/api'
+import { useRead } from '@common/read'
 import { useMe } from './store'
 
 /** useAction whose refusals appear in a dialog with the catalogued message. */
@@ -23,24 +24,10 @@ export function useMemberAction<A extends unknown[], R>(
   return useAction(fn, options)
 }
 
-/** A page's read: `load()` fills `data` (from `initial`); `loading` until it answers and
- * `error` when it failed, as <LoadState> shows them (with `load` as its retry). */
+/** A page's read (common/read.ts), loading from the start: <LoadState> shows `loading`
+ * and `error` (with `load` as its retry). */
 export function usePageData<T>(fetch: () => Promise<T>, initial: T) {
-  const data = ref(initial) as Ref<T>
-  const loading = ref(true)
-  const error = ref<unknown>(null)
-  async function load(): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
-      data.value = await fetch()
-    } catch (e) {
-      error.value = e
-    } finally {
-      loading.value = false
-    }
-  }
-  return { data, loading, error, load }
+  return useRead(fetch, initial, true)
 }
 
 /** On mount: the member's account when no page has read it yet, and the page's own `load`. */
@@ -50,6 +37,12 @@ export function onPageMounted(load?: () => unknown): void {
     if (!store.me) void store.refresh()
     void load?.()
   })
+}
+
+/** The request parts of a write on one record: its path parameters and the action's
+ * Idempotency-Key, e.g. api().POST('/v1/me/tasks/{task_id}/completions', keyed(key, { task_id })). */
+export function keyed<P extends Record<string, string>>(key: string, path: P) {
+  return { params: { path }, headers: idem(key) }
 }
 
 /** The query of one page of a member list: 20 rows after `cursor`. */
