@@ -145,6 +145,13 @@ def test_operator_creates_settles_approves_and_pays_a_campaign(
             picker.fill(when.strftime("%Y-%m-%d %H:%M:%S"))
             picker.press("Enter")
         dialog.get_by_label("累计消费满 1").fill("1000")
+        # A rate with three places: the API's 422 names the field, shown under the ladder.
+        dialog.get_by_label("返利比例 1").fill("2.555")
+        console.expect_status(422, f"/v1/admin/rebates/{campaign_id}")
+        dialog.get_by_role("button", name=exact("保存")).click()
+        dialog.get_by_role("alert").filter(has_text="填写的内容有误").wait_for()
+        dialog.get_by_role("alert").filter(has_text="spend_ladder[0].rate").wait_for()
+        console.check("editor-422")
         dialog.get_by_label("返利比例 1").fill("2")
         dialog.get_by_role("button", name="添加一档").click()
         dialog.get_by_label("累计消费满 2").fill("5000")

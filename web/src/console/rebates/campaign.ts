@@ -12,15 +12,27 @@ export type CampaignBody = paths['/v1/admin/rebates/{campaign_id}']['put']['requ
 export type Payout = CampaignDefinition['payout']
 export const PAYOUTS: Payout[] = ['points', 'bank']
 
-export interface SpendRow {
+/** A row RowsEditor edits: its inputs' values by column key. */
+export type EditableRow = Record<string, string | number | undefined>
+
+export interface RowColumn {
+  key: string
+  /** Translated: the column's heading, and with the row's number its inputs' names. */
+  label: string
+  kind?: 'text' | 'number' | 'percent'
+  width?: number
+  placeholder?: string
+}
+
+export interface SpendRow extends EditableRow {
   min_amount: string
   rate: string
 }
-export interface QuantityRow {
+export interface QuantityRow extends EditableRow {
   min_quantity: number | undefined
   rate: string
 }
-export interface BundleRow {
+export interface BundleRow extends EditableRow {
   bundle_id: string
   skus: string
   extra_rate: string
