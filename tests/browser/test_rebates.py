@@ -217,6 +217,15 @@ def test_operator_creates_settles_approves_and_pays_a_campaign(
         csv = download.value.path().read_text(encoding="utf-8")
         assert member_id in csv and "85.00" in csv
 
+        # The console in English.
+        _english(console)
+        page.get_by_role("heading", name="Rebates", level=1).wait_for()
+        page.get_by_role("row").filter(has_text=campaign_id).get_by_role(
+            "button", name="Open"
+        ).click()
+        expect(page.get_by_test_id("rebate-total-paid")).to_have_text("85.00")
+        console.check("detail-en")
+
         # The member reads the statement, in both languages, on a phone.
         member = open_app("member")
         member.sign_in(member_id)

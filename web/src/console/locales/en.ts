@@ -401,7 +401,7 @@ const en: typeof zh = {
     exportCsv: 'Export CSV',
     statements: 'Statements',
     statusFilter: 'Filter by status',
-    noStatements: 'No statements (settlement writes them)',
+    noStatements: 'No statements with this status (settlement writes them)',
     lines: 'Lines of {member}',
     rule: 'Rule',
     basis: 'Basis',

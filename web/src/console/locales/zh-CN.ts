@@ -398,7 +398,7 @@ const zh = {
     exportCsv: '导出 CSV',
     statements: '返利凭证',
     statusFilter: '按状态筛选',
-    noStatements: '暂无返利凭证（活动结算后生成）',
+    noStatements: '该状态下暂无返利凭证（结算后生成）',
     lines: '{member} 的返利明细',
     rule: '返利规则',
     basis: '计算基数',
