@@ -233,6 +233,7 @@ def test_operator_creates_settles_approves_and_pays_a_campaign(
         mpage = member.page
         mpage.get_by_role("heading", name="返利凭证", level=1).wait_for()
         mpage.get_by_text("已发放").wait_for()
+        mpage.get_by_text(name, exact=True).wait_for()
         expect(mpage.get_by_test_id("rebate-payable")).to_have_text("85.00")
         mpage.get_by_role("row").filter(has_text="满额返利").get_by_text("80.00").wait_for()
         member.check("statement")
