@@ -381,6 +381,7 @@ const en: typeof zh = {
     quantityRate: 'Quantity rate',
     bundleId: 'Bundle id',
     bundleSkus: 'Bundle SKUs',
+    bundleSkusHint: 'Bundle SKUs (comma separated)',
     extraRate: 'Extra rate',
     addRung: 'Add a rung',
     addQuantityRung: 'Add a quantity rung',

@@ -378,6 +378,7 @@ const zh = {
     quantityRate: '数量返利比例',
     bundleId: '套餐ID',
     bundleSkus: '套餐商品',
+    bundleSkusHint: '套餐商品（逗号分隔）',
     extraRate: '额外返利比例',
     addRung: '添加一档',
     addQuantityRung: '添加数量档位',

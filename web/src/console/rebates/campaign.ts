@@ -12,27 +12,15 @@ export type CampaignBody = paths['/v1/admin/rebates/{campaign_id}']['put']['requ
 export type Payout = CampaignDefinition['payout']
 export const PAYOUTS: Payout[] = ['points', 'bank']
 
-/** A row RowsEditor edits: its inputs' values by column key. */
-export type EditableRow = Record<string, string | number | undefined>
-
-export interface RowColumn {
-  key: string
-  /** Translated: the column's heading, and with the row's number its inputs' names. */
-  label: string
-  kind?: 'text' | 'number' | 'percent'
-  width?: number
-  placeholder?: string
-}
-
-export interface SpendRow extends EditableRow {
+export interface SpendRow {
   min_amount: string
   rate: string
 }
-export interface QuantityRow extends EditableRow {
+export interface QuantityRow {
   min_quantity: number | undefined
   rate: string
 }
-export interface BundleRow extends EditableRow {
+export interface BundleRow {
   bundle_id: string
   skus: string
   extra_rate: string
