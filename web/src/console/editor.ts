@@ -3,7 +3,9 @@
 // cleared. Campaigns, tasks, catalog items and lotteries all save this way.
 import { ref } from 'vue'
 import { useI18n } from 'vue-i18n'
+import type { ClientPathsWithMethod } from 'openapi-fetch'
 import { useAction, type ActionOptions } from '@common/action'
+import { api, unwrap, type Api } from '@common/api'
 import { ElMessage } from './el'
 
 export interface EditorOptions<R> {
@@ -38,4 +40,13 @@ export function useEditor<A extends unknown[], R>(
     open.value = true
   }
   return { open, creating, save, show }
+}
+
+/** The save of a record the console replaces whole: PUT `path`, whose one path parameter
+ * (e.g. {task_id}) is the record's id, with the form's body; for useEditor:
+ *   useEditor(putRecord('/v1/admin/tasks/{task_id}'), list.load) */
+export function putRecord<R = unknown>(path: ClientPathsWithMethod<Api, 'put'>) {
+  const param = /\{(\w+)\}/.exec(path)?.[1] ?? 'id'
+  return (_key: string, id: string, body: Record<string, unknown>): Promise<R> =>
+    unwrap(api().PUT(path, { params: { path: { [param]: id } }, body } as never)) as Promise<R>
 }

@@ -1,7 +1,8 @@
 // Small helpers the console's views share: loading a GET into refs, a 422's field errors,
 // and the lottery odds exactly as the API publishes them.
 import { ref, shallowRef, type Ref, type ShallowRef } from 'vue'
-import { ApiError } from '@common/api'
+import type { ClientPathsWithMethod } from 'openapi-fetch'
+import { ApiError, api, unwrap, type Api } from '@common/api'
 import { useRead, type Read } from '@common/read'
 import { fieldErrors } from '@common/errors'
 import { formatPoints, formatTime, signed } from '@common/format'
@@ -11,6 +12,17 @@ export type Load<T> = Read<T | null>
 /** A read: `load()` fills `data`, or `error` with the refusal (shown by <Refusal>). */
 export function useLoad<T>(fn: () => Promise<T>): Load<T> {
   return useRead<T | null>(fn, null)
+}
+
+/** A section's records, read at once: the `items` of GET `path` (with `query`); `load()`
+ * reads them again, e.g. after a save. */
+export function useRecords<T>(path: ClientPathsWithMethod<Api, 'get'>, query?: Record<string, unknown>): Load<T[]> {
+  const list = useLoad(async () => {
+    const answer = await unwrap(api().GET(path, (query ? { params: { query } } : {}) as never))
+    return (answer as { items: unknown[] }).items as T[]
+  })
+  void list.load()
+  return list
 }
 
 /** A list read page by page (docs/api.md: limit + cursor): `reload()` from the start, `more()`
