@@ -171,6 +171,18 @@ def test_operator_creates_settles_approves_and_pays_a_campaign(
         expect(page.get_by_test_id("rebate-total-participants")).to_have_text("1")
         expect(page.get_by_test_id("rebate-total-qualifyingAmount")).to_have_text("4,000.00")
 
+        # Its ladder can no longer change once purchases accrued: the editor says why.
+        row.get_by_role("button", name="编辑").click()
+        edit = page.get_by_role("dialog", name="编辑返利活动")
+        expect(edit.get_by_label("累计消费满 2")).to_have_value("5000")
+        edit.get_by_label("返利比例 2").fill("4")
+        console.expect_status(409, f"/v1/admin/rebates/{campaign_id}")
+        edit.get_by_role("button", name=exact("保存")).click()
+        edit.get_by_role("alert").filter(has_text="活动已有消费累计，不能再修改阶梯").wait_for()
+        console.check("started")
+        edit.get_by_role("button", name="取消").click()
+        edit.wait_for(state="hidden")
+
         # Settling before the end is refused with a clear message.
         console.expect_status(409, f"/v1/admin/rebates/{campaign_id}/settlements")
         page.get_by_role("button", name=exact("结算")).click()

@@ -39,6 +39,9 @@ export interface CampaignForm {
   referral_rate: string
   cap: string
   return_days: number | undefined
+  /** Not edited here but kept: a PUT replaces the whole campaign, and these set through the
+   * API must survive an edit in the console. */
+  kept: Pick<CampaignBody, 'eligible_tiers' | 'points_per_unit'>
 }
 
 export const blankSpend = (): SpendRow => ({ min_amount: '', rate: '' })
@@ -59,6 +62,7 @@ export function blankForm(): CampaignForm {
     referral_rate: '',
     cap: '',
     return_days: undefined,
+    kept: {},
   }
 }
 
@@ -80,6 +84,7 @@ export function formOf(c: CampaignDefinition): CampaignForm {
     referral_rate: c.referral_rate ?? '',
     cap: c.cap ?? '',
     return_days: c.return_days,
+    kept: { eligible_tiers: c.eligible_tiers, points_per_unit: c.points_per_unit },
   }
 }
 
@@ -103,5 +108,6 @@ export function bodyOf(f: CampaignForm): CampaignBody {
     referral_rate: f.referral_rate.trim(),
     cap: f.cap.trim(),
     return_days: f.return_days,
+    ...f.kept,
   }) as CampaignBody // what is missing or wrong the API names in its 422
 }
