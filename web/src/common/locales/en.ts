@@ -49,7 +49,7 @@ const errors: ErrorCatalog = {
   job_not_found: 'Job not found.',
   campaign_not_ended: 'The campaign has not ended yet.',
   campaign_not_found: 'No such rebate campaign.',
-  campaign_started: 'Purchases have already accrued: the ladders can no longer change.',
+  campaign_started: 'Purchases have already accrued: the window and ladders can no longer change.',
   statement_not_found: 'Not settled yet: there is no statement.',
   network: 'Network problem. Check your connection and try again.',
   unknown: 'Something went wrong. Try again later.',

@@ -48,7 +48,7 @@ const errors: ErrorCatalog = {
   job_not_found: '任务不存在',
   campaign_not_ended: '活动尚未结束，暂不能结算',
   campaign_not_found: '返利活动不存在',
-  campaign_started: '活动已有消费累计，不能再修改阶梯',
+  campaign_started: '活动已有消费累计，不能再修改活动时间和返利阶梯',
   statement_not_found: '返利尚未结算，暂无返利凭证',
   network: '网络异常，请检查网络后重试',
   unknown: '操作失败，请稍后重试',
