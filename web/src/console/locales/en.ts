@@ -403,7 +403,7 @@ const en: typeof zh = {
     statements: 'Statements',
     statusFilter: 'Filter by status',
     noStatements: 'No statements with this status (settlement writes them)',
-    lines: 'Lines of {member}',
+    lines: 'Lines',
     rule: 'Rule',
     basis: 'Basis',
     amount: 'Amount',

@@ -400,7 +400,7 @@ const zh = {
     statements: '返利凭证',
     statusFilter: '按状态筛选',
     noStatements: '该状态下暂无返利凭证（结算后生成）',
-    lines: '{member} 的返利明细',
+    lines: '返利明细',
     rule: '返利规则',
     basis: '计算基数',
     amount: '返利金额',
