@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared import programme
+from shared.domain.calendar import iso_local
 from shared.domain.rebate_statements import (
     ZERO,
     compute,
@@ -47,6 +48,13 @@ def accrued(campaign: RebateCampaign, participant: Participant) -> Decimal:
     return record.total
 
 
+def _local(at_utc: str | None) -> str | None:
+    """A stored UTC time in the programme's zone, like every other time the API shows."""
+    if at_utc is None:
+        return None
+    return iso_local(datetime.fromisoformat(at_utc), programme.current().zone)
+
+
 def statement_view(record: StatementRecord) -> dict[str, Any]:
     """A statement as the API shows it (member and console)."""
     return {
@@ -60,9 +68,9 @@ def statement_view(record: StatementRecord) -> dict[str, Any]:
         "adjustment": str(record.adjustment) if record.adjustment is not None else None,
         "reason": record.reason,
         "payable": str(payable_of(record)),
-        "settled_at": record.settled_at,
-        "reviewed_at": record.reviewed_at,
-        "paid_at": record.paid_at,
+        "settled_at": _local(record.settled_at),
+        "reviewed_at": _local(record.reviewed_at),
+        "paid_at": _local(record.paid_at),
         "points": record.points,
     }
 
