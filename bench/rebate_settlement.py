@@ -77,8 +77,6 @@ def seed(participants: int, others: int, table: str, endpoint: str) -> int:
                             "qualifying": amounts[i],
                             "listed": 0,
                             "referral": 0,
-                            "quantity": {},
-                            "bundles": {},
                             "ver": 1,
                             **keys.rebate_index(cid, member_id),
                         }

@@ -333,9 +333,9 @@ def rebate_rows(gateway: Any, measure: Any, system: str) -> None:
     buy("purchase, 1st accrual in a campaign", "m-rb-1", "o-rb-1", "199.90", [])
     buy("purchase in a rebate campaign", "m-rb-1", "o-rb-2", "100.00", [])
     buy("purchase, listed SKUs + bundle", "m-rb-1", "o-rb-3", "80.00", both)
-    # The accrual's per-SKU and per-bundle maps do not exist yet: once per member and
-    # campaign, a first accrual holding listed SKUs is written again creating them.
-    buy("purchase, SKUs, 1st accrual (maps)", "m-rb-2", "o-rb-4", "80.00", both)
+    # The member's first accrual in the campaign already holds listed SKUs and a bundle: its
+    # entry is appended to a list that does not exist yet, still in the one transaction.
+    buy("purchase, SKUs+bundle, 1st accrual", "m-rb-2", "o-rb-4", "80.00", both)
     measure("receipt (referrer accrues)", system, "POST", "/v1/purchases/o-rb-3/receipt", None)
     measure("receipt again (same body)", system, "POST", "/v1/purchases/o-rb-3/receipt", None)
     refund = {"refund_id": "r-rb-1", "order_id": "o-rb-3", "amount": "30.00"}

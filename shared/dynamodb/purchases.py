@@ -105,7 +105,7 @@ def record(
 
     ``accruals``: the member's rebate accruals this purchase adds to, one update each in the
     same transaction, the contributions kept on the entry (``rebates``);
-    :class:`shared.dynamodb.rebates.Refused` when one is settled or has no maps yet.
+    :class:`shared.dynamodb.rebates.Refused` when one is settled.
     """
     own = [r for r in rewards if r.member_id == credit.member_id]
     others = [r for r in rewards if r.member_id != credit.member_id]

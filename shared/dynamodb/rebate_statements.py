@@ -19,7 +19,9 @@ from shared.clock import utc_iso
 from shared.domain.rebate_statements import Line, Statement
 from shared.domain.rebates import Accrual
 from shared.dynamodb import keys
+from shared.dynamodb.models.base import as_plain
 from shared.dynamodb.models.rebates import RebateItem
+from shared.dynamodb.rebates import summed
 from shared.dynamodb.tx import updated
 from shared.dynamodb.values import row_at, value_of
 
@@ -55,8 +57,15 @@ class Participant(Struct, frozen=True):
     statement: StatementRecord | None = None
 
 
+def accrual_of(item: RebateItem) -> Accrual:
+    """The accrual an item holds, its ``deltas`` summed into per-SKU units and per-bundle
+    cents (the one conversion of the stored accrual into the domain's)."""
+    quantity, bundles = summed(as_plain(item.deltas))
+    return value_of(item, Accrual, quantity=quantity, bundles=bundles)
+
+
 def participant_of(item: RebateItem) -> Participant:
-    accrual = value_of(item, Accrual)
+    accrual = accrual_of(item)
     if item.status is None:
         return Participant(accrual)
     return Participant(accrual, value_of(item, StatementRecord))

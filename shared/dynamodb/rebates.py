@@ -3,16 +3,17 @@ purchases, refunds and receipts write *inside their own transactions*.
 
 An accrual (``MEMBER#<mid>`` / ``REBATE#<cid>``) is changed by ``ADD`` only (exact integers,
 no read), ``ver`` +1, with the ``by_campaign`` index keys set, on the condition that it is
-not settled (``attribute_not_exists(status)``). Per-SKU units and per-bundle cents sit in
-maps; DynamoDB updates a map's entry only when the map exists, so every write that does not
-touch the maps creates them empty, and a write that does touches them on the condition
-that they exist: the member's very first accrual in a campaign, when it holds listed SKUs or
-a bundle, is cancelled once and written again creating the maps (``fresh``).
+not settled (``attribute_not_exists(status)``). Per-SKU units and per-bundle cents are
+appended as one entry per write to the list ``deltas``
+(``SET deltas = list_append(if_not_exists(deltas, :empty), :entry)``, valid whether or not
+the item or the list exists yet), so every accruing write is one action per attribute, with
+no guess about the item's state; reading sums the list (:func:`summed`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from msgspec import Struct
@@ -66,24 +67,15 @@ class AccrualWrite(Struct, frozen=True):
     campaign_id: str
     change: Contribution
     referral: int = 0
-    fresh: bool = False  # the maps do not exist yet: create them with this change's entries
 
 
 class Refused(Exception):
-    """Accrual writes the transaction's conditions refused: ``settled`` (member id, campaign
-    id) pairs take no more writes (leave them out), ``fresh`` ones have no maps yet (write
-    them again creating the maps), ``existing`` ones have them after all."""
+    """Accrual writes the transaction's condition refused: those (member id, campaign id)
+    pairs are settled and take no more writes (leave them out)."""
 
-    def __init__(
-        self,
-        settled: set[tuple[str, str]],
-        fresh: set[tuple[str, str]],
-        existing: set[tuple[str, str]],
-    ):
-        super().__init__(sorted(settled | fresh | existing))
+    def __init__(self, settled: set[tuple[str, str]]):
+        super().__init__(sorted(settled))
         self.settled = settled
-        self.fresh = fresh
-        self.existing = existing
 
 
 def _label(write: AccrualWrite) -> str:
@@ -91,7 +83,8 @@ def _label(write: AccrualWrite) -> str:
 
 
 def add_accrual(tx: Tx, write: AccrualWrite) -> None:
-    """Add ``write`` to the transaction: ADD the deltas, ver +1, SET ids and index keys."""
+    """Add ``write`` to the transaction: ADD the bases, ver +1, append the units and bundle
+    cents to ``deltas`` (one action, the list may not exist yet), SET ids and index keys."""
     item = RebateItem
     actions: list[Any] = [
         item.ver.add(1),
@@ -110,39 +103,43 @@ def add_accrual(tx: Tx, write: AccrualWrite) -> None:
     ):
         if delta:
             actions.append(attribute.add(delta))
-    condition = item.status.does_not_exist()
-    for attribute, deltas in ((item.quantity, change.quantity), (item.bundles, change.bundles)):
-        entries = {k: v for k, v in deltas.items() if v}
-        if write.fresh:
-            actions.append(attribute.set(attribute | entries))
-            if entries:
-                condition &= attribute.does_not_exist()
-        elif entries:
-            actions += [attribute[k].add(v) for k, v in sorted(entries.items())]
-            condition &= attribute.exists()
-        else:
-            actions.append(attribute.set(attribute | {}))
+    entry = _delta_entry(change)
+    if entry:
+        actions.append(item.deltas.set((item.deltas | []).append([entry])))
     row = RebateItem(pk=keys.member_pk(write.member_id), sk=keys.rebate_sk(write.campaign_id))
-    tx.update(_label(write), row, actions, condition=condition)
+    tx.update(_label(write), row, actions, condition=item.status.does_not_exist())
+
+
+def _delta_entry(change: Contribution) -> dict[str, dict[str, int]]:
+    """The ``deltas`` entry of a change: ``n`` SKU -> units, ``b`` bundle id -> cents, the
+    non-zero ones only ({}: nothing to append)."""
+    entry = {
+        name: {k: v for k, v in sorted(values.items()) if v}
+        for name, values in (("n", change.quantity), ("b", change.bundles))
+    }
+    return {name: values for name, values in entry.items() if values}
+
+
+def summed(deltas: Iterable[dict[str, Any]] | None) -> tuple[dict[str, int], dict[str, int]]:
+    """The accrual's per-SKU units and per-bundle cents: the sums of its ``deltas``."""
+    quantity: dict[str, int] = {}
+    bundles: dict[str, int] = {}
+    for entry in deltas or ():
+        for name, total in (("n", quantity), ("b", bundles)):
+            for key, value in (entry.get(name) or {}).items():
+                total[key] = total.get(key, 0) + int(value)
+    return quantity, bundles
 
 
 def refused(cancelled: Cancelled) -> Refused | None:
-    """The accrual writes a cancellation names (None: it names none)."""
+    """The accrual writes a cancellation names: their only condition is "not settled"
+    (None: it names none)."""
     settled: set[tuple[str, str]] = set()
-    fresh: set[tuple[str, str]] = set()
-    existing: set[tuple[str, str]] = set()
-    for label, raw in cancelled.failed.items():
-        if not label.startswith(LABEL):
-            continue
-        member_id, campaign_id = label[len(LABEL) :].split("|", 1)
-        pair = (member_id, campaign_id)
-        if raw and "status" in raw:
-            settled.add(pair)
-        elif raw and "quantity" in raw:
-            existing.add(pair)
-        else:
-            fresh.add(pair)
-    return Refused(settled, fresh, existing) if settled or fresh or existing else None
+    for label in cancelled.failed:
+        if label.startswith(LABEL):
+            member_id, campaign_id = label[len(LABEL) :].split("|", 1)
+            settled.add((member_id, campaign_id))
+    return Refused(settled) if settled else None
 
 
 # What a purchase contributed, as kept on its ledger entry ------------------------------------

@@ -33,16 +33,13 @@ Pair = tuple[str, str]  # (member id, campaign id)
 
 
 class Retries:
-    """What cancelled accrual writes taught a retrying caller: settled accruals to leave out,
-    accruals whose maps must be created."""
+    """What cancelled accrual writes taught a retrying caller: settled accruals to leave out."""
 
     def __init__(self) -> None:
         self.settled: set[Pair] = set()
-        self.fresh: set[Pair] = set()
 
     def learn(self, refused: rebates_repo.Refused) -> None:
         self.settled |= refused.settled
-        self.fresh = (self.fresh | refused.fresh) - refused.existing
 
     def write(
         self, member_id: str, campaign_id: str, change: Contribution, referral: int = 0
@@ -51,7 +48,7 @@ class Retries:
         pair = (member_id, campaign_id)
         if pair in self.settled or (rules.is_empty(change) and not referral):
             return None
-        return AccrualWrite(member_id, campaign_id, change, referral, pair in self.fresh)
+        return AccrualWrite(member_id, campaign_id, change, referral)
 
 
 def _campaign(campaign_id: str) -> RebateCampaign | None:

@@ -4,14 +4,16 @@ SKUs, bundles), refunds taking their share back, receipts paying referrers once.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 
 from shared import clock
-from shared.dynamodb import keys
+from shared.dynamodb import keys, rebate_statements
 from shared.dynamodb.models.members import LedgerItem
 from shared.dynamodb.models.rebates import RebateItem
 from tests.support import (
@@ -40,20 +42,12 @@ def put(api: Api, campaign_id: str = "ye", **fields: Any) -> Result:
 
 
 def accrual(member_id: str, campaign_id: str = "ye") -> dict[str, Any] | None:
-    """The accrual item's attributes (None: nothing accrued)."""
+    """The accrual as read (the ``deltas`` list summed; None: nothing accrued)."""
     try:
         found = RebateItem.get(keys.member_pk(member_id), keys.rebate_sk(campaign_id))
     except RebateItem.DoesNotExist:
         return None
-    values = found.attribute_values
-    return {
-        "qualifying": values.get("qualifying", 0),
-        "listed": values.get("listed", 0),
-        "quantity": dict(values.get("quantity").as_dict()) if values.get("quantity") else {},
-        "bundles": dict(values.get("bundles").as_dict()) if values.get("bundles") else {},
-        "referral": values.get("referral", 0),
-        "ver": values["ver"],
-    }
+    return msgspec.structs.asdict(rebate_statements.accrual_of(found))
 
 
 def entry(member_id: str, order_id: str) -> LedgerItem:
@@ -209,15 +203,19 @@ def test_purchases_in_the_window_accrue_in_their_own_transaction(api: Api) -> No
 
     assert got is not None
     assert (got["qualifying"], got["ver"]) == (550_000, 2)
+    # No listed SKU, no bundle: nothing appended to the per-write list (its growth bound).
+    assert RebateItem.get(keys.member_pk("m-1"), keys.rebate_sk("ye")).deltas is None
     assert entry("m-1", "o-1").rebates.as_dict() == {"ye": {"q": 400_000, "l": 0, "n": {}, "b": {}}}
 
 
-def test_listed_skus_and_bundles_accrue_per_order(api: Api) -> None:
+def test_listed_skus_and_bundles_accrue_per_order(api: Api, dynamodb_calls: Counter) -> None:
     put(api, **LISTED, **BUNDLE)
     register_member(api, "m-1")
-    # The first accrual already holds listed SKUs: its maps are created on the way.
+    # The first accrual already holds listed SKUs and a bundle: still one transaction.
     both = items(("tea", "30.00", 3), ("cup", "20.01", 1), ("pen", "5", 1))
+    dynamodb_calls.clear()
     assert purchase(api, "m-1", "o-1", "60", items=both).status == 201
+    assert dynamodb_calls["TransactWriteItems"] == 1
     assert purchase(api, "m-1", "o-2", "10", items=items(("tea", "10", 2))).status == 201
     assert purchase(api, "m-1", "o-3", "8", items=items(("cup", "8", 1))).status == 201
 

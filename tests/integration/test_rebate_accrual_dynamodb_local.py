@@ -15,7 +15,7 @@ import pytest
 
 from shared import clock
 from shared.domain.rebates import referral_change, remaining, to_cents
-from shared.dynamodb import keys
+from shared.dynamodb import keys, rebate_statements
 from shared.dynamodb.models.members import LedgerItem
 from shared.dynamodb.models.rebates import RebateItem
 from shared.dynamodb.rebates import contribution_of
@@ -58,12 +58,13 @@ def order(i: int) -> dict[str, Any]:
 
 def totals(member_id: str) -> dict[str, Any]:
     item = RebateItem.get(keys.member_pk(member_id), keys.rebate_sk("ye"), consistent_read=True)
+    accrual = rebate_statements.accrual_of(item)
     return {
-        "qualifying": int(item.qualifying),
-        "listed": int(item.listed),
-        "quantity": {k: int(v) for k, v in item.quantity.as_dict().items() if int(v)},
-        "bundles": {k: int(v) for k, v in item.bundles.as_dict().items()},
-        "referral": int(item.referral),
+        "qualifying": accrual.qualifying,
+        "listed": accrual.listed,
+        "quantity": {k: v for k, v in accrual.quantity.items() if v},
+        "bundles": dict(accrual.bundles),
+        "referral": accrual.referral,
     }
 
 

@@ -28,8 +28,9 @@ class RebateItem(Item):
     member_id = UnicodeAttribute()
     qualifying = NumberAttribute(default=0)  # cents
     listed = NumberAttribute(default=0)  # cents of the quantity ladder's SKUs
-    quantity = MapAttribute(default=dict)  # sku -> units
-    bundles = MapAttribute(default=dict)  # bundle id -> cents
+    # One entry per accruing write: {"n": {sku: units}, "b": {bundle id: cents}} (signed,
+    # non-zero only); the item's per-SKU units and per-bundle cents are their sums.
+    deltas = ListAttribute(of=MapAttribute, null=True)
     referral = NumberAttribute(default=0)  # cents of referred customers' confirmed purchases
     ver = NumberAttribute(default=0)  # +1 on every change; settlement writes against it
     cp_pk = UnicodeAttribute(null=True)  # GSI by_campaign: REBATE#<cid>#<NN>
