@@ -16,6 +16,7 @@ from decimal import Decimal
 from msgspec import Struct
 
 from shared.clock import utc_iso
+from shared.domain.rebate_review import DRAFT
 from shared.domain.rebate_statements import Line, Statement
 from shared.domain.rebates import Accrual
 from shared.dynamodb import keys
@@ -24,8 +25,6 @@ from shared.dynamodb.models.rebates import RebateItem
 from shared.dynamodb.rebates import summed
 from shared.dynamodb.tx import updated
 from shared.dynamodb.values import row_at, value_of
-
-DRAFT = "draft"
 
 
 class StatementRecord(Struct, frozen=True):

@@ -21,7 +21,7 @@ from typing import Any
 from shared import programme
 from shared.clock import utc_iso
 from shared.domain import rebates as rules
-from shared.domain.rebates import Contribution, RebateCampaign, from_cents, to_cents
+from shared.domain.rebates import Contribution, from_cents, to_cents
 from shared.dynamodb import members as members_repo
 from shared.dynamodb import rebates as rebates_repo
 from shared.dynamodb import refunds as refunds_repo
@@ -51,8 +51,10 @@ class Retries:
         return AccrualWrite(member_id, campaign_id, change, referral)
 
 
-def _campaign(campaign_id: str) -> RebateCampaign | None:
-    return next((c for c in programme.rebates() if c.campaign_id == campaign_id), None)
+def _taking_writes(campaign_id: str, now: datetime) -> bool:
+    """Whether the campaign still exists and has not closed (nothing but settlement after)."""
+    campaign = next((c for c in programme.rebates() if c.campaign_id == campaign_id), None)
+    return campaign is not None and now < campaign.closes_at
 
 
 def for_purchase(
@@ -86,16 +88,14 @@ def for_refund(
     )
     writes: list[AccrualWrite | None] = []
     for campaign_id, stored in purchase.rebates.items():
-        campaign = _campaign(campaign_id)
-        if campaign is None or now >= campaign.closes_at:
+        if not _taking_writes(campaign_id, now):
             continue
         contributed = rebates_repo.contribution_of(stored)
         change = rules.refund_change(contributed, amount, before, after)
         writes.append(retries.write(purchase.member_id, campaign_id, change))
     if purchase.receipt_at is not None:
         for campaign_id, given in purchase.referral.items():
-            campaign = _campaign(campaign_id)
-            if campaign is None or now >= campaign.closes_at:
+            if not _taking_writes(campaign_id, now):
                 continue
             delta = rules.referral_change(int(given["r"]), amount, before, after)
             writes.append(retries.write(given["referrer"], campaign_id, Contribution(0), delta))

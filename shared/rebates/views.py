@@ -14,6 +14,7 @@ from typing import Any
 
 from shared import programme
 from shared.domain.calendar import iso_local
+from shared.domain.rebate_review import APPROVED, PAID, REJECTED
 from shared.domain.rebate_statements import (
     ZERO,
     compute,
@@ -27,7 +28,6 @@ from shared.dynamodb.rebate_statements import Participant, StatementRecord
 from shared.errors import StatementNotFound
 
 RUNNING, CLOSING = "running", "closing"
-APPROVED, PAID, REJECTED = "approved", "paid", "rejected"
 
 
 def payable_of(record: StatementRecord) -> Decimal:
