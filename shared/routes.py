@@ -31,6 +31,9 @@ class Route(Struct, frozen=True):
     function: str  # folder under functions/
     operation: str  # name the function's handler registers
     roles: frozenset[Role]  # empty = no authentication (health, the API description)
+    # The audit log's action every call writes (operators' writes; see shared/domain/audit.py):
+    # tests/security/test_audit_log.py calls each such route and finds its entry.
+    audit: str | None = None
 
     @property
     def route_key(self) -> str:

@@ -311,3 +311,10 @@ rebate_payout_sk = _prefixed(
     REBATE_PAYOUT,
     "A bank payout record for finance (member partition), written when a statement is paid.",
 )
+
+# Audit log: every operator write, by month; by actor and by target through reused indexes ----
+audit_log_pk = _prefixed(
+    "AUDITLOG#", "The audit log's partition of one month (``YYYY-MM``, UTC), entries by time."
+)
+audit_actor_pk = _prefixed("AUDITBY#", "GSI ``by_status`` partition: one actor's audit entries.")
+audit_target_pk = _prefixed("AUDITON#", "GSI ``by_order`` partition: one target's audit entries.")

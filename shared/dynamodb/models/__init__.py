@@ -30,6 +30,7 @@ _MODULE_OF = {
     "LedgerItem": "members",
     "LotItem": "members",
     "AuditItem": "members",
+    "AuditLogItem": "audit",
     "ReferralCodeItem": "members",
     "ProgrammeItem": "programme",
     "TaskItem": "programme",
