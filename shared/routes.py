@@ -103,11 +103,39 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/orders/{order_id}/payment", "redeem", "confirm_payment", SYSTEMS),
     # ... operators keep the catalog and work the orders.
     Route("GET", "/v1/admin/catalog/{item_id}", "mall_admin", "get_item", OPERATORS),
-    Route("PUT", "/v1/admin/catalog/{item_id}", "mall_admin", "put_item", OPERATORS),
-    Route("PATCH", "/v1/admin/catalog/{item_id}", "mall_admin", "patch_item", OPERATORS),
+    Route(
+        "PUT",
+        "/v1/admin/catalog/{item_id}",
+        "mall_admin",
+        "put_item",
+        OPERATORS,
+        audit="catalog.put",
+    ),
+    Route(
+        "PATCH",
+        "/v1/admin/catalog/{item_id}",
+        "mall_admin",
+        "patch_item",
+        OPERATORS,
+        audit="catalog.patch",
+    ),
     Route("GET", "/v1/admin/orders", "mall_admin", "list_orders", OPERATORS),
-    Route("PATCH", "/v1/admin/orders/{order_id}", "mall_admin", "move_order", OPERATORS),
-    Route("POST", "/v1/admin/orders/{order_id}/pickup", "mall_admin", "confirm_pickup", OPERATORS),
+    Route(
+        "PATCH",
+        "/v1/admin/orders/{order_id}",
+        "mall_admin",
+        "move_order",
+        OPERATORS,
+        audit="order.move",
+    ),
+    Route(
+        "POST",
+        "/v1/admin/orders/{order_id}/pickup",
+        "mall_admin",
+        "confirm_pickup",
+        OPERATORS,
+        audit="order.pickup",
+    ),
     # Points lottery: members see the odds in force and draw; a gift won waits for
     # its delivery address ...
     Route("GET", "/v1/lotteries", "lottery", "list_lotteries", MEMBERS),
@@ -116,7 +144,14 @@ ROUTES: tuple[Route, ...] = (
     # ... operators set up campaigns and prize pools and audit every draw.
     Route("GET", "/v1/admin/lotteries", "lottery_admin", "list_lotteries", OPERATORS),
     Route("GET", "/v1/admin/lotteries/{lottery_id}", "lottery_admin", "get_lottery", OPERATORS),
-    Route("PUT", "/v1/admin/lotteries/{lottery_id}", "lottery_admin", "put_lottery", OPERATORS),
+    Route(
+        "PUT",
+        "/v1/admin/lotteries/{lottery_id}",
+        "lottery_admin",
+        "put_lottery",
+        OPERATORS,
+        audit="lottery.put",
+    ),
     Route(
         "GET", "/v1/admin/lotteries/{lottery_id}/draws", "lottery_admin", "list_draws", OPERATORS
     ),
@@ -125,7 +160,14 @@ ROUTES: tuple[Route, ...] = (
     ),
     # Operators define year-end rebate campaigns.
     Route("GET", "/v1/admin/rebates", "rebates_admin", "list_campaigns", OPERATORS),
-    Route("PUT", "/v1/admin/rebates/{campaign_id}", "rebates_admin", "put_campaign", OPERATORS),
+    Route(
+        "PUT",
+        "/v1/admin/rebates/{campaign_id}",
+        "rebates_admin",
+        "put_campaign",
+        OPERATORS,
+        audit="rebate.put",
+    ),
     Route("GET", "/v1/admin/rebates/{campaign_id}", "rebates_admin", "get_campaign", OPERATORS),
     # ... settle them once they have ended (one statement per participant) ...
     Route(
@@ -134,6 +176,7 @@ ROUTES: tuple[Route, ...] = (
         "rebates_admin",
         "settle_campaign",
         OPERATORS,
+        audit="rebate.settle",
     ),
     # ... review their statements, pay them and export them for finance.
     Route(
@@ -149,6 +192,7 @@ ROUTES: tuple[Route, ...] = (
         "rebates_admin",
         "review_statement",
         OPERATORS,
+        audit="rebate.review",
     ),
     Route(
         "POST",
@@ -156,6 +200,7 @@ ROUTES: tuple[Route, ...] = (
         "rebates_admin",
         "pay_statement",
         OPERATORS,
+        audit="rebate.pay",
     ),
     Route(
         "GET",
