@@ -65,7 +65,7 @@ ROUTES: tuple[Route, ...] = (
     # Operators: reports from the daily aggregates
     Route("GET", "/v1/admin/reports/summary", "reports", "report_summary", OPERATORS),
     # Operators: run a scheduled job now
-    Route("POST", "/v1/admin/jobs/{job}/runs", "jobs", "run_job", OPERATORS),
+    Route("POST", "/v1/admin/jobs/{job}/runs", "jobs", "run_job", OPERATORS, audit="job.run"),
     # Operators: goodwill extension of a member's expiring points
     Route(
         "POST",
@@ -73,6 +73,7 @@ ROUTES: tuple[Route, ...] = (
         "expire",
         "extend_expiry",
         OPERATORS,
+        audit="member.extend_expiry",
     ),
     # Earning rules: members' activity ...
     Route("POST", "/v1/me/checkins", "earn", "check_in", MEMBERS),
@@ -80,16 +81,44 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/me/tasks/{task_id}/completions", "earn", "complete_task", MEMBERS),
     # ... and operators' programme settings and member care
     Route("GET", "/v1/admin/rules", "admin", "get_rules", OPERATORS),
-    Route("PUT", "/v1/admin/rules", "admin", "put_rules", OPERATORS),
+    Route("PUT", "/v1/admin/rules", "admin", "put_rules", OPERATORS, audit="rules.put"),
     Route("GET", "/v1/admin/tasks", "admin", "list_tasks", OPERATORS),
-    Route("PUT", "/v1/admin/tasks/{task_id}", "admin", "put_task", OPERATORS),
+    Route("PUT", "/v1/admin/tasks/{task_id}", "admin", "put_task", OPERATORS, audit="task.put"),
     Route("GET", "/v1/admin/campaigns", "admin", "list_campaigns", OPERATORS),
-    Route("PUT", "/v1/admin/campaigns/{campaign_id}", "admin", "put_campaign", OPERATORS),
+    Route(
+        "PUT",
+        "/v1/admin/campaigns/{campaign_id}",
+        "admin",
+        "put_campaign",
+        OPERATORS,
+        audit="campaign.put",
+    ),
     Route("GET", "/v1/admin/members/{member_id}", "admin", "get_member", OPERATORS),
     Route("GET", "/v1/admin/members/{member_id}/ledger", "admin", "member_ledger", OPERATORS),
-    Route("POST", "/v1/admin/members/{member_id}/adjustments", "admin", "adjust_member", OPERATORS),
-    Route("POST", "/v1/admin/members/{member_id}/freeze", "admin", "freeze_member", OPERATORS),
-    Route("POST", "/v1/admin/members/{member_id}/unfreeze", "admin", "unfreeze_member", OPERATORS),
+    Route(
+        "POST",
+        "/v1/admin/members/{member_id}/adjustments",
+        "admin",
+        "adjust_member",
+        OPERATORS,
+        audit="member.adjust",
+    ),
+    Route(
+        "POST",
+        "/v1/admin/members/{member_id}/freeze",
+        "admin",
+        "freeze_member",
+        OPERATORS,
+        audit="member.freeze",
+    ),
+    Route(
+        "POST",
+        "/v1/admin/members/{member_id}/unfreeze",
+        "admin",
+        "unfreeze_member",
+        OPERATORS,
+        audit="member.unfreeze",
+    ),
     # Points mall: members browse and redeem ...
     Route("GET", "/v1/catalog", "redeem", "list_catalog", MEMBERS | OPERATORS),
     Route("GET", "/v1/catalog/{item_id}", "redeem", "get_catalog_item", MEMBERS | OPERATORS),
