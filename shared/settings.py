@@ -13,6 +13,10 @@ ENV_DYNAMODB_ENDPOINT = "DYNAMODB_ENDPOINT"  # local mode / tests only
 ENV_EVENT_BUS_NAME = "EVENT_BUS_NAME"
 ENV_STAGE = "STAGE"
 ENV_REGION = "AWS_REGION"
+# The stage's HMAC key of personal data (shared/pii.py): the secret's id (AWS) or the key itself
+# (local mode and tests).
+ENV_PII_SECRET_ID = "PII_SECRET_ID"
+ENV_PII_HMAC_KEY = "PII_HMAC_KEY"
 
 
 class Settings(Struct, frozen=True):
