@@ -318,3 +318,9 @@ audit_log_pk = _prefixed(
 )
 audit_actor_pk = _prefixed("AUDITBY#", "GSI ``by_status`` partition: one actor's audit entries.")
 audit_target_pk = _prefixed("AUDITON#", "GSI ``by_order`` partition: one target's audit entries.")
+
+# Contact lookups: a member by the keyed hash of a phone or e-mail (never the clear value) ---
+CONTACT = "CONTACT#"
+contact_pk = _prefixed(
+    CONTACT, "``CONTACT#<hex HMAC>`` (shared/pii.py): the members with one phone or e-mail."
+)
