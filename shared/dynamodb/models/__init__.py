@@ -2,7 +2,8 @@
 per aggregate: ``base`` (the table binding and attribute helpers), ``indexes`` (the table's
 secondary indexes), ``members`` (profile, ledger, lots, audit, referral codes),
 ``programme``, ``idempotency``, ``mall``, ``checkout``, ``transfers``, ``reports``,
-``lottery``, ``jobs`` (job runs and the outbox), ``rebates`` (accruals/statements, payouts).
+``lottery``, ``jobs`` (job runs and the outbox), ``rebates`` (accruals/statements, payouts), ``contacts``
+(lookup rows by the keyed hash of a phone or e-mail).
 
 Repositories import the module they need (``from shared.dynamodb.models.mall import OrderItem``),
 so a function loads only the row classes it uses: pynamodb builds each class through a
@@ -32,6 +33,7 @@ _MODULE_OF = {
     "AuditItem": "members",
     "AuditLogItem": "audit",
     "ReferralCodeItem": "members",
+    "ContactItem": "contacts",
     "ProgrammeItem": "programme",
     "TaskItem": "programme",
     "IdempotencyItem": "idempotency",
