@@ -2,8 +2,8 @@
 per aggregate: ``base`` (the table binding and attribute helpers), ``indexes`` (the table's
 secondary indexes), ``members`` (profile, ledger, lots, audit, referral codes),
 ``programme``, ``idempotency``, ``mall``, ``checkout``, ``transfers``, ``reports``,
-``lottery``, ``jobs`` (job runs and the outbox), ``rebates`` (accruals/statements, payouts), ``contacts``
-(lookup rows by the keyed hash of a phone or e-mail).
+``lottery``, ``jobs`` (job runs and the outbox), ``rebates`` (accruals/statements, payouts),
+``contacts`` (lookup rows by the keyed hash of a phone or e-mail).
 
 Repositories import the module they need (``from shared.dynamodb.models.mall import OrderItem``),
 so a function loads only the row classes it uses: pynamodb builds each class through a
