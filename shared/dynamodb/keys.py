@@ -324,3 +324,7 @@ CONTACT = "CONTACT#"
 contact_pk = _prefixed(
     CONTACT, "``CONTACT#<hex HMAC>`` (shared/pii.py): the members with one phone or e-mail."
 )
+
+# Exports: one item per export job (operators' CSV files for finance) --------------------------
+export_pk = _prefixed("EXPORT#", "An export job's own partition: its request, status and rows.")
+EXPORT_SK = "EXPORT"
