@@ -42,6 +42,15 @@ class Validity(Struct, frozen=True):
     years_after: int = 1
 
 
+class Risk(Struct, frozen=True):
+    """Risk rules (SPEC §9d): a purchase above ``single_purchase_limit`` (money), or whose
+    points would take the member's purchase points of the programme day above
+    ``daily_purchase_points``, waits in the review queue instead of crediting. None = off."""
+
+    single_purchase_limit: Decimal | None = Decimal("100000.00")
+    daily_purchase_points: int | None = 200_000
+
+
 class Rules(Struct, frozen=True):
     """Every programme setting, with the source plans' defaults.
 
@@ -85,6 +94,8 @@ class Rules(Struct, frozen=True):
     transfer_max_points_per_day: int = 10_000
     # Lottery (docs/product.md §6)
     lottery_default_cost: int = 50
+    # Risk controls: review queue thresholds (docs/product.md "Review queue")
+    risk: Risk = field(default_factory=Risk)
 
     @property
     def zone(self) -> ZoneInfo:
