@@ -270,6 +270,23 @@ def lottery_day_sk(day: date, lottery_id: str) -> str:
     return f"{lottery_day_prefix(day)}{lottery_id}"
 
 
+# Targeting: extra lottery draws earned by spend, per-month redemption counters ---------------
+EXTRA_DRAWS = "XDRAWS#"
+
+extra_draws_terms_sk = _prefixed(
+    EXTRA_DRAWS,
+    "A lottery's extra-draw terms in ``PROGRAMME`` (loaded with the rules: a purchase reads none).",
+)
+extra_draws_sk = _prefixed(
+    EXTRA_DRAWS, "A member's extra draws left on one lottery, earned by purchases."
+)
+
+
+def limit_month_sk(item_id: str, month: str) -> str:
+    """Per-member counter of the units of one item redeemed in one month "YYYY-MM" (TTL)."""
+    return f"{LIMIT}MONTH#{month}#{item_id}"
+
+
 # Jobs: checkpointed runs ----------------------------------------------------------------------
 JOB = "JOB#"
 
