@@ -345,3 +345,13 @@ contact_pk = _prefixed(
 # Exports: one item per export job (operators' CSV files for finance) --------------------------
 export_pk = _prefixed("EXPORT#", "An export job's own partition: its request, status and rows.")
 EXPORT_SK = "EXPORT"
+
+# Imports: one partition per members import (its status item and its rejected rows) -----------
+import_pk = _prefixed("IMPORT#", "An import's own partition: its status item and rejected rows.")
+IMPORT_SK = "IMPORT"
+IMPORTS_ACTIVE = "IMPORTS#active"  # GSI by_status: unfinished imports (the resume schedule)
+
+
+def import_rejected_sk(row: int) -> str:
+    """A rejected row of an import, in row order."""
+    return f"REJECTED#{row:010d}"
