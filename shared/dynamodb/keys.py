@@ -355,3 +355,13 @@ IMPORTS_ACTIVE = "IMPORTS#active"  # GSI by_status: unfinished imports (the resu
 def import_rejected_sk(row: int) -> str:
     """A rejected row of an import, in row order."""
     return f"REJECTED#{row:010d}"
+
+
+# Risk: the review queue ----------------------------------------------------------------------
+REVIEW = "REVIEW#"
+REVIEWS_IN = "REVIEWS#"
+
+review_pk = _prefixed(REVIEW, "A credit waiting for (or decided by) an operator; sk ``REVIEW``.")
+reviews_status_pk = _prefixed(
+    REVIEWS_IN, "GSI ``by_status`` partition: the reviews in one status (the operators' queue)."
+)

@@ -9,6 +9,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 
 from shared.dynamodb.models.base import Item
@@ -54,6 +55,12 @@ class MemberItem(Item):
     tier_sk = UnicodeAttribute(null=True)
     bday_pk = UnicodeAttribute(null=True)  # GSI by_birthday, members with a birthday
     bday_sk = UnicodeAttribute(null=True)
+    # Risk (shared/dynamodb/reviews.py): purchase points credited on ``purchase_day`` (the
+    # daily velocity), and purchases waiting in the review queue (order ids, their points).
+    purchase_day = UnicodeAttribute(null=True)
+    purchase_points = NumberAttribute(null=True)
+    pending_reviews = UnicodeSetAttribute(null=True)
+    pending_review = NumberAttribute(null=True)
 
     by_tier = ByTier()
     by_birthday = ByBirthday()
