@@ -3,7 +3,8 @@ per aggregate: ``base`` (the table binding and attribute helpers), ``indexes`` (
 secondary indexes), ``members`` (profile, ledger, lots, audit, referral codes),
 ``programme``, ``idempotency``, ``mall``, ``checkout``, ``transfers``, ``reports``,
 ``lottery``, ``jobs`` (job runs and the outbox), ``rebates`` (accruals/statements, payouts),
-``contacts`` (lookup rows by the keyed hash of a phone or e-mail), ``exports`` (export jobs).
+``contacts`` (lookup rows by the keyed hash of a phone or e-mail), ``exports`` (export jobs),
+``reviews`` (the review queue).
 
 Repositories import the module they need (``from shared.dynamodb.models.mall import OrderItem``),
 so a function loads only the row classes it uses: pynamodb builds each class through a
@@ -57,6 +58,7 @@ _MODULE_OF = {
     "JobRunItem": "jobs",
     "OutboxItem": "jobs",
     "ExportItem": "exports",
+    "ReviewItem": "reviews",
 }
 
 __all__ = sorted(_MODULE_OF)
