@@ -99,6 +99,10 @@ class LedgerItem(Item):
     order_id = UnicodeAttribute(null=True)
     # Operator adjustments: who made them.
     actor = UnicodeAttribute(null=True)
+    # Members imports' opening balances: which import and row wrote them (a resumed import
+    # tells its own earlier rows from another import's and from a repeated member id).
+    import_id = UnicodeAttribute(null=True)
+    import_row = NumberAttribute(null=True)
 
     by_time = ByTime()
     by_order = ByOrder()
