@@ -25,6 +25,8 @@ from typing import Any
 
 from msgspec import Struct
 
+from shared.domain.targeting import Audience, Target
+
 # Prize kinds (PUT /v1/admin/lotteries/{lottery_id}).
 POINTS, COUPON, GIFT, CASH = "points", "coupon", "gift", "cash"
 KINDS: tuple[str, ...] = (POINTS, COUPON, GIFT, CASH)
@@ -87,8 +89,63 @@ class Prize(Struct, frozen=True):
         )
 
 
+class ExtraDraws(Struct, frozen=True):
+    """Draws a purchase earns: ``draws`` for each full ``per_amount`` of its amount. They cost
+    no points and do not count against the daily limit."""
+
+    per_amount: Decimal
+    draws: int
+
+    def earned(self, amount: Decimal) -> int:
+        return int(amount // self.per_amount) * self.draws if amount > 0 else 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {"per_amount": str(self.per_amount), "draws": self.draws}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExtraDraws:
+        return cls(Decimal(data["per_amount"]), int(data["draws"]))
+
+
+class DrawOffer(Struct, frozen=True):
+    """A lottery's extra-draw terms as a purchase applies them (kept with the programme's
+    rules, so a purchase reads nothing to apply them)."""
+
+    lottery_id: str
+    starts_at: datetime
+    ends_at: datetime
+    extra: ExtraDraws
+    target: Target = Target()
+
+    def draws_for(self, amount: Decimal, at: datetime, member: Audience, zone: Any) -> int:
+        """Extra draws a purchase of ``amount`` at ``at`` earns ``member`` (0: none)."""
+        if not self.starts_at <= at < self.ends_at or not self.target.admits(member, zone):
+            return 0
+        return self.extra.earned(amount)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lottery_id": self.lottery_id,
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "extra_draws": self.extra.as_json(),
+            **self.target.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DrawOffer:
+        return cls(
+            lottery_id=data["lottery_id"],
+            starts_at=datetime.fromisoformat(data["starts_at"]),
+            ends_at=datetime.fromisoformat(data["ends_at"]),
+            extra=ExtraDraws.from_json(data["extra_draws"]),
+            target=Target.from_json(dict(data)),
+        )
+
+
 class Lottery(Struct, frozen=True):
-    """A campaign: cost per draw, window, per-member daily limit and the prize pool."""
+    """A campaign: cost per draw, window, per-member daily limit and the prize pool; who it
+    is for (``target``) and the extra draws purchases earn (``extra_draws``)."""
 
     lottery_id: str
     name: str
@@ -99,9 +156,19 @@ class Lottery(Struct, frozen=True):
     no_prize_weight: int = 0
     daily_limit: int | None = None  # None: no daily limit
     ver: int = 0
+    target: Target = Target()
+    extra_draws: ExtraDraws | None = None
 
     def prize(self, prize_id: str | None) -> Prize | None:
         return next((p for p in self.prizes if p.prize_id == prize_id), None)
+
+    def offer(self) -> DrawOffer | None:
+        """The extra-draw terms purchases apply, if it has any."""
+        if self.extra_draws is None:
+            return None
+        return DrawOffer(
+            self.lottery_id, self.starts_at, self.ends_at, self.extra_draws, self.target
+        )
 
 
 def is_open(lottery: Lottery, now: datetime) -> bool:

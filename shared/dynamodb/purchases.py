@@ -18,7 +18,7 @@ from msgspec import Struct
 from shared.domain.ledger import Credit
 from shared.domain.referrals import Referral
 from shared.domain.rules import Rules
-from shared.dynamodb import keys, ledger
+from shared.dynamodb import extra_draws, keys, ledger
 from shared.dynamodb import rebates as rebates_repo
 from shared.dynamodb import tiers as tiers_repo
 from shared.dynamodb.ledger import ENTRY, PROFILE
@@ -36,6 +36,7 @@ class Expect(Struct, frozen=True):
     status: str  # "active" or "frozen"
     standing: Standing  # tier (its multiplier) and qualifying total (promotion), see tiers
     pending: bool  # referral bonuses wait for this member's first purchase
+    registered_at: str | None = None  # UTC ISO-8601 once read (targeting); None: not read
 
     @property
     def tier(self) -> str | None:
@@ -64,7 +65,8 @@ class RecipientsChanged(Exception):
 
 def _stale(member: MemberItem, today: date) -> Stale:
     pending = member.first_purchase_rewarded is False
-    expect = Expect(member.status, tiers_repo.standing_of(member, today), pending)
+    standing = tiers_repo.standing_of(member, today)
+    expect = Expect(member.status, standing, pending, member.registered_at)
     referral = None
     if pending and member.referred_by:
         referral = Referral(member.referred_by, member.referrer_chain)
@@ -92,6 +94,8 @@ def record(
     breakdown: list[dict[str, Any]],
     occurred_at: str | None = None,
     accruals: tuple[rebates_repo.AccrualWrite, ...] = (),
+    registered_before: str | None = None,
+    grants: tuple[extra_draws.Grant, ...] = (),
 ) -> Written:
     """Write the purchase credit (once per order) and ``rewards`` (referral bonuses).
 
@@ -106,6 +110,10 @@ def record(
     ``accruals``: the member's rebate accruals this purchase adds to, one update each in the
     same transaction, the contributions kept on the entry (``rebates``);
     :class:`shared.dynamodb.rebates.Refused` when one is settled.
+
+    Targeting (``shared.targeting``): ``registered_before`` (UTC ISO) adds "registered
+    before then" to the profile condition when the points assumed the member is not new;
+    ``grants`` add extra lottery draws, one counter update each in the same transaction.
     """
     own = [r for r in rewards if r.member_id == credit.member_id]
     others = [r for r in rewards if r.member_id != credit.member_id]
@@ -135,20 +143,20 @@ def record(
         actions += tier.actions
         if pay_bonuses:
             actions.append(MemberItem.first_purchase_rewarded.set(True))
-        tx.update(
-            PROFILE,
-            ledger.profile(credit.member_id),
-            actions,
-            condition=_condition(expect)
-            if tier.condition is None
-            else _condition(expect) & tier.condition,
-        )
+        condition = _condition(expect)
+        if tier.condition is not None:
+            condition &= tier.condition
+        if registered_before is not None:
+            condition &= MemberItem.registered_at < registered_before
+        tx.update(PROFILE, ledger.profile(credit.member_id), actions, condition=condition)
         tier.add_audit(tx)
         entry = ledger.add_credit_entry(tx, credit, rules, **entry_fields)
         for reward in own:
             ledger.add_credit_entry(tx, reward, rules, label=OWN_REWARD)
         for accrual in accruals:
             rebates_repo.add_accrual(tx, accrual)
+        for grant in grants:
+            extra_draws.add_grant(tx, grant)
         for i, reward in enumerate(others):
             standing = known.get(reward.member_id) or Standing.blind(None, reward.earned_on)
             ledger.add_credit(
