@@ -8,9 +8,9 @@ from typing import Any
 import boto3
 import pytest
 
-from shared import clock, programme
+from shared import clock, pii, programme
 from shared.dynamodb import connection
-from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_TABLE_NAME
+from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_PII_HMAC_KEY, ENV_TABLE_NAME
 from shared.tables import TABLES, create_table_kwargs
 from tests.support import Api
 
@@ -28,14 +28,17 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         ENV_TABLE_NAME: TEST_TABLE,
         "POWERTOOLS_SERVICE_NAME": "loyalty-tests",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
+        ENV_PII_HMAC_KEY: "tests-only-pii-hmac-key-0123456789abcdef",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv(ENV_DYNAMODB_ENDPOINT, raising=False)
     connection.reset()
     programme.invalidate()  # each test starts from its own table's programme rules
+    pii.reset()
     yield
     connection.reset()
     programme.invalidate()
+    pii.reset()
 
 
 @pytest.fixture
