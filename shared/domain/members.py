@@ -8,6 +8,52 @@ from typing import Any
 from msgspec import Struct
 
 ACTIVE, FROZEN = "active", "frozen"
+# Freeze scopes (issue 19): a member frozen for earning only, or for redeeming only. Stored as
+# the profile's ``status`` so every write's condition stays one comparison (``status IN``).
+EARNING_FROZEN, REDEEMING_FROZEN = "earning_frozen", "redeeming_frozen"
+ALL, EARNING, REDEEMING = "all", "earning", "redeeming"
+SCOPES = (ALL, EARNING, REDEEMING)
+CAN_EARN = (ACTIVE, REDEEMING_FROZEN)  # statuses whose credits count (earning not frozen)
+CAN_SPEND = (ACTIVE, EARNING_FROZEN)  # statuses that may redeem, draw, transfer, hold
+_FROZEN = {
+    ACTIVE: frozenset(),
+    FROZEN: frozenset({EARNING, REDEEMING}),
+    EARNING_FROZEN: frozenset({EARNING}),
+    REDEEMING_FROZEN: frozenset({REDEEMING}),
+}
+_STATUS = {scopes: status for status, scopes in _FROZEN.items()}
+
+
+def can_earn(status: str) -> bool:
+    """Whether a member with ``status`` earns (purchases, check-ins, tasks, bonuses)."""
+    return status in CAN_EARN
+
+
+def can_spend(status: str) -> bool:
+    """Whether a member with ``status`` may redeem, draw, transfer or hold points."""
+    return status in CAN_SPEND
+
+
+def frozen_scope(status: str) -> str | None:
+    """What is frozen, as the API shows it: ``all``, ``earning``, ``redeeming`` or None."""
+    scopes = _FROZEN.get(status, _FROZEN[FROZEN])  # an unknown status freezes everything
+    if not scopes:
+        return None
+    return ALL if len(scopes) == 2 else next(iter(scopes))
+
+
+def shown_status(status: str) -> str:
+    """``status`` as the API shows it: ``active``, or ``frozen`` when anything is frozen
+    (``frozen_scope`` says what)."""
+    return ACTIVE if status == ACTIVE else FROZEN
+
+
+def status_after(status: str, scope: str, *, freeze: bool) -> str:
+    """The status after freezing (``freeze``) or unfreezing ``scope`` of a member with
+    ``status``: freezing adds to what is frozen, unfreezing takes away from it."""
+    change = _FROZEN[FROZEN] if scope == ALL else frozenset({scope})
+    current = _FROZEN.get(status, _FROZEN[FROZEN])
+    return _STATUS[current | change if freeze else current - change]
 
 
 class Member(Struct, frozen=True):
