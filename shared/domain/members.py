@@ -87,6 +87,11 @@ class Member(Struct, frozen=True):
     checkin_streak: int | None = None  # None until the first check-in
     activity_day: str | None = None
     activity_points: int | None = None  # None until the first activity
+    # Contact details (shared/domain/contacts.py: normalised), personal data: only here in
+    # clear, never in a key, an index or a log line; staff see them masked.
+    phone: str | None = None  # E.164
+    email: str | None = None
+    name: str | None = None
 
 
 class Audit(Struct, frozen=True):

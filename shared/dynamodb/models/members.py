@@ -55,6 +55,11 @@ class MemberItem(Item):
     tier_sk = UnicodeAttribute(null=True)
     bday_pk = UnicodeAttribute(null=True)  # GSI by_birthday, members with a birthday
     bday_sk = UnicodeAttribute(null=True)
+    # Contact details in clear (personal data): attributes of the profile only; lookups go
+    # through CONTACT#<hmac> rows (shared/dynamodb/contacts.py), never an index on these.
+    phone = UnicodeAttribute(null=True)  # E.164
+    email = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
     # Risk (shared/dynamodb/reviews.py): purchase points credited on ``purchase_day`` (the
     # daily velocity), and purchases waiting in the review queue (order ids, their points).
     purchase_day = UnicodeAttribute(null=True)
