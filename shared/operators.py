@@ -10,6 +10,7 @@ from typing import Any
 from msgspec import Struct
 
 from shared import members, programme
+from shared.domain import audit as audit_log
 from shared.domain import ledger as kinds
 from shared.domain.calendar import iso_local, local_date
 from shared.domain.ledger import Credit, Debit
@@ -35,9 +36,10 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
 
     A debit is refused (409 ``insufficient_points``) when it would take more than the
     member's spendable points, unless ``allow_debt``; operators may adjust frozen members.
-    Audited: the ledger entry (type ``adjust``) carries ``actor``, and an audit item is
-    written in the same transaction. Returns (status, body); with an Idempotency-Key a
-    repeat returns the first (status, body).
+    Audited: the ledger entry (type ``adjust``) carries ``actor``; the member's audit item
+    and the audit log's ``member.adjust`` entry (after = the answer) are written in the same
+    transaction. Returns (status, body); with an Idempotency-Key a repeat returns the first
+    (status, body) and writes nothing.
     """
     rules = programme.current()
     adjustment_id = f"adj-{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
@@ -84,17 +86,37 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
     audit = Audit(
         cmd.member_id, "adjust", cmd.actor, cmd.reason, now, points=cmd.points, ref=adjustment_id
     )
+    logged = audit_log.entry(
+        now, cmd.actor, "member.adjust", _member(cmd.member_id), after=body, reason=cmd.reason
+    )
     replay = operators_repo.adjust(
-        change, rules, audit, allow_debt=cmd.allow_debt, idem=idem, response=(201, body)
+        change, rules, audit, logged, allow_debt=cmd.allow_debt, idem=idem, response=(201, body)
     )
     if replay is not None:
         return replay.status, replay.body
     return 201, body
 
 
+def _member(member_id: str) -> str:
+    return audit_log.target("member", member_id)
+
+
 def _set_status(member_id: str, status: str, reason: str, actor: str, now: datetime) -> dict:
     action = "freeze" if status == FROZEN else "unfreeze"
-    changed = operators_repo.set_status(status, Audit(member_id, action, actor, reason, now))
+    # The write's condition is "status differs", so with two statuses the old one is the other.
+    was = ACTIVE if status == FROZEN else FROZEN
+    logged = audit_log.entry(
+        now,
+        actor,
+        f"member.{action}",
+        _member(member_id),
+        before={"status": was},
+        after={"status": status},
+        reason=reason,
+    )
+    changed = operators_repo.set_status(
+        status, Audit(member_id, action, actor, reason, now), logged
+    )
     return {
         "member_id": member_id,
         "status": status,

@@ -1,17 +1,20 @@
 """Data access for operators' actions on a member: adjustments, freeze/unfreeze, audit.
 
 Each action is one transaction with its audit item (``AUDIT#<at>#<action>`` under the
-member); an adjustment also carries its ledger entry, its lot (credits) and, when the
-request had an ``Idempotency-Key``, the idempotency record.
+member) and its entry in the programme's audit log; an adjustment also carries its ledger
+entry, its lot (credits) and, when the request had an ``Idempotency-Key``, the idempotency
+record.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from shared.domain.audit import AuditEntry
 from shared.domain.ledger import Credit, Debit
 from shared.domain.members import Audit
 from shared.domain.rules import Rules
+from shared.dynamodb import audit as audit_log
 from shared.dynamodb import idempotency, keys, ledger, members
 from shared.dynamodb.ledger import PROFILE
 from shared.dynamodb.models.members import AuditItem, MemberItem
@@ -19,7 +22,7 @@ from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.dynamodb.values import value_of
 from shared.errors import InsufficientPoints
 
-AUDIT = "audit"
+AUDIT = "member_audit"
 
 
 def _audit_item(audit: Audit) -> AuditItem:
@@ -31,6 +34,7 @@ def adjust(
     change: Credit | Debit,
     rules: Rules,
     audit: Audit,
+    logged: AuditEntry,
     *,
     allow_debt: bool,
     idem: idempotency.Key | None,
@@ -48,6 +52,7 @@ def adjust(
                 guard &= MemberItem.spendable >= change.points
             ledger.add_debit(tx, change, condition=guard, actor=audit.actor)
         tx.put(AUDIT, _audit_item(audit))
+        audit_log.add(tx, logged)
         try:
             return idempotency.commit(tx, idem, response[0], response[1], change.at)
         except Cancelled as cancelled:
@@ -66,9 +71,9 @@ def adjust(
     return run(attempt)
 
 
-def set_status(status: str, audit: Audit) -> bool:
-    """Move the member to ``status`` with its audit item. Returns whether it changed: False
-    when the member already had that status (nothing written)."""
+def set_status(status: str, audit: Audit, logged: AuditEntry) -> bool:
+    """Move the member to ``status`` with its audit item and log entry. Returns whether it
+    changed: False when the member already had that status (nothing written)."""
 
     def attempt() -> bool:
         tx = Tx()
@@ -79,6 +84,7 @@ def set_status(status: str, audit: Audit) -> bool:
             condition=MemberItem.pk.exists() & (MemberItem.status != status),
         )
         tx.put(AUDIT, _audit_item(audit))
+        audit_log.add(tx, logged)
         try:
             tx.commit()
         except Cancelled as cancelled:
