@@ -19,6 +19,7 @@ from typing import Any
 
 from msgspec import Struct
 
+from shared.domain import contacts
 from shared.errors import Invalid
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
@@ -299,6 +300,59 @@ class Date(Field, frozen=True):
 
     def schema(self) -> Schema:
         return ref("Date")
+
+
+class _Contact(Field, frozen=True):
+    """A contact detail read by its normaliser in ``shared/domain/contacts.py``: the
+    canonical form; the normaliser's problem otherwise (it never repeats the value)."""
+
+    max_length: int = 64
+
+    def normalize(self, value: str) -> str:
+        raise NotImplementedError
+
+    def parse(self, value: Any) -> Any:
+        if not isinstance(value, str) or len(value) > self.max_length:
+            return _bad(f"must be a string of at most {self.max_length} characters")
+        try:
+            return self.normalize(value)
+        except contacts.InvalidContact as problem:
+            return _bad(str(problem))
+
+    def schema(self) -> Schema:
+        return {"type": "string", "minLength": 1, "maxLength": self.max_length}
+
+
+class Phone(_Contact, frozen=True):
+    """A phone number: E.164 ("+8613812345678"); national numbers are Chinese."""
+
+    def normalize(self, value: str) -> str:
+        return contacts.normalize_phone(value)
+
+    def schema(self) -> Schema:
+        return super().schema() | {"examples": ["13812345678", "+86 138-1234-5678"]}
+
+
+class Email(_Contact, frozen=True):
+    """An e-mail address, lower-cased."""
+
+    max_length: int = contacts.MAX_EMAIL
+
+    def normalize(self, value: str) -> str:
+        return contacts.normalize_email(value)
+
+    def schema(self) -> Schema:
+        return super().schema() | {"format": "email"}
+
+
+class PersonName(_Contact, frozen=True):
+    """A person's name, spaces collapsed."""
+
+    def normalize(self, value: str) -> str:
+        return contacts.normalize_name(value)
+
+    def schema(self) -> Schema:
+        return super().schema() | {"pattern": r"\S"}
 
 
 class Nested(Field, frozen=True):
