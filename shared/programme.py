@@ -1,11 +1,11 @@
 """The programme rules in force: operators' overrides stored in DynamoDB, cached briefly.
 
-``current()`` is the one accessor every use case calls. The rules item, the campaigns and
-the rebate campaigns are loaded together by one ``Query`` and kept in memory for
-``TTL_SECONDS``, so a warm purchase still costs one DynamoDB round trip; an operator's
-change reaches every running function within that time (at once in the process that made
-it, which calls :func:`invalidate`). Tests call :func:`invalidate` to start from the table's
-state, and :func:`use_clock` to move the cache's clock on.
+``current()`` is the one accessor every use case calls. The rules item, the campaigns, the
+rebate campaigns and the lotteries' extra-draw terms are loaded together by one ``Query``
+and kept in memory for ``TTL_SECONDS``, so a warm purchase still costs one DynamoDB round
+trip; an operator's change reaches every running function within that time (at once in the
+process that made it, which calls :func:`invalidate`). Tests call :func:`invalidate` to
+start from the table's state, and :func:`use_clock` to move the cache's clock on.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from msgspec import Struct
 
 from shared.domain.campaigns import Campaign
+from shared.domain.lottery import DrawOffer
 from shared.domain.rebates import RebateCampaign
 from shared.domain.rules import Rules
 from shared.rules_codec import apply
@@ -33,6 +34,7 @@ class Programme(Struct, frozen=True):
     rules: Rules
     campaigns: tuple[Campaign, ...]
     rebates: tuple[RebateCampaign, ...]
+    draw_offers: tuple[DrawOffer, ...]
     loaded_at: float  # the cache's clock (time.monotonic unless a test set another)
 
 
@@ -43,7 +45,7 @@ def _load() -> Programme:
     from shared.dynamodb import config
     from shared.observability import logger
 
-    overrides, stored, stored_rebates = config.load_programme()
+    overrides, stored, stored_rebates, stored_offers = config.load_programme()
     rules, problems = apply(overrides)
     if problems:
         logger.warning("stored programme settings ignored", extra={"problems": problems})
@@ -51,7 +53,10 @@ def _load() -> Programme:
     rebates = tuple(
         sorted((RebateCampaign.from_json(c) for c in stored_rebates), key=lambda c: c.campaign_id)
     )
-    return Programme(rules, campaigns, rebates, _monotonic())
+    offers = tuple(
+        sorted((DrawOffer.from_json(o) for o in stored_offers), key=lambda o: o.lottery_id)
+    )
+    return Programme(rules, campaigns, rebates, offers, _monotonic())
 
 
 def loaded() -> Programme:
@@ -79,6 +84,11 @@ def campaigns() -> tuple[Campaign, ...]:
 def rebates() -> tuple[RebateCampaign, ...]:
     """Every stored rebate campaign (closed ones too); a purchase picks those accepting it."""
     return loaded().rebates
+
+
+def draw_offers() -> tuple[DrawOffer, ...]:
+    """Every lottery's extra-draw terms (ended ones too); a purchase picks those open."""
+    return loaded().draw_offers
 
 
 def invalidate() -> None:

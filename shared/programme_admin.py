@@ -9,7 +9,7 @@ import msgspec
 
 from shared import programme
 from shared.clock import utc_iso
-from shared.domain.campaigns import Campaign
+from shared.domain.campaigns import Campaign, definition_problems
 from shared.dynamodb import config
 from shared.errors import Invalid
 from shared.rules_codec import decode, normalized, to_json
@@ -33,7 +33,7 @@ def put_rules(overrides: dict[str, Any], actor: str, now: datetime) -> dict[str,
 
 
 def _view(campaign: Campaign, now: datetime) -> dict[str, Any]:
-    return {**campaign.to_json(), "active": campaign.active_at(now)}
+    return {**campaign.to_json(), "active": campaign.active_at(now, programme.current().zone)}
 
 
 def campaign_of(campaign_id: str, fields: dict[str, Any]) -> Campaign:
@@ -47,11 +47,7 @@ def campaign_of(campaign_id: str, fields: dict[str, Any]) -> Campaign:
 
 def put_campaign(campaign: Campaign, actor: str, now: datetime) -> tuple[dict, bool]:
     """Create or replace a campaign. Returns (campaign, created)."""
-    problems = {}
-    if campaign.ends_at <= campaign.starts_at:
-        problems["ends_at"] = "must be after starts_at"
-    if campaign.multiplier is None and campaign.bonus_points is None:
-        problems["multiplier"] = "a campaign needs a multiplier, bonus_points, or both"
+    problems = definition_problems(campaign, [t.name for t in programme.current().tiers])
     if problems:
         raise Invalid(
             "invalid fields: " + ", ".join(sorted(problems)), details={"fields": problems}

@@ -8,7 +8,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import programme
+from shared import programme, targeting
 from shared.clock import utc_iso
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
@@ -70,7 +70,7 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
         )
     rules = programme.current()
     occurred = min(cmd.occurred_at, now) if cmd.occurred_at else now  # never in the future
-    campaigns = active(programme.campaigns(), occurred)
+    campaigns = active(programme.campaigns(), occurred, rules.zone)
     today = local_date(now, rules.zone)
     first_tier = rules.tiers[0].name
     expect = purchases_repo.Expect("active", Standing.blind(first_tier, today), pending=False)
@@ -81,13 +81,24 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
     for _ in range(6):
         frozen = expect.status != "active"
         tier = next((t for t in rules.tiers if t.name == expect.tier), None)
+        offers = targeting.for_purchase(
+            cmd.member_id,
+            expect.tier,
+            expect.registered_at,
+            campaigns,
+            programme.draw_offers(),
+            cmd.amount,
+            occurred,
+            rules,
+            earns=not frozen,
+        )
         earned = purchase_points(
             cmd.amount,
             rules,
             lines=cmd.items,
             channel=cmd.channel,
             tier=tier,
-            campaigns=campaigns,
+            campaigns=offers.campaigns,
             frozen=frozen,
         )
         credit = kinds.credit(
@@ -128,6 +139,8 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
                 accruals=accrual.for_purchase(
                     cmd.member_id, cmd.amount, cmd.items, occurred, now, expect, rebates
                 ),
+                registered_before=offers.registered_before,
+                grants=offers.grants,
             )
         except rebates_repo.Refused as refused:
             rebates.learn(refused)

@@ -51,6 +51,9 @@ def purchase_points(
     - ``campaign:<id>``: ``Σ P × tier multiplier × (campaign multiplier − 1)`` over the
       lines it covers, plus its flat ``bonus_points`` if it covers any line (campaigns add
       up with each other: two ×2 campaigns make ×3)
+    - ``spend_bonus:<id>``: the points of the campaign's highest spend rung (满X送Y) that the
+      amount of the lines it covers reaches (whole points: neither tier nor multipliers
+      scale them)
 
     Each share is computed exactly and floored on its own; ``points`` is the sum of the
     shares, so the breakdown always adds up and no rounding ever credits more than the
@@ -95,6 +98,9 @@ def purchase_points(
         if campaign.bonus_points and covered:
             share += campaign.bonus_points
         add(f"campaign:{campaign.campaign_id}", share)
+        if campaign.spend_bonus:
+            reached = sum((p.amount for p in parts if campaign.covers(p, channel)), Decimal(0))
+            add(f"spend_bonus:{campaign.campaign_id}", Decimal(campaign.spend_points(reached)))
     breakdown = [RulePoints("base", floor_points(amount * rate))]
     for rule, value in exact.items():
         points = floor_points(value)

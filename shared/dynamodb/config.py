@@ -19,12 +19,16 @@ from shared.dynamodb.models.base import Item
 from shared.dynamodb.models.programme import ProgrammeItem, TaskItem
 from shared.dynamodb.values import row_of, value_of
 
+Rows = list[dict[str, Any]]
 
-def load_programme() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """(rules overrides, campaigns, rebate campaigns) as stored JSON: one consistent Query."""
+
+def load_programme() -> tuple[dict[str, Any], Rows, Rows, Rows]:
+    """(rules overrides, campaigns, rebate campaigns, lotteries' extra-draw terms) as stored
+    JSON: one consistent Query."""
     overrides: dict[str, Any] = {}
-    campaigns: list[dict[str, Any]] = []
-    rebates: list[dict[str, Any]] = []
+    campaigns: Rows = []
+    rebates: Rows = []
+    draw_offers: Rows = []
     for item in ProgrammeItem.query(keys.PROGRAMME, consistent_read=True):
         if item.sk == keys.RULES:
             overrides = json.loads(item.data)
@@ -32,7 +36,9 @@ def load_programme() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[st
             campaigns.append(json.loads(item.data))
         elif item.sk.startswith(keys.REBATE):
             rebates.append(json.loads(item.data))
-    return overrides, campaigns, rebates
+        elif item.sk.startswith(keys.EXTRA_DRAWS):
+            draw_offers.append(json.loads(item.data))
+    return overrides, campaigns, rebates, draw_offers
 
 
 def _upsert(item: Item) -> bool:

@@ -142,8 +142,8 @@ def test_lines_adding_up_to_more_than_the_amount_are_refused() -> None:
 
 def test_campaign_window_includes_start_and_excludes_end() -> None:
     c = campaign()
-    assert c.active_at(DAY)
-    assert not c.active_at(datetime(2027, 1, 11, tzinfo=UTC))
+    assert c.active_at(DAY, UTC)
+    assert not c.active_at(datetime(2027, 1, 11, tzinfo=UTC), UTC)
 
 
 # Check-ins and the daily cap ---------------------------------------------------------------
