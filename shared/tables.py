@@ -58,6 +58,10 @@ POINTS_TABLE = TableDef(
         # A rebate campaign's participants (their accruals), in shards (sparse: accruals only):
         # settlement and the campaign's live totals read the participants, never the members.
         Index("by_campaign", "cp_pk", "cp_sk"),
+        # Members who earned leaderboard points, by shard and the month of their last such
+        # credit (sparse, keys only: written once a month per member, not on every credit):
+        # the leaderboard snapshot reads the members who earned since a month, nobody else.
+        Index("by_board", "board_pk", "board_sk", projection="KEYS_ONLY"),
     ),
     stream=True,
     ttl_attribute="ttl",

@@ -365,3 +365,26 @@ review_pk = _prefixed(REVIEW, "A credit waiting for (or decided by) an operator;
 reviews_status_pk = _prefixed(
     REVIEWS_IN, "GSI ``by_status`` partition: the reviews in one status (the operators' queue)."
 )
+
+# Leaderboard: members who earned, by the month of their last counted credit; snapshots -------
+BOARD = "BOARD#"
+BOARD_SHARDS = 16  # never change: members would be stranded in the old shards
+LEADERBOARD = "LEADERBOARD#"
+SNAPSHOT_SK = "SNAPSHOT"
+
+board_shard_pk = _sharded(BOARD, "GSI ``by_board`` partition: one shard of the members who earned.")
+
+
+def board_index(member_id: str, month: str) -> dict[str, str]:
+    """GSI ``by_board`` keys a profile gets with each credit that counts for the leaderboard:
+    its shard, and ``<YYYY-MM of that credit>#<member id>``, so the members who earned since
+    a month are one range query per shard (the key changes once a month per member)."""
+    return {
+        "board_pk": board_shard_pk(shard_of(member_id, BOARD_SHARDS)),
+        "board_sk": f"{month}#{member_id}",
+    }
+
+
+def leaderboard_pk(period: str, key: str) -> str:
+    """A leaderboard's snapshot (sk ``SNAPSHOT``): ``period`` month|year, ``key`` 2026-11|2026."""
+    return f"{LEADERBOARD}{period}#{key}"
