@@ -9,6 +9,7 @@ from typing import Any
 from msgspec import Struct
 
 from shared import events, programme
+from shared.domain import audit as audit_log
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.ledger import Debit
@@ -188,14 +189,22 @@ def extend_expiry(cmd: ExtensionRequest, now: datetime) -> dict[str, Any]:
         ext = extend([(k, v.lot) for k, v in items.items()], member.consumed, member.settled, move)
         if not ext.moved:
             raise Conflict("no points expire in that period", code="nothing_to_extend")
-        if len(ext.changes) * 2 + 2 > 100:
+        if len(ext.changes) * 2 + 3 > 100:  # + the member, its trail item, the log entry
             raise Conflict("too many lots to move at once; narrow the period", code="too_many_lots")
         moved = [
             {"points": c.left, "from": c.expires_on.isoformat(), "to": c.new_expires_on.isoformat()}
             for c in ext.moved
         ]
-        audit = repo.ExtensionAudit(cmd.actor, cmd.reason, now)
-        if not repo.apply_extension(member, items, ext, audit, rules.expiry_shards):
+        logged = audit_log.entry(
+            now,
+            cmd.actor,
+            "member.extend_expiry",
+            audit_log.target("member", cmd.member_id),
+            before={"expiring": [{"points": m["points"], "expires_on": m["from"]} for m in moved]},
+            after={"expiring": [{"points": m["points"], "expires_on": m["to"]} for m in moved]},
+            reason=cmd.reason,
+        )
+        if not repo.apply_extension(member, items, ext, logged, rules.expiry_shards):
             continue  # the member spent or earned meanwhile: plan again
         return {"member_id": cmd.member_id, "moved": moved, "reason": cmd.reason}
     raise Contention("the member's points are changing quickly; retry the request")

@@ -32,7 +32,7 @@ def extend_expiry(req: Request) -> Response:
     cmd = expiry.ExtensionRequest(
         member_id=req.path["member_id"],
         reason=reason,
-        actor=req.caller.subject,
+        actor=req.operator,
         through=through,
         to=to,
         days=days,

@@ -12,9 +12,11 @@ from datetime import date, datetime
 from msgspec import Struct
 
 from shared.clock import utc_iso
+from shared.domain.audit import AuditEntry
 from shared.domain.ledger import Debit
 from shared.domain.lots import Extension, Lot
 from shared.domain.members import Audit
+from shared.dynamodb import audit as audit_log
 from shared.dynamodb import keys
 from shared.dynamodb.ledger import ENTRY, PROFILE, add_debit, new_lot
 from shared.dynamodb.members import audit_row, find
@@ -153,24 +155,16 @@ def add_reminder(
     return tx.committed()
 
 
-class ExtensionAudit(Struct, frozen=True):
-    """Who extended a member's points, why and when (the audit trail's entry)."""
-
-    actor: str
-    reason: str
-    at: datetime
-
-
 def apply_extension(
     member: Balances,
     lots: dict[str, OpenLot],
     ext: Extension,
-    audit: ExtensionAudit,
+    logged: AuditEntry,
     shards: int,
 ) -> bool:
-    """Write a goodwill extension: shrink, close or move lots, and its audit entry, as one
-    transaction guarded by the member's version; False when the member spent or earned
-    since the lots were read (plan again)."""
+    """Write a goodwill extension: shrink, close or move lots, the member's audit trail item
+    and the audit log's ``logged`` entry, as one transaction guarded by the member's version;
+    False when the member spent or earned since the lots were read (plan again)."""
     tx = Tx()
     tx.update(
         PROFILE,
@@ -209,12 +203,13 @@ def apply_extension(
     entry = Audit(
         member.member_id,
         "expiry_extension",
-        audit.actor,
-        audit.reason,
-        audit.at,
+        logged.actor,
+        logged.reason,
+        logged.at,
         sum(c.left for c in moved),
         ";".join(f"{c.expires_on.isoformat()}->{c.new_expires_on.isoformat()}" for c in moved),
     )
     item = audit_row(entry, "expiry_extension")
-    tx.put("audit", item, condition=AuditItem.pk.does_not_exist())
+    tx.put("member_audit", item, condition=AuditItem.pk.does_not_exist())
+    audit_log.add(tx, logged)
     return tx.committed()
