@@ -287,6 +287,41 @@ class Names(Field, frozen=True):
         }
 
 
+class Integers(Field, frozen=True):
+    """A list of 1..``max_items`` distinct JSON integers from ``minimum`` to ``maximum``
+    (e.g. ISO weekdays)."""
+
+    minimum: int = 0
+    maximum: int = 1_000_000_000
+    max_items: int = 100
+
+    def parse(self, value: Any) -> Any:
+        ok = (
+            isinstance(value, list)
+            and 1 <= len(value) <= self.max_items
+            and all(
+                isinstance(v, int) and not isinstance(v, bool) and self.minimum <= v <= self.maximum
+                for v in value
+            )
+            and len(set(value)) == len(value)
+        )
+        if not ok:
+            return _bad(
+                f"must be a list of 1-{self.max_items} distinct integers "
+                f"from {self.minimum} to {self.maximum}"
+            )
+        return value
+
+    def schema(self) -> Schema:
+        return {
+            "type": "array",
+            "items": {"type": "integer", "minimum": self.minimum, "maximum": self.maximum},
+            "minItems": 1,
+            "maxItems": self.max_items,
+            "uniqueItems": True,
+        }
+
+
 class Date(Field, frozen=True):
     """A calendar date "YYYY-MM-DD"."""
 
