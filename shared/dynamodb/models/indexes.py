@@ -49,3 +49,6 @@ ByBirthday = _index_class("by_birthday", "GSI ``by_birthday`` (keys only): membe
 ByCampaign = _index_class(
     "by_campaign", "GSI ``by_campaign``: a rebate campaign's accruals (participants), in shards."
 )
+ByBoard = _index_class(
+    "by_board", "GSI ``by_board`` (keys only): members who earned, by month of their last credit."
+)

@@ -13,7 +13,7 @@ from pynamodb.attributes import (
 )
 
 from shared.dynamodb.models.base import Item
-from shared.dynamodb.models.indexes import ByBirthday, ByExpiry, ByOrder, ByTier, ByTime
+from shared.dynamodb.models.indexes import ByBirthday, ByBoard, ByExpiry, ByOrder, ByTier, ByTime
 
 
 class MemberItem(Item):
@@ -55,6 +55,10 @@ class MemberItem(Item):
     tier_sk = UnicodeAttribute(null=True)
     bday_pk = UnicodeAttribute(null=True)  # GSI by_birthday, members with a birthday
     bday_sk = UnicodeAttribute(null=True)
+    # Leaderboard: set with each credit that counts (``qualifying``), see shared/leaderboard.py.
+    earned_at = UnicodeAttribute(null=True)  # UTC ISO-8601 of the last such credit (ties)
+    board_pk = UnicodeAttribute(null=True)  # GSI by_board: shard
+    board_sk = UnicodeAttribute(null=True)  # "<YYYY-MM of that credit>#<member id>"
     # Contact details in clear (personal data): attributes of the profile only; lookups go
     # through CONTACT#<hmac> rows (shared/dynamodb/contacts.py), never an index on these.
     phone = UnicodeAttribute(null=True)  # E.164
@@ -69,6 +73,7 @@ class MemberItem(Item):
 
     by_tier = ByTier()
     by_birthday = ByBirthday()
+    by_board = ByBoard()
 
 
 class LedgerItem(Item):
