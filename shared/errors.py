@@ -194,3 +194,16 @@ class CampaignStarted(Conflict):
 
 class StatementNotFound(NotFound):
     code = "statement_not_found"
+
+
+# Risk: the review queue and verified tasks.
+class ReviewNotFound(NotFound):
+    code = "review_not_found"
+
+
+class ReviewDecided(Conflict):
+    code = "review_decided"
+
+
+class VerificationRequired(Forbidden):
+    code = "verification_required"
