@@ -6,7 +6,20 @@ from decimal import Decimal as Dec
 
 from shared.domain.activity import LIMITS
 from shared.requests import Body
-from shared.validation import Boolean, Choice, Date, Decimal, Integer, Names, Text, Timestamp
+from shared.validation import (
+    Boolean,
+    Choice,
+    Date,
+    Decimal,
+    Integer,
+    Integers,
+    Money,
+    Names,
+    Nested,
+    Objects,
+    Text,
+    Timestamp,
+)
 
 MAX_POINTS = 1_000_000
 
@@ -27,6 +40,10 @@ PUT_TASK = Body(
         "active": Boolean(required=False, default=True),
     }
 )
+RECURRENCE = Body({"weekdays": Integers(minimum=1, maximum=7, max_items=7)})
+SPEND_RUNG = Body(
+    {"min_amount": Money(), "points": Integer(minimum=1, maximum=MAX_POINTS)}
+)  # 满X送Y
 PUT_CAMPAIGN = Body(
     {
         "name": Text(),
@@ -37,6 +54,10 @@ PUT_CAMPAIGN = Body(
         "categories": Names(required=False),
         "skus": Names(required=False),
         "channels": Names(required=False),
+        "tiers": Names(required=False, max_items=20),
+        "registered_after": Date(required=False),
+        "recurrence": Nested(RECURRENCE, required=False),
+        "spend_bonus": Objects(SPEND_RUNG, required=False, max_items=10),
     }
 )
 ADJUST_MEMBER = Body(
