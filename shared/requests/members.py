@@ -4,7 +4,18 @@ payments)."""
 from __future__ import annotations
 
 from shared.requests import Body
-from shared.validation import Id, Integer, Money, MonthDay, Objects, Text, Timestamp
+from shared.validation import (
+    Email,
+    Id,
+    Integer,
+    Money,
+    MonthDay,
+    Objects,
+    PersonName,
+    Phone,
+    Text,
+    Timestamp,
+)
 
 REGISTER_MEMBER = Body(
     {
@@ -12,6 +23,10 @@ REGISTER_MEMBER = Body(
         "referral_code": Id(required=False),
         "birthday": MonthDay(required=False),
         "joined_at": Timestamp(required=False),
+        # Contact details (personal data), normalised: E.164 phone, lower-case e-mail.
+        "phone": Phone(required=False),
+        "email": Email(required=False),
+        "name": PersonName(required=False),
     }
 )
 LINE = Body(

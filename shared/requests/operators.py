@@ -11,12 +11,14 @@ from shared.validation import (
     Choice,
     Date,
     Decimal,
+    Email,
     Integer,
     Integers,
     Money,
     Names,
     Nested,
     Objects,
+    Phone,
     Text,
     Timestamp,
 )
@@ -68,3 +70,12 @@ ADJUST_MEMBER = Body(
     }
 )
 STATUS_CHANGE = Body({"reason": Text(max_length=500)})  # freeze, unfreeze
+# Member lookup by contact (the query; exactly one of the two) and a member's file (the query:
+# ``reveal=true`` shows the contact details in clear, audited with the optional ``reason``).
+FIND_MEMBERS = Body({"phone": Phone(required=False), "email": Email(required=False)})
+MEMBER_FILE = Body(
+    {
+        "reveal": Choice(("true", "false"), required=False, default="false"),
+        "reason": Text(required=False, max_length=500),
+    }
+)
