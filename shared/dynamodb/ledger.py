@@ -137,7 +137,21 @@ def qualifying_actions(credits: list[Credit], *, total_correction: int = 0) -> l
     if months:
         total = MemberItem.qualifying_total
         actions.append(total.set((total | 0) + (sum(months.values()) + total_correction)))
+        counted = (c for c in credits if c.qualifying and c.points > 0)
+        actions += board_actions(max(counted, key=lambda c: c.at))
     return actions
+
+
+def board_actions(last: Credit) -> list:
+    """The leaderboard's part of a qualifying credit's profile update (its points are the
+    ``qualifying`` buckets): when the member last earned (ties), and the ``by_board`` keys
+    of that month, through which the snapshot job finds them (shared/leaderboard.py)."""
+    index = keys.board_index(last.member_id, last.earned_on.strftime("%Y-%m"))
+    return [
+        MemberItem.earned_at.set(utc_iso(last.at)),
+        MemberItem.board_pk.set(index["board_pk"]),
+        MemberItem.board_sk.set(index["board_sk"]),
+    ]
 
 
 def debit_actions(points: int) -> list:
