@@ -28,10 +28,16 @@ class Registration(Struct, frozen=True):
     referral_code: str | None = None
     birthday: str | None = None
     joined_at: datetime | None = None
+    # Contact details, normalised (shared/domain/contacts.py); personal data.
+    phone: str | None = None
+    email: str | None = None
+    name: str | None = None
 
 
 def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
-    """Register a member with the welcome points. Returns (member view, created)."""
+    """Register a member with the welcome points and the lookup rows of its phone and e-mail
+    (one transaction). Returns (member view, created); the same data again is a replay (the
+    first registration stands), other data for the same id is ``member_exists``."""
     rules = programme.current()
     today = local_date(now, rules.zone)
     joined = cmd.joined_at.isoformat() if cmd.joined_at else None
@@ -60,6 +66,9 @@ def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
             first_purchase_rewarded=False if referral else None,  # bonuses wait for it
             qualifying_total=0,
             qualifying_month=month_key(today),
+            phone=cmd.phone,
+            email=cmd.email,
+            name=cmd.name,
         )
         try:
             stored, created = members_repo.register(member, welcome, rules)
@@ -75,6 +84,7 @@ def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
         stored.birthday == cmd.birthday
         and stored.joined_at == joined
         and stored.referred_by_code == cmd.referral_code
+        and (stored.phone, stored.email, stored.name) == (cmd.phone, cmd.email, cmd.name)
     )
     if not same:
         raise MemberExists(f"member {cmd.member_id!r} already exists with different data")

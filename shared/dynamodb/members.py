@@ -19,7 +19,7 @@ from shared.domain.ledger import Credit, Entry
 from shared.domain.lots import Lot
 from shared.domain.members import Audit, Member
 from shared.domain.rules import Rules
-from shared.dynamodb import keys, ledger
+from shared.dynamodb import contacts, keys, ledger
 from shared.dynamodb.ledger import ENTRY, LOT, PROFILE, add_credit
 from shared.dynamodb.models.members import (
     AuditItem,
@@ -88,7 +88,8 @@ def _new_profile(member: Member) -> MemberItem:
 
 
 def register(member: Member, welcome: Credit | None, rules: Rules) -> tuple[Member, bool]:
-    """Create the member with its welcome credit and its referral code's lookup item.
+    """Create the member with its welcome credit, its referral code's lookup item and its
+    contact lookup rows (``shared/dynamodb/contacts.py``).
 
     Returns (the member as stored, created): the existing member when there is one; raises
     :class:`CodeTaken` if ``member.referral_code`` is in use.
@@ -113,6 +114,7 @@ def register(member: Member, welcome: Credit | None, rules: Rules) -> tuple[Memb
         tx.put(PROFILE, item, condition=MemberItem.pk.does_not_exist())
         if code is not None:
             tx.put(REFCODE, code, condition=ReferralCodeItem.pk.does_not_exist())
+        contacts.add_contact_rows(tx, member.member_id, member.phone, member.email)
         try:
             tx.commit()
         except Cancelled as cancelled:
