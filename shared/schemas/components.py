@@ -28,6 +28,7 @@ from shared.schemas.base import (
     STRING,
     TEXT,
     Schema,
+    array,
     enum,
     nullable,
     obj,
@@ -153,7 +154,18 @@ COMPONENTS: dict[str, Schema] = {
             "limit": enum(TASK_LIMITS),
         }
     ),
-    "Campaign": obj({"campaign_id": STRING, "name": STRING}),
+    "Campaign": obj(
+        {"campaign_id": STRING, "name": STRING},
+        {
+            "starts_at": ref("Timestamp"),
+            "ends_at": ref("Timestamp"),
+            "active": BOOL,
+            "tiers": nullable(array(STRING)),
+            "registered_after": nullable(ref("Date")),
+            "recurrence": nullable(obj({"weekdays": array(INT)})),
+            "spend_bonus": nullable(array(obj({"min_amount": ref("Money"), "points": INT}))),
+        },
+    ),
     "Lottery": obj(
         {
             "lottery_id": STRING,

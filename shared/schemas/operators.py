@@ -98,15 +98,22 @@ OPERATIONS: dict[str, Operation] = {
         "Every campaign, with whether it is active now.", {200: items(ref("Campaign"))}
     ),
     "admin.put_campaign": upsert(
-        "a campaign",
+        "a campaign (optionally for tiers and/or members registered after a date, on some "
+        "weekdays of the programme's zone, with 满X送Y spend rungs; 422 for an unknown tier)",
         ref("Campaign"),
         (400, 413, 422, 503),
         PUT_CAMPAIGN.schema(),
         {
-            "name": "Double days",
+            "name": "Gold member Wednesdays",
             "starts_at": "2027-01-01T00:00:00+08:00",
             "ends_at": "2027-02-01T00:00:00+08:00",
             "multiplier": "2",
+            "tiers": ["gold", "platinum", "diamond"],
+            "recurrence": {"weekdays": [3]},
+            "spend_bonus": [
+                {"min_amount": "100.00", "points": 10},
+                {"min_amount": "300.00", "points": 50},
+            ],
         },
     ),
     # Operators: member care ----------------------------------------------------------------------
