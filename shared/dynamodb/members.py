@@ -81,8 +81,9 @@ class CodeTaken(Exception):
     """The new member's referral code already belongs to someone (draw another)."""
 
 
-def _new_profile(member: Member) -> MemberItem:
-    # the by_birthday index the birthdays job reads (see shared/dynamodb/tiers.py)
+def new_profile(member: Member) -> MemberItem:
+    """A new member's profile row (registration, a members import's new member), with the
+    by_birthday index keys the birthdays job reads (see shared/dynamodb/tiers.py)."""
     extra = keys.birthday_index(member.member_id, member.birthday) if member.birthday else {}
     return row_of(MemberItem, member, pk=keys.member_pk(member.member_id), sk=keys.PROFILE, **extra)
 
@@ -94,7 +95,7 @@ def register(member: Member, welcome: Credit | None, rules: Rules) -> tuple[Memb
     Returns (the member as stored, created): the existing member when there is one; raises
     :class:`CodeTaken` if ``member.referral_code`` is in use.
     """
-    item = _new_profile(member)
+    item = new_profile(member)
     code = None
     if member.referral_code is not None:
         code = ReferralCodeItem(
