@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from shared.domain.rebate_statements import Line
 from shared.domain.rebates import from_cents
 from shared.dynamodb import rebate_review as repo
 from shared.dynamodb.rebate_statements import StatementRecord
+from shared.exports.cells import inert
 from shared.rebates.settlement import campaign_of
 from shared.rebates.views import payable_of
 
@@ -34,15 +36,6 @@ COLUMNS = (
     "reason",
     "paid_at",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would evaluate
-
-
-def _text(value: str | None) -> str:
-    """Free text (an operator's reason or name) made inert for spreadsheets."""
-    if not value:
-        return ""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
 
 def _lines(lines: tuple[Line, ...]) -> str:
     """``rule basis × rate % = amount`` per line, ``; ``-separated."""
@@ -64,19 +57,24 @@ def _row(record: StatementRecord, payout: str) -> list[str]:
         str(record.points) if record.points is not None else "",
         record.payout_ref or "",
         record.settled_at,
-        _text(record.reviewed_by),
+        inert(record.reviewed_by),
         record.reviewed_at or "",
-        _text(record.reason),
+        inert(record.reason),
         record.paid_at or "",
     ]
 
 
-def statements_csv(campaign_id: str) -> str:
-    """Every statement of the campaign as CSV (RFC 4180, CRLF line ends)."""
+def rows(campaign_id: str) -> Iterator[list[str]]:
+    """Every statement of the campaign as a CSV row, shard by shard (member ids in order
+    within a shard), streamed: the export job writes them without holding the campaign."""
     campaign = campaign_of(campaign_id)
-    records = sorted(repo.statements(campaign_id), key=lambda r: r.member_id)
+    return (_row(record, campaign.payout) for record in repo.statements(campaign_id))
+
+
+def statements_csv(campaign_id: str) -> str:
+    """Every statement of the campaign as CSV (RFC 4180, CRLF line ends), by member id."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_row(record, campaign.payout) for record in records)
+    writer.writerows(sorted(rows(campaign_id), key=lambda row: row[COLUMNS.index("member_id")]))
     return out.getvalue()
