@@ -13,6 +13,7 @@ from shared import members, programme
 from shared.domain import audit as audit_log
 from shared.domain import ledger as kinds
 from shared.domain.calendar import iso_local, local_date
+from shared.domain.contacts import Contact, clear, masked
 from shared.domain.ledger import Credit, Debit
 from shared.domain.members import ACTIVE, FROZEN, Audit
 from shared.dynamodb import idempotency
@@ -143,9 +144,10 @@ def _audit_view(audit: Audit, zone: Any) -> dict[str, Any]:
     return {k: v for k, v in view.items() if v is not None}  # points, ref: when they apply
 
 
-def member_file(member_id: str, now: datetime) -> dict[str, Any]:
+def member_file(member_id: str, now: datetime, *, reveal: bool = False) -> dict[str, Any]:
     """``GET /v1/admin/members/{id}``: the member's view plus referral, activity and flags,
-    and the 20 most recent operator actions."""
+    the 20 most recent operator actions and the contact details, masked unless ``reveal``
+    (``shared.contacts.reveal``: audited)."""
     rules = programme.current()
     member = members_repo.load(member_id)
     view = members.view(member, now, rules)
@@ -165,6 +167,9 @@ def member_file(member_id: str, now: datetime) -> dict[str, Any]:
                 "referral_bonus_pending": member.first_purchase_rewarded is False,
             },
             "audit": [_audit_view(a, rules.zone) for a in operators_repo.audit_trail(member_id)],
+            "contact": (clear if reveal else masked)(
+                Contact(member.phone, member.email, member.name)
+            ),
         }
     )
     return view
