@@ -38,8 +38,7 @@ def put_campaign(req: Request) -> Response:
     campaign_id = _campaign_id(req, creating=True)
     now = clock.now()
     campaign = campaigns.campaign_of(campaign_id, PUT_REBATE_CAMPAIGN.parse(req.json()), now)
-    assert req.caller is not None
-    view, created = campaigns.put_campaign(campaign, now, req.caller.subject)
+    view, created = campaigns.put_campaign(campaign, now, req.operator)
     return Response(201 if created else 200, view)
 
 
@@ -56,12 +55,8 @@ def list_campaigns(req: Request) -> dict[str, Any]:
 
 @app.operation("settle_campaign")
 def settle_campaign(req: Request) -> dict[str, Any]:
-    return settlement.settle(_campaign_id(req), clock.now(), time_left_of(req.context))
-
-
-def _operator(req: Request) -> str:
-    assert req.caller is not None
-    return req.caller.subject
+    campaign_id, now = _campaign_id(req), clock.now()
+    return settlement.settle(campaign_id, now, time_left_of(req.context), actor=req.operator)
 
 
 def _member_id(req: Request) -> str:
@@ -84,7 +79,7 @@ def review_statement(req: Request) -> dict[str, Any]:
         member_id,
         args["status"],
         args["reason"],
-        _operator(req),
+        req.operator,
         clock.now(),
         args["adjustment"],
     )
@@ -93,7 +88,7 @@ def review_statement(req: Request) -> dict[str, Any]:
 
 @app.operation("pay_statement")
 def pay_statement(req: Request) -> dict[str, Any]:
-    return payout.pay_statement(_campaign_id(req), _member_id(req), clock.now())
+    return payout.pay_statement(_campaign_id(req), _member_id(req), clock.now(), req.operator)
 
 
 @app.operation("export_statements")

@@ -7,9 +7,14 @@ from datetime import datetime
 from msgspec import Struct
 
 from shared.clock import utc_iso
-from shared.dynamodb import keys
+from shared.domain.audit import AuditEntry
+from shared.dynamodb import audit, keys
 from shared.dynamodb.models.jobs import JobRunItem
+from shared.dynamodb.tx import Tx
+from shared.dynamodb.tx import run as run_tx
 from shared.dynamodb.values import row_at
+
+RUN = "run"
 
 
 class Checkpoint(Struct, frozen=True):
@@ -28,8 +33,8 @@ def get_run(job: str, run: str) -> Checkpoint | None:
     return Checkpoint(int(item.next_shard), item.complete == "yes", stats)
 
 
-def save_run(job: str, run: str, checkpoint: Checkpoint, at: datetime) -> None:
-    JobRunItem(
+def _row(job: str, run: str, checkpoint: Checkpoint, at: datetime) -> JobRunItem:
+    return JobRunItem(
         pk=keys.job_pk(job),
         sk=keys.job_run_sk(run),
         job=job,
@@ -38,4 +43,20 @@ def save_run(job: str, run: str, checkpoint: Checkpoint, at: datetime) -> None:
         complete="yes" if checkpoint.complete else "no",
         stats=dict(checkpoint.stats),
         updated_at=utc_iso(at),
-    ).save()
+    )
+
+
+def save_run(job: str, run: str, checkpoint: Checkpoint, at: datetime) -> None:
+    _row(job, run, checkpoint, at).save()
+
+
+def complete_run(
+    job: str, run: str, checkpoint: Checkpoint, at: datetime, change: AuditEntry
+) -> bool:
+    """Save the checkpoint that completes a run with the audit entry ``change``, in one
+    transaction, unless the run is complete already: False then, and nothing written (so one
+    entry marks a run's completion, whoever completes it)."""
+    not_complete = JobRunItem.pk.does_not_exist() | (JobRunItem.complete != "yes")
+    tx = Tx().put(RUN, _row(job, run, checkpoint, at), not_complete)
+    audit.add(tx, change)
+    return run_tx(tx.committed)

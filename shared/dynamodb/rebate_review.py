@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shared.clock import utc_iso
+from shared.domain.audit import AuditEntry
 from shared.domain.ledger import Credit
 from shared.domain.members import Audit
 from shared.domain.rebate_review import APPROVED, DRAFT, PAID, Payout, Review
 from shared.domain.rebates import CENT
 from shared.domain.rules import Rules
+from shared.dynamodb import audit as audit_log
 from shared.dynamodb import keys, ledger, members, pages
 from shared.dynamodb.models.rebates import RebateItem, RebatePayoutItem
 from shared.dynamodb.rebate_statements import StatementRecord, participants
@@ -68,9 +70,10 @@ def _moved_to(campaign_id: str, member_id: str, status: str) -> list:
     ]
 
 
-def review(decision: Review, payable: str) -> bool:
-    """Move a draft statement to ``decision.status`` with its payable and the operator's
-    audit item, in one transaction. False when the statement is no draft (any more)."""
+def review(decision: Review, payable: str, change: AuditEntry) -> bool:
+    """Move a draft statement to ``decision.status`` with its payable, the operator's audit
+    item (member partition) and the audit log's entry ``change``, in one transaction. False
+    when the statement is no draft (any more)."""
     cid, mid = decision.campaign_id, decision.member_id
     at = utc_iso(decision.at)
     actions = [
@@ -90,15 +93,17 @@ def review(decision: Review, payable: str) -> bool:
         tx = Tx()
         tx.update(STATEMENT, _item(cid, mid), actions, condition=RebateItem.status == DRAFT)
         tx.put(AUDIT, audit_item)
+        audit_log.add(tx, change)
         return tx.committed()
 
     return run(attempt)
 
 
-def pay(payout: Payout, credit: Credit | None, rules: Rules) -> bool:
+def pay(payout: Payout, credit: Credit | None, rules: Rules, change: AuditEntry) -> bool:
     """Mark an approved statement paid, with its points credit (``credit``: source
     ``rebate``, ref the campaign id, so the ledger entry exists once) or its bank payout
-    record, in one transaction. False when the statement is not approved (any more)."""
+    record, and the audit log's entry ``change``, in one transaction. False when the
+    statement is not approved (any more)."""
     cid, mid = payout.campaign_id, payout.member_id
     at = utc_iso(payout.at)
     actions = [*_moved_to(cid, mid, PAID), RebateItem.paid_at.set(at)]
@@ -124,6 +129,7 @@ def pay(payout: Payout, credit: Credit | None, rules: Rules) -> bool:
             ledger.add_credit(tx, credit, rules)
         if record is not None:
             tx.put(PAYOUT, record, condition=RebatePayoutItem.pk.does_not_exist())
+        audit_log.add(tx, change)
         try:
             tx.commit()
         except Cancelled as cancelled:

@@ -18,27 +18,57 @@ from typing import Any
 
 from msgspec import Struct
 
+from shared.domain.audit import AuditEntry
 from shared.domain.rebates import Contribution, RebateCampaign
-from shared.dynamodb import config, keys
+from shared.dynamodb import audit, config, keys
+from shared.dynamodb.models.base import Item
 from shared.dynamodb.models.members import LedgerItem
+from shared.dynamodb.models.programme import ProgrammeItem
 from shared.dynamodb.models.rebates import RebateItem
-from shared.dynamodb.tx import Cancelled, Tx
+from shared.dynamodb.tx import Cancelled, Tx, run
 
 LABEL = "rebate|"
 ENTRY = "entry"
+CAMPAIGN = "campaign"
 
 
 # Campaign definitions ----------------------------------------------------------------------
-def put_campaign(campaign: RebateCampaign, at: str, actor: str | None) -> bool:
-    """Create or replace the definition; True if it was created."""
-    data = json.dumps(campaign.to_json(), sort_keys=True)
-    return config.put_programme_item(keys.rebate_campaign_sk(campaign.campaign_id), data, at, actor)
+class Stored(Struct, frozen=True):
+    """A stored definition and its JSON text as read (a write pins it)."""
+
+    campaign: RebateCampaign
+    data: str
+
+
+def put_campaign(
+    campaign: RebateCampaign, at: str, actor: str, change: AuditEntry, read: Stored | None
+) -> bool:
+    """Create (``read`` None) or replace the definition ``read``, with the audit entry
+    ``change``, in one transaction. False when the stored definition is no longer the one
+    read (the caller reads and decides again)."""
+    item = ProgrammeItem(
+        pk=keys.PROGRAMME,
+        sk=keys.rebate_campaign_sk(campaign.campaign_id),
+        data=json.dumps(campaign.to_json(), sort_keys=True),
+        updated_at=at,
+        updated_by=actor,
+    )
+    condition = Item.pk.does_not_exist() if read is None else ProgrammeItem.data == read.data
+    tx = Tx().put(CAMPAIGN, item, condition)
+    audit.add(tx, change)
+    return run(tx.committed)
+
+
+def read_campaign(campaign_id: str) -> Stored | None:
+    """The stored definition with its text (consistent read), or None."""
+    data = config.programme_data(keys.rebate_campaign_sk(campaign_id))
+    return Stored(RebateCampaign.from_json(json.loads(data)), data) if data is not None else None
 
 
 def get_campaign(campaign_id: str) -> RebateCampaign | None:
     """The stored definition (consistent read), or None."""
-    data = config.programme_data(keys.rebate_campaign_sk(campaign_id))
-    return RebateCampaign.from_json(json.loads(data)) if data is not None else None
+    stored = read_campaign(campaign_id)
+    return stored.campaign if stored is not None else None
 
 
 def campaigns() -> list[RebateCampaign]:

@@ -16,10 +16,12 @@ from msgspec.structs import replace
 
 from shared import programme
 from shared.clock import utc_iso
+from shared.domain import audit
 from shared.domain import rebates as rules
 from shared.domain.rebates import Bundle, QuantityRung, RebateCampaign, SpendRung
 from shared.dynamodb import rebates as repo
 from shared.errors import CampaignNotFound, CampaignStarted
+from shared.replan import until_done
 from shared.validation import invalid
 
 
@@ -59,30 +61,50 @@ def view(campaign: RebateCampaign) -> dict[str, Any]:
 
 
 def put_campaign(
-    campaign: RebateCampaign, now: datetime, actor: str | None
+    campaign: RebateCampaign, now: datetime, actor: str
 ) -> tuple[dict[str, Any], bool]:
     """Create or replace; returns (view, created). 422 for an inconsistent definition, 409
-    ``campaign_started`` for new terms of a started campaign that has accruals."""
+    ``campaign_started`` for new terms of a started campaign that has accruals. Audited
+    (``rebate.put``) in the write's transaction, which is conditional on the definition
+    read: a campaign changed meanwhile is read and decided again."""
     tiers = frozenset(t.name for t in programme.current().tiers)
     problems = rules.definition_problems(campaign, tiers)
     if problems:
         raise invalid(problems)
-    existing = repo.get_campaign(campaign.campaign_id)
-    if existing is not None:
-        started = now >= existing.starts_at
-        if (
-            started
-            and rules.terms_changed(existing, campaign)
-            and repo.has_accrual(campaign.campaign_id)
-        ):
-            raise CampaignStarted(
-                f"campaign {campaign.campaign_id!r} has started and purchases have "
-                "accrued: its window and ladders can no longer change"
-            )
-        campaign = _keep_created(campaign, existing)
-    created = repo.put_campaign(campaign, utc_iso(now), actor)
+
+    def attempt() -> tuple[dict[str, Any], bool] | None:
+        stored = repo.read_campaign(campaign.campaign_id)
+        existing = stored.campaign if stored is not None else None
+        new = campaign
+        if existing is not None:
+            started = now >= existing.starts_at
+            if (
+                started
+                and rules.terms_changed(existing, campaign)
+                and repo.has_accrual(campaign.campaign_id)
+            ):
+                raise CampaignStarted(
+                    f"campaign {campaign.campaign_id!r} has started and purchases have "
+                    "accrued: its window and ladders can no longer change"
+                )
+            new = _keep_created(campaign, existing)
+        after = view(new)
+        before = view(existing) if existing is not None else None
+        change = audit.entry(
+            now,
+            actor,
+            "rebate.put",
+            audit.target("rebate", campaign.campaign_id),
+            before=before,
+            after=after,
+        )
+        if not repo.put_campaign(new, utc_iso(now), actor, change, stored):
+            return None
+        return after, existing is None
+
+    answer = until_done(attempt, "campaign")
     programme.invalidate()
-    return view(campaign), created
+    return answer
 
 
 def _keep_created(campaign: RebateCampaign, existing: RebateCampaign) -> RebateCampaign:

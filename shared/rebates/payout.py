@@ -14,18 +14,21 @@ from datetime import datetime
 from typing import Any
 
 from shared import programme
-from shared.domain import ledger
+from shared.domain import audit, ledger
 from shared.domain.rebate_review import APPROVED, PAID, SOURCE, payout_of
 from shared.dynamodb import rebate_review as repo
 from shared.errors import InvalidTransition
-from shared.rebates.review import admin_view, statement
+from shared.rebates.review import admin_view, audited, statement, target
 from shared.rebates.settlement import campaign_of
 from shared.rebates.views import payable_of
 from shared.replan import until_done
 
+PAID_FIELDS = ("status", "payable", "points", "payout_ref")
 
-def pay_statement(campaign_id: str, member_id: str, now: datetime) -> dict[str, Any]:
-    """Pay the member's approved statement; the statement as paid."""
+
+def pay_statement(campaign_id: str, member_id: str, now: datetime, actor: str) -> dict[str, Any]:
+    """Pay the member's approved statement; the statement as paid. Audited (``rebate.pay``)
+    in the payment's transaction; paying a paid statement again writes nothing."""
     campaign = campaign_of(campaign_id)
     rules = programme.current()
 
@@ -44,7 +47,20 @@ def pay_statement(campaign_id: str, member_id: str, now: datetime) -> dict[str, 
             credit = ledger.credit(
                 member_id, SOURCE, campaign_id, payout.points, description, at=now, rules=rules
             )
-        if not repo.pay(payout, credit, rules):
+        change = audit.entry(
+            now,
+            actor,
+            "rebate.pay",
+            target(campaign_id, member_id),
+            before=audited(record, PAID_FIELDS),
+            after={
+                "status": PAID,
+                "payable": str(payout.amount),
+                "points": payout.points if credit is not None else None,
+                "payout_ref": payout.ref if payout.records else None,
+            },
+        )
+        if not repo.pay(payout, credit, rules, change):
             return None  # moved meanwhile (paid by a concurrent request): look again
         return admin_view(statement(campaign_id, member_id))
 

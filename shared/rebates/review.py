@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.domain import audit
 from shared.domain.rebate_review import (
     DRAFT,
     Review,
@@ -15,6 +16,7 @@ from shared.domain.rebate_review import (
     review_problems,
     same_review,
 )
+from shared.domain.rebates import CENT
 from shared.dynamodb import rebate_review as repo
 from shared.dynamodb import rebate_statements
 from shared.dynamodb.rebate_statements import StatementRecord
@@ -32,6 +34,20 @@ def admin_view(record: StatementRecord) -> dict[str, Any]:
         "reviewed_by": record.reviewed_by,
         "payout_ref": record.payout_ref,
     }
+
+
+def audited(record: StatementRecord, fields: tuple[str, ...]) -> dict[str, Any]:
+    """``fields`` of the statement as operators see it: an audit entry's ``before``."""
+    shown = admin_view(record)
+    return {name: shown[name] for name in fields}
+
+
+def target(campaign_id: str, member_id: str) -> str:
+    """A statement in the audit log: ``rebate:<cid>/<mid>``."""
+    return audit.target("rebate", campaign_id, member_id)
+
+
+REVIEWED = ("status", "adjustment", "payable", "reason")
 
 
 def statement(campaign_id: str, member_id: str) -> StatementRecord:
@@ -68,7 +84,23 @@ def review_statement(decision: Review) -> dict[str, Any]:
         problems = review_problems(decision, record.total)
         if problems:
             raise invalid(problems)
-        if not repo.review(decision, str(payable_after(decision, record.total))):
+        payable = str(payable_after(decision, record.total))
+        adjustment = decision.adjustment
+        change = audit.entry(
+            decision.at,
+            decision.actor,
+            "rebate.review",
+            target(decision.campaign_id, decision.member_id),
+            before=audited(record, REVIEWED),
+            after={
+                "status": decision.status,
+                "adjustment": str(adjustment.quantize(CENT)) if adjustment else None,
+                "payable": payable,
+                "reason": decision.reason,
+            },
+            reason=decision.reason,
+        )
+        if not repo.review(decision, payable, change):
             return None  # reviewed meanwhile: decide again on what it is now
         return admin_view(statement(decision.campaign_id, decision.member_id))
 

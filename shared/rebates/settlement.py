@@ -15,14 +15,19 @@ is always ``compute`` of the final accrual.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
 
+from shared.domain import audit
+from shared.domain.audit import AuditEntry
 from shared.domain.rebate_statements import compute
 from shared.domain.rebates import RebateCampaign, from_cents, to_cents
+from shared.dynamodb import jobs as checkpoints
 from shared.dynamodb import rebate_statements as repo
 from shared.dynamodb import rebates as campaign_repo
+from shared.dynamodb.jobs import Checkpoint
 from shared.dynamodb.rebate_statements import Participant
 from shared.errors import CampaignNotEnded
 from shared.jobs.runner import Budget, Partitions, TimeLeft, forever, run_partitions
@@ -38,20 +43,56 @@ def campaign_of(campaign_id: str) -> RebateCampaign:
     return campaigns.get_campaign(campaign_id)
 
 
-def settle(campaign_id: str, now: datetime, time_left: TimeLeft = forever) -> dict[str, Any]:
+def settle(
+    campaign_id: str, now: datetime, time_left: TimeLeft = forever, *, actor: str
+) -> dict[str, Any]:
     """Settle a campaign now: ``{"complete", "statements", "total"}``. 409 before
-    ``ends_at``. A completed campaign is walked again (reads only) and answers the same."""
+    ``ends_at``. A completed campaign is walked again (reads only) and answers the same.
+    The checkpoint that completes the settlement carries its ``rebate.settle`` entry."""
     campaign = campaign_of(campaign_id)
     if now < campaign.ends_at:
         raise CampaignNotEnded(
             f"campaign {campaign_id!r} ends at {campaign.ends_at.isoformat()}; settle after it"
         )
-    result = run_partitions(_work(campaign, now, once=False), now, time_left)
+
+    def settled(stats: Mapping[str, int]) -> AuditEntry:
+        where = audit.target("rebate", campaign_id)
+        return audit.entry(now, actor, "rebate.settle", where, after=_answer(True, stats))
+
+    result = run_partitions(_work(campaign, now, once=False), now, time_left, _Runs(settled))
+    return _answer(result["complete"], result)
+
+
+def _answer(complete: bool, counters: Mapping[str, int]) -> dict[str, Any]:
     return {
-        "complete": result["complete"],
-        "statements": result["statements"],
-        "total": str(from_cents(result["total_cents"])),
+        "complete": complete,
+        "statements": counters["statements"],
+        "total": str(from_cents(counters["total_cents"])),
     }
+
+
+class _Runs:
+    """The checkpoints of an operator's settlement (a runner ``Store``). A run complete
+    when it starts is walked again reading only: its checkpoint stays as it is. The save that
+    completes a run writes ``settled(stats)``'s entry with it, only if the run is not complete
+    yet, so one entry marks each settlement however many requests race to finish it."""
+
+    def __init__(self, settled: Callable[[Mapping[str, int]], AuditEntry]) -> None:
+        self._settled = settled
+        self._was_complete = False
+
+    def get_run(self, job: str, run: str) -> Checkpoint | None:
+        checkpoint = checkpoints.get_run(job, run)
+        self._was_complete = checkpoint is not None and checkpoint.complete
+        return checkpoint
+
+    def save_run(self, job: str, run: str, checkpoint: Checkpoint, at: datetime) -> None:
+        if self._was_complete:
+            return
+        if checkpoint.complete:
+            checkpoints.complete_run(job, run, checkpoint, at, self._settled(checkpoint.stats))
+        else:
+            checkpoints.save_run(job, run, checkpoint, at)
 
 
 def run_scheduled(now: datetime, time_left: TimeLeft = forever) -> dict[str, Any]:

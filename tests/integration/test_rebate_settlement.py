@@ -206,7 +206,7 @@ def test_a_settlement_stopped_for_time_resumes_where_it_stopped(api: Api) -> Non
     clock.pin(ENDED)
     readings = iter([60.0] * 6)  # the budget's first reading, then five steps' worth
 
-    paused = settlement.settle("ye", clock.now(), lambda: next(readings, 0.0))
+    paused = settlement.settle("ye", clock.now(), lambda: next(readings, 0.0), actor="op-1")
     checkpoint = jobs.get_run(settlement.JOB, "ye#closing")
     resumed = settle(api)
 

@@ -1,0 +1,125 @@
+"""The audit log of the mall's, the lottery's and the rebates' operator writes, through the
+handlers (moto): each successful change leaves exactly one entry naming the operator, the
+action, the target, what it was and what it became; a refused request or a replay that
+changes nothing leaves none."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from shared.domain.audit import AuditEntry
+from shared.dynamodb import audit
+from tests.integration.test_rebate_review import BASE, pay, review, settled
+from tests.support import Api, at, purchase, rebate_body, register_member
+
+END = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def logged(target: str) -> list[AuditEntry]:
+    """The target's entries, oldest first."""
+    entries, _ = audit.page(actor=None, target=target, start=None, end=END, limit=100, cursor=None)
+    return entries[::-1]
+
+
+def only(target: str, action: str) -> AuditEntry:
+    (entry,) = logged(target)
+    assert (entry.action, entry.actor, entry.target) == (action, "op-1", target)
+    return entry
+
+
+# Rebates -----------------------------------------------------------------------------------
+
+
+def test_a_rebate_campaign_put_logs_what_it_was_and_what_it_became(api: Api) -> None:
+    at("2026-11-20")
+    created = api.operator("PUT", f"{BASE}/ye", rebate_body())
+    assert created.status == 201, created.body
+    first = only("rebate:ye", "rebate.put")
+    assert (first.before, first.after) == (None, created.body)
+
+    replaced = api.operator("PUT", f"{BASE}/ye", rebate_body(name="Year-end rebate 2026"))
+
+    assert replaced.status == 200, replaced.body
+    _, second = logged("rebate:ye")
+    assert (second.before, second.after) == (created.body, replaced.body)
+    assert second.before["name"] != second.after["name"]
+
+
+def test_a_refused_rebate_campaign_put_logs_nothing(api: Api) -> None:
+    at("2026-11-20")
+    assert api.operator("PUT", f"{BASE}/ye", rebate_body()).status == 201
+    at("2026-12-05")
+    register_member(api, "m-1")
+    assert purchase(api, "m-1", "o-1", "2000").status == 201  # accrued: the terms are fixed
+
+    started = api.operator("PUT", f"{BASE}/ye", rebate_body(referral_rate="2"))
+    bad = api.operator("PUT", f"{BASE}/ye", rebate_body(payout="gold"))
+
+    assert (started.status, started.code) == (409, "campaign_started")
+    assert bad.status == 422
+    assert [e.action for e in logged("rebate:ye")] == ["rebate.put"]
+
+
+def test_settling_logs_the_completed_settlement_once(api: Api) -> None:
+    at("2026-11-20")
+    assert api.operator("PUT", f"{BASE}/ye", rebate_body()).status == 201
+    early = api.operator("POST", f"{BASE}/ye/settlements")
+    settled(api, ("xmas", "points"))  # buys in December, settles on 2 January
+    again = api.operator("POST", f"{BASE}/xmas/settlements")
+
+    assert early.status == 409 and [e.action for e in logged("rebate:ye")] == ["rebate.put"]
+    assert again.status == 200
+    _, entry = logged("rebate:xmas")  # the put, then the settlement
+    assert (entry.action, entry.actor, entry.before) == ("rebate.settle", "op-1", None)
+    assert entry.after == again.body == {"complete": True, "statements": 3, "total": "698.00"}
+
+
+@pytest.fixture
+def xmas(api: Api) -> Api:
+    settled(api, ("xmas", "points"))
+    return api
+
+
+def test_a_review_logs_the_decision_with_its_reason_and_a_repeat_logs_nothing(
+    xmas: Api,
+) -> None:
+    decision: dict[str, Any] = {"status": "approved", "adjustment": "-8.50"}
+    res = review(xmas, "xmas", "m-a", **decision, reason="returned mug")
+    again = review(xmas, "xmas", "m-a", **decision, reason="returned mug")
+    refused = review(xmas, "xmas", "m-a", status="rejected", reason="changed my mind")
+
+    assert (res.status, again.status, refused.status) == (200, 200, 409)
+    entry = only("rebate:xmas/m-a", "rebate.review")
+    assert entry.reason == "returned mug"
+    assert entry.before == {"status": "draft", "adjustment": None, "payable": "98.00", "reason": None}
+    assert entry.after == {
+        "status": "approved",
+        "adjustment": "-8.50",
+        "payable": "89.50",
+        "reason": "returned mug",
+    }
+    assert {k: res.body[k] for k in entry.after} == entry.after
+
+
+def test_a_payout_logs_once_and_paying_a_draft_logs_nothing(xmas: Api) -> None:
+    draft = pay(xmas, "xmas", "m-b")
+    assert review(xmas, "xmas", "m-a", status="approved").status == 200
+
+    first = pay(xmas, "xmas", "m-a")
+    again = pay(xmas, "xmas", "m-a")
+
+    assert (draft.status, first.status, again.status) == (409, 200, 200)
+    assert logged("rebate:xmas/m-b") == []
+    _, entry = logged("rebate:xmas/m-a")  # the review, then the payout
+    assert entry.action == "rebate.pay"
+    assert entry.before == {
+        "status": "approved",
+        "payable": "98.00",
+        "points": None,
+        "payout_ref": None,
+    }
+    assert entry.after == {k: first.body[k] for k in entry.after}
+    assert entry.after["status"] == "paid" and entry.after["points"] > 0
