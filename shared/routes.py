@@ -238,6 +238,25 @@ ROUTES: tuple[Route, ...] = (
         "export_statements",
         OPERATORS,
     ),
+    # Operators import members with their opening balances (a CSV, streamed by a job).
+    Route("POST", "/v1/admin/imports", "imports", "create_import", OPERATORS, audit="import.create"),
+    Route(
+        "POST",
+        "/v1/admin/imports/uploads",
+        "imports",
+        "create_upload",
+        OPERATORS,
+        audit="import.create",
+    ),
+    Route(
+        "POST",
+        "/v1/admin/imports/{import_id}/start",
+        "imports",
+        "start_import",
+        OPERATORS,
+        audit="import.start",
+    ),
+    Route("GET", "/v1/admin/imports/{import_id}", "imports", "get_import", OPERATORS),
     # Year-end rebates: members follow their progress and read their statements.
     Route("GET", "/v1/me/rebates", "rebates", "list_my_rebates", MEMBERS),
     Route(
