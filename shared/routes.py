@@ -259,7 +259,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/admin/imports/{import_id}", "imports", "get_import", OPERATORS),
     # Operators export the ledger, orders, members or statements for finance (a CSV a job
     # writes; a time-limited URL to fetch it).
-    Route("POST", "/v1/admin/exports", "exports", "create_export", OPERATORS, audit="export.create"),
+    Route(
+        "POST", "/v1/admin/exports", "exports", "create_export", OPERATORS, audit="export.create"
+    ),
     Route("GET", "/v1/admin/exports/{export_id}", "exports", "get_export", OPERATORS),
     # Year-end rebates: members follow their progress and read their statements.
     Route("GET", "/v1/me/rebates", "rebates", "list_my_rebates", MEMBERS),
