@@ -67,6 +67,12 @@ def rebate_settlement(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
     return settlement.run_scheduled(now, time_left)
 
 
+def leaderboard(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
+    from shared import leaderboard
+
+    return leaderboard.run_snapshots(now, time_left)
+
+
 JOBS: Mapping[str, Job] = MappingProxyType(
     {
         "expire": expire,
@@ -76,6 +82,7 @@ JOBS: Mapping[str, Job] = MappingProxyType(
         "tiers": evaluate_tiers,
         "birthdays": birthdays,
         "rebate-settlement": rebate_settlement,
+        "leaderboard": leaderboard,
     }
 )
 
