@@ -13,7 +13,7 @@ Pure data: imports only the domain's constants (enums), nothing with I/O.
 from __future__ import annotations
 
 from shared.routes import Route
-from shared.schemas import lottery, mall, members, operators, rebates
+from shared.schemas import exports, lottery, mall, members, operators, rebates
 from shared.schemas.base import IDEMPOTENCY_KEY, Operation
 from shared.schemas.components import COMPONENTS
 
@@ -23,6 +23,7 @@ OPERATIONS: dict[str, Operation] = {
     **mall.OPERATIONS,
     **lottery.OPERATIONS,
     **rebates.OPERATIONS,
+    **exports.OPERATIONS,
 }
 
 __all__ = [
