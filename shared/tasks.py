@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from shared import programme
+from shared.domain import audit as audit_log
 from shared.domain import ledger as kinds
 from shared.domain.activity import Task, apply_cap, period, task_ref
 from shared.domain.calendar import local_date
 from shared.dynamodb import activity as activity_repo
 from shared.dynamodb import config
+from shared.dynamodb.config import until_written
 from shared.errors import Contention, MemberFrozen, TaskLimitReached, TaskNotFound
 
 SOURCE = "task"
@@ -26,10 +28,20 @@ def _view(task: Task) -> dict[str, Any]:
     }
 
 
-def put_task(task: Task, now: datetime) -> tuple[dict[str, Any], bool]:
-    """``PUT /v1/admin/tasks/{id}``: create or replace. Returns (task, created)."""
-    created = config.put_task(task, now)
-    return _view(task), created
+def put_task(task: Task, actor: str, now: datetime) -> tuple[dict[str, Any], bool]:
+    """``PUT /v1/admin/tasks/{id}``: create or replace, audited (``task.put``, before and
+    after as the API shows the task). Returns (task, created)."""
+    after = _view(task)
+
+    def attempt() -> bool | None:
+        read = config.stored_task(task.task_id)
+        before = _view(read[0]) if read is not None else None
+        target = audit_log.target("task", task.task_id)
+        logged = audit_log.entry(now, actor, "task.put", target, before=before, after=after)
+        written = config.put_task(task, read[1] if read is not None else None, logged, now)
+        return (read is None) if written else None
+
+    return after, until_written(attempt)
 
 
 def all_tasks() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import clock, programme
+from shared.domain import audit
 from shared.dynamodb import config, keys
 from shared.dynamodb.models import MemberItem
 from tests.support import Api, purchase, register_member
@@ -169,7 +170,8 @@ def test_a_warm_purchase_costs_one_round_trip(
 
 def test_rules_changed_elsewhere_apply_once_the_cache_expires(api: Api, member: str) -> None:
     buy(api, "o-1", "100")  # loads and caches the defaults
-    config.put_rules({"earn_points_per_unit": "3"}, "2027-01-10T02:00:00+00:00", "op-2")
+    changed = audit.entry(clock.now(), "op-2", "rules.put", "rules")  # another instance's PUT
+    config.put_rules({"earn_points_per_unit": "3"}, None, changed, clock.now().isoformat(), "op-2")
 
     cached = buy(api, "o-2", "100")
     later = time.monotonic() + programme.TTL_SECONDS + 1
