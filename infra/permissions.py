@@ -68,13 +68,14 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         ),
         # Operators run any job now: the union of what the jobs do.
         "jobs": Access(
-            table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK),
+            table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK, BATCH_GET),
             indexes={
                 "by_expiry": (QUERY,),
                 "by_status": (QUERY,),
                 "by_tier": (QUERY,),
                 "by_birthday": (QUERY,),
                 "by_campaign": (QUERY,),
+                "by_board": (QUERY,),
             },
         ),
         # Scheduled tiers + birthdays: members above the first tier (by_tier) and today's
@@ -134,6 +135,15 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # Rebates, members: their rebate items (one Query of their partition), a statement
         # (GetItem) and the campaigns with the programme (Query). Reads only.
         "rebates": Access(table=(GET, QUERY)),
+        # Leaderboard, members: the period's snapshot and their own profile in one
+        # BatchGetItem (and the rules' Query, cached). Reads only.
+        "leaderboard": Access(table=(QUERY, BATCH_GET)),
+        # Scheduled leaderboard snapshot: the members who earned (by_board, keys only), their
+        # profiles (BatchGetItem), whether an ended period is final (GetItem), the snapshots
+        # (PutItem), the rules (Query).
+        "leaderboard_snapshot": Access(
+            table=(GET, QUERY, PUT, BATCH_GET), indexes={"by_board": (QUERY,)}
+        ),
         # Scheduled rebate settlement: the campaigns (programme Query), their participants
         # (by_campaign), a statement written on each accrual (conditional UpdateItem, a
         # consistent GetItem to re-read a changed one), run checkpoints (GetItem, PutItem).

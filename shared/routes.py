@@ -272,6 +272,8 @@ ROUTES: tuple[Route, ...] = (
         "get_my_rebate_statement",
         MEMBERS,
     ),
+    # The leaderboard (积分排名): this month's or year's top 100 and the caller's own rank.
+    Route("GET", "/v1/leaderboard", "leaderboard", "get_leaderboard", MEMBERS),
 )
 
 

@@ -13,7 +13,7 @@ Pure data: imports only the domain's constants (enums), nothing with I/O.
 from __future__ import annotations
 
 from shared.routes import Route
-from shared.schemas import exports, lottery, mall, members, operators, rebates
+from shared.schemas import exports, leaderboard, lottery, mall, members, operators, rebates
 from shared.schemas.base import IDEMPOTENCY_KEY, Operation
 from shared.schemas.components import COMPONENTS
 
@@ -24,6 +24,7 @@ OPERATIONS: dict[str, Operation] = {
     **lottery.OPERATIONS,
     **rebates.OPERATIONS,
     **exports.OPERATIONS,
+    **leaderboard.OPERATIONS,
 }
 
 __all__ = [
