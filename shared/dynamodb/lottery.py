@@ -18,8 +18,9 @@ from msgspec import Struct, field
 
 from shared.clock import utc_iso
 from shared.domain import lottery as rules_of
+from shared.domain.audit import AuditEntry
 from shared.domain.lottery import Lottery, Odds, Prize
-from shared.dynamodb import keys, pages
+from shared.dynamodb import audit, keys, pages
 from shared.dynamodb.connection import table
 from shared.dynamodb.models.base import Item, as_plain, set_or_remove
 from shared.dynamodb.models.lottery import (
@@ -30,7 +31,7 @@ from shared.dynamodb.models.lottery import (
     PrizeStockItem,
 )
 from shared.dynamodb.models.mall import CounterItem
-from shared.dynamodb.tx import Cancelled, Retry, Tx, run
+from shared.dynamodb.tx import Tx, run
 from shared.errors import LotteryNotFound
 
 # Counter shards per campaign: each draw updates one, picked at random. One item takes about
@@ -249,21 +250,24 @@ def _stats_shard(pk: str, shard: int) -> LotteryStatsItem:
 
 
 def put(
-    lottery: Lottery, stocks: dict[str, int], now: datetime, actor: str | None
-) -> tuple[State, bool]:
-    """Create or replace a campaign. The limited prizes' stock is set as given; the stats
-    shards survive a replace. Returns (stored state, created)."""
+    lottery: Lottery,
+    stocks: dict[str, int],
+    now: datetime,
+    actor: str,
+    change: AuditEntry,
+    read: State | None,
+) -> bool:
+    """Create (``read`` None) or replace the campaign ``read``, with the audit entry
+    ``change``, in one transaction. The limited prizes' stock is set as given; the stats
+    shards survive a replace. False when the campaign is no longer as read (created or
+    edited meanwhile: the caller reads and decides again)."""
     lottery_id = lottery.lottery_id
     pk = keys.lottery_pk(lottery_id)
     at = utc_iso(now)
     values = _definition(lottery)
     list_sk = keys.lottery_listing_sk(values["ends_at"], lottery_id)
-    entry = LotteryEntry(
-        pk=keys.LOTTERIES, sk=list_sk, lottery_id=lottery_id, starts_at=values["starts_at"]
-    )
-
-    def create() -> bool:
-        tx = Tx()
+    tx = Tx()
+    if read is None:
         item = LotteryItem(
             pk=pk,
             sk=keys.LOTTERY_SK,
@@ -276,47 +280,36 @@ def put(
             **{k: v for k, v in values.items() if v is not None},
         )
         tx.put(DEF, item, condition=LotteryItem.pk.does_not_exist())
-        tx.put(ENTRY, entry)
-        for prize_id, stock in stocks.items():
-            tx.put(f"{STOCK}:{prize_id}", _stock_item(lottery_id, prize_id, stock))
         for shard in range(STATS_SHARDS):
             tx.put(f"{STATS}:{shard}", _stats_shard(pk, shard))
-        return tx.committed()
-
-    def replace() -> None:
-        current = LotteryItem.get(pk, keys.LOTTERY_SK, consistent_read=True)
-        before = lottery_of(current)
-        tx = Tx()
+    else:
+        before = read.lottery
         actions = set_or_remove(LotteryItem, values)
         actions += [
             LotteryItem.list_sk.set(list_sk),
             LotteryItem.ver.add(1),
             LotteryItem.updated_at.set(at),
-            LotteryItem.updated_by.set(actor) if actor else LotteryItem.updated_by.remove(),
+            LotteryItem.updated_by.set(actor),
         ]
-        tx.update(
-            DEF, LotteryItem(pk=pk, sk=keys.LOTTERY_SK), actions, LotteryItem.ver == current.ver
-        )
-        if current.list_sk != list_sk:
-            tx.delete(OLD_ENTRY, LotteryEntry(pk=keys.LOTTERIES, sk=current.list_sk))
-        tx.put(ENTRY, entry)
+        key = LotteryItem(pk=pk, sk=keys.LOTTERY_SK)
+        tx.update(DEF, key, actions, LotteryItem.ver == before.ver)
+        old_sk = keys.lottery_listing_sk(utc_iso(before.ends_at), lottery_id)
+        if old_sk != list_sk:
+            tx.delete(OLD_ENTRY, LotteryEntry(pk=keys.LOTTERIES, sk=old_sk))
         for prize in before.prizes:
             if prize.limited and prize.prize_id not in stocks:
                 tx.delete(
                     f"gone:{prize.prize_id}",
                     PrizeStockItem(pk=pk, sk=keys.prize_sk(prize.prize_id)),
                 )
-        for prize_id, stock in stocks.items():
-            tx.put(f"{STOCK}:{prize_id}", _stock_item(lottery_id, prize_id, stock))
-        try:
-            tx.commit()
-        except Cancelled:
-            raise Retry() from None  # another operator's change got in first: read again
-
-    created = run(create)
-    if not created:
-        run(replace)
-    return existing(lottery_id), created
+    entry = LotteryEntry(
+        pk=keys.LOTTERIES, sk=list_sk, lottery_id=lottery_id, starts_at=values["starts_at"]
+    )
+    tx.put(ENTRY, entry)
+    for prize_id, stock in stocks.items():
+        tx.put(f"{STOCK}:{prize_id}", _stock_item(lottery_id, prize_id, stock))
+    audit.add(tx, change)
+    return run(tx.committed)
 
 
 # The audit --------------------------------------------------------------------------------

@@ -10,15 +10,19 @@ from decimal import Decimal
 from typing import Any
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from shared import programme
+from shared.domain import audit
 from shared.domain import lottery as domain
 from shared.domain import mall as mall_rules
 from shared.domain.lottery import Lottery, Prize
 from shared.dynamodb import catalog as catalog_repo
 from shared.dynamodb import lottery as repo
+from shared.dynamodb.lottery import State
 from shared.errors import Invalid
 from shared.lottery.views import admin_view
+from shared.replan import until_done
 
 
 class PrizeSpec(Struct, frozen=True):
@@ -76,9 +80,11 @@ def _prize(spec: PrizeSpec, index: int, problems: dict[str, str]) -> Prize:
 
 
 def put_lottery(
-    lottery_id: str, d: Definition, now: datetime, actor: str | None
+    lottery_id: str, d: Definition, now: datetime, actor: str
 ) -> tuple[dict[str, Any], bool]:
-    """Create or replace a campaign (stock set as given). Returns (stored view, created)."""
+    """Create or replace a campaign (stock set as given). Returns (stored view, created).
+    Audited (``lottery.put``) in the write's transaction, conditional on the campaign as
+    read: one edited meanwhile is read and decided again."""
     rules = programme.current()
     problems: dict[str, str] = {}
     prizes = tuple(_prize(spec, i, problems) for i, spec in enumerate(d.prizes))
@@ -96,8 +102,35 @@ def put_lottery(
         daily_limit=d.daily_limit,
     )
     stocks = {s.prize_id: s.stock for s in d.prizes if s.stock is not None}
-    state, created = repo.put(lottery, stocks, now, actor)
-    return admin_view(state, now, rules), created
+
+    def attempt() -> bool | None:
+        read = repo.load(lottery_id)
+        change = audit.entry(
+            now,
+            actor,
+            "lottery.put",
+            audit.target("lottery", lottery_id),
+            before=admin_view(read, now, rules) if read is not None else None,
+            after=admin_view(_written(read, lottery, stocks, now, actor), now, rules),
+        )
+        return read is None if repo.put(lottery, stocks, now, actor, change, read) else None
+
+    created = until_done(attempt, "lottery")
+    return admin_view(repo.existing(lottery_id), now, rules), created
+
+
+def _written(
+    read: State | None, lottery: Lottery, stocks: dict[str, int], now: datetime, actor: str
+) -> State:
+    """The campaign as :func:`repo.put` leaves it (the audit entry's ``after``)."""
+    return State(
+        replace(lottery, ver=read.lottery.ver + 1 if read is not None else 1),
+        stocks=dict(stocks),
+        stocked=dict(stocks),
+        created_at=read.created_at if read is not None else now,
+        updated_at=now,
+        updated_by=actor,
+    )
 
 
 def admin_lottery(lottery_id: str, now: datetime) -> dict[str, Any]:

@@ -13,7 +13,16 @@ import pytest
 from shared.domain.audit import AuditEntry
 from shared.dynamodb import audit
 from tests.integration.test_rebate_review import BASE, pay, review, settled
-from tests.support import Api, at, purchase, rebate_body, register_member
+from tests.support import (
+    Api,
+    at,
+    lottery_body,
+    lottery_prize,
+    points_prize,
+    purchase,
+    rebate_body,
+    register_member,
+)
 
 END = datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -94,7 +103,12 @@ def test_a_review_logs_the_decision_with_its_reason_and_a_repeat_logs_nothing(
     assert (res.status, again.status, refused.status) == (200, 200, 409)
     entry = only("rebate:xmas/m-a", "rebate.review")
     assert entry.reason == "returned mug"
-    assert entry.before == {"status": "draft", "adjustment": None, "payable": "98.00", "reason": None}
+    assert entry.before == {
+        "status": "draft",
+        "adjustment": None,
+        "payable": "98.00",
+        "reason": None,
+    }
     assert entry.after == {
         "status": "approved",
         "adjustment": "-8.50",
@@ -123,3 +137,37 @@ def test_a_payout_logs_once_and_paying_a_draft_logs_nothing(xmas: Api) -> None:
     }
     assert entry.after == {k: first.body[k] for k in entry.after}
     assert entry.after["status"] == "paid" and entry.after["points"] > 0
+
+
+# Lottery -----------------------------------------------------------------------------------
+
+
+def test_a_lottery_put_logs_the_campaign_before_and_after(api: Api) -> None:
+    at("2026-12-20")
+    path = "/v1/admin/lotteries/spring"
+    limited = points_prize("p-5", points=5, stock=3)
+    created = api.operator("PUT", path, lottery_body(prizes=[points_prize(), limited]))
+    at("2026-12-21")
+    replaced = api.operator("PUT", path, lottery_body(name="Spring draw II", daily_limit=5))
+
+    assert (created.status, replaced.status) == (201, 200)
+    first, second = logged("lottery:spring")
+    assert (first.action, first.actor, first.before, first.after) == (
+        "lottery.put",
+        "op-1",
+        None,
+        created.body,
+    )
+    assert (second.before, second.after) == (created.body, replaced.body)
+
+
+def test_a_refused_lottery_put_logs_nothing(api: Api) -> None:
+    at("2026-12-20")
+    path = "/v1/admin/lotteries/spring"
+    no_item = lottery_prize("g-1", "Mug", "gift", item_id="nope")
+
+    bad = api.operator("PUT", path, lottery_body(prizes=[no_item]))
+    backwards = api.operator("PUT", path, lottery_body(ends_at="2026-12-01T00:00:00+08:00"))
+
+    assert (bad.status, backwards.status) == (422, 422)
+    assert logged("lottery:spring") == []
