@@ -12,9 +12,22 @@ from shared.domain.lottery import (
     MAX_WEIGHT,
 )
 from shared.requests import Body
-from shared.validation import Choice, Id, Integer, Money, Objects, Text, Timestamp
+from shared.validation import (
+    Boolean,
+    Choice,
+    Date,
+    Id,
+    Integer,
+    Money,
+    Names,
+    Nested,
+    Objects,
+    Text,
+    Timestamp,
+)
 
 MAX_STOCK = 100_000_000
+MAX_EXTRA_DRAWS = 100  # per full per_amount
 
 GIVE_DELIVERY_ADDRESS = DELIVERY
 PRIZE = Body(
@@ -29,6 +42,9 @@ PRIZE = Body(
         "cash": Money(required=False),
     }
 )
+EXTRA_DRAWS = Body(
+    {"per_amount": Money(), "draws": Integer(minimum=1, maximum=MAX_EXTRA_DRAWS)}
+)  # each full per_amount of a purchase earns draws
 PUT_LOTTERY = Body(
     {
         "name": Text(max_length=200),
@@ -38,5 +54,9 @@ PUT_LOTTERY = Body(
         "ends_at": Timestamp(),
         "no_prize_weight": Integer(required=False, default=0, minimum=0, maximum=MAX_WEIGHT),
         "prizes": Objects(PRIZE, max_items=MAX_PRIZES),
+        "tiers": Names(required=False, max_items=20),
+        "registered_after": Date(required=False),
+        "extra_draws": Nested(EXTRA_DRAWS, required=False),
     }
 )
+DRAW = Body({"extra": Boolean(required=False, default=False)})  # use an extra draw

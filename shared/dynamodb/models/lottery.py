@@ -25,6 +25,11 @@ class LotteryItem(Item):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     updated_by = UnicodeAttribute(null=True)
+    # Targeting: who may draw (JSON list of tiers; a programme date) and extra draws earned
+    # by spend (JSON {"per_amount", "draws"}); absent: everyone, none.
+    tiers = UnicodeAttribute(null=True)
+    registered_after = UnicodeAttribute(null=True)
+    extra_draws = UnicodeAttribute(null=True)
 
 
 class LotteryEntry(Item):
