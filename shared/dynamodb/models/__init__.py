@@ -2,7 +2,8 @@
 per aggregate: ``base`` (the table binding and attribute helpers), ``indexes`` (the table's
 secondary indexes), ``members`` (profile, ledger, lots, audit, referral codes),
 ``programme``, ``idempotency``, ``mall``, ``checkout``, ``transfers``, ``reports``,
-``lottery``, ``jobs`` (job runs and the outbox), ``imports`` (members imports), ``rebates`` (accruals/statements, payouts),
+``lottery``, ``jobs`` (job runs and the outbox), ``imports`` (members imports),
+``rebates`` (accruals/statements, payouts),
 ``contacts`` (lookup rows by the keyed hash of a phone or e-mail), ``exports`` (export jobs),
 ``reviews`` (the review queue).
 
