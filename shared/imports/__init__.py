@@ -1,0 +1,1 @@
+"""Members imports: use cases (service) and the streamed, resumable job (job)."""
