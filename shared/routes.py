@@ -93,6 +93,9 @@ ROUTES: tuple[Route, ...] = (
         OPERATORS,
         audit="campaign.put",
     ),
+    # Member lookup by exact phone or e-mail (keyed hash; contact details masked). The file's
+    # ?reveal=true shows them in clear and writes member.reveal (not on every call: no audit=).
+    Route("GET", "/v1/admin/members", "admin", "find_members", OPERATORS),
     Route("GET", "/v1/admin/members/{member_id}", "admin", "get_member", OPERATORS),
     Route("GET", "/v1/admin/members/{member_id}/ledger", "admin", "member_ledger", OPERATORS),
     Route(

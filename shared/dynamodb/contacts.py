@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from shared import pii
 from shared.domain.contacts import normalize_email, normalize_phone
+from shared.domain.members import Member
 from shared.dynamodb import keys, pages
 from shared.dynamodb.models.contacts import ContactItem
+from shared.dynamodb.models.members import MemberItem
 from shared.dynamodb.tx import Tx
+from shared.dynamodb.values import rows_at, value_of
 
 PHONE, EMAIL = "contact:phone", "contact:email"  # transaction labels
 
@@ -43,10 +46,11 @@ def add_contact_rows(tx: Tx, member_id: str, phone: str | None, email: str | Non
     return tx
 
 
-def member_ids(
+def members_with(
     kind: pii.Kind, normalized: str, limit: int, cursor: str | None
-) -> tuple[list[str], str | None]:
-    """A page of the ids of the members with this phone or e-mail (by id), next cursor."""
+) -> tuple[list[Member], str | None]:
+    """A page of the members with this phone or e-mail (by member id) and the next cursor:
+    one Query of the lookup rows, one BatchGetItem of their profiles."""
     pk = keys.contact_pk(pii.lookup_key(kind, normalized))
     result = ContactItem.query(
         pk,
@@ -55,4 +59,6 @@ def member_ids(
         last_evaluated_key=pages.decode(cursor, ("pk", pk)),
     )
     ids = [item.member_id for item in result]
-    return ids, pages.encode(result.last_evaluated_key)
+    rows = rows_at(MemberItem, [(keys.member_pk(i), keys.PROFILE) for i in ids])
+    by_id = {row.member_id: value_of(row, Member) for row in rows}
+    return [by_id[i] for i in ids if i in by_id], pages.encode(result.last_evaluated_key)

@@ -8,6 +8,8 @@ from shared.domain.ledger import (
 from shared.requests.operators import (
     ADJUST_MEMBER,
     EXTEND_EXPIRY,
+    FIND_MEMBERS,
+    MEMBER_FILE,
     PUT_CAMPAIGN,
     PUT_TASK,
     REPORT_WINDOW,
@@ -23,12 +25,16 @@ from shared.schemas.base import (
     items,
     nullable,
     obj,
+    page,
     paged,
     ref,
     upsert,
 )
 
 ADMIN_MEMBER_VIEW = ref("Member")
+# A member's contact details as staff see them: masked ("138****5678"), or in clear after an
+# audited reveal; null where the member gave none.
+CONTACT = obj({"phone": nullable(STRING), "email": nullable(STRING), "name": nullable(STRING)})
 
 
 def _status_change(summary: str, status: str, reason: str) -> Operation:
@@ -118,9 +124,30 @@ OPERATIONS: dict[str, Operation] = {
     ),
     # Operators: member care ----------------------------------------------------------------------
     "admin.get_member": Operation(
-        "A member's file: the member view plus flags and the latest operator actions.",
-        {200: ADMIN_MEMBER_VIEW},
+        "A member's file: the member view plus flags, the latest operator actions and the "
+        "contact details masked; reveal=true shows them in clear and is audited "
+        "(member.reveal, with the optional reason).",
+        {200: obj({"contact": CONTACT}) | {"allOf": [ADMIN_MEMBER_VIEW]}},
         (404, 422),
+        query=MEMBER_FILE.parameters(),
+    ),
+    "admin.find_members": paged(
+        "Members with exactly this phone or e-mail (give one; normalised as at registration), "
+        "by member id, contact details masked.",
+        page(
+            obj(
+                {
+                    "member_id": STRING,
+                    "status": enum(("active", "frozen")),
+                    "tier": STRING,
+                    "balance": INT,
+                    "registered_at": ref("Timestamp"),
+                    "contact": CONTACT,
+                }
+            )
+        ),
+        (422,),
+        query=FIND_MEMBERS.parameters(),
     ),
     "admin.member_ledger": paged(
         "A member's ledger, with each entry's actor.", ref("LedgerPage"), (404, 422)
