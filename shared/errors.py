@@ -179,6 +179,12 @@ class DrawLimitReached(Conflict):
     code = "draw_limit_reached"
 
 
+class NoExtraDraws(Conflict):
+    """A draw asked to use an extra draw (earned by spend) and the member has none left."""
+
+    code = "no_extra_draws"
+
+
 # Year-end rebates.
 class CampaignNotFound(NotFound):
     code = "campaign_not_found"
