@@ -31,7 +31,7 @@ class Earner(msgspec.Struct, frozen=True):
 
 
 _PROFILE_ATTRIBUTES = ["pk", "sk", "member_id", "status", "qualifying", "earned_at"]
-_BOARD_ATTRIBUTES = ["pk", "sk", "board"]
+_BOARD_ATTRIBUTES = ["board"]  # with the profile's (keys included)
 
 
 def earners_since(month: str) -> Iterator[str]:
