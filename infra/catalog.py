@@ -74,6 +74,11 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
     # period's final board at the first run after its end); a run out of time saves nothing
     # and the next hour's starts over.
     job("leaderboard_snapshot", 900, Schedule("rate(1 hour)", {"job": "leaderboard"})),
+    # Exports: the HTTP function also runs the export job it starts (an asynchronous
+    # invocation of itself, shared/jobs/background.py), so it may take Lambda's 15 minutes;
+    # API Gateway still answers its routes within 30 s. More memory: more network and CPU for
+    # the parallel Scan and the CSV writer.
+    job("exports", 900, memory_mb=1024),
 )
 
 

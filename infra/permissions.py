@@ -23,6 +23,7 @@ UPDATE = "dynamodb:UpdateItem"
 DELETE = "dynamodb:DeleteItem"
 CONDITION_CHECK = "dynamodb:ConditionCheckItem"
 BATCH_GET = "dynamodb:BatchGetItem"
+SCAN = "dynamodb:Scan"  # exports only: see shared/dynamodb/exports.py
 PUT_EVENTS = "events:PutEvents"
 
 
@@ -163,6 +164,14 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "rebates_admin": Access(
             table=(GET, QUERY, PUT, UPDATE),
             indexes={"by_campaign": (QUERY,), "by_status": (QUERY,)},
+        ),
+        # Exports for finance: the export item and its audit entry in one transaction (PutItem),
+        # its status moves (UpdateItem), reads of it, the rules and a rebate campaign (GetItem,
+        # Query); the rows: ledger entries and profiles by a parallel Scan, orders by status
+        # (by_status), a campaign's statements (by_campaign).
+        "exports": Access(
+            table=(GET, QUERY, PUT, UPDATE, SCAN),
+            indexes={"by_status": (QUERY,), "by_campaign": (QUERY,)},
         ),
     }
 )

@@ -127,7 +127,10 @@ def test_earn_writes_through_conditions_and_finds_orders_by_index(synth) -> None
 
 
 def test_admin_reads_and_writes_the_table_and_reads_the_ledger_index(synth) -> None:
-    assert _data_grants(synth, "admin") == grants(GET, QUERY, PUT, UPDATE, by_time=(QUERY,))
+    """BatchGetItem: the profiles of the members a phone or e-mail lookup found."""
+    assert _data_grants(synth, "admin") == grants(
+        GET, QUERY, PUT, UPDATE, BATCH_GET, by_time=(QUERY,)
+    )
 
 
 def test_rebates_admin_writes_statements_and_payouts_but_deletes_nothing(synth) -> None:
