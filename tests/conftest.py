@@ -3,13 +3,15 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
-from shared import clock, pii, programme
+from shared import clock, files, pii, programme
 from shared.dynamodb import connection
+from shared.jobs import background
 from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_PII_HMAC_KEY, ENV_TABLE_NAME
 from shared.tables import TABLES, create_table_kwargs
 from tests.support import Api
@@ -18,8 +20,12 @@ TEST_TABLE = "points-test"
 
 
 @pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     for name, value in {
+        # Imports' and exports' jobs run inside the request (shared/jobs/background.py), their
+        # files in this test's own directory (shared/files.py).
+        background.ENV_MODE: "inline",
+        files.ENV_FILES_DIR: str(tmp_path / "files"),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
@@ -32,6 +38,8 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv(ENV_DYNAMODB_ENDPOINT, raising=False)
+    monkeypatch.delenv(files.ENV_FILES_BUCKET, raising=False)
+    monkeypatch.delenv(background.ENV_FUNCTION, raising=False)
     connection.reset()
     programme.invalidate()  # each test starts from its own table's programme rules
     pii.reset()
