@@ -42,6 +42,7 @@ from shared.dynamodb.values import row_at
 
 EXPORT = "export"
 SEGMENTS = 4  # parallel Scan segments (threads) of a ledger or members export
+PAGE_LIMIT: int | None = None  # items a Scan page evaluates (None: DynamoDB's 1 MB pages)
 TTL_DAYS = 30  # the job item outlives its file (7 days) so a late GET says what happened
 Row = dict[str, Any]
 Page = list[Row]
@@ -176,6 +177,7 @@ def _scan_segment(condition: Condition, segment: int, put: Callable[[Page], None
             segment=segment,
             total_segments=SEGMENTS,
             exclusive_start_key=start_key,
+            limit=PAGE_LIMIT,
         )
         rows = [{k: _plain(v) for k, v in item.items()} for item in page.get("Items", [])]
         if rows:
