@@ -10,7 +10,7 @@ from shared.errors import LotteryNotFound, OrderNotFound
 from shared.http import HttpApp, Request, Response
 from shared.lottery import draws, prizes
 from shared.observability import logger
-from shared.requests.lottery import GIVE_DELIVERY_ADDRESS
+from shared.requests.lottery import DRAW, GIVE_DELIVERY_ADDRESS
 from shared.validation import idempotency_key
 
 app = HttpApp("lottery")
@@ -25,9 +25,10 @@ def list_lotteries(req: Request) -> dict[str, Any]:
 def draw(req: Request) -> Response:
     lottery_id = req.path_id("lottery_id", LotteryNotFound)
     key = idempotency_key(req.header("Idempotency-Key"))
-    # No field is read; a body, if any, must be a JSON object and counts for the key.
+    # A body, if any, must be a JSON object; it counts for the key.
     body = req.json() if (req.event.get("body") or "").strip() else {}
-    cmd = draws.DrawRequest(req.member_id, lottery_id, idempotency_key=key, body=body)
+    extra = DRAW.parse(body)["extra"]
+    cmd = draws.DrawRequest(req.member_id, lottery_id, idempotency_key=key, body=body, extra=extra)
     status, result = draws.draw(cmd, clock.now())
     return Response(status, result)
 

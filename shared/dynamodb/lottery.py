@@ -19,8 +19,9 @@ from msgspec import Struct, field
 from shared.clock import utc_iso
 from shared.domain import lottery as rules_of
 from shared.domain.audit import AuditEntry
-from shared.domain.lottery import Lottery, Odds, Prize
-from shared.dynamodb import audit, keys, pages
+from shared.domain.lottery import ExtraDraws, Lottery, Odds, Prize
+from shared.domain.targeting import Target
+from shared.dynamodb import audit, extra_draws, keys, pages
 from shared.dynamodb.connection import table
 from shared.dynamodb.models.base import Item, as_plain, set_or_remove
 from shared.dynamodb.models.lottery import (
@@ -41,6 +42,7 @@ STATS_SHARDS = 10
 NONE_KEY = "_none"  # the stats' key of "no prize" (prize ids start with a letter or digit)
 
 DEF, ENTRY, OLD_ENTRY, STOCK, STATS = "lottery", "entry", "old_entry", "stock", "stats"
+TERMS = "extra_draw_terms"
 
 
 # Reading a campaign -----------------------------------------------------------------------
@@ -113,7 +115,17 @@ def lottery_of(item: LotteryItem) -> Lottery:
         no_prize_weight=int(item.no_prize_weight or 0),
         daily_limit=int(item.daily_limit) if item.daily_limit is not None else None,
         ver=int(item.ver),
+        target=Target.from_json(
+            {"tiers": _json(item.tiers), "registered_after": item.registered_after}
+        ),
+        extra_draws=ExtraDraws.from_json(json.loads(item.extra_draws))
+        if item.extra_draws
+        else None,
     )
+
+
+def _json(value: str | None) -> Any:
+    return json.loads(value) if value else None
 
 
 def _partition(pk: str, condition: Any = None) -> list[dict[str, Any]]:
@@ -213,6 +225,7 @@ def drawn_today(member_id: str, day: date) -> dict[str, int]:
 
 
 def _definition(lottery: Lottery) -> dict[str, Any]:
+    target, extra = lottery.target.to_json(), lottery.extra_draws
     return {
         "name": lottery.name,
         "cost": lottery.cost,
@@ -221,6 +234,9 @@ def _definition(lottery: Lottery) -> dict[str, Any]:
         "ends_at": utc_iso(lottery.ends_at),
         "no_prize_weight": lottery.no_prize_weight,
         "prizes": json.dumps([p.as_json() for p in lottery.prizes], separators=(",", ":")),
+        "tiers": json.dumps(target["tiers"]) if target["tiers"] is not None else None,
+        "registered_after": target["registered_after"],
+        "extra_draws": json.dumps(extra.as_json()) if extra is not None else None,
     }
 
 
@@ -308,6 +324,11 @@ def put(
     tx.put(ENTRY, entry)
     for prize_id, stock in stocks.items():
         tx.put(f"{STOCK}:{prize_id}", _stock_item(lottery_id, prize_id, stock))
+    terms = extra_draws.terms_item(lottery_id, lottery.offer(), at, actor)
+    if lottery.offer() is not None:
+        tx.put(TERMS, terms)  # what purchases apply, loaded with the rules
+    else:
+        tx.delete(TERMS, terms)
     audit.add(tx, change)
     return run(tx.committed)
 

@@ -1,7 +1,9 @@
 """Data access for a lottery draw (docs/data-model.md "Points lottery").
 
 A draw is ONE TransactWriteItems (:func:`record`): the member's debit (and, for a points
-prize, the credit, in the same single profile update), the per-member daily counter, the
+prize, the credit, in the same single profile update; the profile condition also checks the
+lottery's target, ``shared.dynamodb.audience``), the per-member daily counter — or, for an
+extra draw earned by spend, the member's extra-draw counter instead of debit and limit —, the
 prize's stock (``stock >= 1``), one stats shard, the draw record, the order / coupon /
 payout the prize becomes, and the Idempotency-Key record. Cancellations are turned into the
 exact reason from the old images (``ALL_OLD``), never by reading again.
@@ -13,6 +15,7 @@ import json
 import random
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from msgspec import Struct, field
 
@@ -22,13 +25,15 @@ from shared.domain import mall
 from shared.domain.ledger import Credit, Debit
 from shared.domain.lottery import Lottery, Odds, Prize
 from shared.domain.rules import Rules
-from shared.dynamodb import holds, idempotency, keys, ledger
+from shared.domain.targeting import Audience
+from shared.dynamodb import audience, extra_draws, holds, idempotency, keys, ledger
 from shared.dynamodb import orders as orders_repo
 from shared.dynamodb.lottery import NONE_KEY, STATS_SHARDS
+from shared.dynamodb.members import find
 from shared.dynamodb.models.lottery import DrawItem, LotteryStatsItem, PrizeStockItem
 from shared.dynamodb.models.mall import CounterItem, CouponItem, OrderItem, PayoutItem
 from shared.dynamodb.tx import Cancelled, Tx, run
-from shared.errors import DrawLimitReached
+from shared.errors import DrawLimitReached, MemberFrozen, NoExtraDraws, NotAvailable
 
 PROFILE = ledger.PROFILE
 COUNTER, STOCK, STATS, DRAW = "day_counter", "stock", "stats", "draw"
@@ -76,22 +81,38 @@ class DrawPlan(Struct, frozen=True):
     award: Award = field(default_factory=Award)  # what the prize becomes
     currency: str = "CNY"
     request: idempotency.Key | None = None
+    extra: bool = False  # uses an extra draw earned by spend: no cost, no daily limit
 
     @property
     def note(self) -> str | None:
         return rules_of.note(self.picked, self.prize)
 
+    @property
+    def cost(self) -> int:
+        return 0 if self.extra else self.lottery.cost
+
 
 def _add_member(tx: Tx, plan: DrawPlan, rules: Rules) -> None:
-    if plan.award.credit is not None:
-        ledger.add_debit_and_credits(tx, plan.debit, [plan.award.credit], rules)
+    target = audience.condition(plan.lottery.target, rules)
+    guard = ledger.active_with(plan.cost)
+    guard = guard if target is None else guard & target
+    credit = plan.award.credit
+    if plan.extra:
+        extra_draws.add_use(tx, plan.member_id, plan.lottery.lottery_id)
+        if credit is not None:
+            ledger.add_credit(tx, credit, rules, condition=guard)
+        else:
+            key = ledger.profile(plan.member_id)
+            tx.check(PROFILE, type(key), key.pk, key.sk, guard)
+    elif credit is not None:
+        ledger.add_debit_and_credits(tx, plan.debit, [credit], rules, condition=guard)
     else:
-        ledger.add_debit(tx, plan.debit)
+        ledger.add_debit(tx, plan.debit, condition=guard)
 
 
 def _add_counter(tx: Tx, plan: DrawPlan) -> None:
     limit = plan.lottery.daily_limit
-    if limit is None:
+    if limit is None or plan.extra:
         return
     tx.update(
         COUNTER,
@@ -109,7 +130,7 @@ def _add_stats(tx: Tx, plan: DrawPlan) -> None:
     won = LotteryStatsItem.won[prize.prize_id if prize else NONE_KEY]
     actions = [
         LotteryStatsItem.draws.add(1),
-        LotteryStatsItem.points_in.add(plan.lottery.cost),
+        LotteryStatsItem.points_in.add(plan.cost),
         won.set((won | 0) + 1),
     ]
     if prize is not None and prize.points:
@@ -208,7 +229,7 @@ def _draw_item(plan: DrawPlan) -> DrawItem:
         lottery_ver=plan.lottery.ver,
         member_id=plan.member_id,
         at=at,
-        cost=plan.lottery.cost,
+        cost=plan.cost,
         random=plan.random,
         total_weight=plan.odds.total,
         odds=json.dumps(plan.odds.as_json(), separators=(",", ":")),
@@ -227,11 +248,13 @@ def _draw_item(plan: DrawPlan) -> DrawItem:
     )
 
 
-def _refusal(cancelled: Cancelled, plan: DrawPlan) -> Exception:
+def _refusal(cancelled: Cancelled, plan: DrawPlan, zone: ZoneInfo) -> Exception:
     """The one reason a draw was refused, from the cancellation reasons."""
     failed = cancelled.failed
+    if extra_draws.USE in failed:
+        return NoExtraDraws(f"no extra draws left on {plan.lottery.name}")
     if PROFILE in failed:
-        return holds.free_or_refuse(failed[PROFILE], plan.member_id, plan.lottery.cost)
+        return _profile_refusal(failed[PROFILE], plan, zone)
     if COUNTER in failed:
         return DrawLimitReached(
             f"at most {plan.lottery.daily_limit} draws a day on this lottery",
@@ -240,6 +263,30 @@ def _refusal(cancelled: Cancelled, plan: DrawPlan) -> Exception:
     if STOCK in failed:
         return PrizeGone()
     return Stale()  # the draw id, order id or coupon code is taken
+
+
+def _profile_refusal(raw: dict[str, Any] | None, plan: DrawPlan, zone: ZoneInfo) -> Exception:
+    """Why the profile condition failed: the lottery is not for this member, or the spend's
+    own refusal. An extra draw without a points prize only checked the profile (no image):
+    it is read, on this refusal path only."""
+    target = plan.lottery.target
+    if raw is None and plan.extra:
+        member = find(plan.member_id)
+        if member is None:
+            return ledger.not_registered(plan.member_id)
+        seen = Audience(member.tier, datetime.fromisoformat(member.registered_at))
+        if not target.admits(seen, zone):
+            return _not_for(plan)
+        return MemberFrozen(f"member {plan.member_id!r} is frozen")
+    seen_image = audience.of_image(raw)
+    if seen_image is not None and not target.admits(seen_image, zone):
+        return _not_for(plan)
+    return holds.free_or_refuse(raw, plan.member_id, plan.cost)
+
+
+def _not_for(plan: DrawPlan) -> NotAvailable:
+    target = plan.lottery.target
+    return NotAvailable(f"{plan.lottery.name} is for {target.describe()}", details=target.to_json())
 
 
 def record(plan: DrawPlan, rules: Rules) -> idempotency.Replay | None:
@@ -260,6 +307,6 @@ def record(plan: DrawPlan, rules: Rules) -> idempotency.Replay | None:
         try:
             return idempotency.commit(tx, plan.request, 201, plan.response, plan.at)
         except Cancelled as cancelled:
-            raise _refusal(cancelled, plan) from None
+            raise _refusal(cancelled, plan, rules.zone) from None
 
     return run(attempt)

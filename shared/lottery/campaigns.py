@@ -5,7 +5,7 @@ given."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,10 +13,11 @@ from msgspec import Struct
 from msgspec.structs import replace
 
 from shared import programme
-from shared.domain import audit
+from shared.domain import audit, targeting
 from shared.domain import lottery as domain
 from shared.domain import mall as mall_rules
-from shared.domain.lottery import Lottery, Prize
+from shared.domain.lottery import ExtraDraws, Lottery, Prize
+from shared.domain.targeting import Target
 from shared.dynamodb import catalog as catalog_repo
 from shared.dynamodb import lottery as repo
 from shared.dynamodb.lottery import State
@@ -48,6 +49,9 @@ class Definition(Struct, frozen=True):
     cost: int | None = None  # None: the programme's default (50)
     daily_limit: int | None = None  # None: no daily limit
     no_prize_weight: int = 0
+    tiers: list[str] | None = None  # None: every tier
+    registered_after: date | None = None  # None: members registered whenever
+    extra_draws: dict[str, Any] | None = None  # {"per_amount", "draws"}: earned by spend
 
 
 def _invalid(problems: dict[str, str]) -> Invalid:
@@ -89,6 +93,8 @@ def put_lottery(
     problems: dict[str, str] = {}
     prizes = tuple(_prize(spec, i, problems) for i, spec in enumerate(d.prizes))
     problems.update(domain.definition_problems(prizes, d.no_prize_weight, d.starts_at, d.ends_at))
+    target = Target(frozenset(d.tiers) if d.tiers else None, d.registered_after)
+    problems.update(targeting.problems(target, [t.name for t in rules.tiers]))
     if problems:
         raise _invalid(problems)
     lottery = Lottery(
@@ -100,6 +106,8 @@ def put_lottery(
         prizes=prizes,
         no_prize_weight=d.no_prize_weight,
         daily_limit=d.daily_limit,
+        target=target,
+        extra_draws=ExtraDraws(**d.extra_draws) if d.extra_draws else None,
     )
     stocks = {s.prize_id: s.stock for s in d.prizes if s.stock is not None}
 
@@ -116,6 +124,7 @@ def put_lottery(
         return read is None if repo.put(lottery, stocks, now, actor, change, read) else None
 
     created = until_done(attempt, "lottery")
+    programme.invalidate()  # its extra-draw terms load with the rules
     return admin_view(repo.existing(lottery_id), now, rules), created
 
 

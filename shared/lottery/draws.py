@@ -18,6 +18,7 @@ from shared.domain.calendar import iso_local, local_date
 from shared.domain.ledger import Debit
 from shared.domain.lottery import Lottery, Odds, Prize
 from shared.domain.rules import Rules
+from shared.dynamodb import extra_draws as extra_draws_repo
 from shared.dynamodb import idempotency
 from shared.dynamodb import lottery as repo
 from shared.dynamodb import lottery_draws as draws_repo
@@ -38,12 +39,15 @@ def active_lotteries(member_id: str, now: datetime) -> dict[str, Any]:
     now_utc = utc_iso(now)
     entries = [e for e in repo.live_entries(now_utc) if e.starts_at <= now_utc]
     drawn = repo.drawn_today(member_id, today) if entries else {}
-    items = []
-    for entry in sorted(entries, key=lambda e: e.lottery_id):
-        state = repo.load(entry.lottery_id)
-        if state is None or not domain.is_open(state.lottery, now):
-            continue  # the listing lags a replace by nothing, but be safe
-        items.append(member_view(state, drawn.get(entry.lottery_id, 0), rules))
+    states = [repo.load(e.lottery_id) for e in sorted(entries, key=lambda e: e.lottery_id)]
+    open_now = [s for s in states if s is not None and domain.is_open(s.lottery, now)]
+    extra = extra_draws_repo.left(member_id) if open_now else {}  # earned ones stay usable
+    items = [
+        member_view(
+            s, drawn.get(s.lottery.lottery_id, 0), rules, extra.get(s.lottery.lottery_id, 0)
+        )
+        for s in open_now
+    ]
     return {"items": items}
 
 
@@ -54,6 +58,7 @@ class DrawRequest(Struct, frozen=True):
     lottery_id: str
     idempotency_key: str | None = None
     body: dict[str, Any] | None = None  # fingerprinted with the key
+    extra: bool = False  # use an extra draw earned by spend (no cost, no daily limit)
 
 
 def _plan(
@@ -80,7 +85,9 @@ def _plan(
     )
     won = prizes.award(cmd.member_id, lottery, prize, draw_id, now, today, rules)
     note = domain.note(picked, prize)
-    response = draw_response(lottery, draw_id, now, prize, note, rules, won.order_id, won.coupon)
+    response = draw_response(
+        lottery, draw_id, now, prize, note, rules, won.order_id, won.coupon, extra=cmd.extra
+    )
     day_end = datetime.combine(today + timedelta(days=1 + COUNTER_DAYS), datetime.min.time())
     return draws_repo.DrawPlan(
         member_id=cmd.member_id,
@@ -98,6 +105,7 @@ def _plan(
         award=won,
         currency=rules.currency,
         request=request,
+        extra=cmd.extra,
     )
 
 

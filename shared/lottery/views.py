@@ -59,6 +59,7 @@ def admin_view(state: State, now: datetime, rules: Rules) -> dict[str, Any]:
         "no_prize_odds": odds.text(domain.NO_PRIZE),
         "total_weight": odds.total,
         "prizes": prizes,
+        **targeting(lottery),
         "ver": lottery.ver,
         "created_at": _local(state.created_at, rules),
         "updated_at": _local(state.updated_at, rules),
@@ -66,8 +67,20 @@ def admin_view(state: State, now: datetime, rules: Rules) -> dict[str, Any]:
     }
 
 
-def member_view(state: State, drawn_today: int, rules: Rules) -> dict[str, Any]:
-    """An open campaign as members see it, with the draws they have left today."""
+def targeting(lottery: Lottery) -> dict[str, Any]:
+    """Who may draw and the extra draws purchases earn (null: everyone, none)."""
+    extra = lottery.extra_draws
+    return {
+        **lottery.target.to_json(),
+        "extra_draws": extra.as_json() if extra is not None else None,
+    }
+
+
+def member_view(
+    state: State, drawn_today: int, rules: Rules, extra_left: int = 0
+) -> dict[str, Any]:
+    """An open campaign as members see it, with the draws they have left today and the
+    extra draws (earned by spend) they have left."""
     lottery = state.lottery
     odds = state.odds()
     return {
@@ -80,6 +93,8 @@ def member_view(state: State, drawn_today: int, rules: Rules) -> dict[str, Any]:
         "draws_left_today": domain.draws_left(lottery.daily_limit, drawn_today),
         "prizes": [prize_view(p, state, odds) for p in lottery.prizes],
         "no_prize_odds": odds.text(domain.NO_PRIZE),
+        **targeting(lottery),
+        "extra_draws_left": extra_left,
     }
 
 
@@ -92,15 +107,20 @@ def draw_response(
     rules: Rules,
     order_id: str | None,
     coupon: tuple[str, date] | None,
+    *,
+    extra: bool = False,
 ) -> dict[str, Any]:
-    """The 201 body of a draw (also kept for its Idempotency-Key and the audit)."""
+    """The 201 body of a draw (also kept for its Idempotency-Key and the audit); an extra
+    draw earned by spend costs nothing and says so."""
     body: dict[str, Any] = {
         "draw_id": draw_id,
         "lottery_id": lottery.lottery_id,
-        "cost": lottery.cost,
+        "cost": 0 if extra else lottery.cost,
         "at": iso_local(at, rules.zone),
         "prize": None,
     }
+    if extra:
+        body["extra"] = True
     if note is not None:
         body["note"] = note
     if prize is None:
