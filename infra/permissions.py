@@ -173,6 +173,11 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             table=(GET, QUERY, PUT, UPDATE, SCAN),
             indexes={"by_status": (QUERY,), "by_campaign": (QUERY,)},
         ),
+        # The review queue, operators: lists reviews by status (by_status), reads a review and
+        # the member's profile (GetItem) and the rules (programme Query); a decision is one
+        # transaction: the review (UpdateItem), the member (UpdateItem), the purchase's ledger
+        # entry, its lot and the audit entry (PutItem).
+        "reviews": Access(table=(GET, QUERY, PUT, UPDATE), indexes={"by_status": (QUERY,)}),
     }
 )
 

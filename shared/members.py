@@ -13,7 +13,7 @@ from shared.domain import ledger as kinds
 from shared.domain.calendar import iso_local, local_date
 from shared.domain.checkins import current_streak
 from shared.domain.lots import Lot, expiring
-from shared.domain.members import Member
+from shared.domain.members import Member, frozen_scope, shown_status
 from shared.domain.referrals import new_code
 from shared.domain.rules import Rules
 from shared.domain.tiers import month_key, qualifying_total, standing
@@ -116,8 +116,10 @@ def view(
     lapsed = lapsed_hold_points(member, now)
     return {
         "member_id": member.member_id,
-        "status": member.status,
+        "status": shown_status(member.status),
+        "frozen_scope": frozen_scope(member.status),
         "balance": member.balance,
+        "pending_review": member.pending_review or 0,
         "held": member.held - lapsed,
         "spendable": member.spendable + lapsed,
         "tier": tier.tier,

@@ -8,13 +8,15 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import programme, targeting
+from shared import programme, reviews, targeting
 from shared.clock import utc_iso
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.campaigns import Line, active
 from shared.domain.earning import purchase_points
+from shared.domain.members import can_earn
 from shared.domain.referrals import Referral, first_purchase_rewards
+from shared.domain.risk import Review, purchase_flags, review_id
 from shared.dynamodb import purchases as purchases_repo
 from shared.dynamodb import rebates as rebates_repo
 from shared.dynamodb.tiers import Standing
@@ -43,8 +45,16 @@ def _purchase_result(entry: kinds.Entry) -> dict[str, Any]:
     }
 
 
-def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]:
-    """Credit a reported purchase once per order id. Returns (result, created).
+def record_purchase(cmd: Purchase, now: datetime) -> tuple[int, dict[str, Any]]:
+    """Credit a reported purchase once per order id. Returns (status, body): 201 credited,
+    200 a repeat of an order already recorded, 202 held for review.
+
+    Risk (``rules.risk``, ``shared.domain.risk``): a purchase above the single-purchase limit,
+    or whose points would take the member's purchase points of the programme day above the
+    daily velocity, is not credited: it waits in the review queue (``shared.reviews``) and
+    the member's ``pending_review`` shows its points. The day's purchase points are kept in
+    the purchase's own profile update, so the check needs no read: only a member's second
+    purchase of a day costs a second round trip (the first attempt assumes the first).
 
     Points follow the rules in force (``shared.domain.earning.purchase_points``): bonuses,
     the member's tier multiplier and the campaigns active when the purchase occurred
@@ -79,7 +89,7 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
     recipients: dict[str, Standing] = {}
     rebates = accrual.Retries()
     for _ in range(6):
-        frozen = expect.status != "active"
+        frozen = not can_earn(expect.status)
         tier = next((t for t in rules.tiers if t.name == expect.tier), None)
         offers = targeting.for_purchase(
             cmd.member_id,
@@ -125,6 +135,9 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
                 for r in first_purchase_rewards(cmd.member_id, referral, rules)
                 if r.member_id not in left_out
             ]
+        flags = purchase_flags(cmd.amount, earned.points, expect.day_points or 0, rules.risk)
+        if flags:
+            return _hold(cmd, credit, flags, earned.breakdown, occurred, now)
         try:
             written = purchases_repo.record(
                 credit,
@@ -141,6 +154,7 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
                 ),
                 registered_before=offers.registered_before,
                 grants=offers.grants,
+                velocity=rules.risk.daily_purchase_points,
             )
         except rebates_repo.Refused as refused:
             rebates.learn(refused)
@@ -149,12 +163,53 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[dict[str, Any], bool]
             expect = stale.expect
             referral = stale.referral or referral
             continue
+        except purchases_repo.UnderReview:
+            return _held_again(cmd)
         except purchases_repo.RecipientsChanged as changed:
             left_out |= changed.refused
             recipients.update(changed.stale)
             continue
-        return _purchase_result(written.entry), not written.replayed
+        return (200 if written.replayed else 201), _purchase_result(written.entry)
     raise Contention("the member is changing quickly; retry the request")
+
+
+def _hold(
+    cmd: Purchase,
+    credit: kinds.Credit,
+    flags: tuple[str, ...],
+    breakdown: Any,
+    occurred: datetime,
+    now: datetime,
+) -> tuple[int, dict[str, Any]]:
+    """Queue the purchase for review instead of crediting it (202); a repeat of an order
+    already queued answers the same 202, of one already recorded its 200."""
+    review = Review(
+        review_id=review_id(cmd.order_id),
+        kind="purchase",
+        member_id=cmd.member_id,
+        order_id=cmd.order_id,
+        points=credit.points,
+        amount=str(cmd.amount),
+        currency=cmd.currency,
+        flags=flags,
+        status="pending",
+        created_at=utc_iso(now),
+        breakdown=tuple({"rule": r.rule, "points": r.points} for r in breakdown),
+        channel=cmd.channel,
+        occurred_at=utc_iso(occurred),
+    )
+    held = reviews.hold(review)
+    if held.entry is not None:
+        return 200, _purchase_result(held.entry)
+    if held.review is None or held.review.member_id != cmd.member_id:
+        raise Contention("the order is being recorded; retry the request")
+    return 202, reviews.pending_result(held.review)
+
+
+def _held_again(cmd: Purchase) -> tuple[int, dict[str, Any]]:
+    """A retried report of an order waiting in the review queue: the same 202."""
+    review = reviews.get_review(review_id(cmd.order_id))
+    return 202, reviews.pending_result(review)
 
 
 REWARD_TEXT = {

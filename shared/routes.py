@@ -241,6 +241,24 @@ ROUTES: tuple[Route, ...] = (
         "export_statements",
         OPERATORS,
     ),
+    # Risk: purchases a risk rule held back wait for an operator's decision ...
+    Route("GET", "/v1/admin/reviews", "reviews", "list_reviews", OPERATORS),
+    Route(
+        "POST",
+        "/v1/admin/reviews/{review_id}",
+        "reviews",
+        "decide_review",
+        OPERATORS,
+        audit="review.decide",
+    ),
+    # ... and completions of verified tasks are reported by a trusted system only.
+    Route(
+        "POST",
+        "/v1/members/{member_id}/tasks/{task_id}/completions",
+        "earn",
+        "report_task_completion",
+        SYSTEMS,
+    ),
     # Operators import members with their opening balances (a CSV, streamed by a job).
     Route("POST", "/v1/admin/imports", "imports", "create_import", OPERATORS, audit="import.create"),
     Route(

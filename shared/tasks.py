@@ -13,7 +13,13 @@ from shared.domain.calendar import local_date
 from shared.dynamodb import activity as activity_repo
 from shared.dynamodb import config
 from shared.dynamodb.config import until_written
-from shared.errors import Contention, MemberFrozen, TaskLimitReached, TaskNotFound
+from shared.errors import (
+    Contention,
+    MemberFrozen,
+    TaskLimitReached,
+    TaskNotFound,
+    VerificationRequired,
+)
 
 SOURCE = "task"
 
@@ -25,6 +31,7 @@ def _view(task: Task) -> dict[str, Any]:
         "points": task.points,
         "limit": task.limit,
         "active": task.active,
+        "verified": task.verified,
     }
 
 
@@ -64,6 +71,7 @@ def for_member(member_id: str, now: datetime) -> dict[str, Any]:
                 "limit": t.limit,
                 "period": period(t.limit, today),
                 "completed_in_period": refs[t.task_id] in done,
+                "verified": t.verified,
             }
             for t in tasks
         ],
@@ -71,11 +79,21 @@ def for_member(member_id: str, now: datetime) -> dict[str, Any]:
     }
 
 
-def complete(member_id: str, task_id: str, now: datetime) -> dict[str, Any]:
-    """Credit a task once per its period (``once``, the day, the ISO week), up to the cap."""
+def complete(
+    member_id: str, task_id: str, now: datetime, *, reported: bool = False
+) -> dict[str, Any]:
+    """Credit a task once per its period (``once``, the day, the ISO week), up to the cap.
+
+    A verified task's completion counts only when a trusted system reports it (``reported``:
+    ``POST /v1/members/{id}/tasks/{task_id}/completions``); the member's own claim → 403
+    ``verification_required``."""
     task = config.get_task(task_id)
     if task is None or not task.active:
         raise TaskNotFound(f"no task {task_id!r}")
+    if task.verified and not reported:
+        raise VerificationRequired(
+            f"task {task_id!r} is verified: its completion is reported by the shop's systems"
+        )
     rules = programme.current()
     today = local_date(now, rules.zone)
     current = period(task.limit, today)

@@ -7,7 +7,7 @@ from typing import Any
 
 from shared import checkins, clock, members, purchases, refunds, tasks
 from shared.domain.campaigns import Line
-from shared.errors import OrderNotFound
+from shared.errors import MemberNotFound, OrderNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
 from shared.rebates import accrual
@@ -32,8 +32,8 @@ def record_purchase(req: Request) -> Response:
         for line in args["items"]
     )
     cmd = purchases.Purchase(**{**args, "items": items})
-    result, created = purchases.record_purchase(cmd, clock.now())
-    return Response(201 if created else 200, result)
+    status, result = purchases.record_purchase(cmd, clock.now())
+    return Response(status, result)
 
 
 @app.operation("check_in")
@@ -49,6 +49,13 @@ def list_tasks(req: Request) -> dict[str, Any]:
 @app.operation("complete_task")
 def complete_task(req: Request) -> Response:
     result = tasks.complete(req.member_id, req.path["task_id"], clock.now())
+    return Response(201, result)
+
+
+@app.operation("report_task_completion")
+def report_task_completion(req: Request) -> Response:
+    member_id = req.path_id("member_id", MemberNotFound)
+    result = tasks.complete(member_id, req.path["task_id"], clock.now(), reported=True)
     return Response(201, result)
 
 

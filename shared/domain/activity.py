@@ -18,6 +18,7 @@ class Task(Struct, frozen=True):
     points: int
     limit: str  # once | daily | weekly
     active: bool = True
+    verified: bool = False  # only a trusted system may report a completion (risk, SPEC §9d)
 
 
 def task_ref(task_id: str, period: str) -> str:

@@ -87,6 +87,7 @@ class Member(Struct, frozen=True):
     checkin_streak: int | None = None  # None until the first check-in
     activity_day: str | None = None
     activity_points: int | None = None  # None until the first activity
+    pending_review: int | None = None  # points of purchases waiting in the review queue
     # Contact details (shared/domain/contacts.py: normalised), personal data: only here in
     # clear, never in a key, an index or a log line; staff see them masked.
     phone: str | None = None  # E.164

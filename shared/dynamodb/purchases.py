@@ -16,6 +16,7 @@ from typing import Any
 from msgspec import Struct
 
 from shared.domain.ledger import Credit
+from shared.domain.members import CAN_EARN, can_earn
 from shared.domain.referrals import Referral
 from shared.domain.rules import Rules
 from shared.dynamodb import extra_draws, keys, ledger
@@ -37,6 +38,9 @@ class Expect(Struct, frozen=True):
     standing: Standing  # tier (its multiplier) and qualifying total (promotion), see tiers
     pending: bool  # referral bonuses wait for this member's first purchase
     registered_at: str | None = None  # UTC ISO-8601 once read (targeting); None: not read
+    # Risk velocity: purchase points already credited on the purchase's programme day;
+    # None = none that day (the usual case: a member's first purchase of the day).
+    day_points: int | None = None
 
     @property
     def tier(self) -> str | None:
@@ -53,6 +57,10 @@ class Stale(Exception):
         self.referral = referral
 
 
+class UnderReview(Exception):
+    """The purchase's order already waits in the review queue (a retried report)."""
+
+
 class RecipientsChanged(Exception):
     """Referral bonus recipients to leave out (``refused``: not active, or already paid) or
     whose standing differs from the expected one (``stale``: their current standings)."""
@@ -66,7 +74,9 @@ class RecipientsChanged(Exception):
 def _stale(member: MemberItem, today: date) -> Stale:
     pending = member.first_purchase_rewarded is False
     standing = tiers_repo.standing_of(member, today)
-    expect = Expect(member.status, standing, pending, member.registered_at)
+    day = today.isoformat()
+    day_points = int(member.purchase_points or 0) if member.purchase_day == day else None
+    expect = Expect(member.status, standing, pending, member.registered_at, day_points)
     referral = None
     if pending and member.referred_by:
         referral = Referral(member.referred_by, member.referrer_chain)
@@ -80,6 +90,50 @@ def _condition(expect: Expect) -> Any:
     else:
         pending = rewarded.does_not_exist() | (rewarded == True)  # noqa: E712
     return MemberItem.pk.exists() & (MemberItem.status == expect.status) & pending
+
+
+def _velocity(credit: Credit, expect: Expect, limit: int | None) -> tuple[Any, list]:
+    """Condition and actions keeping the day's purchase points (``purchase_day`` /
+    ``purchase_points``) at most ``limit``, and the order not waiting in the review queue.
+
+    A member's first purchase of the day sets the counter (condition: another day), a later
+    one adds to it (condition: same day and room left); no read, and concurrent purchases
+    can never take the day's total above the limit."""
+    condition = ~MemberItem.pending_reviews.contains(credit.ref)
+    if limit is None or credit.points <= 0:
+        return condition, []
+    day = credit.earned_on.isoformat()
+    if expect.day_points is None:
+        condition &= MemberItem.purchase_day.does_not_exist() | (MemberItem.purchase_day != day)
+        actions = [
+            MemberItem.purchase_day.set(day),
+            MemberItem.purchase_points.set(credit.points),
+        ]
+        return condition, actions
+    condition &= (MemberItem.purchase_day == day) & (
+        MemberItem.purchase_points <= limit - credit.points
+    )
+    return condition, [MemberItem.purchase_points.add(credit.points)]
+
+
+def entry_fields_of(
+    order_id: str,
+    amount: str,
+    currency: str,
+    breakdown: list[dict[str, Any]],
+    occurred_at: str | None,
+) -> dict[str, Any]:
+    """What a purchase's ledger entry holds besides the credit (refunds find it by order)."""
+    return {
+        "order_pk": keys.order_pk(order_id),
+        "amount": amount,
+        "currency": currency,
+        "breakdown": breakdown,
+        "refunded": "0",
+        "clawed_back": 0,
+        "refunds": {},
+        "occurred_at": occurred_at,
+    }
 
 
 def record(
@@ -96,6 +150,7 @@ def record(
     accruals: tuple[rebates_repo.AccrualWrite, ...] = (),
     registered_before: str | None = None,
     grants: tuple[extra_draws.Grant, ...] = (),
+    velocity: int | None = None,
 ) -> Written:
     """Write the purchase credit (once per order) and ``rewards`` (referral bonuses).
 
@@ -114,21 +169,16 @@ def record(
     Targeting (``shared.targeting``): ``registered_before`` (UTC ISO) adds "registered
     before then" to the profile condition when the points assumed the member is not new;
     ``grants`` add extra lottery draws, one counter update each in the same transaction.
+
+    Risk (``shared.dynamodb.reviews``): ``velocity`` (the daily purchase-points limit, None
+    = off) keeps the day's purchase points in the same profile update; :class:`UnderReview`
+    when the order already waits in the review queue.
     """
     own = [r for r in rewards if r.member_id == credit.member_id]
     others = [r for r in rewards if r.member_id != credit.member_id]
-    pay_bonuses = expect.pending and expect.status == "active"
+    pay_bonuses = expect.pending and can_earn(expect.status)
     known = recipients or {}
-    entry_fields = {
-        "order_pk": keys.order_pk(credit.ref),
-        "amount": amount,
-        "currency": currency,
-        "breakdown": breakdown,
-        "refunded": "0",
-        "clawed_back": 0,
-        "refunds": {},
-        "occurred_at": occurred_at,
-    }
+    entry_fields = entry_fields_of(credit.ref, amount, currency, breakdown, occurred_at)
     if accruals:
         entry_fields["rebates"] = {
             w.campaign_id: rebates_repo.contribution_map(w.change) for w in accruals
@@ -143,7 +193,9 @@ def record(
         actions += tier.actions
         if pay_bonuses:
             actions.append(MemberItem.first_purchase_rewarded.set(True))
-        condition = _condition(expect)
+        risk_condition, risk_actions = _velocity(credit, expect, velocity)
+        actions += risk_actions
+        condition = _condition(expect) & risk_condition
         if tier.condition is not None:
             condition &= tier.condition
         if registered_before is not None:
@@ -164,7 +216,7 @@ def record(
                 reward,
                 rules,
                 label=f"r{i}",
-                condition=MemberItem.pk.exists() & (MemberItem.status == "active"),
+                condition=MemberItem.pk.exists() & MemberItem.status.is_in(*CAN_EARN),
                 tier=tiers_repo.credit_part(reward.member_id, standing, [reward], rules, reward.at),
             )
         try:
@@ -176,6 +228,8 @@ def record(
                 member = image(cancelled.failed[PROFILE], MemberItem)
                 if member is None:
                     raise ledger.not_registered(credit.member_id) from None
+                if credit.ref in (member.pending_reviews or ()):
+                    raise UnderReview(credit.ref) from None
                 raise _stale(member, credit.earned_on) from None
             accruals_refused = rebates_repo.refused(cancelled)
             if accruals_refused is not None:
@@ -187,7 +241,7 @@ def record(
                     refused.add(reward.member_id)
                 elif f"r{i}{PROFILE}" in cancelled:
                     member = image(cancelled.failed[f"r{i}{PROFILE}"], MemberItem)
-                    if member is None or member.status != "active":
+                    if member is None or not can_earn(member.status):
                         refused.add(reward.member_id)
                     else:  # active: its tier standing was not as expected
                         stale[reward.member_id] = tiers_repo.standing_of(member, reward.earned_on)

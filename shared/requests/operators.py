@@ -40,6 +40,7 @@ PUT_TASK = Body(
         "points": Integer(minimum=1, maximum=MAX_POINTS),
         "limit": Choice(LIMITS),
         "active": Boolean(required=False, default=True),
+        "verified": Boolean(required=False, default=False),
     }
 )
 RECURRENCE = Body({"weekdays": Integers(minimum=1, maximum=7, max_items=7)})

@@ -13,7 +13,7 @@ Pure data: imports only the domain's constants (enums), nothing with I/O.
 from __future__ import annotations
 
 from shared.routes import Route
-from shared.schemas import exports, leaderboard, lottery, mall, members, operators, rebates
+from shared.schemas import exports, leaderboard, lottery, mall, members, operators, rebates, reviews
 from shared.schemas.base import IDEMPOTENCY_KEY, Operation
 from shared.schemas.components import COMPONENTS
 
@@ -25,6 +25,7 @@ OPERATIONS: dict[str, Operation] = {
     **rebates.OPERATIONS,
     **exports.OPERATIONS,
     **leaderboard.OPERATIONS,
+    **reviews.OPERATIONS,
 }
 
 __all__ = [

@@ -81,7 +81,12 @@ COMPONENTS: dict[str, Schema] = {
             "checkin_streak": INT,
             "referral_code": nullable(STRING),
         },
-        {"held": INT, "spendable": INT},
+        {
+            "held": INT,
+            "spendable": INT,
+            "pending_review": INT,  # points of purchases waiting in the review queue
+            "frozen_scope": nullable(enum(("all", "earning", "redeeming"))),
+        },
     ),
     "LedgerEntry": obj(
         {
@@ -152,7 +157,8 @@ COMPONENTS: dict[str, Schema] = {
             "name": STRING,
             "points": INT,
             "limit": enum(TASK_LIMITS),
-        }
+        },
+        {"verified": BOOL},
     ),
     "Campaign": obj(
         {"campaign_id": STRING, "name": STRING},

@@ -55,9 +55,9 @@ OPERATIONS: dict[str, Operation] = {
         (404,),
     ),
     "earn.complete_task": Operation(
-        "Complete a task (once / daily / weekly).",
+        "Complete a task (once / daily / weekly); a verified task → 403 verification_required.",
         {201: obj({"points": INT})},
-        (404, 409, 503),
+        (403, 404, 409, 503),
         path={"task_id": {"type": "string", "minLength": 1}},
     ),
     "transfers.send_transfer": Operation(
@@ -89,6 +89,15 @@ OPERATIONS: dict[str, Operation] = {
                 }
             ),
             200: obj({"points": INT}),
+            202: obj(
+                {
+                    "status": enum(("pending_review",)),
+                    "review_id": STRING,
+                    "order_id": STRING,
+                    "member_id": STRING,
+                    "points": INT,
+                }
+            ),
         },
         (400, 404, 409, 413, 422, 503),
         request=RECORD_PURCHASE.schema(),

@@ -26,4 +26,5 @@ class TaskItem(Item):
     points = NumberAttribute()
     limit = UnicodeAttribute()  # once | daily | weekly
     active = BooleanAttribute(default=True)
+    verified = BooleanAttribute(null=True)  # completions reported by trusted systems only
     updated_at = UnicodeAttribute()
