@@ -37,14 +37,14 @@ def put_item(req: Request) -> Response:
     else:
         mode = LIMITS_CUSTOM
     definition = mall.Definition(**args, limit_mode=mode, **limits)
-    return Response.upserted(mall.put_item(item_id, definition, clock.now()))
+    return Response.upserted(mall.put_item(item_id, definition, clock.now(), req.operator))
 
 
 @app.operation("patch_item")
 def patch_item(req: Request) -> dict[str, Any]:
     item_id = _item_id(req)
     change = mall.Change(**PATCH_ITEM.parse(req.json()))  # absent fields stay UNSET
-    return mall.patch_item(item_id, change, clock.now())
+    return mall.patch_item(item_id, change, clock.now(), req.operator)
 
 
 @app.operation("list_orders")

@@ -16,9 +16,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from msgspec.structs import replace
+
 from shared.clock import utc_iso as utc
+from shared.domain.audit import AuditEntry
 from shared.domain.mall import DONATION, Listing
-from shared.dynamodb import keys, pages
+from shared.dynamodb import audit, keys, pages
 from shared.dynamodb.connection import connection, table
 from shared.dynamodb.models.base import set_or_remove
 from shared.dynamodb.models.mall import CatalogEntry, CatalogItem
@@ -45,6 +48,8 @@ DEFINITION = (
     "description",
     "image_url",
 )
+# Stored names of the definition that the Listing names otherwise.
+RENAMED = {"limit_per_day": "per_day", "limit_total": "total"}
 # Changing any of these changes what a redemption agreed to: they bump ``ver``.
 VERSIONED = frozenset(DEFINITION) - {"stock", "description", "image_url", "name"}
 
@@ -99,7 +104,7 @@ def forget(item_id: str) -> None:
 
 
 def listing_of(item: CatalogItem) -> Listing:
-    return value_of(item, Listing, per_day=item.limit_per_day, total=item.limit_total)
+    return value_of(item, Listing, **{to: getattr(item, name) for name, to in RENAMED.items()})
 
 
 def _stored(value: Any) -> Any:
@@ -115,15 +120,30 @@ def _entry(item_id: str, kind: str) -> CatalogEntry:
     return CatalogEntry(pk=keys.CATALOG, sk=keys.catalog_sk(item_id), item_id=item_id, kind=kind)
 
 
-def put(item_id: str, definition: dict[str, Any], now: datetime) -> tuple[Listing, bool]:
-    """Create or replace an item's definition (``DEFINITION`` names -> values; absent or
-    None: none). Stock is set as given; the running counters (units sold, donation totals)
-    survive a replace. Returns (stored item, created)."""
+def _as_read(item: Listing) -> Any:
+    """The condition that the stored item is still as ``item`` was read: every operator
+    write sets ``updated_at`` (redemptions move only the running counters)."""
+    if item.updated_at is None:
+        return CatalogItem.updated_at.does_not_exist()
+    return CatalogItem.updated_at == utc(item.updated_at)
+
+
+def put(
+    item_id: str,
+    definition: dict[str, Any],
+    now: datetime,
+    change: AuditEntry,
+    read: Listing | None,
+) -> bool:
+    """Create (``read`` None) or replace the item ``read`` with its definition
+    (``DEFINITION`` names -> values; absent or None: none), with the audit entry ``change``,
+    in one transaction. Stock is set as given; the running counters (units sold, donation
+    totals) survive a replace. False when the item is no longer as read."""
     at = utc(now)
     values = {name: _stored(definition.get(name)) for name in DEFINITION}
     kind = values["kind"]
-
-    def create() -> bool:
+    tx = Tx()
+    if read is None:
         item = CatalogItem(
             pk=keys.item_pk(item_id),
             sk=keys.ITEM_SK,
@@ -137,12 +157,8 @@ def put(item_id: str, definition: dict[str, Any], now: datetime) -> tuple[Listin
             donors=0 if kind == DONATION else None,
             **{k: v for k, v in values.items() if v is not None},
         )
-        tx = Tx()
         tx.put(ITEM, item, condition=CatalogItem.pk.does_not_exist())
-        tx.put(ENTRY, _entry(item_id, kind))
-        return tx.committed()
-
-    def replace() -> None:
+    else:
         actions = set_or_remove(CatalogItem, values)
         actions += [
             CatalogItem.retired.set(False),
@@ -154,24 +170,96 @@ def put(item_id: str, definition: dict[str, Any], now: datetime) -> tuple[Listin
                 CatalogItem.donated_points.set(CatalogItem.donated_points | 0),
                 CatalogItem.donors.set(CatalogItem.donors | 0),
             ]
-        tx = Tx()
-        tx.update(ITEM, CatalogItem(pk=keys.item_pk(item_id), sk=keys.ITEM_SK), actions)
-        tx.put(ENTRY, _entry(item_id, kind))
-        tx.commit()
-
-    created = run(create)
-    if not created:
-        run(replace)
-    return _get_written(item_id), created
+        key = CatalogItem(pk=keys.item_pk(item_id), sk=keys.ITEM_SK)
+        tx.update(ITEM, key, actions, condition=_as_read(read))
+    tx.put(ENTRY, _entry(item_id, kind))
+    audit.add(tx, change)
+    return run(tx.committed)
 
 
-def _get_written(item_id: str) -> Listing:
+def as_put(
+    item_id: str, definition: dict[str, Any], now: datetime, read: Listing | None
+) -> Listing:
+    """The item as :func:`put` leaves it (the running counters as read)."""
+    base = read or Listing(item_id, "", definition["kind"], 0)
+    fields = {RENAMED.get(name, name): definition.get(name) for name in DEFINITION}
+    if definition["kind"] == DONATION:  # the running totals start where there are none
+        fields.update(donated_points=base.donated_points or 0, donors=base.donors or 0)
+    return replace(
+        base,
+        **fields,
+        retired=False,
+        ver=base.ver + 1,
+        created_at=base.created_at or now,
+        updated_at=now,
+    )
+
+
+def get_written(item_id: str) -> Listing:
+    """The item just written (a strongly consistent read)."""
     stored = get(item_id)
     assert stored is not None
     return stored
 
 
+def _patch_actions(
+    changes: dict[str, Any], now: datetime, stock_delta: int | None, retired: bool | None
+) -> tuple[list[Any], Any]:
+    actions = set_or_remove(CatalogItem, {k: _stored(v) for k, v in changes.items()})
+    condition = None
+    if retired is not None:
+        actions.append(CatalogItem.retired.set(retired))
+    if retired is not None or VERSIONED & set(changes):
+        actions.append(CatalogItem.ver.add(1))
+    if stock_delta:
+        actions += [CatalogItem.stock.add(stock_delta)]
+        condition = CatalogItem.stock.exists()
+        if stock_delta < 0:
+            condition &= CatalogItem.stock >= -stock_delta
+    actions.append(CatalogItem.updated_at.set(utc(now)))
+    return actions, condition
+
+
 def patch(
+    item: Listing,
+    changes: dict[str, Any],
+    now: datetime,
+    change: AuditEntry,
+    *,
+    stock_delta: int | None = None,
+    retired: bool | None = None,
+) -> Listing | None:
+    """Change some of the attributes of ``item`` as read (None removes one), add to its
+    stock, retire it or bring it back, with the audit entry ``change``, in one transaction.
+    Stock never goes below zero (a condition, not a read). None when the item is no longer
+    as read (the caller reads it again)."""
+    actions, stock_ok = _patch_actions(changes, now, stock_delta, retired)
+    as_read = _as_read(item)
+    tx = Tx()
+    key = CatalogItem(pk=keys.item_pk(item.item_id), sk=keys.ITEM_SK)
+    tx.update(ITEM, key, actions, condition=as_read if stock_ok is None else as_read & stock_ok)
+    if retired is True:
+        tx.delete(ENTRY, _entry(item.item_id, item.kind))
+    elif retired is False:
+        tx.put(ENTRY, _entry(item.item_id, item.kind))
+    audit.add(tx, change)
+
+    def attempt() -> Listing | None:
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            old = image(cancelled.failed.get(ITEM), CatalogItem)
+            if old is not None and listing_of(old).updated_at == item.updated_at:
+                raise _patch_refusal(old, stock_delta) from None
+            if old is None and ITEM in cancelled:
+                raise ItemNotFound(f"no catalog item {item.item_id!r}") from None
+            return None
+        return get_written(item.item_id)
+
+    return run(attempt)
+
+
+def as_patched(
     item: Listing,
     changes: dict[str, Any],
     now: datetime,
@@ -179,43 +267,19 @@ def patch(
     stock_delta: int | None = None,
     retired: bool | None = None,
 ) -> Listing:
-    """Change some of an item's attributes (None removes one), add to its stock, retire it
-    or bring it back. Stock never goes below zero (a condition, not a read)."""
-    actions = set_or_remove(CatalogItem, {k: _stored(v) for k, v in changes.items()})
-    condition = CatalogItem.pk.exists()
+    """The item as :func:`patch` leaves it (the running counters as read)."""
+    fields: dict[str, Any] = dict(changes, updated_at=now)
+    if stock_delta and item.stock is not None:
+        fields["stock"] = item.stock + stock_delta
     if retired is not None:
-        actions.append(CatalogItem.retired.set(retired))
+        fields["retired"] = retired
     if retired is not None or VERSIONED & set(changes):
-        actions.append(CatalogItem.ver.add(1))
-    if stock_delta:
-        actions += [CatalogItem.stock.add(stock_delta)]
-        condition &= CatalogItem.stock.exists()
-        if stock_delta < 0:
-            condition &= CatalogItem.stock >= -stock_delta
-    actions.append(CatalogItem.updated_at.set(utc(now)))
-
-    def attempt() -> None:
-        tx = Tx()
-        key = CatalogItem(pk=keys.item_pk(item.item_id), sk=keys.ITEM_SK)
-        tx.update(ITEM, key, actions, condition=condition)
-        if retired is True:
-            tx.delete(ENTRY, _entry(item.item_id, item.kind))
-        elif retired is False:
-            tx.put(ENTRY, _entry(item.item_id, item.kind))
-        try:
-            tx.commit()
-        except Cancelled as cancelled:
-            old = image(cancelled.failed.get(ITEM), CatalogItem)
-            raise _patch_refusal(old, item.item_id, stock_delta) from None
-
-    run(attempt)
-    return _get_written(item.item_id)
+        fields["ver"] = item.ver + 1
+    return replace(item, **fields)
 
 
-def _patch_refusal(old: CatalogItem | None, item_id: str, stock_delta: int | None) -> Exception:
-    """Why a patch was refused, from the item's old image: gone, or not enough stock."""
-    if old is None:
-        return ItemNotFound(f"no catalog item {item_id!r}")
+def _patch_refusal(old: CatalogItem, stock_delta: int | None) -> Exception:
+    """Why a patch of the item as read was refused, from its old image: stock."""
     if old.stock is None:
         return Invalid(
             "the item has unlimited stock",

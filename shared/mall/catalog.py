@@ -10,12 +10,15 @@ from typing import Any
 from msgspec import Struct
 
 from shared import programme
-from shared.domain import mall
+from shared.domain import audit, mall
+from shared.domain.audit import AuditEntry
 from shared.domain.mall import Listing
+from shared.domain.rules import Rules
 from shared.dynamodb import catalog as catalog_repo
 from shared.dynamodb import members as members_repo
 from shared.errors import Invalid, ItemNotFound
 from shared.mall.views import item_view
+from shared.replan import until_done
 
 
 def _tier_of(member_id: str | None) -> str | None:
@@ -95,8 +98,9 @@ def _check_definition(
         )
 
 
-def put_item(item_id: str, d: Definition, now: datetime) -> tuple[dict[str, Any], bool]:
-    """Create or replace a catalog item. Returns (stored item, created)."""
+def put_item(item_id: str, d: Definition, now: datetime, actor: str) -> tuple[dict[str, Any], bool]:
+    """Create or replace a catalog item. Returns (stored item, created). Audited
+    (``catalog.put``) in the write's transaction, conditional on the item as read."""
     _check_definition(d.kind, d.cash, d.stock, d.starts_at, d.ends_at, d.coupon_valid_days)
     custom = d.limit_mode == mall.LIMITS_CUSTOM
     definition = {
@@ -115,8 +119,30 @@ def put_item(item_id: str, d: Definition, now: datetime) -> tuple[dict[str, Any]
         "description": d.description,
         "image_url": d.image_url,
     }
-    item, created = catalog_repo.put(item_id, definition, now)
-    return item_view(item, now, programme.current(), admin=True), created
+    rules = programme.current()
+
+    def attempt() -> bool | None:
+        read = catalog_repo.get(item_id)
+        after = catalog_repo.as_put(item_id, definition, now, read)
+        change = _change(now, actor, "catalog.put", read, after, rules)
+        return read is None if catalog_repo.put(item_id, definition, now, change, read) else None
+
+    created = until_done(attempt, "catalog item")
+    return item_view(catalog_repo.get_written(item_id), now, rules, admin=True), created
+
+
+def _change(
+    now: datetime, actor: str, action: str, read: Listing | None, after: Listing, rules: Rules
+) -> AuditEntry:
+    """The audit entry of an operator's change of an item: as read, as written."""
+    return audit.entry(
+        now,
+        actor,
+        action,
+        audit.target("catalog", after.item_id),
+        before=item_view(read, now, rules, admin=True) if read is not None else None,
+        after=item_view(after, now, rules, admin=True),
+    )
 
 
 UNSET: Any = object()  # a PATCH field that was not sent
@@ -133,8 +159,25 @@ class Change(Struct, frozen=True):
     retired: bool | None = None
 
 
-def patch_item(item_id: str, change: Change, now: datetime) -> dict[str, Any]:
-    item = _item(item_id)
+def patch_item(item_id: str, change: Change, now: datetime, actor: str) -> dict[str, Any]:
+    """Restock, reprice, reschedule, retire or bring back an item. Audited
+    (``catalog.patch``) in the write's transaction, conditional on the item as read."""
+    rules = programme.current()
+
+    def attempt() -> dict[str, Any] | None:
+        item = _item(item_id)
+        changes = _changes(item, change)
+        moves = {"stock_delta": change.stock_delta, "retired": change.retired}
+        after = catalog_repo.as_patched(item, changes, now, **moves)
+        audited = _change(now, actor, "catalog.patch", item, after, rules)
+        stored = catalog_repo.patch(item, changes, now, audited, **moves)
+        return item_view(stored, now, rules, admin=True) if stored is not None else None
+
+    return until_done(attempt, "catalog item")
+
+
+def _changes(item: Listing, change: Change) -> dict[str, Any]:
+    """The attributes ``change`` sets on ``item`` (checked against the rest of it)."""
 
     def pick(value: Any, current: Any) -> Any:
         return current if value is UNSET else value
@@ -155,7 +198,4 @@ def patch_item(item_id: str, change: Change, now: datetime) -> dict[str, Any]:
     for name in ("starts_at", "ends_at"):
         if getattr(change, name) is not UNSET:
             changes[name] = getattr(change, name)
-    stored = catalog_repo.patch(
-        item, changes, now, stock_delta=change.stock_delta, retired=change.retired
-    )
-    return item_view(stored, now, programme.current(), admin=True)
+    return changes

@@ -171,3 +171,72 @@ def test_a_refused_lottery_put_logs_nothing(api: Api) -> None:
 
     assert (bad.status, backwards.status) == (422, 422)
     assert logged("lottery:spring") == []
+
+
+# Mall: the catalog -------------------------------------------------------------------------
+
+CUP = "/v1/admin/catalog/cup"
+
+
+def test_a_catalog_put_logs_the_item_before_and_after(api: Api) -> None:
+    at("2027-01-10")
+    created = api.operator("PUT", CUP, {"name": "Cup", "kind": "gift", "points": 900, "stock": 5})
+    at("2027-01-11")
+    body = {"name": "Cup", "kind": "gift", "points": 1200, "stock": 8, "cash": "9.90"}
+    replaced = api.operator("PUT", CUP, body)
+
+    assert (created.status, replaced.status) == (201, 200)
+    first, second = logged("catalog:cup")
+    assert (first.action, first.actor, first.before, first.after) == (
+        "catalog.put",
+        "op-1",
+        None,
+        created.body,
+    )
+    assert (second.before, second.after) == (created.body, replaced.body)
+
+
+@pytest.mark.parametrize("kind", ["donation", "coupon", "cash_out"])
+def test_the_logged_item_is_the_one_the_api_shows_whatever_its_kind(api: Api, kind: str) -> None:
+    at("2027-01-10")
+    body = {"name": "Give", "kind": kind, "points": 100}
+    views = [api.operator("PUT", CUP, body).body, api.operator("PUT", CUP, body).body]
+
+    assert [e.after for e in logged("catalog:cup")] == views
+
+
+def test_a_catalog_patch_logs_the_item_before_and_after(api: Api) -> None:
+    at("2027-01-10")
+    created = api.operator("PUT", CUP, {"name": "Cup", "kind": "gift", "points": 900, "stock": 5})
+    at("2027-01-11")
+
+    patched = api.operator("PATCH", CUP, {"stock_delta": -2, "points": 800, "retired": True})
+
+    assert patched.status == 200, patched.body
+    _, entry = logged("catalog:cup")
+    assert (entry.action, entry.before, entry.after) == (
+        "catalog.patch",
+        created.body,
+        patched.body,
+    )
+    assert (entry.after["stock"], entry.after["points"], entry.after["retired"]) == (3, 800, True)
+
+
+def test_a_refused_catalog_write_logs_nothing(api: Api) -> None:
+    at("2027-01-10")
+    bad_put = api.operator("PUT", CUP, {"name": "Cup", "kind": "gift", "points": -1})
+    missing = api.operator("PATCH", CUP, {"stock_delta": 1})
+    assert (
+        api.operator("PUT", CUP, {"name": "Cup", "kind": "gift", "points": 9, "stock": 1}).status
+        == 201
+    )
+    too_few = api.operator("PATCH", CUP, {"stock_delta": -2})
+    unlimited = api.operator(
+        "PUT", "/v1/admin/catalog/pen", {"name": "Pen", "kind": "gift", "points": 9}
+    )
+    no_stock = api.operator("PATCH", "/v1/admin/catalog/pen", {"stock_delta": -1})
+
+    assert (bad_put.status, missing.status, too_few.status) == (422, 404, 409)
+    assert no_stock.status == 422 and unlimited.status == 201
+    assert [e.action for e in logged("catalog:cup")] == ["catalog.put"]
+    assert [e.action for e in logged("catalog:pen")] == ["catalog.put"]
