@@ -251,10 +251,10 @@ def _draw_item(plan: DrawPlan) -> DrawItem:
 def _refusal(cancelled: Cancelled, plan: DrawPlan, zone: ZoneInfo) -> Exception:
     """The one reason a draw was refused, from the cancellation reasons."""
     failed = cancelled.failed
+    if PROFILE in failed:  # first: "not for you" says more than "none left"
+        return _profile_refusal(failed[PROFILE], plan, zone)
     if extra_draws.USE in failed:
         return NoExtraDraws(f"no extra draws left on {plan.lottery.name}")
-    if PROFILE in failed:
-        return _profile_refusal(failed[PROFILE], plan, zone)
     if COUNTER in failed:
         return DrawLimitReached(
             f"at most {plan.lottery.daily_limit} draws a day on this lottery",
