@@ -1,5 +1,6 @@
 """Operators export the ledger, orders, members and rebate statements for finance, through
-the handlers (moto; the job runs inline, the files in a temporary directory).
+the handlers (moto; the job runs inline, the files in the test's own directory: see
+tests/conftest.py).
 
 Story: members register (one with contact details) and buy in November and December; an
 operator asks for November's ledger and gets a file of exactly November's entries with the
@@ -11,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -24,14 +24,6 @@ from tests.support import Api, at, purchase, register_member, table_items
 
 EXPORTS = "/v1/admin/exports"
 SHIP = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "1 Rd"}
-
-
-@pytest.fixture
-def exporting(api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Api:
-    monkeypatch.setenv(files.ENV_FILES_DIR, str(tmp_path / "files"))
-    monkeypatch.setenv(background.ENV_MODE, "inline")
-    monkeypatch.delenv(files.ENV_FILES_BUCKET, raising=False)
-    return api
 
 
 def ask(api: Api, headers: dict[str, str] | None = None, **body: Any) -> Any:
@@ -64,9 +56,8 @@ def exported(api: Api, **body: Any) -> tuple[dict[str, Any], list[dict[str, str]
 
 
 def test_a_ledger_export_holds_the_windows_entries_with_money_as_decimal_strings(
-    exporting: Api,
+    api: Api,
 ) -> None:
-    api = exporting
     at("2026-10-31", 23, 59)
     register_member(api, "m-oct")  # welcome points in October: outside the window
     at("2026-11-01", 0, 0)
@@ -94,9 +85,8 @@ def test_a_ledger_export_holds_the_windows_entries_with_money_as_decimal_strings
 
 
 def test_the_url_is_fresh_on_each_read_and_stops_working_after_15_minutes(
-    exporting: Api,
+    api: Api,
 ) -> None:
-    api = exporting
     at("2026-11-10")
     register_member(api, "m-1")
     done, _ = exported(api, kind="ledger")
@@ -114,8 +104,7 @@ def test_the_url_is_fresh_on_each_read_and_stops_working_after_15_minutes(
     assert gone["status"] == "complete" and gone["url"] is None and gone["expires_at"] is None
 
 
-def test_members_export_masks_contact_details(exporting: Api) -> None:
-    api = exporting
+def test_members_export_masks_contact_details(api: Api) -> None:
     at("2026-11-10")
     register_member(api, "m-zhang", phone="13812345678", email="li.lei@example.com", name="张三")
     register_member(api, "m-plain")
@@ -142,8 +131,7 @@ def _last_export(api: Api) -> str:
     return entries[0].target.removeprefix("export:")
 
 
-def test_orders_export_reads_the_windows_orders_of_every_status(exporting: Api) -> None:
-    api = exporting
+def test_orders_export_reads_the_windows_orders_of_every_status(api: Api) -> None:
     at("2026-11-10")
     body = {"name": "Mug", "kind": "gift", "points": 50, "per_member_limit": None}
     assert api.operator("PUT", "/v1/admin/catalog/mug", body).status == 201
@@ -169,9 +157,8 @@ def test_orders_export_reads_the_windows_orders_of_every_status(exporting: Api) 
 
 
 def test_asking_writes_one_audit_entry_and_a_retry_with_the_same_key_reuses_the_export(
-    exporting: Api,
+    api: Api,
 ) -> None:
-    api = exporting
     at("2026-11-10")
     register_member(api, "m-1")
     key = {"idempotency-key": "finance-nov-1"}
@@ -209,29 +196,28 @@ def test_asking_writes_one_audit_entry_and_a_retry_with_the_same_key_reuses_the_
     ],
 )
 def test_bad_requests_are_422_and_change_nothing(
-    exporting: Api, body: dict[str, Any], field: str
+    api: Api, body: dict[str, Any], field: str
 ) -> None:
     before = table_items()
-    res = ask(exporting, **body)
+    res = ask(api, **body)
     assert res.status == 422 and field in res.body["error"]["details"]["fields"], res.body
     assert table_items() == before
 
 
-def test_statements_of_an_unknown_campaign_and_an_unknown_export_are_404(exporting: Api) -> None:
+def test_statements_of_an_unknown_campaign_and_an_unknown_export_are_404(api: Api) -> None:
     before = table_items()
-    res = ask(exporting, kind="statements", campaign_id="nope")
+    res = ask(api, kind="statements", campaign_id="nope")
     assert res.status == 404 and res.code == "campaign_not_found"
-    missing = exporting.operator("GET", f"{EXPORTS}/x-none")
+    missing = api.operator("GET", f"{EXPORTS}/x-none")
     assert missing.status == 404 and missing.code == "export_not_found"
     assert table_items() == before
 
 
 def test_a_job_out_of_time_fails_with_a_reason_and_leaves_no_file(
-    exporting: Api, monkeypatch: pytest.MonkeyPatch
+    api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from shared.exports import jobs
 
-    api = exporting
     at("2026-11-10")
     register_member(api, "m-1")
     monkeypatch.setattr(background, "start", lambda payload, run: None)  # not run yet
@@ -247,11 +233,10 @@ def test_a_job_out_of_time_fails_with_a_reason_and_leaves_no_file(
 
 
 def test_a_running_export_whose_job_died_is_shown_failed(
-    exporting: Api, monkeypatch: pytest.MonkeyPatch
+    api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from shared.dynamodb import exports as repo
 
-    api = exporting
     at("2026-11-10")
     monkeypatch.setattr(background, "start", lambda payload, run: None)
     export_id = ask(api, kind="members").body["export_id"]
@@ -260,3 +245,16 @@ def test_a_running_export_whose_job_died_is_shown_failed(
     clock.pin(clock.now() + timedelta(minutes=21))
     shown = status(api, export_id)
     assert shown["status"] == "failed" and "stopped" in shown["error"]
+
+
+def test_a_statements_export_holds_the_same_rows_as_the_campaigns_csv(api: Api) -> None:
+    from tests.integration.test_rebate_review import settled
+
+    settled(api, ("xmas", "points"))
+    _, rows = exported(api, kind="statements", campaign_id="xmas")
+
+    csv_res = api.operator("GET", "/v1/admin/rebates/xmas/statements.csv")
+    assert csv_res.status == 200
+    expected = list(csv.DictReader(io.StringIO(csv_res.body, newline="")))
+    assert sorted(rows, key=lambda row: row["member_id"]) == expected
+    assert {row["member_id"]: row["total"] for row in rows}["m-b"] == "600.00"
