@@ -22,6 +22,7 @@ from infra.config import PROJECT, StageConfig, cdk_json_context, flag, stage_con
 from infra.constructs.api import HttpApi
 from infra.constructs.auth import Auth
 from infra.constructs.function import ARCHITECTURE, RUNTIME, LoyaltyFunction
+from infra.constructs.pii_key import pii_key
 from infra.constructs.site import Site
 from infra.constructs.table import build_table
 from shared.events import SOURCE as EVENT_SOURCE
@@ -88,6 +89,7 @@ class LoyaltyPointsStack(Stack):
             description="aws-lambda-powertools, pynamodb, msgspec, tzdata (infra/build_layer.py)",
         )
 
+        self.pii_key = pii_key(self, config)
         self.functions: dict[str, LoyaltyFunction] = {}
         self.stream_dlqs: dict[str, sqs.Queue] = {}
         for spec in build.specs:
@@ -100,6 +102,7 @@ class LoyaltyPointsStack(Stack):
                 layer=self.layer,
                 table=self.table,
                 bus=self.bus,
+                pii_key=self.pii_key,
             )
             self.functions[spec.name] = fn
             for index, schedule in enumerate(spec.all_schedules()):

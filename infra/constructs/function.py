@@ -9,13 +9,14 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra import nag
 from infra.catalog import FunctionSpec
 from infra.config import METRICS_NAMESPACE, StageConfig
 from infra.permissions import statements
-from shared.settings import ENV_EVENT_BUS_NAME, ENV_STAGE, ENV_TABLE_NAME
+from shared.settings import ENV_EVENT_BUS_NAME, ENV_PII_SECRET_ID, ENV_STAGE, ENV_TABLE_NAME
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -37,6 +38,7 @@ class LoyaltyFunction(Construct):
         layer: lambda_.ILayerVersion,
         table: dynamodb.ITableV2,
         bus: events.IEventBus,
+        pii_key: secretsmanager.ISecret | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         function_name = config.name(spec.name)
@@ -55,7 +57,10 @@ class LoyaltyFunction(Construct):
                 ]
             )
         }
-        data = statements(spec.access, table.table_arn, bus.event_bus_arn)
+        # The stage's PII HMAC key only for the functions declaring it (infra/permissions.py).
+        pii_key = pii_key if spec.access.pii_key else None
+        pii_key_arn = pii_key.secret_arn if pii_key is not None else None
+        data = statements(spec.access, table.table_arn, bus.event_bus_arn, pii_key_arn)
         if data:
             policies["Data"] = iam.PolicyDocument(statements=data)
         self.role = iam.Role(
@@ -87,6 +92,7 @@ class LoyaltyFunction(Construct):
                 ENV_TABLE_NAME: table.table_name,
                 ENV_EVENT_BUS_NAME: bus.event_bus_name,
                 ENV_STAGE: config.stage,
+                **({ENV_PII_SECRET_ID: pii_key_arn} if pii_key_arn else {}),
             },
         )
 
