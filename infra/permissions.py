@@ -25,6 +25,7 @@ CONDITION_CHECK = "dynamodb:ConditionCheckItem"
 BATCH_GET = "dynamodb:BatchGetItem"
 SCAN = "dynamodb:Scan"  # exports only: see shared/dynamodb/exports.py
 PUT_EVENTS = "events:PutEvents"
+GET_SECRET = "secretsmanager:GetSecretValue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,9 @@ class Access:
     table: tuple[str, ...] = ()  # actions on the table itself
     indexes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # index -> actions
     put_events: bool = False  # events:PutEvents on the stage's bus
+    # secretsmanager:GetSecretValue on the stage's PII HMAC key (shared/pii.py): only the
+    # functions that hash a phone or e-mail (registration, lookup, the members import)
+    pii_key: bool = False
 
     def __post_init__(self) -> None:
         known = {index.name for index in POINTS_TABLE.indexes}
@@ -48,7 +52,8 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
     {
         # Reads the member view, the ledger newest first (LSI) and the lots (table query).
         "account": Access(table=(GET, QUERY), indexes={"by_time": (QUERY,)}),
-        # Registers members, records purchases/refunds/receipts in one transaction each (with
+        # Registers members (with their contact lookup rows: the PII key), records
+        # purchases/refunds/receipts in one transaction each (with
         # their rebate accruals); finds a purchase by the shop's order id for refunds and
         # receipts, reads the buyer and referrer profiles on a receipt. Loads the programme
         # rules and campaigns (one Query), credits check-ins and tasks, and looks up this
@@ -56,11 +61,16 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "earn": Access(
             table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET),
             indexes={"by_order": (QUERY,)},
+            pii_key=True,
         ),
         # Operators: stores rules, tasks and campaigns; reads a member's file (profile, lots,
         # audit trail) and ledger (LSI); adjusts (ledger entry, lot, audit, idempotency
-        # record) and freezes members in one transaction each.
-        "admin": Access(table=(GET, QUERY, PUT, UPDATE), indexes={"by_time": (QUERY,)}),
+        # record) and freezes members in one transaction each. Finds members by phone or
+        # e-mail: a Query of the lookup rows (keyed hash: the PII key), BatchGetItem of the
+        # profiles; a reveal writes its audit entry (PutItem).
+        "admin": Access(
+            table=(GET, QUERY, PUT, UPDATE, BATCH_GET), indexes={"by_time": (QUERY,)}, pii_key=True
+        ),
         # Scheduled expiry + reminders: finds due lots (by_expiry), settles a member's lots
         # and expires points in one transaction, records run checkpoints, reminder markers.
         "expire": Access(
@@ -191,8 +201,11 @@ def access_for(function: str) -> Access:
         ) from None
 
 
-def statements(access: Access, table_arn: str, bus_arn: str) -> list[iam.PolicyStatement]:
-    """The data-plane statements for one function's role (logs and X-Ray are added apart)."""
+def statements(
+    access: Access, table_arn: str, bus_arn: str, pii_key_arn: str | None = None
+) -> list[iam.PolicyStatement]:
+    """The data-plane statements for one function's role (logs and X-Ray are added apart);
+    ``pii_key_arn``: the stage's PII HMAC secret, read by the functions declaring ``pii_key``."""
     result: list[iam.PolicyStatement] = []
     if access.table:
         result.append(iam.PolicyStatement(actions=list(access.table), resources=[table_arn]))
@@ -202,4 +215,8 @@ def statements(access: Access, table_arn: str, bus_arn: str) -> list[iam.PolicyS
         )
     if access.put_events:
         result.append(iam.PolicyStatement(actions=[PUT_EVENTS], resources=[bus_arn]))
+    if access.pii_key:
+        if pii_key_arn is None:
+            raise ValueError("a function declaring pii_key needs the stage's PII secret")
+        result.append(iam.PolicyStatement(actions=[GET_SECRET], resources=[pii_key_arn]))
     return result
