@@ -180,6 +180,11 @@ COMPONENTS: dict[str, Schema] = {
             "starts_at": ref("Timestamp"),
             "ends_at": ref("Timestamp"),
             "prizes": {"type": "array", "items": ANY_OBJECT},
-        }
+        },
+        {
+            "tiers": nullable(array(STRING)),
+            "registered_after": nullable(ref("Date")),
+            "extra_draws": nullable(obj({"per_amount": ref("Money"), "draws": INT})),
+        },
     ),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.requests.lottery import GIVE_DELIVERY_ADDRESS, PUT_LOTTERY
+from shared.requests.lottery import DRAW, GIVE_DELIVERY_ADDRESS, PUT_LOTTERY
 from shared.schemas.base import (
     ANY_OBJECT,
     DELIVERY_EXAMPLE,
@@ -21,18 +21,23 @@ from shared.schemas.base import (
 OPERATIONS: dict[str, Operation] = {
     # Points lottery ---------------------------------------------------------------------------
     "lottery.list_lotteries": Operation(
-        "Open lotteries with the odds in force and the draws left today.",
+        "Open lotteries with the odds in force, the draws left today, who each is for "
+        "(tiers, registered_after) and the extra draws earned by spend that the member has "
+        "left (extra_draws_left).",
         {200: items(ANY_OBJECT)},
         (404,),
     ),
     "lottery.draw": Operation(
-        "Draw once: the cost is debited and a prize picked in one transaction.",
+        "Draw once: the cost is debited and a prize picked in one transaction. With "
+        '{"extra": true} it uses an extra draw earned by spend instead: cost 0, outside the '
+        "daily limit (409 no_extra_draws when none is left). 409 not_available also when "
+        "the lottery is for other tiers or newer members.",
         {
             201: obj({"draw_id": STRING, "cost": INT, "prize": nullable(ANY_OBJECT)}),
             200: obj({"draw_id": STRING, "cost": INT, "prize": nullable(ANY_OBJECT)}),
         },
         (400, 403, 404, 409, 413, 422, 503),
-        request=ANY_OBJECT,
+        request=DRAW.schema(),
         body_required=False,
         example={},
         idempotency_key=True,
@@ -61,6 +66,7 @@ OPERATIONS: dict[str, Operation] = {
             "daily_limit": 3,
             "starts_at": "2027-01-01T00:00:00+08:00",
             "ends_at": "2027-02-01T00:00:00+08:00",
+            "extra_draws": {"per_amount": "100.00", "draws": 1},
             "prizes": [
                 {
                     "prize_id": "p-10",
