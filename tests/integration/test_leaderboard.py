@@ -9,7 +9,11 @@ import pytest
 
 from shared.dynamodb import keys
 from shared.dynamodb.models.leaderboard import BoardItem
+from shared.routes import ROUTES
+from tests.security.conformance import problems
 from tests.support import Api, at, purchase, refund, register_member
+
+(ROUTE,) = [r for r in ROUTES if r.path == "/v1/leaderboard"]
 
 # Each test starts on 2027-01-10 at 10:00, Shanghai time (``at`` moves the clock on).
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -29,8 +33,10 @@ def snapshot(api: Api) -> dict:
 
 
 def board(api: Api, member_id: str, period: str = "month") -> dict:
+    """The board as ``member_id`` reads it (checked against the OpenAPI document)."""
     res = api.member(member_id, "GET", f"/v1/leaderboard?period={period}")
     assert res.status == 200, res.body
+    assert problems(ROUTE, res.status, res.body) == []
     return res.body
 
 
