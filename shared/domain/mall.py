@@ -54,20 +54,17 @@ LIMITS_DEFAULT, LIMITS_CUSTOM, LIMITS_NONE = "default", "custom", "none"
 
 class Limits(Struct, frozen=True):
     """``per_day``: most units of this kind a member may redeem per day (counting every item
-    of the kind that has a per-day limit); ``total``: most units of this item, ever."""
+    of the kind that has a per-day limit); ``per_month``: most units of this item per
+    calendar month (programme zone); ``total``: most units of this item, ever."""
 
     per_day: int | None = None
     total: int | None = None
+    per_month: int | None = None
 
     def as_dict(self) -> dict[str, int] | None:
-        if self.per_day is None and self.total is None:
-            return None
-        out: dict[str, int] = {}
-        if self.per_day is not None:
-            out["per_day"] = self.per_day
-        if self.total is not None:
-            out["total"] = self.total
-        return out
+        named = {"per_day": self.per_day, "per_month": self.per_month, "total": self.total}
+        out = {name: limit for name, limit in named.items() if limit is not None}
+        return out or None
 
 
 class Offer(Struct, frozen=True):
@@ -85,6 +82,7 @@ class Offer(Struct, frozen=True):
     limit_mode: str = LIMITS_DEFAULT
     per_day: int | None = None
     total: int | None = None
+    per_month: int | None = None
     coupon_valid_days: int | None = None
     retired: bool = False
     ver: int = 0
@@ -139,6 +137,7 @@ class Order(Struct):
     stocked: bool = False  # one unit of stock per unit ordered
     counted_total: bool = False  # the per-item limit counter
     counted_day: date | None = None  # the per-day counter's day
+    counted_month: str | None = None  # the per-month counter's month "YYYY-MM"
 
     @property
     def method(self) -> str | None:
@@ -162,7 +161,7 @@ def limits_of(offer: Offer, rules: Rules) -> Limits:
     """The per-member limits in force: gifts without their own get the programme default
     (one gift per day, the same gift not twice); other kinds without their own get none."""
     if offer.limit_mode == LIMITS_CUSTOM:
-        return Limits(offer.per_day, offer.total)
+        return Limits(offer.per_day, offer.total, offer.per_month)
     if offer.limit_mode == LIMITS_DEFAULT and offer.kind == GIFT:
         return Limits(rules.gift_limit_per_day, rules.gift_same_item_total)
     return Limits()
@@ -356,4 +355,12 @@ def request_problems(
 
 def over_limit(limits: Limits, quantity: int) -> bool:
     """A quantity no counter could ever admit (the counters check the rest atomically)."""
-    return any(limit is not None and quantity > limit for limit in (limits.per_day, limits.total))
+    return any(
+        limit is not None and quantity > limit
+        for limit in (limits.per_day, limits.per_month, limits.total)
+    )
+
+
+def month_of(day: date) -> str:
+    """The per-month limit's month of a programme day: "YYYY-MM"."""
+    return day.strftime("%Y-%m")

@@ -44,12 +44,13 @@ DEFINITION = (
     "limit_mode",
     "limit_per_day",
     "limit_total",
+    "limit_per_month",
     "coupon_valid_days",
     "description",
     "image_url",
 )
 # Stored names of the definition that the Listing names otherwise.
-RENAMED = {"limit_per_day": "per_day", "limit_total": "total"}
+RENAMED = {"limit_per_day": "per_day", "limit_total": "total", "limit_per_month": "per_month"}
 # Changing any of these changes what a redemption agreed to: they bump ``ver``.
 VERSIONED = frozenset(DEFINITION) - {"stock", "description", "image_url", "name"}
 

@@ -71,6 +71,7 @@ class Definition(Struct, frozen=True):
     limit_mode: str = mall.LIMITS_DEFAULT
     per_day: int | None = None
     total: int | None = None
+    per_month: int | None = None
     coupon_valid_days: int | None = None
     description: str | None = None
     image_url: str | None = None
@@ -115,6 +116,7 @@ def put_item(item_id: str, d: Definition, now: datetime, actor: str) -> tuple[di
         "limit_mode": d.limit_mode,
         "limit_per_day": d.per_day if custom else None,
         "limit_total": d.total if custom else None,
+        "limit_per_month": d.per_month if custom else None,
         "coupon_valid_days": d.coupon_valid_days,
         "description": d.description,
         "image_url": d.image_url,

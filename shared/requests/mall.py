@@ -31,6 +31,7 @@ REDEEM = Body(
 LIMITS = Body(
     {
         "per_day": Integer(required=False, minimum=1, maximum=MAX_STOCK),
+        "per_month": Integer(required=False, minimum=1, maximum=MAX_STOCK),
         "total": Integer(required=False, minimum=1, maximum=MAX_STOCK),
     }
 )

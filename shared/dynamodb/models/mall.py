@@ -25,6 +25,7 @@ class CatalogItem(Item):
     limit_mode = UnicodeAttribute(default="default")  # default | custom | none
     limit_per_day = NumberAttribute(null=True)
     limit_total = NumberAttribute(null=True)
+    limit_per_month = NumberAttribute(null=True)
     coupon_valid_days = NumberAttribute(null=True)
     description = UnicodeAttribute(null=True)
     image_url = UnicodeAttribute(null=True)
@@ -76,6 +77,7 @@ class OrderItem(Item):
     stocked = BooleanAttribute(default=False)  # one unit of stock per unit ordered
     counted_total = BooleanAttribute(default=False)  # the per-item limit counter
     counted_day = UnicodeAttribute(null=True)  # the per-day counter's day (YYYY-MM-DD)
+    counted_month = UnicodeAttribute(null=True)  # the per-month counter's month (YYYY-MM)
     # Index keys: by id (GSI by_order), by status (GSI by_status).
     order_pk = UnicodeAttribute(null=True)
     st_pk = UnicodeAttribute(null=True)
