@@ -27,7 +27,8 @@ WEB_DIST = ROOT / "web" / "dist"
 
 def configure_environment(endpoint: str, table_name: str) -> None:
     """Set what the handlers read, before any of them is imported."""
-    from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_STAGE, ENV_TABLE_NAME
+    from local.keys import kept_secret
+    from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_PII_HMAC_KEY, ENV_STAGE, ENV_TABLE_NAME
 
     os.environ.update(
         {
@@ -40,6 +41,8 @@ def configure_environment(endpoint: str, table_name: str) -> None:
             "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
             "POWERTOOLS_SERVICE_NAME": "loyalty-local",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            # The HMAC key of contact lookups (shared/pii.py), kept so lookups survive restarts.
+            ENV_PII_HMAC_KEY: os.environ.get(ENV_PII_HMAC_KEY) or kept_secret(STATE / "pii.key"),
         }
     )
     from shared.dynamodb import connection

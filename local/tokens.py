@@ -6,12 +6,13 @@ in local mode as behind the API Gateway JWT authorizer. Never deployed.
 
 from __future__ import annotations
 
-import secrets
 import time
 from pathlib import Path
 from typing import Any
 
 import jwt
+
+from local.keys import kept_secret
 
 ISSUER = "loyalty-points-local"
 TTL_SECONDS = 12 * 3600
@@ -28,13 +29,7 @@ class TokenSigner:
     @classmethod
     def from_file(cls, path: Path) -> TokenSigner:
         """Reuse the secret kept in ``path`` (so tokens survive restarts), or create it."""
-        if path.exists():
-            return cls(path.read_text().strip())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        secret = secrets.token_urlsafe(32)
-        path.write_text(secret)
-        path.chmod(0o600)
-        return cls(secret)
+        return cls(kept_secret(path))
 
     def sign(
         self, sub: str, groups: list[str], ttl: int = TTL_SECONDS, now: float | None = None

@@ -3,6 +3,8 @@ shared/pii.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from shared import pii
@@ -181,3 +183,13 @@ def test_in_aws_the_key_is_the_stage_secret_read_once(monkeypatch: pytest.Monkey
     pii.lookup_key("phone", "+8613812345678")
     assert reads == ["loyalty-dev-pii-hmac-key"]
     pii.reset()
+
+
+def test_local_mode_keeps_its_key_between_runs(tmp_path: Any) -> None:
+    from local.keys import kept_secret
+
+    path = tmp_path / ".local" / "pii.key"
+    first = kept_secret(path)
+    assert len(first) >= pii.MIN_KEY_LENGTH
+    assert kept_secret(path) == first
+    assert path.stat().st_mode & 0o777 == 0o600
