@@ -193,3 +193,22 @@ def test_local_mode_keeps_its_key_between_runs(tmp_path: Any) -> None:
     assert len(first) >= pii.MIN_KEY_LENGTH
     assert kept_secret(path) == first
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_key_is_read_from_secrets_manager_by_its_id(
+    aws_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(
+            Name="loyalty-dev-pii-hmac-key", SecretString="k" * 64
+        )["ARN"]
+        monkeypatch.delenv(ENV_PII_HMAC_KEY)
+        monkeypatch.setenv(ENV_PII_SECRET_ID, arn)
+        pii.reset()
+        from_secret = pii.lookup_key("phone", "+8613812345678")
+    monkeypatch.setenv(ENV_PII_HMAC_KEY, "k" * 64)
+    pii.reset()
+    assert pii.lookup_key("phone", "+8613812345678") == from_secret
