@@ -57,14 +57,14 @@ def list_orders(req: Request) -> dict[str, Any]:
 def move_order(req: Request) -> dict[str, Any]:
     order_id = req.path_id("order_id", OrderNotFound)
     cmd = mall.Move(order_id=order_id, **MOVE_ORDER.parse(req.json()))
-    return mall.move_order(cmd, clock.now())
+    return mall.move_order(cmd, clock.now(), req.operator)
 
 
 @app.operation("confirm_pickup")
 def confirm_pickup(req: Request) -> dict[str, Any]:
     order_id = req.path_id("order_id", OrderNotFound)
     code = CONFIRM_PICKUP.parse(req.json())["pickup_code"]
-    return mall.confirm_pickup(order_id, code.strip(), clock.now())
+    return mall.confirm_pickup(order_id, code.strip(), clock.now(), req.operator)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -15,9 +15,10 @@ from typing import Any
 from shared.clock import utc_iso as utc
 from shared.domain import ledger as kinds
 from shared.domain import mall
+from shared.domain.audit import AuditEntry
 from shared.domain.ledger import Return
 from shared.domain.mall import Order
-from shared.dynamodb import keys, ledger, pages
+from shared.dynamodb import audit, keys, ledger, pages
 from shared.dynamodb.models.mall import CatalogItem, CounterItem, CouponItem, OrderItem
 from shared.dynamodb.tx import Cancelled, Tx, run, updated
 from shared.dynamodb.values import row_at, value_of
@@ -163,23 +164,36 @@ def _status_actions(target: str, now: datetime) -> list[Any]:
     ]
 
 
-def _update(order: Order, actions: list[Any], condition: Any = None) -> bool:
+def _update(
+    order: Order, actions: list[Any], condition: Any = None, change: AuditEntry | None = None
+) -> bool:
     """One update of the order, conditional on the status it was read in (and
-    ``condition``); False when that failed. On success ``order`` is refreshed."""
+    ``condition``), with the audit entry ``change`` if any (then one transaction); False
+    when that failed. On success ``order`` is refreshed."""
     row = _key(order)
     guard = OrderItem.status == order.status
-    if not updated(row, actions, guard if condition is None else guard & condition):
+    condition = guard if condition is None else guard & condition
+    if change is None:
+        if not updated(row, actions, condition):
+            return False
+        _refresh(order, row)  # the row took the updated values
+        return True
+    # An operator's move: the update and its audit entry in one transaction.
+    if not run(audit.add(Tx().update(ORDER, row, actions, condition), change).committed):
         return False
-    _refresh(order, row)
+    _refresh(order)
     return True
 
 
-def move(order: Order, target: str, now: datetime, **fields: Any) -> bool:
+def move(
+    order: Order, target: str, now: datetime, change: AuditEntry | None = None, **fields: Any
+) -> bool:
     """Set ``order`` to ``target`` (plus ``fields``) if it is still in the status it was read
-    in. Returns False when it was not (the caller reads it again); ``order`` is refreshed."""
+    in, with the operator's audit entry ``change`` if any. Returns False when it was not
+    (the caller reads it again); ``order`` is refreshed."""
     actions = _status_actions(target, now)
     actions += [getattr(OrderItem, name).set(value) for name, value in fields.items()]
-    return _update(order, actions)
+    return _update(order, actions, change=change)
 
 
 def count_pickup_failure(order: Order, now: datetime) -> bool:
@@ -191,21 +205,31 @@ def count_pickup_failure(order: Order, now: datetime) -> bool:
     )
 
 
-def pick_up(order: Order, code: str, now: datetime) -> bool:
-    """Hand-over: the code must match and the order must not be locked (in the condition)."""
+def pick_up(order: Order, code: str, now: datetime, change: AuditEntry) -> bool:
+    """Hand-over, with the staff member's audit entry ``change``: the code must match and
+    the order must not be locked (in the condition)."""
     return _update(
         order,
         _status_actions(mall.PICKED_UP, now),
         (OrderItem.pickup_code == code) & (OrderItem.pickup_failures < mall.PICKUP_ATTEMPTS),
+        change,
     )
 
 
 def give_back(
-    order: Order, target: str, reason: str, now: datetime, today: date, *, stock: bool = True
+    order: Order,
+    target: str,
+    reason: str,
+    now: datetime,
+    today: date,
+    *,
+    stock: bool = True,
+    change: AuditEntry | None = None,
 ) -> bool:
     """Cancel or reject ``order``: its status, the points (ledger ``refund``), the stock and
-    the limit counters, in one transaction, conditional on the status it was read in, so it
-    happens once. False when the order moved meanwhile (the caller reads it again)."""
+    the limit counters (and an operator's audit entry ``change``), in one transaction,
+    conditional on the status it was read in, so it happens once. False when the order
+    moved meanwhile (the caller reads it again)."""
 
     def attempt(with_stock: bool) -> bool:
         tx = Tx()
@@ -247,6 +271,8 @@ def give_back(
                 CounterItem(pk=member_pk, sk=keys.limit_day_sk(order.kind, today)),
                 [CounterItem.n.add(-q)],
             )
+        if change is not None:
+            audit.add(tx, change)
         tx.commit()
         return True
 

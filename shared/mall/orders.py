@@ -10,7 +10,8 @@ from typing import Any
 from msgspec import Struct
 
 from shared import programme
-from shared.domain import mall
+from shared.domain import audit, mall
+from shared.domain.audit import AuditEntry
 from shared.domain.calendar import local_date
 from shared.domain.mall import Order
 from shared.dynamodb import orders as orders_repo
@@ -86,21 +87,34 @@ class Move(Struct, frozen=True):
     reason: str | None = None
 
 
-def _moved(order: Order, cmd: Move, now: datetime, today: date) -> bool:
+def _audited(
+    order: Order, now: datetime, actor: str, action: str, after: dict[str, Any], why: str | None
+) -> AuditEntry:
+    """An operator's move of ``order`` for the audit log: the fields it changes, as they
+    were and as they become (never the pickup code), and the reason given."""
+    before = {name: getattr(order, name) for name in after}
+    where = audit.target("order", order.order_id)
+    return audit.entry(now, actor, action, where, before=before, after=after, reason=why)
+
+
+def _moved(order: Order, cmd: Move, now: datetime, today: date, actor: str) -> bool:
     """Write the move ``cmd`` asks for; False when the order moved meanwhile."""
     if cmd.status == mall.REJECTED:
         reason = cmd.reason or "rejected by an operator"
-        return orders_repo.give_back(order, mall.REJECTED, reason, now, today)
+        after = {"status": cmd.status, "reason": reason}
+        change = _audited(order, now, actor, "order.move", after, cmd.reason)
+        return orders_repo.give_back(order, mall.REJECTED, reason, now, today, change=change)
     fields = {}
     if cmd.status == mall.SHIPPED:
         fields = {"carrier": cmd.carrier, "tracking_no": cmd.tracking_no}
-    return orders_repo.move(order, cmd.status, now, **fields)
+    change = _audited(order, now, actor, "order.move", {"status": cmd.status, **fields}, None)
+    return orders_repo.move(order, cmd.status, now, change, **fields)
 
 
-def move_order(cmd: Move, now: datetime) -> dict[str, Any]:
+def move_order(cmd: Move, now: datetime, actor: str) -> dict[str, Any]:
     """Operators: approve, ship, deliver or reject (points and stock back) an order.
     Asking for the status an order already has (with the same shipping data) changes
-    nothing and answers 200."""
+    nothing and answers 200 (and is not audited: nothing changed)."""
     rules = programme.current()
 
     def attempt() -> dict[str, Any] | None:
@@ -112,16 +126,17 @@ def move_order(cmd: Move, now: datetime) -> dict[str, Any]:
         if not same:
             sources = mall.operator_sources(cmd.status, order.method)
             mall.check_transition(order.status, cmd.status, sources)
-            if not _moved(order, cmd, now, local_date(now, rules.zone)):
+            if not _moved(order, cmd, now, local_date(now, rules.zone), actor):
                 return None
         return order_view(order, now, rules, admin=True)
 
     return until_done(attempt)
 
 
-def confirm_pickup(order_id: str, code: str, now: datetime) -> dict[str, Any]:
+def confirm_pickup(order_id: str, code: str, now: datetime, actor: str) -> dict[str, Any]:
     """Staff hand a pickup order over against its one-time code. Wrong codes are counted;
-    after ``PICKUP_ATTEMPTS`` of them the order is locked for pickup (409 pickup_locked)."""
+    after ``PICKUP_ATTEMPTS`` of them the order is locked for pickup (409 pickup_locked).
+    The hand-over is audited (``order.pickup``); a wrong code or a repeat is not."""
     rules = programme.current()
 
     def attempt() -> dict[str, Any] | None:
@@ -144,7 +159,8 @@ def confirm_pickup(order_id: str, code: str, now: datetime) -> dict[str, Any]:
                     "the pickup code does not match", details={"attempts_left": left}
                 )
             return None
-        if not orders_repo.pick_up(order, code, now):
+        change = _audited(order, now, actor, "order.pickup", {"status": mall.PICKED_UP}, None)
+        if not orders_repo.pick_up(order, code, now, change):
             return None
         return order_view(order, now, rules, admin=True)
 

@@ -12,17 +12,22 @@ import pytest
 
 from shared.domain.audit import AuditEntry
 from shared.dynamodb import audit
+from tests.integration.test_mall import item as mall_item
+from tests.integration.test_mall import pickup_order, redeem
 from tests.integration.test_rebate_review import BASE, pay, review, settled
 from tests.support import (
     Api,
     at,
     lottery_body,
     lottery_prize,
+    member_with_points,
     points_prize,
     purchase,
     rebate_body,
     register_member,
 )
+
+pytestmark = pytest.mark.usefixtures("frozen_clock")  # each test pins its days; released after
 
 END = datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -240,3 +245,62 @@ def test_a_refused_catalog_write_logs_nothing(api: Api) -> None:
     assert no_stock.status == 422 and unlimited.status == 201
     assert [e.action for e in logged("catalog:cup")] == ["catalog.put"]
     assert [e.action for e in logged("catalog:pen")] == ["catalog.put"]
+
+
+# Mall: orders ------------------------------------------------------------------------------
+
+
+def test_order_moves_log_the_fields_they_change_and_a_repeat_logs_nothing(api: Api) -> None:
+    at("2027-01-10")
+    member_with_points(api, points=10_000)
+    mall_item(api, "cup", stock=5)
+    order_id = redeem(api, "m-1", "cup").body["order_id"]
+    path = f"/v1/admin/orders/{order_id}"
+    ship = {"status": "shipped", "carrier": "SF", "tracking_no": "SF123"}
+
+    assert api.operator("PATCH", path, {"status": "approved"}).status == 200
+    assert api.operator("PATCH", path, {"status": "approved"}).status == 200  # as it is
+    assert api.operator("PATCH", path, ship).status == 200
+    assert api.operator("PATCH", path, {"status": "placed"}).status == 422
+    assert api.operator("PATCH", path, {"status": "rejected"}).status == 409
+
+    approved, shipped = logged(f"order:{order_id}")
+    assert (approved.action, approved.actor) == ("order.move", "op-1")
+    assert (approved.before, approved.after) == ({"status": "placed"}, {"status": "approved"})
+    assert shipped.before == {"status": "approved", "carrier": None, "tracking_no": None}
+    assert shipped.after == ship
+
+
+def test_a_rejection_logs_with_its_reason_in_the_give_back_transaction(api: Api) -> None:
+    at("2027-01-10")
+    member_with_points(api, points=10_000)
+    mall_item(api, "cup", stock=5)
+    order_id = redeem(api, "m-1", "cup").body["order_id"]
+    path = f"/v1/admin/orders/{order_id}"
+
+    rejected = api.operator("PATCH", path, {"status": "rejected", "reason": "bad address"})
+    again = api.operator("PATCH", path, {"status": "rejected"})
+
+    assert rejected.status == again.status == 200
+    entry = only(f"order:{order_id}", "order.move")
+    assert (entry.reason, entry.after) == (
+        "bad address",
+        {"status": "rejected", "reason": "bad address"},
+    )
+    assert entry.before == {"status": "placed", "reason": None}
+
+
+def test_a_pickup_logs_the_hand_over_only(api: Api) -> None:
+    at("2027-01-10")
+    order_id, code, wrong = pickup_order(api)
+    path = f"/v1/admin/orders/{order_id}/pickup"
+
+    miss = api.operator("POST", path, {"pickup_code": wrong})
+    hit = api.operator("POST", path, {"pickup_code": code})
+    repeat = api.operator("POST", path, {"pickup_code": code})
+
+    assert (miss.status, hit.status, repeat.status) == (409, 200, 200)
+    entry = only(f"order:{order_id}", "order.pickup")
+    assert entry.after == {"status": "picked_up"}
+    assert entry.before["status"] != "picked_up"
+    assert code not in str(entry.to_json())  # the one-time code stays out of the log
