@@ -99,6 +99,11 @@ def _operation(route: Route) -> dict[str, Any]:
             "required": op.body_required,
             "content": {"application/json": content},
         }
+    if op is not None and op.request is None and op.body_media_type is not None:
+        raw: dict[str, Any] = {"schema": {"type": "string"}}
+        if op.body_example is not None:
+            raw["example"] = op.body_example
+        doc["requestBody"] = {"required": True, "content": {op.body_media_type: raw}}
     responses: dict[str, Any] = {}
     for status, schema in sorted((op.responses if op else {200: {}}).items()):
         responses[str(status)] = {

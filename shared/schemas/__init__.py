@@ -13,7 +13,17 @@ Pure data: imports only the domain's constants (enums), nothing with I/O.
 from __future__ import annotations
 
 from shared.routes import Route
-from shared.schemas import exports, leaderboard, lottery, mall, members, operators, rebates, reviews
+from shared.schemas import (
+    exports,
+    imports,
+    leaderboard,
+    lottery,
+    mall,
+    members,
+    operators,
+    rebates,
+    reviews,
+)
 from shared.schemas.base import IDEMPOTENCY_KEY, Operation
 from shared.schemas.components import COMPONENTS
 
@@ -24,6 +34,7 @@ OPERATIONS: dict[str, Operation] = {
     **lottery.OPERATIONS,
     **rebates.OPERATIONS,
     **exports.OPERATIONS,
+    **imports.OPERATIONS,
     **leaderboard.OPERATIONS,
     **reviews.OPERATIONS,
 }

@@ -81,6 +81,10 @@ class Operation(Struct, frozen=True):
     path: dict[str, Schema] = field(default_factory=dict)  # path parameter schemas
     idempotency_key: bool = False  # takes the Idempotency-Key header
     media_type: str = "application/json"  # of the success responses (text/csv: exports)
+    # A body that is not JSON (``request`` None): its media type and a valid example, e.g.
+    # the members import's text/csv. The JSON fuzz and limits tests leave it alone.
+    body_media_type: str | None = None
+    body_example: str | None = None
 
 
 LIST_QUERY = {"limit": integer(1, 100), "cursor": {"type": "string", "minLength": 1}}
