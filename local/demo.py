@@ -29,7 +29,15 @@ CATALOG: tuple[tuple[str, dict[str, Any]], ...] = (
         "coupon-200-30",
         {"name": "Spend 200 save 30", "kind": "coupon", "points": 2_000, "coupon_valid_days": 30},
     ),
-    ("phone-credit-30", {"name": "Phone credit 30 yuan", "kind": "coupon", "points": 2_010}),
+    (
+        "phone-credit-30",
+        {
+            "name": "Phone credit 30 yuan",
+            "kind": "coupon",
+            "points": 2_010,
+            "per_member_limit": {"per_month": 2},
+        },
+    ),
     ("phone-credit-50", {"name": "Phone credit 50 yuan", "kind": "coupon", "points": 3_340}),
     ("phone-credit-100", {"name": "Phone credit 100 yuan", "kind": "coupon", "points": 6_670}),
     ("plant-a-tree", {"name": "Plant a tree (charity)", "kind": "donation", "points": 100}),
@@ -55,11 +63,36 @@ def load(system_call: Call, operator_call: Call | None = None) -> None:
                 operator_call("PUT", f"/v1/admin/catalog/{item_id}", definition)
         # A points lottery open for a year from the first load (created once, like the
         # catalog, so a restart keeps its stock and draws).
+        # With it, on the first load only (a restart leaves what operators changed): a
+        # Wednesday member day for gold and above with 满X送Y rungs (docs/product.md §8c).
         if operator_call("GET", f"/v1/admin/lotteries/{LOTTERY_ID}", None) == 404:
             operator_call("PUT", f"/v1/admin/lotteries/{LOTTERY_ID}", demo_lottery())
+            operator_call("PUT", f"/v1/admin/campaigns/{MEMBER_DAY_ID}", demo_member_day())
 
 
 LOTTERY_ID = "new-year-draw"
+MEMBER_DAY_ID = "gold-wednesday"
+
+
+def demo_member_day() -> dict[str, Any]:
+    """Every Wednesday for a year: double points for gold and above, and 满300送30 / 满1000送150."""
+    from datetime import timedelta
+
+    from shared import clock
+
+    now = clock.now()
+    return {
+        "name": "Gold member Wednesday",
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(days=365)).isoformat(),
+        "multiplier": "2",
+        "tiers": ["gold", "platinum", "diamond"],
+        "recurrence": {"weekdays": [3]},
+        "spend_bonus": [
+            {"min_amount": "300.00", "points": 30},
+            {"min_amount": "1000.00", "points": 150},
+        ],
+    }
 
 
 def demo_lottery() -> dict[str, Any]:
@@ -73,6 +106,7 @@ def demo_lottery() -> dict[str, Any]:
         "name": "New year lucky draw",
         "cost": 50,
         "daily_limit": 3,
+        "extra_draws": {"per_amount": "100.00", "draws": 1},
         "starts_at": now.isoformat(),
         "ends_at": (now + timedelta(days=365)).isoformat(),
         "no_prize_weight": 559,
