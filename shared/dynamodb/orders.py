@@ -25,7 +25,7 @@ from shared.dynamodb.values import row_at, value_of
 
 # Transaction labels (the items of a redemption or a give-back).
 ITEM, ORDER, COUPON, PAYOUT = "item", "order", "coupon", "payout"
-LIMIT_ITEM, LIMIT_DAY = "limit_item", "limit_day"
+LIMIT_ITEM, LIMIT_DAY, LIMIT_MONTH = "limit_item", "limit_day", "limit_month"
 RETURN_SOURCE = "return"
 
 
@@ -269,6 +269,13 @@ def give_back(
             tx.update(
                 LIMIT_DAY,
                 CounterItem(pk=member_pk, sk=keys.limit_day_sk(order.kind, today)),
+                [CounterItem.n.add(-q)],
+            )
+        month = mall.month_of(today)
+        if order.counted_month == month:
+            tx.update(
+                LIMIT_MONTH,
+                CounterItem(pk=member_pk, sk=keys.limit_month_sk(order.item_id, month)),
                 [CounterItem.n.add(-q)],
             )
         if change is not None:
