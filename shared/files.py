@@ -26,9 +26,9 @@ from typing import IO, Any
 from urllib.parse import quote, urlencode
 
 from shared import clock
+from shared.settings import ENV_FILES_BUCKET, ENV_FILES_DIR
 
-ENV_FILES_BUCKET = "FILES_BUCKET"  # AWS: the stage's bucket
-ENV_FILES_DIR = "FILES_DIR"  # local mode / tests: a directory
+__all__ = ["ENV_FILES_BUCKET", "ENV_FILES_DIR", "FileMissing"]  # and the functions below
 ENV_FILES_BASE_URL = "FILES_BASE_URL"  # local: where the server serves /local/files
 ENV_FILES_URL_KEY = "FILES_URL_KEY"  # local: HMAC key of the signed URLs (hex)
 

@@ -17,6 +17,9 @@ ENV_REGION = "AWS_REGION"
 # (local mode and tests).
 ENV_PII_SECRET_ID = "PII_SECRET_ID"
 ENV_PII_HMAC_KEY = "PII_HMAC_KEY"
+# The file store (shared/files.py): the stage's S3 bucket on AWS, a directory locally.
+ENV_FILES_BUCKET = "FILES_BUCKET"
+ENV_FILES_DIR = "FILES_DIR"
 
 
 class Settings(Struct, frozen=True):
