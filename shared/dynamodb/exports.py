@@ -42,7 +42,9 @@ from shared.dynamodb.values import row_at
 
 EXPORT = "export"
 SEGMENTS = 4  # parallel Scan segments (threads) of a ledger or members export
-PAGE_LIMIT: int | None = None  # items a Scan page evaluates (None: DynamoDB's 1 MB pages)
+# Items a Scan page evaluates: pages of ~0.3 MB instead of DynamoDB's 1 MB keep the job's
+# memory small (a page is parsed whole); requests are billed per page, rounded up to 4 KB.
+PAGE_LIMIT = 1_000
 TTL_DAYS = 30  # the job item outlives its file (7 days) so a late GET says what happened
 Row = dict[str, Any]
 Page = list[Row]
@@ -194,7 +196,7 @@ def _parallel_scan(condition: Condition) -> Iterator[Page]:
     """Pages of the rows matching ``condition``, from :data:`SEGMENTS` segments scanned at
     once. At most a few pages wait in memory (the queue is bounded); the first error of a
     segment is raised here."""
-    pages: queue.Queue[Any] = queue.Queue(maxsize=2 * SEGMENTS)
+    pages: queue.Queue[Any] = queue.Queue(maxsize=SEGMENTS)
     stop = threading.Event()
 
     def put(page: Any) -> None:
