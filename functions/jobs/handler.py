@@ -1,5 +1,5 @@
 """Operators run a scheduled job now: the same code, through the same entry point, as its
-EventBridge schedule (``shared.jobs.registry``)."""
+EventBridge schedule (``shared.jobs.registry``), audited as ``job.run``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ app = HttpApp("jobs")
 
 @app.operation("run_job")
 def run_job(req: Request) -> dict[str, Any]:
-    return registry.run(req.path["job"], clock.now(), registry.time_left_of(req.context))
+    time_left = registry.time_left_of(req.context)
+    return registry.run_for(req.operator, req.path["job"], clock.now(), time_left)
 
 
 @logger.inject_lambda_context(clear_state=True)
