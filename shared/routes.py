@@ -122,6 +122,8 @@ ROUTES: tuple[Route, ...] = (
         OPERATORS,
         audit="member.unfreeze",
     ),
+    # ... and read the audit log of every operator write.
+    Route("GET", "/v1/admin/audit", "admin", "list_audit", OPERATORS),
     # Points mall: members browse and redeem ...
     Route("GET", "/v1/catalog", "redeem", "list_catalog", MEMBERS | OPERATORS),
     Route("GET", "/v1/catalog/{item_id}", "redeem", "get_catalog_item", MEMBERS | OPERATORS),

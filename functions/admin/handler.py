@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, operators, programme_admin, tasks
+from shared import audit_log, clock, operators, programme_admin, tasks
 from shared.domain.activity import Task
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
+from shared.requests.audit import AUDIT_QUERY
 from shared.requests.operators import ADJUST_MEMBER, PUT_CAMPAIGN, PUT_TASK, STATUS_CHANGE
 from shared.validation import idempotency_key, identifier
 
@@ -91,6 +92,20 @@ def freeze_member(req: Request) -> dict[str, Any]:
 @app.operation("unfreeze_member")
 def unfreeze_member(req: Request) -> dict[str, Any]:
     return _status_change(req, operators.unfreeze)
+
+
+@app.operation("list_audit")
+def list_audit(req: Request) -> dict[str, Any]:
+    args = AUDIT_QUERY.parse(dict(req.query))
+    return audit_log.entries(
+        actor=args["actor"],
+        target=args["target"],
+        start=args["from"],
+        end=args["to"],
+        limit=req.limit(),
+        cursor=req.query.get("cursor"),
+        now=clock.now(),
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from shared.routes import Route
 from shared.schemas import (
+    audit,
     exports,
     imports,
     leaderboard,
@@ -37,6 +38,7 @@ OPERATIONS: dict[str, Operation] = {
     **imports.OPERATIONS,
     **leaderboard.OPERATIONS,
     **reviews.OPERATIONS,
+    **audit.OPERATIONS,
 }
 
 __all__ = [
