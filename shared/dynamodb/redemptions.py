@@ -10,7 +10,7 @@ again.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,7 @@ from shared.dynamodb.orders import (
     ITEM,
     LIMIT_DAY,
     LIMIT_ITEM,
+    LIMIT_MONTH,
     ORDER,
     PAYOUT,
     coupon_item,
@@ -75,6 +76,9 @@ class Plan(Struct, frozen=True):
     request: idempotency.Key | None = None
 
 
+MONTH_COUNTER_DAYS = 35  # a month's counter outlives the month (renewed by each write)
+
+
 def _order_item(plan: Plan) -> OrderItem:
     offer = plan.offer
     placed = utc(plan.at)
@@ -102,6 +106,7 @@ def _order_item(plan: Plan) -> OrderItem:
         stocked=offer.limited,
         counted_total=plan.limits.total is not None,
         counted_day=plan.today.isoformat() if plan.limits.per_day is not None else None,
+        counted_month=mall.month_of(plan.today) if plan.limits.per_month is not None else None,
     )
 
 
@@ -158,6 +163,17 @@ def _add_limits(tx: Tx, plan: Plan) -> None:
             [CounterItem.n.add(q), CounterItem.ttl.set(plan.day_ttl)],
             condition=CounterItem.n.does_not_exist() | (CounterItem.n <= per_day - q),
         )
+    per_month = plan.limits.per_month
+    if per_month is not None:
+        month_ttl = int((plan.at + timedelta(days=MONTH_COUNTER_DAYS)).timestamp())
+        tx.update(
+            LIMIT_MONTH,
+            CounterItem(
+                pk=member_pk, sk=keys.limit_month_sk(plan.offer.item_id, mall.month_of(plan.today))
+            ),
+            [CounterItem.n.add(q), CounterItem.ttl.set(month_ttl)],
+            condition=CounterItem.n.does_not_exist() | (CounterItem.n <= per_month - q),
+        )
 
 
 def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
@@ -183,7 +199,7 @@ def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
         counter = image(failed[LIMIT_ITEM], CounterItem)
         if (counter is not None) == plan.first_donation:  # guessed wrong: plan again
             return Stale(first_donation=counter is None)
-    if LIMIT_ITEM in failed or LIMIT_DAY in failed:
+    if LIMIT_ITEM in failed or LIMIT_DAY in failed or LIMIT_MONTH in failed:
         return LimitReached(
             "the per-member limit for this item is reached",
             details={"limits": plan.limits.as_dict()},
