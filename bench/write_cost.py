@@ -128,6 +128,7 @@ def main() -> None:
         mall_rows(gateway, measure, system)
         earning_rows(gateway, measure, system)
         lottery_rows(gateway, measure, system)
+        targeting_rows(gateway, measure, system)
         rebate_rows(gateway, measure, system)
         print(
             "\nTable WCU: transactional writes cost 2 WCU per item up to 1 KB. Index WCU: the"
@@ -288,6 +289,47 @@ def lottery_rows(gateway: Any, measure: Any, system: str) -> None:
     measure("GET /v1/lotteries (3 open)", member, "GET", "/v1/lotteries", None)
     measure("lottery stats", operator, "GET", "/v1/admin/lotteries/l-points/stats", None)
     measure("lottery draws page", operator, "GET", "/v1/admin/lotteries/l-points/draws", None)
+
+
+def targeting_rows(gateway: Any, measure: Any, system: str) -> None:
+    """Targeting: extra draws earned by a purchase (one more item, same round trip), a new
+    member under a registered_after campaign (2 round trips), an extra draw, a per-month
+    limit. Ends its campaign and lottery after, so later rows run without them."""
+    operator = gateway.signer.sign("bench-operator", ["operators"])
+    member = gateway.signer.sign("m-tgt-1", [])
+    for member_id in ("m-tgt-1", "m-tgt-2"):  # set-up
+        call(gateway, system, "POST", "/v1/members", {"member_id": member_id})
+    window = {"starts_at": "2000-01-01T00:00:00+00:00", "ends_at": "2100-01-01T00:00:00+00:00"}
+    ended = {"starts_at": "2000-01-01T00:00:00+00:00", "ends_at": "2000-01-02T00:00:00+00:00"}
+    prize = [{"prize_id": "p", "name": "p", "kind": "points", "weight": 1, "points": 10}]
+    lottery = {"name": "x", "cost": 10, "prizes": prize, "extra_draws": {"per_amount": "100",
+               "draws": 1}}  # fmt: skip
+    measure("lottery PUT (extra draws by spend)", operator, "PUT",
+            "/v1/admin/lotteries/l-extra", {**lottery, **window})  # fmt: skip
+
+    def buy(name: str, member_id: str, order_id: str) -> None:
+        body = {"order_id": order_id, "member_id": member_id, "amount": "250.00"}
+        measure(name, system, "POST", "/v1/purchases", body)
+
+    call(gateway, system, "POST", "/v1/purchases",
+         {"order_id": "o-tgt-0", "member_id": "m-tgt-2", "amount": "1"})  # fmt: skip
+    buy("purchase earning 2 extra draws (warm)", "m-tgt-1", "o-tgt-1")
+    campaign = {"name": "new", "bonus_points": 50, "registered_after": "2000-01-01"}
+    measure("campaign PUT (new members only)", operator, "PUT",
+            "/v1/admin/campaigns/bench-new", {**campaign, **window})  # fmt: skip
+    call(gateway, system, "POST", "/v1/purchases",
+         {"order_id": "o-tgt-00", "member_id": "m-tgt-2", "amount": "1"})  # fmt: skip
+    buy("purchase, new member (warm)", "m-tgt-1", "o-tgt-2")
+    measure("GET /v1/lotteries (extra draws left)", member, "GET", "/v1/lotteries", None)
+    measure("extra draw (no cost, no daily limit)", member, "POST",
+            "/v1/lotteries/l-extra/draws", {"extra": True})  # fmt: skip
+    monthly = {"name": "m", "kind": "coupon", "points": 10, "per_member_limit": {"per_month": 5}}
+    call(gateway, operator, "PUT", "/v1/admin/catalog/bench-monthly", monthly)
+    redeem = {"item_id": "bench-monthly"}
+    measure("redeem, per-month limit (cold)", member, "POST", "/v1/redemptions", redeem)
+    measure("redeem, per-month limit (warm)", member, "POST", "/v1/redemptions", redeem)
+    call(gateway, operator, "PUT", "/v1/admin/campaigns/bench-new", {**campaign, **ended})
+    call(gateway, operator, "PUT", "/v1/admin/lotteries/l-extra", {**lottery, **ended})
 
 
 def rebate_rows(gateway: Any, measure: Any, system: str) -> None:
