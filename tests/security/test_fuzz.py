@@ -43,8 +43,9 @@ pytestmark = pytest.mark.dynamodb_local
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 MEMBER = "m-fuzz"
-# Written by the server's event-bus consumer, asynchronously, from earlier successful requests.
-DERIVED_PREFIXES = ("REPORTS", "ACTIVE#", "AGG#")
+# Written by the server's event-bus consumer, asynchronously, from earlier successful requests;
+# and export jobs (EXPORT#), which the server runs in a thread after an accepted request.
+DERIVED_PREFIXES = ("REPORTS", "ACTIVE#", "AGG#", "EXPORT#")
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
