@@ -51,10 +51,10 @@ def for_purchase(
     zone = rules.zone
     member = Audience(tier, datetime.fromisoformat(registered_at) if registered_at else None)
     draw_offers = [o for o in draw_offers if o.starts_at <= at < o.ends_at]
-    cutoffs = [
+    cutoffs = [  # of the offers this member would get if new (the tier is pinned already)
         cutoff(t.registered_after, zone)
         for t in [c.target for c in campaigns] + [o.target for o in draw_offers]
-        if t.registered_after is not None
+        if t.registered_after is not None and (t.tiers is None or tier in t.tiers)
     ]
     guard = utc_iso(min(cutoffs)) if registered_at is None and cutoffs else None
     grants = tuple(

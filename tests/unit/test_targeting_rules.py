@@ -171,3 +171,14 @@ def test_a_member_who_earns_nothing_gets_no_extra_draws() -> None:
     )
 
     assert frozen.grants == ()
+
+
+def test_a_new_member_offer_for_another_tier_adds_no_guard() -> None:
+    gold_newcomers = campaign(tiers=frozenset({"gold"}), registered_after=date(2027, 1, 5))
+    at = datetime(2027, 1, 10, tzinfo=SHANGHAI)
+
+    bronze = for_purchase("m", "bronze", None, [gold_newcomers], [], Decimal(30), at, DEFAULT_RULES)
+    gold = for_purchase("m", "gold", None, [gold_newcomers], [], Decimal(30), at, DEFAULT_RULES)
+
+    assert bronze.registered_before is None  # bronze gets nothing from it, new or not
+    assert gold.registered_before is not None
