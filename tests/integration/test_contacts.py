@@ -166,7 +166,11 @@ def test_the_member_file_masks_and_a_reveal_shows_in_clear_and_is_audited(api: A
     shown = member_file(api, "m-1", "?reveal=true&reason=customer%20at%20the%20counter")
     assert shown.status == 200 and shown.body["contact"] == CLEAR
     (entry,) = reveals("m-1")
-    assert (entry.actor, entry.target, entry.reason) == ("op-1", "member:m-1", "customer at the counter")
+    assert (entry.actor, entry.target, entry.reason) == (
+        "op-1",
+        "member:m-1",
+        "customer at the counter",
+    )
     assert entry.after == {"revealed": ["email", "name", "phone"]}
     assert not any(s in str(entry.to_json()) for s in SECRETS)
 
