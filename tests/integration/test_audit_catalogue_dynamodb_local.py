@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from shared import clock
-from tests.integration.test_audit_catalogue import logged
-from tests.support import Api, at, member_with_points, purchase, rebate_body, register_member
+from tests.integration.test_audit_catalogue import logged, placed_order
+from tests.support import Api, at, purchase, rebate_body, register_member
 
 pytestmark = pytest.mark.dynamodb_local
 
@@ -64,13 +64,7 @@ def test_racing_restocks_each_log_the_stock_they_really_found(local_api: Api) ->
 
 def test_racing_approvals_of_one_order_log_one_move(local_api: Api) -> None:
     api = local_api
-    at("2027-01-10")
-    member_with_points(api, points=10_000)
-    gift = {"name": "Cup", "kind": "gift", "points": 900, "stock": 5}
-    assert api.operator("PUT", "/v1/admin/catalog/cup", gift).status == 201
-    ship = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "1 Road"}
-    redeemed = api.member("m-1", "POST", "/v1/redemptions", {"item_id": "cup", "delivery": ship})
-    order_id = redeemed.body["order_id"]
+    order_id = placed_order(api)
     path = f"/v1/admin/orders/{order_id}"
 
     results = race(*[lambda: api.operator("PATCH", path, {"status": "approved"})] * 5)
