@@ -75,6 +75,12 @@ def leaderboard(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
     return leaderboard.run_snapshots(now, time_left)
 
 
+def resume_imports(now: datetime, time_left: TimeLeft) -> dict[str, Any]:
+    from shared.imports import service
+
+    return service.resume_stalled(now, time_left)
+
+
 JOBS: Mapping[str, Job] = MappingProxyType(
     {
         "expire": expire,
@@ -85,6 +91,7 @@ JOBS: Mapping[str, Job] = MappingProxyType(
         "birthdays": birthdays,
         "rebate-settlement": rebate_settlement,
         "leaderboard": leaderboard,
+        "resume-imports": resume_imports,
     }
 )
 
