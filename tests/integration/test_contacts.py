@@ -240,3 +240,19 @@ def test_no_log_line_holds_a_clear_contact_detail(
     assert logged.count("request refused") >= 2 * 5  # the refusals were logged...
     for secret in (*SECRETS, "13900000000", "1381234567", "li.lei@example"):
         assert secret not in logged  # ...without the values
+
+
+@pytest.mark.dynamodb_local
+def test_on_dynamodb_local_registration_and_lookup_are_one_transaction_each(
+    local_api: Api,
+) -> None:
+    """The real engine: the registration's transaction (profile, welcome entry and lot,
+    referral code, two lookup rows) lands whole, and a conflicting retry adds no row."""
+    api = local_api
+    assert register(api, "m-1", phone=PHONE, email=EMAIL, name=NAME).status == 201
+    assert register(api, "m-1", phone="13900000000").status == 409
+    assert find(api, "phone=13900000000").body["items"] == []
+    (item,) = find(api, "email=li.lei@example.com").body["items"]
+    assert item["member_id"] == "m-1" and item["contact"] == MASKED
+    assert member_file(api, "m-1", "?reveal=true").body["contact"] == CLEAR
+    assert len(reveals("m-1")) == 1
