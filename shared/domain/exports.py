@@ -24,8 +24,8 @@ STATUSES: tuple[str, ...] = (QUEUED, RUNNING, COMPLETE, FAILED)
 
 FILE_DAYS = 7  # the file store keeps exports/ this long (infra: the bucket's lifecycle)
 URL_TTL_S = 900  # a download URL works this long after the read that handed it out
-# A running export whose job stopped writing progress this long ago died with its
-# invocation (Lambda's 15 minutes are over): it is shown failed.
+# An export queued or running whose job has written nothing for this long never started or
+# died with its invocation (Lambda's 15 minutes are over): it is shown failed.
 STALE_AFTER = timedelta(minutes=20)
 STOPPED = "the export job stopped before it finished; ask for the export again"
 
@@ -48,8 +48,8 @@ class Export(Struct, frozen=True):
     completed_at: datetime | None = None
 
     def shown_status(self, now: datetime) -> str:
-        """The status as the API shows it: a running job silent for too long is failed."""
-        if self.status == RUNNING and now - self.updated_at > STALE_AFTER:
+        """The status as the API shows it: a job silent for too long is failed."""
+        if self.status in (QUEUED, RUNNING) and now - self.updated_at > STALE_AFTER:
             return FAILED
         return self.status
 

@@ -84,7 +84,11 @@ def create_export(
         ):
             raise IdempotencyKeyReused("this Idempotency-Key was used for another export")
         return view(first, now, zone)
-    background.start({"export_id": export.export_id}, run_export)
+    try:
+        background.start({"export_id": export.export_id}, run_export)
+    except Exception:
+        repo.fail(export.export_id, "the export job could not be started; ask again", now)
+        raise
     return view(export, now, zone)
 
 

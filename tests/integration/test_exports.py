@@ -247,6 +247,17 @@ def test_a_running_export_whose_job_died_is_shown_failed(
     assert shown["status"] == "failed" and "stopped" in shown["error"]
 
 
+def test_an_export_whose_job_never_started_is_shown_failed(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at("2026-11-10")
+    monkeypatch.setattr(background, "start", lambda payload, run: None)  # the invocation lost
+    export_id = ask(api, kind="orders").body["export_id"]
+    assert status(api, export_id)["status"] == "queued"
+    clock.pin(clock.now() + timedelta(minutes=21))
+    assert status(api, export_id)["status"] == "failed"
+
+
 def test_a_statements_export_holds_the_same_rows_as_the_campaigns_csv(api: Api) -> None:
     from tests.integration.test_rebate_review import settled
 
