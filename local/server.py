@@ -196,9 +196,21 @@ def make_handler(app: LocalApp) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: Any) -> None:
             if os.environ.get("LOCAL_ACCESS_LOG"):
-                super().log_message(format, *args)
+                # No query strings: a member lookup's phone or e-mail rides in one.
+                super().log_message(format, *(without_query(a) for a in args))
 
     return Handler
+
+
+def without_query(value: Any) -> Any:
+    """A request line ("GET /path?phone=... HTTP/1.1") without its query string's values."""
+    if not isinstance(value, str) or "?" not in value:
+        return value
+    method, _, rest = value.partition(" ")
+    target, _, version = rest.partition(" ")
+    path, _, query = target.partition("?")
+    names = "&".join(part.split("=", 1)[0] + "=…" for part in query.split("&") if part)
+    return " ".join(p for p in (method, f"{path}?{names}", version) if p)
 
 
 class Server(ThreadingHTTPServer):

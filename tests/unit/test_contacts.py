@@ -212,3 +212,12 @@ def test_the_key_is_read_from_secrets_manager_by_its_id(
     monkeypatch.setenv(ENV_PII_HMAC_KEY, "k" * 64)
     pii.reset()
     assert pii.lookup_key("phone", "+8613812345678") == from_secret
+
+
+def test_the_local_access_log_keeps_query_names_but_not_their_values() -> None:
+    from local.server import without_query
+
+    line = "GET /v1/admin/members?phone=13812345678&limit=5 HTTP/1.1"
+    assert without_query(line) == "GET /v1/admin/members?phone=…&limit=… HTTP/1.1"
+    assert without_query("GET /v1/health HTTP/1.1") == "GET /v1/health HTTP/1.1"
+    assert without_query(200) == 200
