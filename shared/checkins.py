@@ -10,6 +10,7 @@ from shared.domain import ledger as kinds
 from shared.domain.activity import apply_cap
 from shared.domain.calendar import local_date
 from shared.domain.checkins import checkin_points
+from shared.domain.members import can_earn
 from shared.dynamodb import activity as activity_repo
 from shared.errors import AlreadyCheckedIn, Contention, MemberFrozen
 
@@ -25,8 +26,8 @@ def check_in(member_id: str, now: datetime) -> dict[str, Any]:
     today = local_date(now, rules.zone)
     seen = activity_repo.read(member_id, today)
     for _ in range(8):
-        if seen.status != "active":
-            raise MemberFrozen(f"member {member_id!r} is frozen")
+        if not can_earn(seen.status):
+            raise MemberFrozen(f"member {member_id!r} is frozen for earning")
         last = date.fromisoformat(seen.checkin_last) if seen.checkin_last else None
         if last == today:
             raise AlreadyCheckedIn(f"already checked in on {today.isoformat()}")

@@ -16,6 +16,8 @@ from typing import Any
 
 from msgspec import Struct
 
+from shared.domain.members import ACTIVE, frozen_scope, shown_status
+
 SOURCE = "loyalty.points"
 
 # detail-types (versioned); schemas in docs/events.md
@@ -182,8 +184,10 @@ def from_stream_record(record: dict[str, Any]) -> list[Event]:
             )
         elif name == "MODIFY":
             if old.get("status") != new.get("status"):
-                kind = MEMBER_FROZEN if new.get("status") == "frozen" else MEMBER_UNFROZEN
-                found.append(Event(changed, kind, {**member, "status": new.get("status")}))
+                status = str(new.get("status"))
+                kind = MEMBER_UNFROZEN if status == ACTIVE else MEMBER_FROZEN
+                scope = {"status": shown_status(status), "frozen_scope": frozen_scope(status)}
+                found.append(Event(changed, kind, {**member, **scope}))
             if old.get("tier", "bronze") != new.get("tier", "bronze"):
                 found.append(
                     Event(

@@ -15,10 +15,18 @@ from shared.domain import ledger as kinds
 from shared.domain.calendar import iso_local, local_date
 from shared.domain.contacts import Contact, clear, masked
 from shared.domain.ledger import Credit, Debit
-from shared.domain.members import ACTIVE, FROZEN, Audit
+from shared.domain.members import (
+    ACTIVE,
+    ALL,
+    Audit,
+    frozen_scope,
+    shown_status,
+    status_after,
+)
 from shared.dynamodb import idempotency
 from shared.dynamodb import members as members_repo
 from shared.dynamodb import operators as operators_repo
+from shared.errors import Contention
 
 
 class Adjustment(Struct, frozen=True):
@@ -102,40 +110,60 @@ def _member(member_id: str) -> str:
     return audit_log.target("member", member_id)
 
 
-def _set_status(member_id: str, status: str, reason: str, actor: str, now: datetime) -> dict:
-    action = "freeze" if status == FROZEN else "unfreeze"
-    # The write's condition is "status differs", so with two statuses the old one is the other.
-    was = ACTIVE if status == FROZEN else FROZEN
-    logged = audit_log.entry(
-        now,
-        actor,
-        f"member.{action}",
-        _member(member_id),
-        before={"status": was},
-        after={"status": status},
-        reason=reason,
-    )
-    changed = operators_repo.set_status(
-        status, Audit(member_id, action, actor, reason, now), logged
-    )
-    return {
-        "member_id": member_id,
-        "status": status,
-        "changed": changed,
-        "reason": reason,
-        "actor": actor,
-        "at": iso_local(now, programme.current().zone),
-    }
+def _shown(status: str) -> dict[str, Any]:
+    return {"status": shown_status(status), "frozen_scope": frozen_scope(status)}
 
 
-def freeze(member_id: str, reason: str, actor: str, now: datetime) -> dict[str, Any]:
-    """Freeze: the member earns nothing and cannot spend until unfrozen. Freezing a frozen
-    member changes nothing (``changed``: false) and is not audited again."""
-    return _set_status(member_id, FROZEN, reason, actor, now)
+def _set_status(
+    member_id: str, scope: str, freeze: bool, reason: str, actor: str, now: datetime
+) -> dict:
+    """Freeze or unfreeze ``scope`` (``all``, ``earning``, ``redeeming``): the new status
+    follows from the one read, which the write's condition pins (a concurrent change makes
+    it read again). A change that changes nothing writes nothing (``changed``: false)."""
+    action = "freeze" if freeze else "unfreeze"
+    for _ in range(8):
+        was = operators_repo.status_of(member_id)
+        status = status_after(was, scope, freeze=freeze)
+        changed = status != was
+        if changed:
+            logged = audit_log.entry(
+                now,
+                actor,
+                f"member.{action}",
+                _member(member_id),
+                before=_shown(was),
+                after=_shown(status),
+                reason=reason,
+            )
+            ref = None if scope == ALL else scope
+            trail = Audit(member_id, action, actor, reason, now, ref=ref)
+            if not operators_repo.set_status(status, was, trail, logged):
+                continue
+        return {
+            "member_id": member_id,
+            **_shown(status),
+            "changed": changed,
+            "reason": reason,
+            "actor": actor,
+            "at": iso_local(now, programme.current().zone),
+        }
+    raise Contention("the member is changing quickly; retry the request")
 
 
-def unfreeze(member_id: str, reason: str, actor: str, now: datetime) -> dict[str, Any]:
-    return _set_status(member_id, ACTIVE, reason, actor, now)
+def freeze(
+    member_id: str, reason: str, actor: str, now: datetime, scope: str = ALL
+) -> dict[str, Any]:
+    """Freeze ``scope``: earning (the member earns nothing), redeeming (cannot redeem, draw,
+    transfer or hold points) or all. Freezing what is frozen changes nothing (``changed``:
+    false) and is not audited again."""
+    return _set_status(member_id, scope, True, reason, actor, now)
+
+
+def unfreeze(
+    member_id: str, reason: str, actor: str, now: datetime, scope: str = ALL
+) -> dict[str, Any]:
+    """Unfreeze ``scope`` (all: whatever is frozen)."""
+    return _set_status(member_id, scope, False, reason, actor, now)
 
 
 def _audit_view(audit: Audit, zone: Any) -> dict[str, Any]:
@@ -162,7 +190,7 @@ def member_file(member_id: str, now: datetime, *, reveal: bool = False) -> dict[
             else 0,
             "joined_at": member.joined_at,
             "flags": {
-                "frozen": member.status == FROZEN,
+                "frozen": member.status != ACTIVE,  # what is frozen: frozen_scope
                 "in_debt": member.balance < 0,
                 "referral_bonus_pending": member.first_purchase_rewarded is False,
             },

@@ -10,6 +10,7 @@ from shared.domain import audit as audit_log
 from shared.domain import ledger as kinds
 from shared.domain.activity import Task, apply_cap, period, task_ref
 from shared.domain.calendar import local_date
+from shared.domain.members import can_earn
 from shared.dynamodb import activity as activity_repo
 from shared.dynamodb import config
 from shared.dynamodb.config import until_written
@@ -99,8 +100,8 @@ def complete(
     current = period(task.limit, today)
     seen = activity_repo.read(member_id, today)
     for _ in range(8):
-        if seen.status != "active":
-            raise MemberFrozen(f"member {member_id!r} is frozen")
+        if not can_earn(seen.status):
+            raise MemberFrozen(f"member {member_id!r} is frozen for earning")
         cap = apply_cap(
             task.points, today, seen.activity_day, seen.activity_points, rules.daily_activity_cap
         )

@@ -80,8 +80,8 @@ def adjust_member(req: Request) -> Response:
 
 def _status_change(req: Request, change: Any) -> dict[str, Any]:
     member_id = _path_id(req, "member_id")
-    reason = STATUS_CHANGE.parse(req.json())["reason"]
-    return change(member_id, reason, req.operator, clock.now())
+    args = STATUS_CHANGE.parse(req.json())
+    return change(member_id, args["reason"], req.operator, clock.now(), args["scope"])
 
 
 @app.operation("freeze_member")

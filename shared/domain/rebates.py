@@ -20,6 +20,8 @@ from typing import Any
 
 from msgspec import Struct, field
 
+from shared.domain.members import can_earn
+
 CENT = Decimal("0.01")
 DEFAULT_RETURN_DAYS = 7
 DEFAULT_POINTS_PER_UNIT = 100  # 1 point per 0.01 of the currency unit
@@ -87,7 +89,7 @@ class RebateCampaign(Struct, frozen=True):
         return self.in_window(occurred_at) and now < self.closes_at
 
     def eligible(self, status: str, tier: str | None) -> bool:
-        if status != "active":
+        if not can_earn(status):  # frozen for earning: accrues nothing
             return False
         return self.eligible_tiers is None or tier in self.eligible_tiers
 

@@ -16,6 +16,7 @@ from typing import Any
 from msgspec import Struct
 
 from shared.domain.ledger import Credit
+from shared.domain.members import can_earn
 from shared.domain.rules import Rules
 from shared.dynamodb import keys, ledger
 from shared.dynamodb import members as members_repo
@@ -81,8 +82,7 @@ def record(
 ) -> None:
     """Credit an activity once per business key; ``streak`` is set for check-ins."""
     condition = (
-        MemberItem.pk.exists()
-        & (MemberItem.status == "active")
+        ledger.may_earn()
         & _equals_or_absent(MemberItem.activity_day, seen.activity_day)
     )
     if seen.activity_day is not None:
@@ -106,8 +106,8 @@ def record(
             member = image(cancelled.failed.get(PROFILE), MemberItem)
             if member is None:
                 raise ledger.not_registered(credit.member_id) from None
-            if member.status != "active":
-                raise MemberFrozen(f"member {credit.member_id!r} is frozen") from None
+            if not can_earn(member.status):
+                raise MemberFrozen(f"member {credit.member_id!r} is frozen for earning") from None
             raise Stale(_seen(member, credit.earned_on)) from None
 
     return run(attempt)

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from shared.clock import utc_iso
 from shared.domain.ledger import Credit, Debit, Entry, Return
+from shared.domain.members import CAN_EARN, CAN_SPEND, can_spend
 from shared.domain.rules import Rules
 from shared.dynamodb import keys
 from shared.dynamodb.models.members import LedgerItem, LotItem, MemberItem
@@ -164,10 +165,18 @@ def debit_actions(points: int) -> list:
     ]
 
 
+def may_earn() -> Any:
+    """Condition for crediting earned points: registered and earning not frozen."""
+    return MemberItem.pk.exists() & MemberItem.status.is_in(*CAN_EARN)
+
+
 def active_with(points: int):
-    """Condition for spending ``points``: registered, not frozen, enough spendable points."""
+    """Condition for spending ``points``: registered, redeeming not frozen, enough spendable
+    points."""
     return (
-        MemberItem.pk.exists() & (MemberItem.status == "active") & (MemberItem.spendable >= points)
+        MemberItem.pk.exists()
+        & MemberItem.status.is_in(*CAN_SPEND)
+        & (MemberItem.spendable >= points)
     )
 
 
@@ -308,8 +317,8 @@ def spend_refusal(raw: dict[str, Any] | None, member_id: str, points: int) -> Ex
     member = image(raw, MemberItem)
     if member is None:
         return not_registered(member_id)
-    if member.status != "active":
-        return MemberFrozen(f"member {member_id!r} is frozen")
+    if not can_spend(member.status):
+        return MemberFrozen(f"member {member_id!r} is frozen for redeeming")
     return InsufficientPoints(
         f"{points} points needed, {int(member.spendable)} spendable",
         details={"needed": points, "spendable": int(member.spendable)},

@@ -71,9 +71,14 @@ def adjust(
     return run(attempt)
 
 
-def set_status(status: str, audit: Audit, logged: AuditEntry) -> bool:
-    """Move the member to ``status`` with its audit item and log entry. Returns whether it
-    changed: False when the member already had that status (nothing written)."""
+def status_of(member_id: str) -> str:
+    """The member's status (consistent read); ``MemberNotFound`` if not registered."""
+    return members.profile_row(member_id).status
+
+
+def set_status(status: str, was: str, audit: Audit, logged: AuditEntry) -> bool:
+    """Move the member from ``was`` to ``status`` with its audit item and log entry. Returns
+    False when the member's status is no longer ``was`` (nothing written: read it again)."""
 
     def attempt() -> bool:
         tx = Tx()
@@ -81,7 +86,7 @@ def set_status(status: str, audit: Audit, logged: AuditEntry) -> bool:
             PROFILE,
             ledger.profile(audit.member_id),
             [MemberItem.status.set(status)],
-            condition=MemberItem.pk.exists() & (MemberItem.status != status),
+            condition=MemberItem.pk.exists() & (MemberItem.status == was),
         )
         tx.put(AUDIT, _audit_item(audit))
         audit_log.add(tx, logged)

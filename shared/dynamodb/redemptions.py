@@ -21,6 +21,7 @@ from shared.domain import ledger as kinds
 from shared.domain import mall
 from shared.domain.ledger import Debit
 from shared.domain.mall import Limits, Offer
+from shared.domain.members import can_spend
 from shared.dynamodb import holds, idempotency, keys, ledger
 from shared.dynamodb.models.mall import CatalogItem, CounterItem, CouponItem, OrderItem, PayoutItem
 from shared.dynamodb.models.members import MemberItem
@@ -186,7 +187,7 @@ def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
         if int(item.ver) != plan.offer.ver:
             return Stale(plan.first_donation)
     member = image(failed.get(PROFILE), MemberItem) if PROFILE in failed else None
-    if PROFILE in failed and (member is None or member.status != "active"):
+    if PROFILE in failed and (member is None or not can_spend(member.status)):
         return holds.free_or_refuse(failed[PROFILE], plan.member_id, plan.points)
     if ITEM in failed:
         return SoldOut(f"{plan.offer.name} is sold out", details={"item_id": plan.offer.item_id})

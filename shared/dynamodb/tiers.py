@@ -33,7 +33,7 @@ from msgspec import Struct
 
 from shared.clock import utc_iso
 from shared.domain.ledger import Credit
-from shared.domain.members import Audit
+from shared.domain.members import Audit, can_earn
 from shared.domain.rules import Rules, Tier
 from shared.domain.tiers import (
     after_credit,
@@ -42,7 +42,7 @@ from shared.domain.tiers import (
     month_key,
     qualifying_total,
 )
-from shared.dynamodb import keys
+from shared.dynamodb import keys, ledger
 from shared.dynamodb.ledger import ENTRY, PROFILE, add_credit
 from shared.dynamodb.members import audit_row, find
 from shared.dynamodb.models.base import as_plain
@@ -340,7 +340,7 @@ class BirthdayOutcome(Struct, frozen=True):
 def credit_birthday(credit: Credit, tier: str, rules: Rules) -> BirthdayOutcome:
     """Credit a birthday (ledger key ``LEDGER#birthday#<year>``: once per member and year)
     on the condition that the member is active and in ``tier`` (whose points it carries)."""
-    condition = MemberItem.pk.exists() & (MemberItem.status == "active") & tier_is(tier, rules)
+    condition = ledger.may_earn() & tier_is(tier, rules)
 
     def attempt() -> BirthdayOutcome:
         tx = Tx()
@@ -353,7 +353,7 @@ def credit_birthday(credit: Credit, tier: str, rules: Rules) -> BirthdayOutcome:
             member = image(cancelled.failed.get(PROFILE), MemberItem)
             if member is None:
                 return BirthdayOutcome(False, "not_registered")
-            if member.status != "active":
+            if not can_earn(member.status):
                 return BirthdayOutcome(False, "frozen")
             return BirthdayOutcome(False, "tier", member.tier)
         return BirthdayOutcome(True)

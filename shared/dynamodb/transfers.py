@@ -43,7 +43,7 @@ def send(plan: Plan, rules: Rules) -> idempotency.Replay | None:
     def attempt() -> idempotency.Replay | None:
         tx = Tx()
         ledger.add_debit(tx, plan.out)
-        recipient_ok = MemberItem.pk.exists() & (MemberItem.status == "active")
+        recipient_ok = ledger.may_earn()  # a transfer in is a credit: earning not frozen
         ledger.add_credit(tx, plan.into, rules, label=TO, condition=recipient_ok)
         expires = datetime.combine(plan.day + timedelta(days=2), datetime.min.time())
         room = (TransferDayItem.count < plan.max_count) & (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as Dec
 
 from shared.domain.activity import LIMITS
+from shared.domain.members import ALL, SCOPES
 from shared.requests import Body
 from shared.validation import (
     Boolean,
@@ -70,7 +71,10 @@ ADJUST_MEMBER = Body(
         "allow_debt": Boolean(required=False, default=False),
     }
 )
-STATUS_CHANGE = Body({"reason": Text(max_length=500)})  # freeze, unfreeze
+# freeze, unfreeze: what is (un)frozen, all by default
+STATUS_CHANGE = Body(
+    {"reason": Text(max_length=500), "scope": Choice(SCOPES, required=False, default=ALL)}
+)
 # Member lookup by contact (the query; exactly one of the two) and a member's file (the query:
 # ``reveal=true`` shows the contact details in clear, audited with the optional ``reason``).
 FIND_MEMBERS = Body({"phone": Phone(required=False), "email": Email(required=False)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.domain.ledger import (
     ADJUST,
 )
+from shared.domain.members import SCOPES
 from shared.requests.operators import (
     ADJUST_MEMBER,
     EXTEND_EXPIRY,
@@ -37,11 +38,20 @@ ADMIN_MEMBER_VIEW = ref("Member")
 CONTACT = obj({"phone": nullable(STRING), "email": nullable(STRING), "name": nullable(STRING)})
 
 
-def _status_change(summary: str, status: str, reason: str) -> Operation:
+def _status_change(summary: str, reason: str) -> Operation:
     """Freeze or unfreeze a member, with a reason (``changed``: false when it already was)."""
     return Operation(
         summary,
-        {200: obj({"member_id": STRING, "status": enum((status,)), "changed": BOOL})},
+        {
+            200: obj(
+                {
+                    "member_id": STRING,
+                    "status": enum(("active", "frozen")),
+                    "frozen_scope": nullable(enum(SCOPES)),
+                    "changed": BOOL,
+                }
+            )
+        },
         (400, 404, 413, 422, 503),
         request=STATUS_CHANGE.schema(),
         example={"reason": reason},
@@ -174,7 +184,9 @@ OPERATIONS: dict[str, Operation] = {
         idempotency_key=True,
     ),
     "admin.freeze_member": _status_change(
-        "Freeze a member (no earning, no spending).", "frozen", "abuse under review"
+        "Freeze a member's earning, redeeming or both (scope, default all).", "abuse under review"
     ),
-    "admin.unfreeze_member": _status_change("Unfreeze a member.", "active", "review done"),
+    "admin.unfreeze_member": _status_change(
+        "Unfreeze a member's earning, redeeming or both (scope, default all).", "review done"
+    ),
 }

@@ -66,6 +66,7 @@ def test_tasks_list_shows_what_the_member_did_this_period(api: Api, member: str)
         "limit": "daily",
         "period": "2027-01-10",
         "completed_in_period": None,
+        "verified": False,  # members complete it themselves (a verified one: the shop reports)
     }
     on_day(1)
     next_day = {t["task_id"]: t for t in api.member(member, "GET", "/v1/tasks").body["items"]}
