@@ -70,6 +70,10 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
     # programme time, hourly retries finish a run that ran out of time (checkpointed per
     # campaign: a completed settlement costs one read).
     job("rebate_settlement", 900, Schedule("cron(30 18-21 * * ? *)", {"job": "rebate-settlement"})),
+    # Members import: its routes, its job in asynchronous invocations of itself (15 minutes
+    # each, continued by the job before its time runs out) and, every 5 minutes, a sweep that
+    # starts again an import left without a checkpoint for 5 minutes (an invocation lost).
+    job("imports", 900, Schedule("rate(5 minutes)", {"job": "resume-imports"})),
     # Leaderboard snapshot: this month's and this year's boards every hour (and a just-ended
     # period's final board at the first run after its end); a run out of time saves nothing
     # and the next hour's starts over.

@@ -23,9 +23,15 @@ UPDATE = "dynamodb:UpdateItem"
 DELETE = "dynamodb:DeleteItem"
 CONDITION_CHECK = "dynamodb:ConditionCheckItem"
 BATCH_GET = "dynamodb:BatchGetItem"
+BATCH_WRITE = "dynamodb:BatchWriteItem"  # members import: its rejected rows
 SCAN = "dynamodb:Scan"  # exports only: see shared/dynamodb/exports.py
 PUT_EVENTS = "events:PutEvents"
 GET_SECRET = "secretsmanager:GetSecretValue"
+S3_GET = "s3:GetObject"
+S3_PUT = "s3:PutObject"
+S3_ABORT = "s3:AbortMultipartUpload"
+S3_LIST = "s3:ListBucket"
+INVOKE = "lambda:InvokeFunction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +42,14 @@ class Access:
     # secretsmanager:GetSecretValue on the stage's PII HMAC key (shared/pii.py): only the
     # functions that hash a phone or e-mail (registration, lookup, the members import)
     pii_key: bool = False
+    # The stage's file store (infra/constructs/files.py): s3:GetObject / s3:PutObject on these
+    # key prefixes only (presigned URLs the function hands out carry its own grants), and
+    # s3:ListBucket limited to them (so a missing file reads as missing, not as denied).
+    files_read: tuple[str, ...] = ()
+    files_write: tuple[str, ...] = ()
+    # lambda:InvokeFunction on the function itself: a background job started from a request
+    # or continued after a timeout (shared/jobs/background.py)
+    invoke_self: bool = False
 
     def __post_init__(self) -> None:
         known = {index.name for index in POINTS_TABLE.indexes}
@@ -77,9 +91,10 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK),
             indexes={"by_expiry": (QUERY,)},
         ),
-        # Operators run any job now: the union of what the jobs do.
+        # Operators run any job now: the union of what the jobs do (resume-imports: the
+        # members import's rows, rejected rows, contact lookup rows and its CSV).
         "jobs": Access(
-            table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK, BATCH_GET),
+            table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK, BATCH_GET, BATCH_WRITE),
             indexes={
                 "by_expiry": (QUERY,),
                 "by_status": (QUERY,),
@@ -88,6 +103,8 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
                 "by_campaign": (QUERY,),
                 "by_board": (QUERY,),
             },
+            pii_key=True,
+            files_read=("imports/",),
         ),
         # Scheduled tiers + birthdays: members above the first tier (by_tier) and today's
         # birthdays (by_birthday); reads each member, demotes (profile update + audit put)
@@ -134,8 +151,9 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # and the member's daily counters (Query); a draw is one transaction of updates
         # (member, daily counter, prize stock, stats shard) and puts (ledger, lot, draw,
         # order, coupon, payout, idempotency record); a won gift's address updates its order.
-        # No index, no delete.
-        "lottery": Access(table=(GET, QUERY, PUT, UPDATE)),
+        # An extra draw earned by spend takes one from the member's counter (update) and,
+        # when it wins no points, only checks the profile (ConditionCheck). No index, no delete.
+        "lottery": Access(table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK)),
         # Points lottery, operators: campaigns (the listing entry moves when the end time
         # does, a prize no longer limited loses its stock item: deletes), catalog reads for
         # coupon and gift prizes, the stats (Query) and the draws newest first (by_status).
@@ -182,12 +200,33 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "exports": Access(
             table=(GET, QUERY, PUT, UPDATE, SCAN),
             indexes={"by_status": (QUERY,), "by_campaign": (QUERY,)},
+            # the CSV under exports/ (written by the job, read through the presigned URL);
+            # the job runs in an asynchronous invocation of the function itself
+            files_read=("exports/",),
+            files_write=("exports/",),
+            invoke_self=True,
         ),
         # The review queue, operators: lists reviews by status (by_status), reads a review and
         # the member's profile (GetItem) and the rules (programme Query); a decision is one
         # transaction: the review (UpdateItem), the member (UpdateItem), the purchase's ledger
         # entry, its lot and the audit entry (PutItem).
         "reviews": Access(table=(GET, QUERY, PUT, UPDATE), indexes={"by_status": (QUERY,)}),
+        # Members import, operators and its job: the import item and its audit entry (one
+        # transaction of PutItems), the import's rejected rows (BatchWriteItem) and a page of
+        # them (Query); the stalled imports (by_status). Each row is one
+        # transaction: the profile (PutItem of a new member or UpdateItem of an existing
+        # one), the ledger entry, the lot and the contact lookup rows (PutItem, keyed hash:
+        # the PII key); what a chunk's members already have (BatchGetItem). The CSV under
+        # imports/ (written from an inline body, read by the job, PUT by the operator through
+        # the presigned URL); the job continues itself (invoke_self).
+        "imports": Access(
+            table=(GET, QUERY, PUT, UPDATE, BATCH_GET, BATCH_WRITE),
+            indexes={"by_status": (QUERY,)},
+            pii_key=True,
+            files_read=("imports/",),
+            files_write=("imports/",),
+            invoke_self=True,
+        ),
     }
 )
 
@@ -202,10 +241,17 @@ def access_for(function: str) -> Access:
 
 
 def statements(
-    access: Access, table_arn: str, bus_arn: str, pii_key_arn: str | None = None
+    access: Access,
+    table_arn: str,
+    bus_arn: str,
+    pii_key_arn: str | None = None,
+    files_bucket_arn: str | None = None,
+    function_arn: str | None = None,
 ) -> list[iam.PolicyStatement]:
     """The data-plane statements for one function's role (logs and X-Ray are added apart);
-    ``pii_key_arn``: the stage's PII HMAC secret, read by the functions declaring ``pii_key``."""
+    ``pii_key_arn``: the stage's PII HMAC secret, read by the functions declaring ``pii_key``;
+    ``files_bucket_arn``: the file store, for ``files_read`` / ``files_write``;
+    ``function_arn``: the function itself, for ``invoke_self``."""
     result: list[iam.PolicyStatement] = []
     if access.table:
         result.append(iam.PolicyStatement(actions=list(access.table), resources=[table_arn]))
@@ -219,4 +265,31 @@ def statements(
         if pii_key_arn is None:
             raise ValueError("a function declaring pii_key needs the stage's PII secret")
         result.append(iam.PolicyStatement(actions=[GET_SECRET], resources=[pii_key_arn]))
+    result += _files_statements(access, files_bucket_arn)
+    if access.invoke_self:
+        if function_arn is None:
+            raise ValueError("a function declaring invoke_self needs its own ARN")
+        result.append(iam.PolicyStatement(actions=[INVOKE], resources=[function_arn]))
+    return result
+
+
+def _files_statements(access: Access, bucket_arn: str | None) -> list[iam.PolicyStatement]:
+    prefixes = sorted({*access.files_read, *access.files_write})
+    if not prefixes:
+        return []
+    if bucket_arn is None:
+        raise ValueError("a function declaring files_read/files_write needs the files bucket")
+    result = [
+        iam.PolicyStatement(
+            actions=[S3_LIST],
+            resources=[bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{p}*" for p in prefixes]}},
+        )
+    ]
+    if access.files_read:
+        objects = [f"{bucket_arn}/{p}*" for p in sorted(access.files_read)]
+        result.append(iam.PolicyStatement(actions=[S3_GET], resources=objects))
+    if access.files_write:
+        objects = [f"{bucket_arn}/{p}*" for p in sorted(access.files_write)]
+        result.append(iam.PolicyStatement(actions=[S3_PUT, S3_ABORT], resources=objects))
     return result

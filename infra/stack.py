@@ -21,6 +21,7 @@ from infra.catalog import FunctionSpec, catalog
 from infra.config import PROJECT, StageConfig, cdk_json_context, flag, stage_config
 from infra.constructs.api import HttpApi
 from infra.constructs.auth import Auth
+from infra.constructs.files import files_bucket
 from infra.constructs.function import ARCHITECTURE, RUNTIME, LoyaltyFunction
 from infra.constructs.pii_key import pii_key
 from infra.constructs.site import Site
@@ -90,6 +91,7 @@ class LoyaltyPointsStack(Stack):
         )
 
         self.pii_key = pii_key(self, config)
+        self.files = files_bucket(self, config, self.site.logs)
         self.functions: dict[str, LoyaltyFunction] = {}
         self.stream_dlqs: dict[str, sqs.Queue] = {}
         for spec in build.specs:
@@ -103,6 +105,7 @@ class LoyaltyPointsStack(Stack):
                 table=self.table,
                 bus=self.bus,
                 pii_key=self.pii_key,
+                files_bucket=self.files,
             )
             self.functions[spec.name] = fn
             for index, schedule in enumerate(spec.all_schedules()):

@@ -11,11 +11,12 @@ from shared import clock, programme
 from shared.errors import BadRequest
 from shared.http import HttpApp, Request, Response
 from shared.imports import service
-from shared.jobs import background
+from shared.jobs import background, registry
 from shared.jobs.registry import time_left_of
 from shared.observability import logger
 
 app = HttpApp("imports")
+scheduled = registry.Scheduled(("resume-imports",), default="resume-imports")
 
 
 def _body(req: Request) -> bytes:
@@ -59,6 +60,6 @@ def get_import(req: Request) -> dict[str, Any]:
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if background.claims(event):
         return service.run_background(background.payload(event), time_left_of(context))
-    if event.get("job") == service.RESUME_JOB:
-        return service.resume_stalled(clock.now())
+    if scheduled.claims(event):
+        return scheduled(event, context)
     return app.resolve(event, context)

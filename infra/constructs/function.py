@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
-from aws_cdk import Duration
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -16,7 +18,13 @@ from infra import nag
 from infra.catalog import FunctionSpec
 from infra.config import METRICS_NAMESPACE, StageConfig
 from infra.permissions import statements
-from shared.settings import ENV_EVENT_BUS_NAME, ENV_PII_SECRET_ID, ENV_STAGE, ENV_TABLE_NAME
+from shared.settings import (
+    ENV_EVENT_BUS_NAME,
+    ENV_FILES_BUCKET,
+    ENV_PII_SECRET_ID,
+    ENV_STAGE,
+    ENV_TABLE_NAME,
+)
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -39,6 +47,7 @@ class LoyaltyFunction(Construct):
         table: dynamodb.ITableV2,
         bus: events.IEventBus,
         pii_key: secretsmanager.ISecret | None = None,
+        files_bucket: s3.IBucket | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         function_name = config.name(spec.name)
@@ -60,7 +69,23 @@ class LoyaltyFunction(Construct):
         # The stage's PII HMAC key only for the functions declaring it (infra/permissions.py).
         pii_key = pii_key if spec.access.pii_key else None
         pii_key_arn = pii_key.secret_arn if pii_key is not None else None
-        data = statements(spec.access, table.table_arn, bus.event_bus_arn, pii_key_arn)
+        # The file store only for the functions declaring prefixes of it; the function's own
+        # ARN (from its name: no reference cycle) for a background job's self-invocation.
+        files = files_bucket if spec.access.files_read or spec.access.files_write else None
+        function_arn = Stack.of(self).format_arn(
+            service="lambda",
+            resource="function",
+            resource_name=function_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        data = statements(
+            spec.access,
+            table.table_arn,
+            bus.event_bus_arn,
+            pii_key_arn,
+            files.bucket_arn if files is not None else None,
+            function_arn,
+        )
         if data:
             policies["Data"] = iam.PolicyDocument(statements=data)
         self.role = iam.Role(
@@ -93,9 +118,19 @@ class LoyaltyFunction(Construct):
                 ENV_EVENT_BUS_NAME: bus.event_bus_name,
                 ENV_STAGE: config.stage,
                 **({ENV_PII_SECRET_ID: pii_key_arn} if pii_key_arn else {}),
+                **({ENV_FILES_BUCKET: files.bucket_name} if files is not None else {}),
             },
         )
 
+        if files is not None:
+            bucket_id = Stack.of(self).get_logical_id(cast(s3.CfnBucket, files.node.default_child))
+            for prefix in sorted({*spec.access.files_read, *spec.access.files_write}):
+                nag.acknowledge(
+                    self.role,
+                    f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]",
+                    f"The files under {prefix} of the stage's file store: the keys are made per "
+                    "import/export at run time, so the grant names their prefix, not each key.",
+                )
         # Tracing makes CDK add a DefaultPolicy holding only the X-Ray statement; acknowledge
         # there, so a wildcard in the declared grants (the role's inline policies) still fails.
         nag.acknowledge(

@@ -23,12 +23,11 @@ from shared.dynamodb import imports as repo
 from shared.errors import Conflict, Invalid, NotFound, PayloadTooLarge
 from shared.imports import job as import_job
 from shared.jobs import background
-from shared.jobs.runner import TimeLeft, forever
+from shared.jobs.runner import Budget, TimeLeft, forever
 
 INLINE_LIMIT = 5 * 1024 * 1024  # Lambda takes 6 MB of payload; larger files use an upload URL
 UPLOAD_TTL_S = 900
 JOB = "import"
-RESUME_JOB = "resume-imports"  # the schedule's event: {"job": "resume-imports"}
 
 
 class ImportNotFound(NotFound):
@@ -153,10 +152,18 @@ def start_job(import_id: str) -> None:
     background.start(payload(import_id), run_background)
 
 
-def resume_stalled(now: datetime) -> dict[str, Any]:
-    """The schedule's sweep: start again every import left without a checkpoint for a
-    while (an invocation that crashed or timed out before it could continue itself)."""
+def resume_stalled(now: datetime, time_left: TimeLeft = forever) -> dict[str, Any]:
+    """The schedule's job (``resume-imports``, every 5 minutes; operators may run it too):
+    runs on, in this invocation, every import left without a checkpoint for a while (its
+    invocation crashed or timed out before it could continue itself), until the budget is
+    spent; what is left waits for the next run. Each run is conditional on its checkpoint,
+    so one still alive somewhere else stops at its next chunk."""
+    budget = Budget(time_left)
     ids = import_job.stalled(now)
+    resumed = 0
     for import_id in ids:
-        start_job(import_id)
-    return {"job": RESUME_JOB, "resumed": len(ids)}
+        if budget.spent():
+            break
+        import_job.run(import_id, time_left)
+        resumed += 1
+    return {"processed": resumed, "stalled": len(ids), "complete": resumed == len(ids)}

@@ -1,0 +1,38 @@
+"""The stage's file store (shared/files.py on AWS): members imports and finance exports.
+
+One private bucket: no public access, TLS only, SSE-S3 encryption, server access logs into
+the site's log bucket (prefix ``files/``). Files are working copies, not records: imports
+(``imports/``, the operators' CSVs, with members' contact details) are deleted after 30 days,
+exports (``exports/``) after 7; unfinished multipart uploads after a day. Each function
+reaches only the prefixes it declares (``files_read`` / ``files_write`` in
+infra/permissions.py); operators reach a file only through a presigned, time-limited URL.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.config import StageConfig
+
+IMPORTS_DAYS = 30
+EXPORTS_DAYS = 7
+
+
+def files_bucket(scope: Construct, config: StageConfig, logs: s3.IBucket) -> s3.Bucket:
+    return s3.Bucket(
+        scope,
+        "Files",
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        server_access_logs_bucket=logs,
+        server_access_logs_prefix="files/",
+        lifecycle_rules=[
+            s3.LifecycleRule(prefix="imports/", expiration=Duration.days(IMPORTS_DAYS)),
+            s3.LifecycleRule(prefix="exports/", expiration=Duration.days(EXPORTS_DAYS)),
+            s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1)),
+        ],
+        removal_policy=config.removal_policy,
+    )
