@@ -18,13 +18,8 @@ from write_cost import Meter
 
 
 def main(members: int) -> None:
-    from shared.dynamodb.connection import connection
-
     with local_stack() as gateway:
-        meter = Meter()
-        events = connection().client.meta.events
-        events.register("before-parameter-build.dynamodb", meter.before)
-        events.register("after-call.dynamodb", meter.after)
+        meter = Meter().attach()
         system = gateway.signer.sign("bench", ["systems"])
         operator = gateway.signer.sign("bench-operator", ["operators"])
         print(
@@ -78,7 +73,7 @@ def main(members: int) -> None:
             {"order_id": "o-new", "member_id": "m-new", "amount": "10.00"},
         )
         run = measure(
-            f"snapshot job ({members + 1} earners, 2 boards)",
+            f"snapshot job ({members + 1} earners)",
             operator,
             "POST",
             "/v1/admin/jobs/leaderboard/runs",

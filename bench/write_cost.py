@@ -35,6 +35,15 @@ class Meter:
     rcu: float = 0.0
     items: int = 0  # items written (a transaction's TransactItems)
 
+    def attach(self) -> Meter:
+        """Count every call of the one shared DynamoDB client from now on."""
+        from shared.dynamodb.connection import connection
+
+        events = connection().client.meta.events
+        events.register("before-parameter-build.dynamodb", self.before)
+        events.register("after-call.dynamodb", self.after)
+        return self
+
     def reset(self) -> None:
         self.calls.clear()
         self.table_wcu = self.index_wcu = self.rcu = 0.0
@@ -68,13 +77,8 @@ class Meter:
 
 
 def main() -> None:
-    from shared.dynamodb.connection import connection
-
     with local_stack() as gateway:
-        meter = Meter()
-        events = connection().client.meta.events
-        events.register("before-parameter-build.dynamodb", meter.before)
-        events.register("after-call.dynamodb", meter.after)
+        meter = Meter().attach()
         system = gateway.signer.sign("bench", ["systems"])
         member = gateway.signer.sign("m-bench", [])
 
