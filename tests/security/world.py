@@ -107,5 +107,8 @@ def build(api: Api) -> World:
         }
         _ok(api.system("POST", "/v1/holds", body), "hold")
         world.params["hold_id"] = "h-owner"
+    if has_route("POST", "/v1/admin/exports"):
+        export = _ok(api.operator("POST", "/v1/admin/exports", {"kind": "members"}), "export")
+        world.params["export_id"] = export["export_id"]
     world.params["job"] = "expire"
     return world
