@@ -256,3 +256,20 @@ def test_on_dynamodb_local_registration_and_lookup_are_one_transaction_each(
     assert item["member_id"] == "m-1" and item["contact"] == MASKED
     assert member_file(api, "m-1", "?reveal=true").body["contact"] == CLEAR
     assert len(reveals("m-1")) == 1
+
+
+def test_a_lookup_is_one_query_and_one_batch_read_and_registration_one_transaction(
+    api: Api, dynamodb_calls: Any
+) -> None:
+    for member_id in ("m-1", "m-2"):
+        register(api, member_id, phone=PHONE, email=EMAIL)
+    find(api, "phone=13812345678")  # the programme rules are cached from here on
+    dynamodb_calls.clear()
+
+    found = find(api, "phone=13812345678")
+    assert [i["member_id"] for i in found.body["items"]] == ["m-1", "m-2"]
+    assert dict(dynamodb_calls) == {"Query": 1, "BatchGetItem": 1}
+
+    dynamodb_calls.clear()
+    assert register(api, "m-3", phone=PHONE, email=EMAIL, name=NAME).status == 201
+    assert dict(dynamodb_calls) == {"TransactWriteItems": 1}
