@@ -132,18 +132,10 @@ def test_lottery_draws_update_and_check_the_member_and_delete_nothing(synth) -> 
     assert _data_grants(synth, "lottery") == grants(GET, QUERY, PUT, UPDATE, CONDITION_CHECK)
 
 
-def test_admin_reads_and_writes_the_table_and_reads_ledger_and_audit_indexes(synth) -> None:
-    """BatchGetItem: the profiles of the members a phone or e-mail lookup found; by_status and
-    by_order: the audit log by actor and by target."""
+def test_admin_reads_and_writes_the_table_and_reads_the_ledger_index(synth) -> None:
+    """BatchGetItem: the profiles of the members a phone or e-mail lookup found."""
     assert _data_grants(synth, "admin") == grants(
-        GET,
-        QUERY,
-        PUT,
-        UPDATE,
-        BATCH_GET,
-        by_time=(QUERY,),
-        by_status=(QUERY,),
-        by_order=(QUERY,),
+        GET, QUERY, PUT, UPDATE, BATCH_GET, by_time=(QUERY,)
     )
 
 
@@ -218,10 +210,4 @@ def test_rebate_settlement_reads_participants_by_campaign_and_updates_statements
     one conditional UpdateItem; GetItem/PutItem are the re-read and the run checkpoints."""
     assert _data_grants(synth, "rebate_settlement") == grants(
         GET, QUERY, PUT, UPDATE, by_campaign=(QUERY,)
-    )
-
-
-def test_imports_writes_rows_and_finds_stalled_imports_but_deletes_nothing(synth) -> None:
-    assert _data_grants(synth, "imports") == grants(
-        GET, QUERY, PUT, UPDATE, BATCH_GET, "dynamodb:BatchWriteItem", by_status=(QUERY,)
     )
