@@ -81,9 +81,12 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # audit trail) and ledger (LSI); adjusts (ledger entry, lot, audit, idempotency
         # record) and freezes members in one transaction each. Finds members by phone or
         # e-mail: a Query of the lookup rows (keyed hash: the PII key), BatchGetItem of the
-        # profiles; a reveal writes its audit entry (PutItem).
+        # profiles; a reveal writes its audit entry (PutItem). Every write carries its audit
+        # log entry; the log's read queries it by actor (by_status) or target (by_order).
         "admin": Access(
-            table=(GET, QUERY, PUT, UPDATE, BATCH_GET), indexes={"by_time": (QUERY,)}, pii_key=True
+            table=(GET, QUERY, PUT, UPDATE, BATCH_GET),
+            indexes={"by_time": (QUERY,), "by_status": (QUERY,), "by_order": (QUERY,)},
+            pii_key=True,
         ),
         # Scheduled expiry + reminders: finds due lots (by_expiry), settles a member's lots
         # and expires points in one transaction, records run checkpoints, reminder markers.

@@ -132,10 +132,18 @@ def test_lottery_draws_update_and_check_the_member_and_delete_nothing(synth) -> 
     assert _data_grants(synth, "lottery") == grants(GET, QUERY, PUT, UPDATE, CONDITION_CHECK)
 
 
-def test_admin_reads_and_writes_the_table_and_reads_the_ledger_index(synth) -> None:
-    """BatchGetItem: the profiles of the members a phone or e-mail lookup found."""
+def test_admin_reads_and_writes_the_table_and_reads_ledger_and_audit_indexes(synth) -> None:
+    """BatchGetItem: the profiles of the members a phone or e-mail lookup found; by_status and
+    by_order: the audit log by actor and by target."""
     assert _data_grants(synth, "admin") == grants(
-        GET, QUERY, PUT, UPDATE, BATCH_GET, by_time=(QUERY,)
+        GET,
+        QUERY,
+        PUT,
+        UPDATE,
+        BATCH_GET,
+        by_time=(QUERY,),
+        by_status=(QUERY,),
+        by_order=(QUERY,),
     )
 
 
