@@ -219,3 +219,9 @@ def test_rebate_settlement_reads_participants_by_campaign_and_updates_statements
     assert _data_grants(synth, "rebate_settlement") == grants(
         GET, QUERY, PUT, UPDATE, by_campaign=(QUERY,)
     )
+
+
+def test_imports_writes_rows_and_finds_stalled_imports_but_deletes_nothing(synth) -> None:
+    assert _data_grants(synth, "imports") == grants(
+        GET, QUERY, PUT, UPDATE, BATCH_GET, "dynamodb:BatchWriteItem", by_status=(QUERY,)
+    )
