@@ -110,5 +110,10 @@ def build(api: Api) -> World:
     if has_route("POST", "/v1/admin/exports"):
         export = _ok(api.operator("POST", "/v1/admin/exports", {"kind": "members"}), "export")
         world.params["export_id"] = export["export_id"]
+    if has_route("POST", "/v1/admin/reviews/{review_id}"):
+        # A purchase above the single-purchase limit waits in the review queue (202).
+        body = {"order_id": "o-review", "member_id": OTHER, "amount": "100000.01"}
+        _ok(api.system("POST", "/v1/purchases", body), "purchase held for review")
+        world.params["review_id"] = "o-review"
     world.params["job"] = "expire"
     return world
