@@ -4,7 +4,8 @@ Starts AWS's DynamoDB Local (data kept in .local/ddb), creates the tables, loads
 data, and serves the API on http://127.0.0.1:8000 by turning each request into the API
 Gateway payload-v2 event and calling the same handlers Lambda calls. Requests are served
 concurrently (one thread each). Local-only routes: POST /local/token, PUT|GET|DELETE
-/local/clock, GET /local/docs (the API's routes, from GET /v1/openapi.json). The built web
+/local/clock, GET /local/docs (the API's routes, from GET /v1/openapi.json), GET|PUT
+/local/files/<key> (signed URLs of the file store: local/files.py). The built web
 apps (web/dist, local/web.py): the member app at /, the operator console at /console/.
 """
 
@@ -71,6 +72,10 @@ class LocalApp:
             return self._clock(method, body)
         if path == "/local/events" and self.bus is not None:
             return self._events(method, raw_path)
+        if path.startswith("/local/files/"):
+            from local.files import serve
+
+            return serve(method, raw_path, body)
         if path == "/local/docs" and method == "GET":
             from local.docs import page
 
@@ -266,6 +271,11 @@ def main(argv: list[str] | None = None) -> int:
         endpoint = ddb.endpoint
     try:
         configure_environment(endpoint, args.table)
+        # The file store (imports, exports) in .local/files, its signed URLs on this server.
+        from shared.files import ENV_FILES_BASE_URL, ENV_FILES_DIR
+
+        os.environ.setdefault(ENV_FILES_DIR, str(STATE / "files"))
+        os.environ[ENV_FILES_BASE_URL] = f"http://127.0.0.1:{args.port}"
         from local.bus import LocalBus, StreamTail
         from local.demo import load
         from local.gateway import Gateway
