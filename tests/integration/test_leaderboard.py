@@ -200,3 +200,31 @@ def test_the_read_is_one_batch_get_of_the_snapshot_and_my_profile(
 
     assert view["me"] == {"rank": 1, "points": 300, "exact": True}
     assert dynamodb_calls == Counter({"BatchGetItem": 1})
+
+
+def test_a_refund_takes_the_points_from_the_month_they_were_earned_in(api: Api) -> None:
+    register_member(api, "m-anna")
+    register_member(api, "m-bert")
+    at("2027-01-20")
+    buy(api, "m-anna", "o-1", "400")
+    at("2027-02-02")
+    buy(api, "m-bert", "o-2", "100")
+    assert refund(api, "r-1", "o-1", "100").status == 201  # January's purchase
+
+    snapshot(api)
+
+    assert rows(board(api, "m-bert")) == [(1, "m***t", 100)]  # February untouched
+    assert rows(board(api, "m-bert", "year")) == [(1, "m***a", 300), (2, "m***t", 100)]
+
+
+def test_a_run_out_of_time_saves_no_board(api: Api) -> None:
+    from shared import clock
+    from shared.jobs import registry
+
+    register_member(api, "m-anna")
+    buy(api, "m-anna", "o-1", "300")
+
+    result = registry.run("leaderboard", clock.now(), lambda: 0.0)
+
+    assert result["complete"] is False and result["boards"] == []
+    assert board(api, "m-anna")["as_of"] is None
