@@ -75,7 +75,9 @@ def _value(attr: Any) -> Any:
     return None
 
 
-def _plain(image: dict[str, Any]) -> dict[str, Any]:
+def plain_image(image: dict[str, Any]) -> dict[str, Any]:
+    """An item in DynamoDB's JSON (a stream image, a Scan's item) as plain values: numbers
+    as ints or decimal strings, never floats."""
     return {name: _value(attr) for name, attr in image.items()}
 
 
@@ -156,8 +158,8 @@ def from_stream_record(record: dict[str, Any]) -> list[Event]:
     """
     name = record.get("eventName")
     data = record.get("dynamodb") or {}
-    new = _plain(data.get("NewImage") or {})
-    old = _plain(data.get("OldImage") or {})
+    new = plain_image(data.get("NewImage") or {})
+    old = plain_image(data.get("OldImage") or {})
     pk, sk = str(new.get("pk") or old.get("pk") or ""), str(new.get("sk") or old.get("sk") or "")
     base = f"{pk}|{sk}"
     changed = f"{base}|{data.get('SequenceNumber', '')}"

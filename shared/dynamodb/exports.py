@@ -4,8 +4,8 @@ The job item (``EXPORT#<id>`` / ``EXPORT``) is created with its audit entry in o
 transaction; the job moves it queued → running → complete | failed, each move conditional on
 the status it moves from, so a retried invocation cannot undo a finished export.
 
-The rows come out as plain dicts (DynamoDB's values: strings, ``Decimal`` numbers) page by
-page, never a whole table in memory:
+The rows come out as plain dicts (numbers as ints or decimal strings) page by page, never a
+whole table in memory:
 
 - ledger entries and member profiles: a parallel ``Scan`` (:data:`SEGMENTS` segments, one
   thread each) filtered on the row kind and the window. No index lists every member's
@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from pynamodb.expressions.condition import Condition
 
 from shared.clock import utc_iso
@@ -39,6 +38,7 @@ from shared.dynamodb.models.mall import OrderItem
 from shared.dynamodb.models.members import LedgerItem, MemberItem
 from shared.dynamodb.tx import Cancelled, Tx, updated
 from shared.dynamodb.values import row_at
+from shared.events import plain_image
 
 EXPORT = "export"
 SEGMENTS = 4  # parallel Scan segments (threads) of a ledger or members export
@@ -48,8 +48,6 @@ PAGE_LIMIT = 1_000
 TTL_DAYS = 30  # the job item outlives its file (7 days) so a late GET says what happened
 Row = dict[str, Any]
 Page = list[Row]
-
-_plain = TypeDeserializer().deserialize
 
 
 def _at(value: str | None) -> datetime | None:
@@ -181,7 +179,7 @@ def _scan_segment(condition: Condition, segment: int, put: Callable[[Page], None
             exclusive_start_key=start_key,
             limit=PAGE_LIMIT,
         )
-        rows = [{k: _plain(v) for k, v in item.items()} for item in page.get("Items", [])]
+        rows = [plain_image(item) for item in page.get("Items", [])]
         if rows:
             put(rows)
         start_key = page.get("LastEvaluatedKey")
@@ -277,7 +275,7 @@ def orders(status: str, start: datetime | None, end: datetime | None) -> Iterato
             exclusive_start_key=start_key,
             scan_index_forward=True,
         )
-        rows = [{k: _plain(v) for k, v in item.items()} for item in page.get("Items", [])]
+        rows = [plain_image(item) for item in page.get("Items", [])]
         # between() includes ``high`` itself: an order placed exactly at ``end`` is not in
         # the window (its key is ``<end>#<id>``, above ``high``, so it is never matched)
         if rows:

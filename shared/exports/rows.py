@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -77,12 +76,8 @@ MEMBERS = (
 
 
 def _text(value: Any) -> str:
-    """A stored value as a cell: numbers as integers or decimal strings, None as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return str(int(value)) if value == value.to_integral_value() else str(value)
-    return str(value)
+    """A stored value as a cell (numbers come as ints or decimal strings), None as empty."""
+    return "" if value is None else str(value)
 
 
 def _time(value: str | None, zone: ZoneInfo) -> str:
