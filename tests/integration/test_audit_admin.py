@@ -116,9 +116,11 @@ def test_freeze_and_unfreeze_log_the_status_change_and_a_no_op_freeze_logs_nothi
     entries = log(api, target="member:m-1")
 
     assert again.body["changed"] is False
+    active = {"status": "active", "frozen_scope": None}
+    frozen = {"status": "frozen", "frozen_scope": "all"}
     assert [(e["action"], e["before"], e["after"], e["reason"]) for e in entries] == [
-        ("member.unfreeze", {"status": "frozen"}, {"status": "active"}, "cleared"),
-        ("member.freeze", {"status": "active"}, {"status": "frozen"}, "bot activity"),
+        ("member.unfreeze", frozen, active, "cleared"),
+        ("member.freeze", active, frozen, "bot activity"),
     ]
 
 
