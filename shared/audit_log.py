@@ -7,7 +7,7 @@ window of time.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared import programme
@@ -19,6 +19,8 @@ from shared.errors import Invalid
 # Without ``to`` the window ends a little after now, so an entry written this very instant
 # (or by a Lambda whose clock runs slightly ahead) is listed.
 END_MARGIN = timedelta(minutes=1)
+# No entry is older than this: an earlier ``from`` reads from here (and cannot overflow).
+FIRST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _view(entry: AuditEntry, zone: Any) -> dict[str, Any]:
@@ -36,16 +38,17 @@ def entries(
     now: datetime,
 ) -> dict[str, Any]:
     """A page of entries with ``start`` <= at < ``end`` (``end`` defaults to now), newest
-    first; 422 when the window is empty or backwards."""
+    first; 422 when the window is empty or backwards. The window is narrowed to what can
+    hold entries (from :data:`FIRST` to now), so far-off times cost nothing."""
     if start is not None and end is not None and start >= end:
         raise Invalid("from must be before to", details={"fields": {"to": "must be after from"}})
+    latest = now + END_MARGIN
+    end = latest if end is None else min(end, latest)
+    start = None if start is None else max(start, FIRST)
+    if end <= FIRST or (start is not None and start >= end):
+        return {"items": [], "next_cursor": None}
     found, next_cursor = store.page(
-        actor=actor,
-        target=target,
-        start=start,
-        end=end if end is not None else now + END_MARGIN,
-        limit=limit,
-        cursor=cursor,
+        actor=actor, target=target, start=start, end=end, limit=limit, cursor=cursor
     )
     zone = programme.current().zone
     return {"items": [_view(e, zone) for e in found], "next_cursor": next_cursor}

@@ -236,3 +236,38 @@ def test_a_write_pinned_to_a_stale_read_writes_neither_the_change_nor_its_entry(
     assert written is False
     assert api.operator("GET", "/v1/admin/rules").body["checkin_points"] == 10
     assert [e["actor"] for e in log(api)] == ["op-1"]
+
+
+@pytest.mark.parametrize(
+    ("window", "listed"),
+    [
+        ("from=0001-01-01T00:00:00%2B01:00", 1),
+        ("to=9999-12-31T23:59:59-01:00", 1),
+        ("to=0001-01-01T00:59:59%2B01:00", 0),
+        ("from=2099-01-01T00:00:00%2B08:00&to=2100-01-01T00:00:00%2B08:00", 0),
+    ],
+)
+def test_far_off_windows_read_only_what_can_hold_entries(
+    api: Api, member: str, window: str, listed: int
+) -> None:
+    api.operator("POST", "/v1/admin/members/m-1/freeze", {"reason": "x"})
+
+    res = api.operator("GET", f"/v1/admin/audit?{window}")
+
+    assert res.status == 200, res.body
+    assert len(res.body["items"]) == listed
+
+
+def test_a_sparse_window_is_read_a_year_of_months_per_request(
+    api: Api, member: str, dynamodb_calls: Any
+) -> None:
+    api.operator("POST", "/v1/admin/members/m-1/freeze", {"reason": "x"})  # January 2027
+    dynamodb_calls.clear()
+
+    first = api.operator("GET", "/v1/admin/audit?from=2020-01-01T00:00:00%2B08:00")
+    queries = dynamodb_calls["Query"]
+    every = log(api, **{"from": "2020-01-01T00:00:00+08:00"})
+
+    assert len(first.body["items"]) == 1 and first.body["next_cursor"] is not None
+    assert queries <= 13  # twelve months of the log, and the programme's rules
+    assert [e["action"] for e in every] == ["member.freeze"]
