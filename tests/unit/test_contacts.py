@@ -221,3 +221,20 @@ def test_the_local_access_log_keeps_query_names_but_not_their_values() -> None:
     assert without_query(line) == "GET /v1/admin/members?phone=…&limit=… HTTP/1.1"
     assert without_query("GET /v1/health HTTP/1.1") == "GET /v1/health HTTP/1.1"
     assert without_query(200) == 200
+
+
+def test_the_registration_event_carries_no_contact_detail() -> None:
+    from shared.events import from_stream_record
+
+    image = {
+        "pk": {"S": "MEMBER#m-1"},
+        "sk": {"S": "PROFILE"},
+        "member_id": {"S": "m-1"},
+        "registered_at": {"S": "2027-01-10T02:00:00+00:00"},
+        "phone": {"S": "+8613812345678"},
+        "email": {"S": "li.lei@example.com"},
+        "name": {"S": "李雷"},
+    }
+    record = {"eventName": "INSERT", "dynamodb": {"NewImage": image, "SequenceNumber": "1"}}
+    (event,) = from_stream_record(record)
+    assert event.detail == {"member_id": "m-1", "registered_at": "2027-01-10T02:00:00+00:00"}
