@@ -155,6 +155,12 @@ def test_rebates_admin_writes_statements_and_payouts_but_deletes_nothing(synth) 
     )
 
 
+def test_reviews_reads_the_queue_by_status_and_decides_without_deleting(synth) -> None:
+    """A decision is one transaction of updates (review, member) and puts (ledger entry, lot,
+    audit entry); the queue is read by status; nothing is deleted or scanned."""
+    assert _data_grants(synth, "reviews") == grants(GET, QUERY, PUT, UPDATE, by_status=(QUERY,))
+
+
 def test_no_policy_uses_wildcard_dynamodb_actions_or_resources(synth) -> None:
     resources = synth.raw()["Resources"]
     documents = [
