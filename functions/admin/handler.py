@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import audit_log, clock, operators, programme_admin, tasks
+from shared import audit_log, clock, contacts, operators, programme_admin, tasks
 from shared.domain.activity import Task
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
 from shared.requests.audit import AUDIT_QUERY
-from shared.requests.operators import ADJUST_MEMBER, PUT_CAMPAIGN, PUT_TASK, STATUS_CHANGE
+from shared.requests.operators import (
+    ADJUST_MEMBER,
+    FIND_MEMBERS,
+    MEMBER_FILE,
+    PUT_CAMPAIGN,
+    PUT_TASK,
+    STATUS_CHANGE,
+)
 from shared.validation import idempotency_key, identifier
 
 app = HttpApp("admin")
@@ -53,9 +60,20 @@ def put_campaign(req: Request) -> Response:
     return Response.upserted(programme_admin.put_campaign(cmd, req.operator, clock.now()))
 
 
+@app.operation("find_members")
+def find_members(req: Request) -> dict[str, Any]:
+    args = FIND_MEMBERS.parse(dict(req.query))
+    cursor = req.query.get("cursor")
+    return contacts.find_members(args["phone"], args["email"], req.limit(), cursor, clock.now())
+
+
 @app.operation("get_member")
 def get_member(req: Request) -> dict[str, Any]:
-    return operators.member_file(_path_id(req, "member_id"), clock.now())
+    member_id = _path_id(req, "member_id")
+    args = MEMBER_FILE.parse(dict(req.query))
+    if args["reveal"] == "true":
+        return contacts.reveal(member_id, args["reason"], req.operator, clock.now())
+    return operators.member_file(member_id, clock.now())
 
 
 @app.operation("member_ledger")
