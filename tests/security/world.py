@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.routes import ROUTES
+from shared.schemas.rebates import CAMPAIGN_EXAMPLE as REBATE_EXAMPLE
 from tests.support import Api, lottery_body, points_prize
 
 OWNER = "m-owner"
@@ -97,6 +98,20 @@ def build(api: Api) -> World:
         )
         _ok(api.operator("PUT", "/v1/admin/lotteries/lucky", body), "lottery")
         world.params["lottery_id"] = "lucky"
+    if has_route("POST", "/v1/admin/rebates/{campaign_id}/settlements"):
+        # The documented December rebate campaign under the campaign id the world names, not
+        # settled yet: the owner's purchase of 20 December is reported now, in its return
+        # window (longer than the example's, which a PUT of the example may then shorten).
+        campaign_id = world.params.setdefault("campaign_id", "c-spring")
+        body = {**REBATE_EXAMPLE, "return_days": 30}
+        _ok(api.operator("PUT", f"/v1/admin/rebates/{campaign_id}", body), "rebate campaign")
+        december = {
+            "order_id": f"o-{OWNER}-dec",
+            "member_id": OWNER,
+            "amount": "4000",
+            "occurred_at": "2026-12-20T12:00:00+08:00",
+        }
+        _ok(api.system("POST", "/v1/purchases", december), "December purchase")
     if has_route("POST", "/v1/holds"):
         body = {
             "hold_id": "h-owner",
