@@ -28,7 +28,7 @@ import pytest
 
 from shared.routes import ROUTES, Role, Route
 from shared.schemas import operation_of
-from tests.security.world import World, build
+from tests.security.world import OWNER, World, build
 from tests.support import Api, Result, table_items
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -62,9 +62,38 @@ def _through_every_lot(api: Api, world: World, call: Call) -> None:
     call.body = {**call.body, "expires_on": "2099-12-31"}
 
 
+def _settled_first(api: Api, world: World, call: Call) -> None:
+    """A statement to review: the world's rebate campaign settled (the owner's is a draft)."""
+    res = api.operator("POST", f"/v1/admin/rebates/{world.params['campaign_id']}/settlements")
+    assert res.status == 200 and res.body["complete"], res.body
+
+
+def _approved_first(api: Api, world: World, call: Call) -> None:
+    """A statement to pay: settled, then approved."""
+    _settled_first(api, world, call)
+    review = {"status": "approved", "reason": "set-up"}
+    res = api.operator("PATCH", call.path.removesuffix("/payout"), review)
+    assert res.status == 200, res.body
+
+
+def _pickup_order(api: Api, world: World, call: Call) -> None:
+    """The world's order is shipped: hand over a pickup order against its code instead."""
+    delivery = {"method": "pickup", "name": "Li Lei", "phone": "13800000000"}
+    placed = api.member(
+        OWNER, "POST", "/v1/redemptions", {"item_id": "gift-cup", "delivery": delivery}
+    )
+    assert placed.status == 201, placed.body
+    world.params["order_id"] = placed.body["order_id"]
+    call.path = world.path("/v1/admin/orders/{order_id}/pickup")
+    call.body = {"pickup_code": placed.body["pickup_code"]}
+
+
 SETUPS: dict[str, Setup] = {
     "POST /v1/admin/members/{member_id}/unfreeze": _frozen_first,
     "POST /v1/admin/members/{member_id}/expiry-extensions": _through_every_lot,
+    "POST /v1/admin/orders/{order_id}/pickup": _pickup_order,
+    "PATCH /v1/admin/rebates/{campaign_id}/statements/{member_id}": _settled_first,
+    "POST /v1/admin/rebates/{campaign_id}/statements/{member_id}/payout": _approved_first,
 }
 
 OPERATOR_WRITES = [r for r in ROUTES if Role.OPERATOR in r.roles and r.method != "GET"]
