@@ -44,16 +44,18 @@ def create_export(
     start = domain.instant(args.get("from"), zone)
     end = domain.instant(args.get("to"), zone)
     kind, campaign_id = args["kind"], args.get("campaign_id")
+    given_end = end
+    if end is None and kind != domain.STATEMENTS:
+        end = now  # "until now": the file is what was there when it was asked for
     problems = domain.window_problems(kind, start, end, campaign_id)
+    if given_end is None and "to" in problems:
+        problems = {"from": "must be before now (no to: until now)"}
     if problems:
         raise invalid(problems)
     if kind == domain.STATEMENTS:
         from shared.rebates.settlement import campaign_of
 
         campaign_of(campaign_id or "")  # 404 campaign_not_found before anything is written
-    given_end = end
-    if end is None and kind != domain.STATEMENTS:
-        end = now  # "until now": the file is what was there when it was asked for
     export = Export(
         export_id=domain.new_id(now, operator, idempotency_key),
         kind=kind,

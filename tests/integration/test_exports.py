@@ -188,6 +188,7 @@ def test_asking_writes_one_audit_entry_and_a_retry_with_the_same_key_reuses_the_
         ({}, "kind"),
         ({"kind": "ledger", "from": "2026-12-01", "to": "2026-11-01"}, "to"),
         ({"kind": "ledger", "from": "yesterday"}, "from"),
+        ({"kind": "ledger", "from": "2099-01-01"}, "from"),  # no to: until now
         ({"kind": "ledger", "to": "2026-11-01T00:00:00"}, "to"),  # no UTC offset
         ({"kind": "statements"}, "campaign_id"),
         ({"kind": "statements", "campaign_id": "xmas", "from": "2026-11-01"}, "from"),
