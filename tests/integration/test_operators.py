@@ -200,6 +200,10 @@ def test_campaigns_are_created_replaced_and_listed(api: Api) -> None:
         "categories": ["snacks", "tea"],
         "skus": None,
         "channels": None,
+        "tiers": None,
+        "registered_after": None,
+        "recurrence": None,
+        "spend_bonus": None,
         "active": False,
     }
     assert listed == [replaced.body]
