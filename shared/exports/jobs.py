@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from shared import clock, files, programme
-from shared.domain import audit, calendar
+from shared.domain import audit
 from shared.domain import exports as domain
 from shared.domain.exports import Export
 from shared.dynamodb import exports as repo
 from shared.errors import IdempotencyKeyReused, NotFound
+from shared.exports import views
 from shared.jobs import background
 from shared.jobs.runner import Budget, TimeLeft, forever
 from shared.observability import logger
@@ -71,7 +72,7 @@ def create_export(
         operator,
         "export.create",
         audit.target("export", export.export_id),
-        after=_request(export, zone),
+        after=views.request(export, zone),
     )
     created = repo.create(export, entry)
     if created is None:  # the same operator's Idempotency-Key: the export it made
@@ -85,59 +86,20 @@ def create_export(
             campaign_id,
         ):
             raise IdempotencyKeyReused("this Idempotency-Key was used for another export")
-        return view(first, now, zone)
+        return views.view(first, now, zone)
     try:
         background.start({"export_id": export.export_id}, run_export)
     except Exception:
         repo.fail(export.export_id, "the export job could not be started; ask again", now)
         raise
-    return view(export, now, zone)
-
-
-def _when(at: datetime | None, zone: Any) -> str | None:
-    return calendar.iso_local(at, zone) if at is not None else None
-
-
-def _request(export: Export, zone: Any) -> dict[str, Any]:
-    """What was asked for, as the API shows it (the audit entry's ``after``)."""
-    return {
-        "export_id": export.export_id,
-        "kind": export.kind,
-        "from": _when(export.start, zone),
-        "to": _when(export.end, zone),
-        "campaign_id": export.campaign_id,
-    }
-
-
-def view(export: Export, now: datetime, zone: Any = None) -> dict[str, Any]:
-    """``GET /v1/admin/exports/{id}``: a fresh time-limited URL while the file is kept."""
-    zone = zone or programme.current().zone
-    status = export.shown_status(now)
-    url, url_expires = None, None
-    file_expires = export.file_expires_at()
-    if status == domain.COMPLETE and export.file_key and file_expires and now < file_expires:
-        url_expires = min(now + timedelta(seconds=domain.URL_TTL_S), file_expires)
-        ttl = max(1, int((url_expires - now).total_seconds()))
-        url = files.download_url(export.file_key, ttl)
-    return {
-        **_request(export, zone),
-        "status": status,
-        "rows": export.rows,
-        "url": url,
-        "expires_at": _when(url_expires, zone),
-        "requested_by": export.requested_by,
-        "requested_at": _when(export.requested_at, zone),
-        "completed_at": _when(export.completed_at, zone),
-        "file_expires_at": _when(file_expires, zone) if status == domain.COMPLETE else None,
-        "error": domain.STOPPED if status != export.status else export.error,
-    }
+    return views.view(export, now, zone)
 
 
 def get_export(export_id: str, now: datetime) -> dict[str, Any]:
     export = repo.get(export_id)
     if export is None:
         raise NotFound(f"no export {export_id!r}", code="export_not_found")
-    return view(export, now)
+    return views.view(export, now)
 
 
 def run_export(payload: dict[str, Any], time_left: TimeLeft = forever) -> dict[str, Any]:
