@@ -56,6 +56,9 @@ def local_server(
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
+        # Imports' and exports' jobs finish inside the request that starts them, so a test's
+        # next request (and its before/after snapshot) never races a job's thread.
+        "BACKGROUND_JOBS": "inline",
     }
     cmd = [sys.executable, "-m", "local.server", "--port", str(port), "--in-memory", *args]
     with open(log_path, "wb") as log:
