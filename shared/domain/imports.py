@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from datetime import date
 
 from msgspec import Struct
@@ -85,8 +86,8 @@ def parse_row(row: int, line: bytes, columns: tuple[str, ...], today: date) -> I
         member_id=member_id,
         points=_points(fields["points"]),
         expires_on=_expires_on(fields["expires_on"], today),
-        phone=_phone(fields["phone"]),
-        email=_email(fields["email"]),
+        phone=_contact(fields["phone"], normalize_phone, "phone is not a valid phone number"),
+        email=_contact(fields["email"], normalize_email, "email is not a valid e-mail address"),
         birthday=_birthday(fields["birthday"]),
     )
 
@@ -111,22 +112,14 @@ def _expires_on(raw: str, today: date) -> date | None:
     return day
 
 
-def _phone(raw: str) -> str | None:
+def _contact(raw: str, normalize: Callable[[str], str], problem: str) -> str | None:
+    """An optional phone or e-mail, normalised; the reason never repeats the value."""
     if not raw:
         return None
     try:
-        return normalize_phone(raw)
+        return normalize(raw)
     except ValueError:
-        raise Rejected("phone is not a valid phone number") from None
-
-
-def _email(raw: str) -> str | None:
-    if not raw:
-        return None
-    try:
-        return normalize_email(raw)
-    except ValueError:
-        raise Rejected("email is not a valid e-mail address") from None
+        raise Rejected(problem) from None
 
 
 def _birthday(raw: str) -> str | None:
