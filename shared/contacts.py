@@ -10,6 +10,7 @@ from shared import members, operators, programme
 from shared.domain import audit
 from shared.domain.calendar import iso_local
 from shared.domain.contacts import Contact, masked
+from shared.domain.members import shown_status
 from shared.domain.tiers import standing
 from shared.dynamodb import audit as audit_repo
 from shared.dynamodb import contacts as contacts_repo
@@ -32,7 +33,7 @@ def find_members(
     items = [
         {
             "member_id": m.member_id,
-            "status": m.status,
+            "status": shown_status(m.status),  # a partial freeze shows "frozen"
             "tier": standing(m.tier, members.qualifying_points(m, now, rules), rules.tiers).tier,
             "balance": m.balance,
             "registered_at": iso_local(datetime.fromisoformat(m.registered_at), rules.zone),
