@@ -260,6 +260,18 @@ def earning_rows(gateway: Any, measure: Any, system: str) -> None:
         "/v1/purchases",
         {"order_id": "o-earn-3", "member_id": "m-earn-c", "amount": "10"},
     )
+    measure("unfreeze", operator, "POST", "/v1/admin/members/m-earn-c/unfreeze", {"reason": "b"})
+    measure(
+        "expiry extension (every lot)",
+        operator,
+        "POST",
+        "/v1/admin/members/m-earn-c/expiry-extensions",
+        {"reason": "bench", "expires_on": "2099-12-31", "days": 30},
+    )
+    measure(
+        "audit log page (target)", operator, "GET", "/v1/admin/audit?target=member:m-earn-c", None
+    )
+    measure("audit log page (everything)", operator, "GET", "/v1/admin/audit", None)
 
 
 def lottery_rows(gateway: Any, measure: Any, system: str) -> None:
