@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from shared.domain import mall
 from shared.domain.campaigns import Campaign, Recurrence, SpendRung, definition_problems
 from shared.domain.earning import purchase_points
 from shared.domain.lottery import DrawOffer, ExtraDraws
@@ -182,3 +183,17 @@ def test_a_new_member_offer_for_another_tier_adds_no_guard() -> None:
 
     assert bronze.registered_before is None  # bronze gets nothing from it, new or not
     assert gold.registered_before is not None
+
+
+# Per-month redemption limits ---------------------------------------------------------------
+
+
+def test_per_month_is_an_items_own_limit_beside_per_day_and_total() -> None:
+    offer = mall.Offer("credit", "credit", mall.COUPON, 100, limit_mode=mall.LIMITS_CUSTOM,
+                       per_month=2, total=10)  # fmt: skip
+
+    limits = mall.limits_of(offer, DEFAULT_RULES)
+
+    assert limits.as_dict() == {"per_month": 2, "total": 10}
+    assert mall.over_limit(limits, 3) and not mall.over_limit(limits, 2)
+    assert mall.month_of(date(2027, 2, 1)) == "2027-02"
