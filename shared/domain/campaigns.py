@@ -150,9 +150,7 @@ class Campaign(Struct, frozen=True):
         )
 
 
-def active(
-    campaigns: tuple[Campaign, ...], at: datetime, zone: ZoneInfo
-) -> tuple[Campaign, ...]:
+def active(campaigns: tuple[Campaign, ...], at: datetime, zone: ZoneInfo) -> tuple[Campaign, ...]:
     return tuple(c for c in campaigns if c.active_at(at, zone))
 
 
