@@ -61,10 +61,15 @@ def _root() -> Path:
 @cache
 def _s3() -> Any:
     import boto3
+    from botocore.config import Config
 
     from shared.settings import settings
 
-    return boto3.client("s3", region_name=settings().region)
+    # SigV4 for the presigned URLs: botocore presigns with SigV2 in us-east-1 by default,
+    # which buckets created since June 2020 refuse.
+    return boto3.client(
+        "s3", region_name=settings().region, config=Config(signature_version="s3v4")
+    )
 
 
 def reset() -> None:

@@ -270,3 +270,29 @@ def test_a_statements_export_holds_the_same_rows_as_the_campaigns_csv(api: Api) 
     expected = list(csv.DictReader(io.StringIO(csv_res.body, newline="")))
     assert sorted(rows, key=lambda row: row["member_id"]) == expected
     assert {row["member_id"]: row["total"] for row in rows}["m-b"] == "600.00"
+
+
+def test_on_s3_the_file_is_uploaded_and_the_url_is_presigned_for_15_minutes(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    s3 = boto3.client("s3", region_name="us-east-1")  # moto's, like the table
+    s3.create_bucket(Bucket="loyalty-files-test")
+    monkeypatch.setenv(files.ENV_FILES_BUCKET, "loyalty-files-test")
+    files.reset()
+    at("2026-11-10")
+    register_member(api, "m-1")
+    assert purchase(api, "m-1", "o-1", "88.80").status == 201
+    res = ask(api, kind="ledger")
+    assert res.status == 202, res.body
+    done = status(api, res.body["export_id"])
+    assert done["status"] == "complete" and done["url"].startswith("https://"), done
+
+    query = parse_qs(urlparse(done["url"]).query)
+    assert urlparse(done["url"]).path.endswith(f"/exports/{done['export_id']}.csv")
+    assert query["X-Amz-Expires"] == ["900"]
+    body = s3.get_object(Bucket="loyalty-files-test", Key=f"exports/{done['export_id']}.csv")
+    rows = list(csv.DictReader(io.StringIO(body["Body"].read().decode("utf-8-sig"))))
+    assert {row["entry_id"]: row["amount"] for row in rows}["purchase:o-1"] == "88.80"
+    files.reset()
