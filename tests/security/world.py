@@ -130,5 +130,13 @@ def build(api: Api) -> World:
         body = {"order_id": "o-review", "member_id": OTHER, "amount": "100000.01"}
         _ok(api.system("POST", "/v1/purchases", body), "purchase held for review")
         world.params["review_id"] = "o-review"
+    if has_route("POST", "/v1/admin/imports/{import_id}/start"):
+        # An import whose file has been uploaded, waiting to be started.
+        from shared import files
+        from shared.schemas.imports import CSV_EXAMPLE
+
+        upload = _ok(api.operator("POST", "/v1/admin/imports/uploads"), "import upload")
+        files.put_bytes(f"imports/{upload['import_id']}.csv", CSV_EXAMPLE.encode())
+        world.params["import_id"] = upload["import_id"]
     world.params["job"] = "expire"
     return world
