@@ -440,6 +440,8 @@ const en: typeof zh = {
       holds: 'Release stale holds',
       'unpaid-orders': 'Cancel unpaid orders',
       'rebate-settlement': 'Rebate settlement',
+      leaderboard: 'Leaderboard',
+      'resume-imports': 'Resume imports',
     },
     descriptions: {
       expire: 'Expires the lots past their date, in the ledger.',
@@ -449,6 +451,8 @@ const en: typeof zh = {
       holds: 'Releases holds never captured.',
       'unpaid-orders': 'Cancels unpaid orders and returns their points.',
       'rebate-settlement': 'Writes the statements of rebate campaigns whose return window has passed.',
+      leaderboard: "Snapshots this month's and this year's leaderboards.",
+      'resume-imports': 'Continues member imports that stopped.',
     },
     fields: {
       job: 'Job',
@@ -473,6 +477,8 @@ const en: typeof zh = {
       cancelled: 'Cancelled',
       campaigns: 'Campaigns',
       settled: 'Settled',
+      boards: 'Boards',
+      stalled: 'Stalled',
     },
   },
 }

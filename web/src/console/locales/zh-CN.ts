@@ -437,6 +437,8 @@ const zh = {
       holds: '释放过期冻结',
       'unpaid-orders': '取消未支付订单',
       'rebate-settlement': '返利结算',
+      leaderboard: '积分排行榜',
+      'resume-imports': '继续会员导入',
     },
     descriptions: {
       expire: '将已到期的积分批次作废并记入明细。',
@@ -446,6 +448,8 @@ const zh = {
       holds: '释放已超时未确认的积分冻结。',
       'unpaid-orders': '取消超时未支付的订单并退回积分。',
       'rebate-settlement': '为退货期已结束的返利活动生成返利凭证。',
+      leaderboard: '重新生成本月和本年的积分排行榜快照。',
+      'resume-imports': '继续处理中断的会员导入。',
     },
     fields: {
       job: '任务',
@@ -470,6 +474,8 @@ const zh = {
       cancelled: '已取消',
       campaigns: '活动数',
       settled: '已结算',
+      boards: '排行榜',
+      stalled: '中断数',
     },
   },
 }
