@@ -24,6 +24,7 @@ from shared.domain import lottery as rules_of
 from shared.domain import mall
 from shared.domain.ledger import Credit, Debit
 from shared.domain.lottery import Lottery, Odds, Prize
+from shared.domain.members import can_spend
 from shared.domain.rules import Rules
 from shared.domain.targeting import Audience
 from shared.dynamodb import audience, extra_draws, holds, idempotency, keys, ledger
@@ -33,7 +34,13 @@ from shared.dynamodb.members import find
 from shared.dynamodb.models.lottery import DrawItem, LotteryStatsItem, PrizeStockItem
 from shared.dynamodb.models.mall import CounterItem, CouponItem, OrderItem, PayoutItem
 from shared.dynamodb.tx import Cancelled, Tx, run
-from shared.errors import DrawLimitReached, MemberFrozen, NoExtraDraws, NotAvailable
+from shared.errors import (
+    DrawLimitReached,
+    InsufficientPoints,
+    MemberFrozen,
+    NoExtraDraws,
+    NotAvailable,
+)
 
 PROFILE = ledger.PROFILE
 COUNTER, STOCK, STATS, DRAW = "day_counter", "stock", "stats", "draw"
@@ -277,7 +284,11 @@ def _profile_refusal(raw: dict[str, Any] | None, plan: DrawPlan, zone: ZoneInfo)
         seen = Audience(member.tier, datetime.fromisoformat(member.registered_at))
         if not target.admits(seen, zone):
             return _not_for(plan)
-        return MemberFrozen(f"member {plan.member_id!r} is frozen")
+        if not can_spend(member.status):
+            return MemberFrozen(f"member {plan.member_id!r} is frozen for redeeming")
+        return InsufficientPoints(
+            "a member in debt cannot draw", details={"needed": 0, "spendable": member.spendable}
+        )
     seen_image = audience.of_image(raw)
     if seen_image is not None and not target.admits(seen_image, zone):
         return _not_for(plan)

@@ -9,7 +9,15 @@ import pytest
 
 from shared.dynamodb import keys
 from shared.dynamodb.models import MemberItem
-from tests.support import Api, at, lottery_body, member_with_points, purchase, register_member
+from tests.support import (
+    Api,
+    at,
+    lottery_body,
+    member_with_points,
+    points_prize,
+    purchase,
+    register_member,
+)
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -103,6 +111,19 @@ def test_extra_draws_cost_nothing_and_stay_outside_the_daily_limit(api: Api) -> 
     assert over_limit.code == "draw_limit_reached"
     assert balance(api, "m-1") == before - 50 + 3 * 10  # each draw won the 10-point prize
     assert listed(api, "m-1")["extra_draws_left"] == 0
+
+
+def test_a_member_frozen_for_redeeming_keeps_their_extra_draws_unused(api: Api) -> None:
+    register_member(api, "m-1")
+    put_lottery(api, extra_draws=EXTRA, prizes=[points_prize(weight=0)], no_prize_weight=1)
+    purchase(api, "m-1", "o-1", "100")
+    freeze = {"reason": "review", "scope": "redeeming"}
+    assert api.operator("POST", "/v1/admin/members/m-1/freeze", freeze).status == 200
+
+    res = draw(api, "m-1", extra=True)  # no points prize: the profile is only checked
+
+    assert (res.status, res.code) == (403, "member_frozen")
+    assert listed(api, "m-1")["extra_draws_left"] == 1
 
 
 def test_extra_draws_follow_the_lotterys_target(api: Api) -> None:
