@@ -24,6 +24,7 @@ class FunctionSpec:
     schedule: str | None = None  # one EventBridge schedule expression without payload
     memory_mb: int = 512
     timeout_s: int = 10  # API Gateway gives up after 30 s; scheduled jobs may ask for more
+    tmp_mb: int = 512  # Lambda's /tmp (ephemeral storage): where a job spools a file it writes
     schedules: tuple[Schedule, ...] = ()  # several schedules, each with its payload
     table_stream: bool = False  # consume the table's stream (with a dead-letter queue)
     bus_events: bool = False  # a rule on the stage's bus sends it every business event
@@ -81,8 +82,9 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
     # Exports: the HTTP function also runs the export job it starts (an asynchronous
     # invocation of itself, shared/jobs/background.py), so it may take Lambda's 15 minutes;
     # API Gateway still answers its routes within 30 s. More memory: more network and CPU for
-    # the parallel Scan and the CSV writer.
-    job("exports", 900, memory_mb=1024),
+    # the parallel Scan and the CSV writer; a 4 GB /tmp for the file spooled before its upload
+    # (about 20 million ledger rows).
+    job("exports", 900, memory_mb=1024, tmp_mb=4096),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import ArnFormat, Duration, Size, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -108,6 +108,7 @@ class LoyaltyFunction(Construct):
             role=self.role,
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_s),
+            ephemeral_storage_size=Size.mebibytes(spec.tmp_mb),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             environment={

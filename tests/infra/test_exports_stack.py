@@ -37,3 +37,4 @@ def test_exports_reach_only_exports_files_and_invoke_only_themselves(synth) -> N
     (invoke,) = [s for s in found if INVOKE in _as_list(s["Action"])]
     assert DEV.name("exports") in str(invoke["Resource"])
     assert fn["Timeout"] == 900 and fn["MemorySize"] == 1024
+    assert fn["EphemeralStorage"] == {"Size": 4096}  # the CSV spools in /tmp before its upload
