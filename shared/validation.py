@@ -257,69 +257,72 @@ class Boolean(Field, frozen=True):
         return {"type": "boolean"}
 
 
-class Names(Field, frozen=True):
-    """A list of 1..``max_items`` distinct non-blank strings (e.g. categories)."""
+class _DistinctList(Field, frozen=True):
+    """A list of 1..``max_items`` distinct values, each passing :meth:`item_ok`."""
 
     max_items: int = 100
-    max_length: int = 64
+
+    def item_ok(self, value: Any) -> bool:
+        raise NotImplementedError
+
+    def items_text(self) -> str:  # "strings of 1-64 characters"
+        raise NotImplementedError
+
+    def item_schema(self) -> Schema:
+        raise NotImplementedError
 
     def parse(self, value: Any) -> Any:
         ok = (
             isinstance(value, list)
             and 1 <= len(value) <= self.max_items
-            and all(isinstance(v, str) and 0 < len(v.strip()) <= self.max_length for v in value)
+            and all(self.item_ok(v) for v in value)
             and len(set(value)) == len(value)
         )
         if not ok:
-            return _bad(
-                f"must be a list of 1-{self.max_items} distinct strings "
-                f"of 1-{self.max_length} characters"
-            )
+            return _bad(f"must be a list of 1-{self.max_items} distinct {self.items_text()}")
         return value
 
     def schema(self) -> Schema:
         return {
             "type": "array",
-            "items": {"type": "string", "pattern": r"\S"},
+            "items": self.item_schema(),
             "minItems": 1,
             "maxItems": self.max_items,
             "uniqueItems": True,
         }
 
 
-class Integers(Field, frozen=True):
+class Names(_DistinctList, frozen=True):
+    """A list of 1..``max_items`` distinct non-blank strings (e.g. categories)."""
+
+    max_length: int = 64
+
+    def item_ok(self, value: Any) -> bool:
+        return isinstance(value, str) and 0 < len(value.strip()) <= self.max_length
+
+    def items_text(self) -> str:
+        return f"strings of 1-{self.max_length} characters"
+
+    def item_schema(self) -> Schema:
+        return {"type": "string", "pattern": r"\S"}
+
+
+class Integers(_DistinctList, frozen=True):
     """A list of 1..``max_items`` distinct JSON integers from ``minimum`` to ``maximum``
     (e.g. ISO weekdays)."""
 
     minimum: int = 0
     maximum: int = 1_000_000_000
-    max_items: int = 100
 
-    def parse(self, value: Any) -> Any:
-        ok = (
-            isinstance(value, list)
-            and 1 <= len(value) <= self.max_items
-            and all(
-                isinstance(v, int) and not isinstance(v, bool) and self.minimum <= v <= self.maximum
-                for v in value
-            )
-            and len(set(value)) == len(value)
-        )
-        if not ok:
-            return _bad(
-                f"must be a list of 1-{self.max_items} distinct integers "
-                f"from {self.minimum} to {self.maximum}"
-            )
-        return value
+    def item_ok(self, value: Any) -> bool:
+        is_int = isinstance(value, int) and not isinstance(value, bool)
+        return is_int and self.minimum <= value <= self.maximum
 
-    def schema(self) -> Schema:
-        return {
-            "type": "array",
-            "items": {"type": "integer", "minimum": self.minimum, "maximum": self.maximum},
-            "minItems": 1,
-            "maxItems": self.max_items,
-            "uniqueItems": True,
-        }
+    def items_text(self) -> str:
+        return f"integers from {self.minimum} to {self.maximum}"
+
+    def item_schema(self) -> Schema:
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
 
 class Date(Field, frozen=True):
