@@ -20,7 +20,7 @@ from shared.domain.risk import Review, purchase_flags, review_id
 from shared.dynamodb import purchases as purchases_repo
 from shared.dynamodb import rebates as rebates_repo
 from shared.dynamodb.tiers import Standing
-from shared.errors import Contention, Invalid
+from shared.errors import Conflict, Contention, Invalid
 from shared.rebates import accrual
 
 
@@ -137,7 +137,13 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[int, dict[str, Any]]:
             ]
         flags = purchase_flags(cmd.amount, earned.points, expect.day_points or 0, rules.risk)
         if flags:
-            return _hold(cmd, credit, flags, earned.breakdown, occurred, now)
+            assumed = purchases_repo.assumed(expect, rules, offers.registered_before)
+            try:
+                return _hold(cmd, credit, flags, earned.breakdown, occurred, assumed)
+            except purchases_repo.Stale as stale:  # its points assumed another tier/status
+                expect = stale.expect
+                referral = stale.referral or referral
+                continue
         try:
             written = purchases_repo.record(
                 credit,
@@ -179,7 +185,7 @@ def _hold(
     flags: tuple[str, ...],
     breakdown: Any,
     occurred: datetime,
-    now: datetime,
+    assumed: Any,
 ) -> tuple[int, dict[str, Any]]:
     """Queue the purchase for review instead of crediting it (202); a repeat of an order
     already queued answers the same 202, of one already recorded its 200."""
@@ -193,16 +199,21 @@ def _hold(
         currency=cmd.currency,
         flags=flags,
         status="pending",
-        created_at=utc_iso(now),
+        created_at=utc_iso(credit.at),
         breakdown=tuple({"rule": r.rule, "points": r.points} for r in breakdown),
         channel=cmd.channel,
         occurred_at=utc_iso(occurred),
     )
-    held = reviews.hold(review)
+    held = reviews.hold(review, assumed, credit.earned_on)
     if held.entry is not None:
         return 200, _purchase_result(held.entry)
-    if held.review is None or held.review.member_id != cmd.member_id:
+    if held.review is None:
         raise Contention("the order is being recorded; retry the request")
+    if held.review.member_id != cmd.member_id:
+        raise Conflict(
+            f"order {cmd.order_id!r} is held for review for another member",
+            details={"order_id": cmd.order_id},
+        )
     return 202, reviews.pending_result(held.review)
 
 

@@ -3,7 +3,7 @@ an operator approves them (credited once) or rejects them (nothing credited)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from msgspec import structs
@@ -57,9 +57,9 @@ def pending_result(review: Review) -> dict[str, Any]:
     }
 
 
-def hold(review: Review) -> reviews_repo.Held:
+def hold(review: Review, assumed: Any, today: date) -> reviews_repo.Held:
     """Queue a held-back purchase (once per order); see ``shared.dynamodb.reviews.hold``."""
-    return reviews_repo.hold(review)
+    return reviews_repo.hold(review, assumed, today)
 
 
 def list_reviews(status: str, limit: int, cursor: str | None) -> dict[str, Any]:

@@ -71,7 +71,9 @@ class RecipientsChanged(Exception):
         self.stale = stale
 
 
-def _stale(member: MemberItem, today: date) -> Stale:
+def stale_of(member: MemberItem, today: date) -> Stale:
+    """The member's current state (from a cancellation's old image), for the caller to
+    recompute the purchase with."""
     pending = member.first_purchase_rewarded is False
     standing = tiers_repo.standing_of(member, today)
     day = today.isoformat()
@@ -90,6 +92,18 @@ def _condition(expect: Expect) -> Any:
     else:
         pending = rewarded.does_not_exist() | (rewarded == True)  # noqa: E712
     return MemberItem.pk.exists() & (MemberItem.status == expect.status) & pending
+
+
+def assumed(expect: Expect, rules: Rules, registered_before: str | None) -> Any:
+    """What a purchase's points assumed of the member (status, tier, not newly registered):
+    the condition of a purchase held for review, which writes no credit but must hold the
+    points the member's real state gives."""
+    condition = MemberItem.pk.exists() & (MemberItem.status == expect.status)
+    if expect.tier is not None:
+        condition &= tiers_repo.tier_is(expect.tier, rules)
+    if registered_before is not None:
+        condition &= MemberItem.registered_at < registered_before
+    return condition
 
 
 def _velocity(credit: Credit, expect: Expect, limit: int | None) -> tuple[Any, list]:
@@ -230,7 +244,7 @@ def record(
                     raise ledger.not_registered(credit.member_id) from None
                 if credit.ref in (member.pending_reviews or ()):
                     raise UnderReview(credit.ref) from None
-                raise _stale(member, credit.earned_on) from None
+                raise stale_of(member, credit.earned_on) from None
             accruals_refused = rebates_repo.refused(cancelled)
             if accruals_refused is not None:
                 raise accruals_refused from None

@@ -14,6 +14,9 @@ profile's pending set, all with the ``review.decide`` audit entry.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from msgspec import Struct
 
 from shared.domain.audit import AuditEntry
@@ -85,8 +88,11 @@ def _pending_actions(order_id: str, points: int) -> list:
     ]
 
 
-def hold(review: Review) -> Held:
-    """Put ``review`` in the queue (once per order) with the member's pending counters."""
+def hold(review: Review, assumed: Any, today: date) -> Held:
+    """Put ``review`` in the queue (once per order) with the member's pending counters, on
+    the condition ``assumed`` (``shared.dynamodb.purchases.assumed``: the member state its
+    points were computed for); :class:`shared.dynamodb.purchases.Stale` when the member is
+    not so."""
     member_id, order_id = review.member_id, review.order_id
 
     def attempt() -> Held:
@@ -96,7 +102,7 @@ def hold(review: Review) -> Held:
             PROFILE,
             ledger.profile(member_id),
             _pending_actions(order_id, review.points),
-            condition=MemberItem.pk.exists() & ~MemberItem.pending_reviews.contains(order_id),
+            condition=assumed & ~MemberItem.pending_reviews.contains(order_id),
         )
         tx.check(
             ENTRY,
@@ -113,8 +119,12 @@ def hold(review: Review) -> Held:
                     LedgerItem, keys.member_pk(member_id), keys.ledger_sk("purchase", order_id)
                 )
                 return Held(entry=ledger.entry_of(entry) if entry else None, replayed=True)
-            if PROFILE in cancelled and image(cancelled.failed[PROFILE], MemberItem) is None:
-                raise ledger.not_registered(member_id) from None
+            if PROFILE in cancelled:
+                member = image(cancelled.failed[PROFILE], MemberItem)
+                if member is None:
+                    raise ledger.not_registered(member_id) from None
+                if order_id not in (member.pending_reviews or ()):
+                    raise purchases_repo.stale_of(member, today) from None
             existing = get(review.review_id)
             if existing is None:  # pending on the profile, its row not there: cannot be
                 raise

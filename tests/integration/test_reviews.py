@@ -166,3 +166,25 @@ def test_a_second_purchase_the_same_day_costs_a_second_round_trip_only_with_a_ve
     dynamodb_calls.clear()
     purchase(api, member, "o-4", "10")
     assert dynamodb_calls == {"TransactWriteItems": 1}
+
+
+def test_a_held_purchase_holds_the_points_the_members_tier_gives(api: Api) -> None:
+    """The first attempt assumes the first tier; the hold's condition pins it, so a gold
+    member's purchase is held with the gold multiplier's points."""
+    register_member(api, "m-g")
+    assert purchase(api, "m-g", "o-1", "5000").status == 201  # 5 100 qualifying: gold
+
+    held = purchase(api, "m-g", "o-big", "100000.01")
+
+    assert (held.status, held.body["points"]) == (202, 125000)  # 100 000 × 1.25
+
+
+def test_a_member_frozen_for_earning_is_not_held_but_recorded_with_nothing(
+    api: Api, member: str
+) -> None:
+    api.operator("POST", "/v1/admin/members/m-1/freeze", {"reason": "x", "scope": "earning"})
+
+    res = purchase(api, member, "o-big", "150000")
+
+    assert (res.status, res.body["points"]) == (201, 0)
+    assert api.operator("GET", "/v1/admin/reviews").body["items"] == []
