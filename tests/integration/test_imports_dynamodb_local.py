@@ -274,3 +274,25 @@ def test_rejected_rows_come_in_pages(imports_api: Api) -> None:
     assert [r["row"] for r in rest["rejected"]] == [5, 6] and rest["next_cursor"] is None
     unknown = api.operator("GET", "/v1/admin/imports/imp-nope")
     assert (unknown.status, unknown.code) == (404, "import_not_found")
+
+
+def test_the_sweep_runs_on_an_import_left_without_a_checkpoint(
+    imports_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from shared import clock
+    from shared.imports import service
+
+    api = imports_api
+    monkeypatch.setattr(background, "start", lambda payload, run: None)  # its start is lost
+    import_id = post_csv(api, csv_of(good_rows(10, "swept"))).body["import_id"]
+
+    soon = service.resume_stalled(clock.now() + timedelta(minutes=1))
+    assert soon["processed"] == 0  # not stalled yet: its run may still be on its way
+    later = service.resume_stalled(clock.now() + timedelta(minutes=6))
+
+    assert later["processed"] == 1
+    got = api.operator("GET", f"/v1/admin/imports/{import_id}").body
+    assert (got["status"], got["imported"]) == ("complete", 10)
+    assert service.resume_stalled(clock.now() + timedelta(minutes=60))["stalled"] == 0
