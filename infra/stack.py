@@ -91,7 +91,7 @@ class LoyaltyPointsStack(Stack):
         )
 
         self.pii_key = pii_key(self, config)
-        self.files = files_bucket(self, config, self.site.logs)
+        self.files = files_bucket(self, config, self.site.logs, self.site.url)
         self.functions: dict[str, LoyaltyFunction] = {}
         self.stream_dlqs: dict[str, sqs.Queue] = {}
         for spec in build.specs:

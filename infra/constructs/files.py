@@ -20,7 +20,11 @@ IMPORTS_DAYS = 30
 EXPORTS_DAYS = 7
 
 
-def files_bucket(scope: Construct, config: StageConfig, logs: s3.IBucket) -> s3.Bucket:
+def files_bucket(
+    scope: Construct, config: StageConfig, logs: s3.IBucket, site_url: str
+) -> s3.Bucket:
+    """``site_url``: the web apps' origin, whose console PUTs an import to its presigned URL
+    and downloads an export (CORS for that origin only, GET and PUT only)."""
     return s3.Bucket(
         scope,
         "Files",
@@ -33,6 +37,14 @@ def files_bucket(scope: Construct, config: StageConfig, logs: s3.IBucket) -> s3.
             s3.LifecycleRule(prefix="imports/", expiration=Duration.days(IMPORTS_DAYS)),
             s3.LifecycleRule(prefix="exports/", expiration=Duration.days(EXPORTS_DAYS)),
             s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1)),
+        ],
+        cors=[
+            s3.CorsRule(
+                allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.PUT],
+                allowed_origins=[site_url],
+                allowed_headers=["content-type"],
+                max_age=3600,
+            )
         ],
         removal_policy=config.removal_policy,
     )

@@ -65,6 +65,9 @@ def test_the_bucket_is_private_encrypted_logged_and_expires_its_files(synth) -> 
         r.get("Prefix"): r.get("ExpirationInDays") for r in props["LifecycleConfiguration"]["Rules"]
     }
     assert rules["imports/"] == 30 and rules["exports/"] == 7
+    (cors,) = props["CorsConfiguration"]["CorsRules"]
+    assert sorted(cors["AllowedMethods"]) == ["GET", "PUT"]
+    assert "*" not in str(cors["AllowedOrigins"])  # the site's own origin only
     (policy,) = [
         r["Properties"]["PolicyDocument"]
         for r in resources.values()
