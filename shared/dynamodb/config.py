@@ -10,6 +10,8 @@ is the state it replaced.
 from __future__ import annotations
 
 import json
+import random
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -29,7 +31,7 @@ from shared.errors import Contention
 
 Rows = list[dict[str, Any]]
 T = TypeVar("T")
-ATTEMPTS = 5  # reads and pinned writes of one operator change before giving up
+ATTEMPTS = 8  # reads and pinned writes of one operator change before giving up
 
 
 def load_programme() -> tuple[dict[str, Any], Rows, Rows, Rows]:
@@ -66,10 +68,11 @@ def _upsert(item: Item) -> bool:
 def until_written(attempt: Callable[[], T | None]) -> T:
     """Run ``attempt`` (read, then write pinned to what it read; None when the pin failed
     because another operator wrote in between) until it writes."""
-    for _ in range(ATTEMPTS):
+    for tries in range(ATTEMPTS):
         result = attempt()
         if result is not None:
             return result
+        time.sleep(random.uniform(0, 0.01 * 2**tries))  # let the writer that won finish
     raise Contention("another operator is changing the same thing; retry the request")
 
 
