@@ -272,6 +272,16 @@ def earning_rows(gateway: Any, measure: Any, system: str) -> None:
         "audit log page (target)", operator, "GET", "/v1/admin/audit?target=member:m-earn-c", None
     )
     measure("audit log page (everything)", operator, "GET", "/v1/admin/audit", None)
+    # Risk: a purchase above the single-purchase limit waits for review; its decision.
+    big = {"order_id": "o-earn-big", "member_id": "m-earn-a", "amount": "100000.01"}
+    measure("purchase held for review (202)", system, "POST", "/v1/purchases", big)
+    measure("purchase held, retried (202)", system, "POST", "/v1/purchases", big)
+    measure("review queue page", operator, "GET", "/v1/admin/reviews", None)
+    decision = {"decision": "approve", "reason": "bench"}
+    measure("review approve (credit + audit)", operator, "POST",
+            "/v1/admin/reviews/o-earn-big", decision)  # fmt: skip
+    measure("review approve again (200 same)", operator, "POST",
+            "/v1/admin/reviews/o-earn-big", decision)  # fmt: skip
 
 
 def lottery_rows(gateway: Any, measure: Any, system: str) -> None:
