@@ -80,7 +80,8 @@ def test_concurrent_purchases_never_take_the_day_above_the_velocity(local_api: A
     results = race([lambda i=i: purchase(api, "m-1", f"o-{i}", "200") for i in range(8)])
 
     assert Counter(r.status for r in results) == {201: 2, 202: 6}
-    assert sum(points for _, points in purchases_of(api)) == 400  # the member stays bronze: each is 200
+    # the member stays bronze (100 + 400 < 1 000): each purchase is 200 points
+    assert sum(points for _, points in purchases_of(api)) == 400
     pending = api.operator("GET", "/v1/admin/reviews?limit=100").body["items"]
     assert len(pending) == 6
     assert api.member("m-1", "GET", "/v1/me").body["pending_review"] == 1200
