@@ -81,10 +81,7 @@ def record(
     streak: int | None = None,
 ) -> None:
     """Credit an activity once per business key; ``streak`` is set for check-ins."""
-    condition = (
-        ledger.may_earn()
-        & _equals_or_absent(MemberItem.activity_day, seen.activity_day)
-    )
+    condition = ledger.may_earn() & _equals_or_absent(MemberItem.activity_day, seen.activity_day)
     if seen.activity_day is not None:
         condition &= MemberItem.activity_points == seen.activity_points
     actions = [MemberItem.activity_day.set(day), MemberItem.activity_points.set(day_total)]
