@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
 from shared.clock import utc_iso
 from shared.domain.activity import Task
@@ -51,18 +51,6 @@ def load_programme() -> tuple[dict[str, Any], Rows, Rows, Rows]:
         elif item.sk.startswith(keys.EXTRA_DRAWS):
             draw_offers.append(json.loads(item.data))
     return overrides, campaigns, rebates, draw_offers
-
-
-def _upsert(item: Item) -> bool:
-    """Create or replace ``item``; True if it was created."""
-    try:
-        item.save(condition=Item.pk.does_not_exist())
-        return True
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-    item.save()
-    return False
 
 
 def until_written(attempt: Callable[[], T | None]) -> T:
@@ -105,14 +93,6 @@ def put_rules(
     """Replace the overrides read as ``read`` (see :func:`replace_programme_item`)."""
     data = json.dumps(overrides, sort_keys=True)
     return replace_programme_item(keys.RULES, data, read, logged, at, actor)
-
-
-def put_programme_item(sk: str, data: str, at: str, actor: str | None) -> bool:
-    """Create or replace the ``PROGRAMME`` row ``sk`` holding ``data`` (JSON); True if it was
-    created."""
-    return _upsert(
-        ProgrammeItem(pk=keys.PROGRAMME, sk=sk, data=data, updated_at=at, updated_by=actor)
-    )
 
 
 def programme_data(sk: str) -> str | None:
