@@ -13,6 +13,8 @@ PURCHASES = (
     ("demo-o-1002", "m-alice", "59.90"),
     ("demo-o-1003", "m-bob", "349.50"),
     ("demo-o-1004", "m-carol", "12999.00"),
+    # Above the single-purchase limit (100 000.00): waits in the console's review queue.
+    ("demo-o-1005", "m-bob", "128000.00"),
 )
 
 
