@@ -61,6 +61,14 @@ export const ERROR_CODES = [
   'campaign_not_found',
   'campaign_started',
   'statement_not_found',
+  // operator tools, reviews, verified tasks, lottery draws
+  'review_not_found',
+  'review_decided',
+  'import_not_found',
+  'upload_missing',
+  'export_not_found',
+  'verification_required',
+  'no_extra_draws',
   // client side
   'network',
   'unknown',

@@ -51,6 +51,13 @@ const errors: ErrorCatalog = {
   campaign_not_found: 'No such rebate campaign.',
   campaign_started: 'Purchases have already accrued: the window and ladders can no longer change.',
   statement_not_found: 'Not settled yet: there is no statement.',
+  review_not_found: 'No such review.',
+  review_decided: 'This review has already been decided. Refresh to see the outcome.',
+  import_not_found: 'No such import.',
+  upload_missing: 'The file has not been uploaded yet: upload it, then start the import.',
+  export_not_found: 'No such export.',
+  verification_required: 'The shop reports this task; there is nothing to complete here.',
+  no_extra_draws: 'No free draws left.',
   network: 'Network problem. Check your connection and try again.',
   unknown: 'Something went wrong. Try again later.',
 }

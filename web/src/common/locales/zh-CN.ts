@@ -50,6 +50,13 @@ const errors: ErrorCatalog = {
   campaign_not_found: '返利活动不存在',
   campaign_started: '活动已有消费累计，不能再修改活动时间和返利阶梯',
   statement_not_found: '返利尚未结算，暂无返利凭证',
+  review_not_found: '审核记录不存在',
+  review_decided: '该审核已被处理，请刷新查看结果',
+  import_not_found: '导入任务不存在',
+  upload_missing: '尚未上传文件，请先上传再开始导入',
+  export_not_found: '导出任务不存在',
+  verification_required: '该任务由商家核实后发放积分，无需手动完成',
+  no_extra_draws: '没有可用的免费抽奖次数',
   network: '网络异常，请检查网络后重试',
   unknown: '操作失败，请稍后重试',
 }
