@@ -17,5 +17,8 @@ export const SECTIONS: Section[] = [
   { path: 'orders', name: 'orders', component: () => import('./views/Orders.vue') },
   { path: 'lotteries', name: 'lotteries', component: () => import('./views/Lotteries.vue') },
   { path: 'rebates', name: 'rebates', component: () => import('./views/Rebates.vue') },
+  { path: 'reviews', name: 'reviews', component: () => import('./views/Reviews.vue') },
+  { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue') },
+  { path: 'transfers', name: 'transfers', component: () => import('./views/Transfers.vue') },
   { path: 'jobs', name: 'jobs', component: () => import('./views/Jobs.vue') },
 ]
