@@ -19,6 +19,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/ledger', name: 'ledger', component: () => import('./pages/Ledger.vue') },
   { path: '/rebates', name: 'rebates', component: () => import('./pages/Rebates.vue') },
   { path: '/rebates/:campaignId', name: 'rebate-statement', component: () => import('./pages/RebateStatement.vue'), props: true },
+  { path: '/leaderboard', name: 'leaderboard', component: () => import('./pages/Leaderboard.vue') },
   { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { tab: true } },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]

@@ -4,6 +4,7 @@ export default {
   app: { title: 'Points club' },
   nav: { label: 'Main', home: 'Home', mall: 'Mall', lottery: 'Lottery', me: 'Me' },
   links: {
+    leaderboard: 'Leaderboard',
     checkin: 'Check-in calendar',
     tasks: 'Tasks',
     mall: 'Points mall',
@@ -26,6 +27,7 @@ export default {
   },
   callback: { title: 'Signing in', failed: 'Sign-in did not finish. Please sign in again.' },
   home: {
+    pendingReview: 'In review',
     title: 'My points',
     balance: 'Balance',
     held: 'Held',
@@ -52,6 +54,7 @@ export default {
     count: '{n} check-ins',
   },
   tasks: {
+    verified: 'Reported by the shop',
     title: 'Tasks',
     limit: { once: 'Once', daily: 'Daily', weekly: 'Weekly' },
     reward: 'Reward {n} points',
@@ -200,6 +203,21 @@ export default {
       refund: 'Order refund',
       checkout: 'Checkout',
     },
+  },
+  leaderboard: {
+    title: 'Leaderboard',
+    period: 'Period',
+    periods: { month: 'This month', year: 'This year' },
+    mine: 'My rank',
+    rank: 'No. {rank}',
+    aboutRank: 'About No. {rank}',
+    myPoints: '{points} points earned',
+    notRanked: 'No points earned yet in this period: shop, check in or do a task',
+    asOf: 'Board {key}, updated {at}',
+    noSnapshot: 'This board is not ready yet; come back soon',
+    top: 'Top 100',
+    points: '{points} pts',
+    empty: 'Nobody is on the board yet',
   },
   me: { title: 'Me', memberId: 'Member id', referral: 'Referral code', links: 'My services' },
   rebates: {

@@ -3,6 +3,7 @@ export default {
   app: { title: '积分会员' },
   nav: { label: '主导航', home: '首页', mall: '商城', lottery: '抽奖', me: '我的' },
   links: {
+    leaderboard: '积分排行榜',
     checkin: '签到日历',
     tasks: '做任务',
     mall: '积分商城',
@@ -25,6 +26,7 @@ export default {
   },
   callback: { title: '正在登录', failed: '登录没有完成，请重新登录' },
   home: {
+    pendingReview: '审核中积分',
     title: '我的积分',
     balance: '积分余额',
     held: '冻结中',
@@ -51,6 +53,7 @@ export default {
     count: '共签到 {n} 天',
   },
   tasks: {
+    verified: '由商家核实后发放',
     title: '任务中心',
     limit: { once: '一次性', daily: '每日', weekly: '每周' },
     reward: '奖励 {n} 积分',
@@ -199,6 +202,21 @@ export default {
       refund: '订单退回',
       checkout: '下单抵扣',
     },
+  },
+  leaderboard: {
+    title: '积分排行榜',
+    period: '排行周期',
+    periods: { month: '本月', year: '本年' },
+    mine: '我的排名',
+    rank: '第 {rank} 名',
+    aboutRank: '约第 {rank} 名',
+    myPoints: '已获得 {points} 积分',
+    notRanked: '本期还没有获得积分，快去消费、签到或做任务吧',
+    asOf: '{key} 榜单，更新于 {at}',
+    noSnapshot: '本期榜单尚未生成，请稍后再来',
+    top: '前 100 名',
+    points: '{points} 积分',
+    empty: '暂时还没有人上榜',
   },
   me: { title: '我的', memberId: '会员编号', referral: '邀请码', links: '我的服务' },
   rebates: {
