@@ -29,6 +29,7 @@ MEMBER_PAGES = (
     ("/transfer", "积分转赠"),
     ("/ledger", "积分明细"),
     ("/rebates", "返利"),
+    ("/leaderboard", "积分排行榜"),
     ("/me", "我的"),
 )
 CONSOLE_SECTIONS = (
@@ -41,6 +42,9 @@ CONSOLE_SECTIONS = (
     ("/console/orders", "订单管理"),
     ("/console/lotteries", "抽奖管理"),
     ("/console/rebates", "返利管理"),
+    ("/console/reviews", "积分审核"),
+    ("/console/audit", "审计日志"),
+    ("/console/transfers", "导入导出"),
     ("/console/jobs", "定时任务"),
 )
 
