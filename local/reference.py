@@ -41,11 +41,8 @@ def render(doc: dict[str, Any]) -> str:
     for path, methods in doc["paths"].items():
         for method, op in methods.items():
             summary = " ".join(str(op.get("summary", "")).split()).replace("|", "\\|")
-            key = (
-                "yes"
-                if any(p.get("name") == "Idempotency-Key" for p in op.get("parameters", []))
-                else ""
-            )
+            header = [p for p in op.get("parameters", []) if p.get("name") == "Idempotency-Key"]
+            key = ("required" if header[0].get("required") else "yes") if header else ""
             rows.setdefault(_section(path), []).append(
                 f"| `{method.upper()}` | `{path}` | {_callers(op)} | {summary} "
                 f"| {_statuses(op)} | {key} |"

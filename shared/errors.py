@@ -84,6 +84,13 @@ class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
 
 
+class IdempotencyKeyRequired(BadRequest):
+    """A route that moves points on a person's say (adjustments, transfers) needs the
+    header: without it a retried request could not be told from a second one (HTTP 400)."""
+
+    code = "idempotency_key_required"
+
+
 class Contention(AppError):
     """Retries on a hot item ran out; safe for the client to retry (HTTP 503)."""
 

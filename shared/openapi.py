@@ -79,13 +79,15 @@ def _operation(route: Route) -> dict[str, Any]:
     for name, schema in (op.query if op else {}).items():
         params.append({"name": name, "in": "query", "required": False, "schema": schema})
     if op is not None and op.idempotency_key:
+        required = op.idempotency_key_required
         params.append(
             {
                 "name": "Idempotency-Key",
                 "in": "header",
-                "required": False,
+                "required": required,
                 "description": "The same key from the same caller within 24 h returns the "
-                "first response; with another body, 409 idempotency_key_reused.",
+                "first response; with another body, 409 idempotency_key_reused."
+                + (" Required: without it, 400 idempotency_key_required." if required else ""),
                 "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY},
             }
         )
@@ -111,8 +113,11 @@ def _operation(route: Route) -> dict[str, Any]:
             "content": {op.media_type if op else "application/json": {"schema": schema}},
         }
     for status in _error_statuses(route, op):
+        description = ERROR_DESCRIPTIONS.get(status, "error")
+        if status == 400 and op is not None and op.idempotency_key_required:
+            description += "; idempotency_key_required: the Idempotency-Key header is missing"
         responses[str(status)] = {
-            "description": ERROR_DESCRIPTIONS.get(status, "error"),
+            "description": description,
             "content": {"application/json": {"schema": ERROR_REF}},
         }
     doc["responses"] = responses

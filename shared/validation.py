@@ -20,7 +20,7 @@ from typing import Any
 from msgspec import Struct
 
 from shared.domain import contacts
-from shared.errors import Invalid
+from shared.errors import IdempotencyKeyRequired, Invalid
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
 MONEY_PATTERN = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
@@ -450,6 +450,14 @@ def idempotency_key(value: str | None) -> str | None:
     """The ``Idempotency-Key`` header (1–128 of ``[A-Za-z0-9_-]``), or None."""
     if value is None:
         return None
+    return required_idempotency_key(value)
+
+
+def required_idempotency_key(value: str | None) -> str:
+    """The ``Idempotency-Key`` header of a route that requires one (operator adjustments,
+    member transfers): absent, 400 ``idempotency_key_required``; malformed, 422."""
+    if value is None:
+        raise IdempotencyKeyRequired("this request needs an Idempotency-Key header")
     if not IDEMPOTENCY_KEY.match(value):
         raise Invalid(
             "Idempotency-Key must be 1-128 characters of letters, digits, _ and -",

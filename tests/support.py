@@ -4,6 +4,7 @@ and the builders that set a test's world up through it (members, purchases)."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,26 @@ class Api:
 
     def member(self, member_id: str, method: str, path: str, body: Any = None, **kw: Any) -> Result:
         return self.call(method, path, body, token=self.token(member_id), **kw)
+
+
+def new_key() -> dict[str, str]:
+    """A fresh ``Idempotency-Key`` header: one per action, as the front ends send it
+    (adjustments and transfers require one). A test of a retry reuses the same header."""
+    return {"Idempotency-Key": uuid.uuid4().hex}
+
+
+def transfer(api: Api, sender: str, body: dict[str, Any], key: str | None = None) -> Result:
+    """``sender`` gives points (``body``: ``to_member_id``, ``points``, ``message``?) with an
+    Idempotency-Key of its own (``key``: a retry's)."""
+    headers = {"Idempotency-Key": key} if key else new_key()
+    return api.member(sender, "POST", "/v1/me/transfers", body, headers=headers)
+
+
+def adjust(api: Api, member_id: str, body: dict[str, Any], key: str | None = None) -> Result:
+    """An operator adjusts ``member_id``'s points (``body``: ``points``, ``reason``...) with an
+    Idempotency-Key of its own (``key``: a retry's)."""
+    headers = {"Idempotency-Key": key} if key else new_key()
+    return api.operator("POST", f"/v1/admin/members/{member_id}/adjustments", body, headers=headers)
 
 
 def at(day: str, hour: int = 10, minute: int = 0) -> None:

@@ -17,7 +17,7 @@ from shared.requests.operators import (
     PUT_TASK,
     STATUS_CHANGE,
 )
-from shared.validation import idempotency_key, identifier
+from shared.validation import identifier, required_idempotency_key
 
 app = HttpApp("admin")
 
@@ -85,7 +85,7 @@ def member_ledger(req: Request) -> dict[str, Any]:
 @app.operation("adjust_member")
 def adjust_member(req: Request) -> Response:
     member_id = _path_id(req, "member_id")
-    key = idempotency_key(req.header("idempotency-key"))
+    key = required_idempotency_key(req.header("Idempotency-Key"))
     cmd = operators.Adjustment(
         member_id=member_id,
         **ADJUST_MEMBER.parse(req.json()),

@@ -8,15 +8,15 @@ from shared import clock, transfers
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
 from shared.requests.members import SEND_TRANSFER
-from shared.validation import idempotency_key
+from shared.validation import required_idempotency_key
 
 app = HttpApp("transfers")
 
 
 @app.operation("send_transfer")
 def send_transfer(req: Request) -> Response:
+    key = required_idempotency_key(req.header("Idempotency-Key"))
     body = req.json()
-    key = idempotency_key(req.header("Idempotency-Key"))
     cmd = transfers.Transfer(
         from_member_id=req.member_id, **SEND_TRANSFER.parse(body), idempotency_key=key, request=body
     )

@@ -80,6 +80,8 @@ class Operation(Struct, frozen=True):
     query: dict[str, Schema] = field(default_factory=dict)
     path: dict[str, Schema] = field(default_factory=dict)  # path parameter schemas
     idempotency_key: bool = False  # takes the Idempotency-Key header
+    # ... and refuses a request without it (400 idempotency_key_required)
+    idempotency_key_required: bool = False
     media_type: str = "application/json"  # of the success responses (text/csv: exports)
     # A body that is not JSON (``request`` None): its media type and a valid example, e.g.
     # the members import's text/csv. The JSON fuzz and limits tests leave it alone.

@@ -67,6 +67,7 @@ OPERATIONS: dict[str, Operation] = {
         request=SEND_TRANSFER.schema(),
         example={"to_member_id": "m-other", "points": 10, "message": "thanks"},
         idempotency_key=True,
+        idempotency_key_required=True,
     ),
     # Trusted systems --------------------------------------------------------------------------
     "earn.register_member": Operation(

@@ -182,6 +182,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ADJUST_MEMBER.schema(),
         example={"points": 25, "reason": "service recovery"},
         idempotency_key=True,
+        idempotency_key_required=True,
     ),
     "admin.freeze_member": _status_change(
         "Freeze a member's earning, redeeming or both (scope, default all).", "abuse under review"

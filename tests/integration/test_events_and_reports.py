@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from tests.support import Api, at, lottery_body
+from tests.support import Api, adjust, at, lottery_body
 
 pytestmark = pytest.mark.dynamodb_local
 MEMBERS = ("m-e1", "m-e2", "m-e3")
@@ -73,9 +73,7 @@ def scenario(api: Api) -> None:
             {"to_member_id": "m-e2", "points": 30},
             headers={"Idempotency-Key": "gift-for-e2"},
         )
-    api.operator(
-        "POST", "/v1/admin/members/m-e3/adjustments", {"points": 25, "reason": "service recovery"}
-    )
+    adjust(api, "m-e3", {"points": 25, "reason": "service recovery"})
     spring = lottery_body()  # "Spring draw": 50 points a draw, a 10-points prize
     assert api.operator("PUT", "/v1/admin/lotteries/spring", spring).status in (200, 201)
     for _ in range(2):  # a draw, retried with its Idempotency-Key

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from shared.routes import ROUTES
-from tests.support import Api, purchase, register_member
+from tests.support import Api, new_key, purchase, register_member, table_items
+from tests.support import adjust as adjust_member
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -112,7 +113,7 @@ def test_admin_routes_refuse_invalid_bodies_with_422_naming_the_field(
 ) -> None:
     before = snapshot(api)
 
-    res = api.operator(method, path, body)
+    res = api.operator(method, path, body, headers=new_key())  # adjustments require a key
 
     assert (res.status, res.code) == (422, "validation_error")
     assert field in res.body["error"]["details"]["fields"]
@@ -123,7 +124,8 @@ def test_admin_routes_refuse_invalid_bodies_with_422_naming_the_field(
     ("method", "path"), [(r.method, r.path) for r in ADMIN_ROUTES if r.method != "GET"]
 )
 def test_admin_writes_refuse_malformed_json_with_400(api: Api, method: str, path: str) -> None:
-    res = api.call(method, concrete(path), raw=b"{not json", token=api.token("op", "operators"))
+    token = api.token("op", "operators")
+    res = api.call(method, concrete(path), raw=b"{not json", token=token, headers=new_key())
     assert (res.status, res.code) == (400, "bad_request")
 
 
@@ -212,10 +214,8 @@ def test_campaigns_are_created_replaced_and_listed(api: Api) -> None:
 # Adjustments ---------------------------------------------------------------------------------
 
 
-def adjust(api: Api, points: int, reason: str = "goodwill", **kw: Any):
-    return api.operator(
-        "POST", "/v1/admin/members/m-1/adjustments", {"points": points, "reason": reason}, **kw
-    )
+def adjust(api: Api, points: int, reason: str = "goodwill", key: str | None = None):
+    return adjust_member(api, "m-1", {"points": points, "reason": reason}, key)
 
 
 def test_positive_adjustment_credits_a_lot_and_is_audited(api: Api, member: str) -> None:
@@ -250,10 +250,8 @@ def test_negative_adjustment_debits_and_cannot_exceed_spendable_unless_allowed(
 ) -> None:
     taken = adjust(api, -100)
     too_much = adjust(api, -60)
-    debt = api.operator(
-        "POST",
-        "/v1/admin/members/m-1/adjustments",
-        {"points": -60, "reason": "fraudulent order", "allow_debt": True},
+    debt = adjust_member(
+        api, "m-1", {"points": -60, "reason": "fraudulent order", "allow_debt": True}
     )
 
     assert taken.status == 201
@@ -264,18 +262,32 @@ def test_negative_adjustment_debits_and_cannot_exceed_spendable_unless_allowed(
 
 
 def test_adjustment_with_an_idempotency_key_applies_once(api: Api, member: str) -> None:
-    key = {"Idempotency-Key": "adj-2027-01-10-001"}
+    key = "adj-2027-01-10-001"
 
-    first = adjust(api, 30, headers=key)
-    again = adjust(api, 30, headers=key)
-    other = adjust(api, 31, headers=key)
-    bad = adjust(api, 30, headers={"Idempotency-Key": "not a key!"})
+    first = adjust(api, 30, key=key)
+    again = adjust(api, 30, key=key)
+    other = adjust(api, 31, key=key)
+    bad = adjust(api, 30, key="not a key!")
 
     assert (first.status, again.status) == (201, 201)
     assert again.body == first.body
     assert (other.status, other.code) == (409, "idempotency_key_reused")
     assert (bad.status, bad.code) == (422, "validation_error")
     assert api.member(member, "GET", "/v1/me").body["balance"] == 180
+
+
+def test_an_adjustment_without_an_idempotency_key_is_refused_and_changes_nothing(
+    api: Api, member: str
+) -> None:
+    before = table_items()
+
+    res = api.operator("POST", "/v1/admin/members/m-1/adjustments", {"points": 30, "reason": "x"})
+
+    assert (res.status, res.code) == (400, "idempotency_key_required")
+    assert api.member(member, "GET", "/v1/me").body["balance"] == 150
+    ledger = api.operator("GET", f"/v1/admin/members/{member}/ledger").body["items"]
+    assert [e["type"] for e in ledger] == ["earn", "earn"]
+    assert table_items() == before
 
 
 def test_adjusting_an_unknown_member_is_404(api: Api) -> None:

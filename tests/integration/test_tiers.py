@@ -11,7 +11,7 @@ import pytest
 from shared import clock
 from shared.dynamodb import keys
 from shared.dynamodb.models import JobRunItem, MemberItem, as_plain
-from tests.support import Api, at, purchase, register_member
+from tests.support import Api, adjust, at, purchase, register_member, transfer
 
 # Each test starts on 2027-01-10 at 10:00, Shanghai time (``at`` moves the clock on).
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -167,8 +167,8 @@ def test_check_ins_tasks_and_referral_bonuses_promote_too(api: Api) -> None:
 def test_transfers_and_adjustments_do_not_qualify(api: Api) -> None:
     register_member(api, "m-a")
     register_member(api, "m-b")
-    api.operator("POST", "/v1/admin/members/m-a/adjustments", {"points": 5000, "reason": "gift"})
-    sent = api.member("m-a", "POST", "/v1/me/transfers", {"to_member_id": "m-b", "points": 1000})
+    assert adjust(api, "m-a", {"points": 5000, "reason": "gift"}).status == 201
+    sent = transfer(api, "m-a", {"to_member_id": "m-b", "points": 1000})
     assert sent.status == 201, sent.body
 
     assert standing(api, "m-a")[:2] == ("bronze", 0)

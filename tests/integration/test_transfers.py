@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support import Api, register_member
+from tests.support import Api, register_member, table_items, transfer
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -24,12 +24,7 @@ def balance(api: Api, member: str) -> int:
 def test_a_transfer_moves_points_with_both_ledger_entries(api: Api) -> None:
     members(api, "m-a", "m-b")
 
-    res = api.member(
-        "m-a",
-        "POST",
-        "/v1/me/transfers",
-        {"to_member_id": "m-b", "points": 40, "message": "happy birthday"},
-    )
+    res = transfer(api, "m-a", {"to_member_id": "m-b", "points": 40, "message": "happy birthday"})
 
     assert res.status == 201, res.body
     assert res.body["points"] == 40 and res.body["transfer_id"]
@@ -58,7 +53,7 @@ def test_bad_transfers_are_refused_and_change_nothing(
     api: Api, body: dict, status: int, code: str
 ) -> None:
     members(api, "m-a", "m-b")
-    res = api.member("m-a", "POST", "/v1/me/transfers", body)
+    res = transfer(api, "m-a", body)
     assert (res.status, res.code) == (status, code)
     assert (balance(api, "m-a"), balance(api, "m-b")) == (100, 100)
 
@@ -66,10 +61,8 @@ def test_bad_transfers_are_refused_and_change_nothing(
 def test_frozen_members_cannot_send_or_receive(api: Api) -> None:
     members(api, "m-a", "m-b")
     api.operator("POST", "/v1/admin/members/m-b/freeze", {"reason": "review"})
-    to_frozen = api.member("m-a", "POST", "/v1/me/transfers", {"to_member_id": "m-b", "points": 10})
-    from_frozen = api.member(
-        "m-b", "POST", "/v1/me/transfers", {"to_member_id": "m-a", "points": 10}
-    )
+    to_frozen = transfer(api, "m-a", {"to_member_id": "m-b", "points": 10})
+    from_frozen = transfer(api, "m-b", {"to_member_id": "m-a", "points": 10})
     assert (to_frozen.status, to_frozen.code) == (409, "recipient_frozen")
     assert (from_frozen.status, from_frozen.code) == (403, "member_frozen")
     assert (balance(api, "m-a"), balance(api, "m-b")) == (100, 100)
@@ -77,10 +70,7 @@ def test_frozen_members_cannot_send_or_receive(api: Api) -> None:
 
 def test_a_sender_makes_at_most_five_transfers_a_day(api: Api) -> None:
     members(api, "m-a", "m-b")
-    statuses = [
-        api.member("m-a", "POST", "/v1/me/transfers", {"to_member_id": "m-b", "points": 1}).status
-        for _ in range(6)
-    ]
+    statuses = [transfer(api, "m-a", {"to_member_id": "m-b", "points": 1}).status for _ in range(6)]
     assert statuses == [201] * 5 + [409]
     assert balance(api, "m-a") == 95
 
@@ -88,18 +78,26 @@ def test_a_sender_makes_at_most_five_transfers_a_day(api: Api) -> None:
 def test_a_repeated_idempotency_key_sends_once(api: Api) -> None:
     members(api, "m-a", "m-b")
     body = {"to_member_id": "m-b", "points": 10}
-    first = api.member("m-a", "POST", "/v1/me/transfers", body, headers={"Idempotency-Key": "tx-1"})
-    again = api.member("m-a", "POST", "/v1/me/transfers", body, headers={"Idempotency-Key": "tx-1"})
-    other = api.member(
-        "m-a",
-        "POST",
-        "/v1/me/transfers",
-        {**body, "points": 11},
-        headers={"Idempotency-Key": "tx-1"},
-    )
+    first = transfer(api, "m-a", body, key="tx-1")
+    again = transfer(api, "m-a", body, key="tx-1")
+    other = transfer(api, "m-a", {**body, "points": 11}, key="tx-1")
     assert (first.status, again.status, again.body) == (201, 201, first.body)
     assert (other.status, other.code) == (409, "idempotency_key_reused")
     assert balance(api, "m-a") == 90
+
+
+def test_a_transfer_without_an_idempotency_key_is_refused_and_changes_nothing(
+    api: Api,
+) -> None:
+    members(api, "m-a", "m-b")
+    before = table_items()
+
+    res = api.member("m-a", "POST", "/v1/me/transfers", {"to_member_id": "m-b", "points": 10})
+
+    assert (res.status, res.code) == (400, "idempotency_key_required")
+    assert (balance(api, "m-a"), balance(api, "m-b")) == (100, 100)
+    assert [e["type"] for e in api.member("m-a", "GET", "/v1/me/ledger").body["items"]] == ["earn"]
+    assert table_items() == before
 
 
 @pytest.mark.dynamodb_local
@@ -112,9 +110,7 @@ def test_two_concurrent_transfers_exceeding_the_balance_exactly_one_succeeds(
         with ThreadPoolExecutor(max_workers=2) as pool:
             results = list(
                 pool.map(
-                    lambda to: api.member(
-                        "m-a", "POST", "/v1/me/transfers", {"to_member_id": to, "points": 60}
-                    ),
+                    lambda to: transfer(api, "m-a", {"to_member_id": to, "points": 60}),
                     ["m-b", "m-c"],
                 )
             )
@@ -125,8 +121,6 @@ def test_two_concurrent_transfers_exceeding_the_balance_exactly_one_succeeds(
         # give the points back for the next round
         for receiver in ("m-b", "m-c"):
             if balance(api, receiver) == 160:
-                api.member(
-                    receiver, "POST", "/v1/me/transfers", {"to_member_id": "m-a", "points": 60}
-                )
+                transfer(api, receiver, {"to_member_id": "m-a", "points": 60})
     total = sum(balance(api, m) for m in ("m-a", "m-b", "m-c"))
     assert total == 300

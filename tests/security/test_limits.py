@@ -12,10 +12,10 @@ import pytest
 
 from shared.http import MAX_BODY_BYTES
 from shared.routes import ROUTES, Role, Route
-from shared.schemas import COMPONENTS, operation_of
+from shared.schemas import COMPONENTS, Operation, operation_of
 from tests.security.test_authorization_matrix import table_items
 from tests.security.world import OWNER, World
-from tests.support import Api
+from tests.support import Api, new_key
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -53,6 +53,11 @@ def caller_token(api: Api, route: Route) -> str:
     return api.token("shop-limits", "systems")
 
 
+def key_header(op: Operation) -> dict[str, str] | None:
+    """A fresh Idempotency-Key for a route that takes one (each request its own)."""
+    return new_key() if op.idempotency_key else None
+
+
 @pytest.mark.parametrize("route", BODY_ROUTES, ids=lambda r: r.route_key)
 def test_oversized_bodies_and_overlong_strings_are_refused_and_change_nothing(
     api: Api, route: Route
@@ -65,7 +70,7 @@ def test_oversized_bodies_and_overlong_strings_are_refused_and_change_nothing(
     problems = []
 
     big = {**op.example, "padding": "x" * (MAX_BODY_BYTES + 1)}
-    res = api.call(route.method, path, big, token=token)
+    res = api.call(route.method, path, big, token=token, headers=key_header(op))
     if (res.status, res.code) != (413, "payload_too_large"):
         problems.append(f"a body over 64 KiB -> {res.status} {res.code}")
 
@@ -75,7 +80,7 @@ def test_oversized_bodies_and_overlong_strings_are_refused_and_change_nothing(
         for key in field_path[:-1]:
             target = target.setdefault(key, {})
         target[field_path[-1]] = value
-        res = api.call(route.method, path, body, token=token)
+        res = api.call(route.method, path, body, token=token, headers=key_header(op))
         fields = (((res.body or {}).get("error") or {}).get("details") or {}).get("fields") or {}
         if res.status != 422 or not any(dotted in f or field_path[-1] in f for f in fields):
             problems.append(f"{dotted} of {len(value)} characters -> {res.status} {res.body}")

@@ -96,6 +96,6 @@ export function newIdempotencyKey(): string {
 }
 
 /** The header object for one action's key: `api().POST(path, { headers: idem(key), ... })`. */
-export function idem(key: string): Record<string, string> {
+export function idem(key: string): { 'Idempotency-Key': string } {
   return { 'Idempotency-Key': key }
 }
