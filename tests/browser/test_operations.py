@@ -287,3 +287,52 @@ def test_member_reads_the_leaderboard_and_a_task_the_shop_reports(
     member.goto("/leaderboard")
     page.get_by_role("heading", name="Leaderboard", level=1).wait_for()
     member.check("leaderboard-en")
+
+
+def test_operator_sets_risk_limits_and_a_targeted_member_day_campaign(
+    console: Ui, server: LocalServer
+) -> None:
+    saved = server.operator("GET", "/v1/admin/rules")["risk"]
+    try:
+        console.sign_in("op-browser", ("operators",))
+        page = _section(console, "积分规则")
+        risk = page.get_by_role("group", name="风控规则")
+        risk.get_by_label("单笔消费上限（元）").fill("120000.00")
+        risk.get_by_label("每日消费积分上限").fill("")
+        console.check("risk")
+        page.get_by_role("button", name="保存", exact=True).click()
+        page.get_by_text("已保存").first.wait_for()
+        assert server.operator("GET", "/v1/admin/rules")["risk"] == {
+            "single_purchase_limit": "120000.00",
+            "daily_purchase_points": None,
+        }
+    finally:
+        server.operator("PUT", "/v1/admin/rules", {"risk": saved})
+
+    campaign_id = _id("md")
+    page = _section(console, "营销活动")
+    page.get_by_role("button", name="新建活动").click()
+    dialog = page.get_by_role("dialog", name="新建活动")
+    dialog.get_by_label("活动ID").fill(campaign_id)
+    dialog.get_by_label("活动名称").fill("周三会员日")
+    now = datetime.now().astimezone()
+    for label, when in (("开始时间", now), ("结束时间", now + timedelta(days=30))):
+        picker = dialog.get_by_label(label)
+        picker.fill(when.strftime("%Y-%m-%d %H:%M:%S"))
+        picker.press("Enter")
+    dialog.get_by_label("积分倍率").fill("2")
+    _choose(page, dialog.get_by_role("combobox", name="适用等级"), "黄金")
+    page.keyboard.press("Escape")
+    dialog.get_by_text("周三", exact=True).click()  # the label: the box itself is hidden
+    expect(dialog.get_by_role("checkbox", name="周三")).to_be_checked()
+    dialog.get_by_role("button", name="添加档位").click()
+    dialog.get_by_label("单笔满（元） 1").fill("199.00")
+    dialog.get_by_label("送积分 1").fill("20")
+    console.check("member-day")
+    dialog.get_by_role("button", name="保存").click()
+    dialog.wait_for(state="hidden")
+    campaigns = server.operator("GET", "/v1/admin/campaigns")["items"]
+    stored = next(c for c in campaigns if c["campaign_id"] == campaign_id)
+    assert stored["tiers"] == ["gold"]
+    assert stored["recurrence"] == {"weekdays": [3]}
+    assert [(s["min_amount"], s["points"]) for s in stored["spend_bonus"]] == [("199.00", 20)]
