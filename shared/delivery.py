@@ -12,7 +12,9 @@ DELIVERY = Body(
         "method": Choice(DELIVERY_METHODS),
         "name": Text(max_length=100),
         "phone": Text(max_length=32),
-        "address": Text(required=False, required_when=("method", SHIP), max_length=500),
+        "address": Text(
+            required=False, required_when=("method", SHIP), max_length=500, multiline=True
+        ),
     },
     component="Delivery",
     omit_none=True,

@@ -146,7 +146,7 @@ class Request(Struct):
         raw = self.query.get("limit")
         if raw is None:
             return default
-        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:  # not "１０"
             raise Invalid(
                 f"limit must be an integer from 1 to {maximum}",
                 details={"fields": {"limit": f"must be 1-{maximum}"}},

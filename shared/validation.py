@@ -22,13 +22,99 @@ from msgspec import Struct
 from shared.domain import contacts
 from shared.errors import IdempotencyKeyRequired, Invalid
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
-MONEY_PATTERN = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
-SIGNED_MONEY_PATTERN = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-MONTH_DAY_PATTERN = re.compile(r"^\d{2}-\d{2}$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+class AsciiPattern:
+    """A pattern of ids, amounts and dates. ``pattern`` is the source the JSON Schemas publish
+    (ECMA-262: ``\\d`` is 0-9, ``$`` the very end); ``match`` reads it the same way in Python,
+    whose ``\\d`` would also take "１２３" and whose ``$`` a trailing newline: the whole value,
+    ASCII digits only (API.md "Text")."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self._compiled = re.compile(pattern, re.ASCII)
+
+    def match(self, value: str) -> re.Match[str] | None:
+        return self._compiled.fullmatch(value)
+
+
+ID_PATTERN = AsciiPattern(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
+MONEY_PATTERN = AsciiPattern(r"^\d{1,12}(\.\d{1,2})?$")
+SIGNED_MONEY_PATTERN = AsciiPattern(r"^-?\d{1,12}(\.\d{1,2})?$")
+IDEMPOTENCY_KEY = AsciiPattern(r"^[A-Za-z0-9_-]{1,128}$")
+MONTH_DAY_PATTERN = AsciiPattern(r"^\d{2}-\d{2}$")
+DATE_PATTERN = AsciiPattern(r"^\d{4}-\d{2}-\d{2}$")
 MAX_MONEY = Dec("1000000000")
+
+# Characters free text refuses (API.md "Text": any Unicode but no control or bidi
+# characters), as inclusive code point ranges: Unicode categories Cc (C0 and C1 controls,
+# DEL: tab and newline too, see ``Text.multiline``), Cs (lone surrogates), Zl and Zp (line
+# and paragraph separators), and the Cf characters that are invisible controls rather than
+# part of a script's spelling: the bidi controls (U+061C, U+200E-F, U+202A-E, U+2066-9),
+# soft hyphen, Mongolian vowel separator, zero-width space, word joiner and invisible
+# operators, deprecated format controls, BOM, interlinear annotations and tag characters.
+# Other Cf characters stay allowed (:data:`SCRIPT_FORMAT`): the zero-width (non-)joiners
+# emoji and Persian or Indic text need, and signs of Arabic, Syriac, Kaithi, Egyptian,
+# Duployan and musical notation.
+CONTROL_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0000, 0x001F),
+    (0x007F, 0x009F),
+    (0x00AD, 0x00AD),
+    (0x061C, 0x061C),
+    (0x180E, 0x180E),
+    (0x200B, 0x200B),
+    (0x200E, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xD800, 0xDFFF),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
+SCRIPT_FORMAT: tuple[tuple[int, int], ...] = (
+    (0x0600, 0x0605),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x200C, 0x200D),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+)
+
+
+def _class_body(ranges: tuple[tuple[int, int], ...], newline: bool, escape: str) -> str:
+    """The inside of a regex character class of ``ranges`` (``newline``: U+000A left out) as
+    escapes: ``\\uXXXX`` (``escape`` "u": Python, ECMA-262 and Rust read them alike; Basic
+    Multilingual Plane only) or ``\\UXXXXXXXX`` ("U": Python)."""
+    parts: list[tuple[int, int]] = []
+    for low, high in ranges:
+        if newline and low <= 0x0A <= high:
+            parts += [(low, 0x09), (0x0B, high)]
+        else:
+            parts.append((low, high))
+    width = 4 if escape == "u" else 8
+    return "".join(
+        f"\\{escape}{low:0{width}x}" + ("" if low == high else f"-\\{escape}{high:0{width}x}")
+        for low, high in parts
+    )
+
+
+# The published patterns list the Basic Multilingual Plane without the surrogates (an
+# ECMA-262 engine without the u flag reads an emoji as two of them); the validation also
+# refuses lone surrogates and the tag characters beyond it.
+_SCHEMA_RANGES = tuple(
+    (low, high) for low, high in CONTROL_RANGES if high < 0xD800 or 0xE000 <= low <= 0xFFFF
+)
+CONTROL_PROBLEM = "must not contain control or bidi characters"
+_CONTROLS = {
+    newline: re.compile("[" + _class_body(CONTROL_RANGES, newline, "U") + "]")
+    for newline in (False, True)
+}
 
 Schema = dict[str, Any]
 
@@ -80,25 +166,48 @@ class Id(Field, frozen=True):
 
 
 class Text(Field, frozen=True):
-    """A non-blank string of at most ``max_length`` characters; ``starts`` = the prefixes
-    one of which it must start with (``starts_problem`` otherwise)."""
+    """A non-blank string of at most ``max_length`` characters and no control or bidi
+    characters (:data:`CONTROL_RANGES`); ``multiline``: newlines allowed (what a person types
+    in a text area: a message, a description), never tabs or carriage returns; ``starts`` =
+    the prefixes one of which it must start with (``starts_problem`` otherwise)."""
 
     max_length: int = 200
+    multiline: bool = False
     starts: tuple[str, ...] = ()
     starts_problem: str = ""
 
     def parse(self, value: Any) -> Any:
         if not isinstance(value, str) or not value.strip() or len(value) > self.max_length:
             return _bad(f"must be a non-empty string of at most {self.max_length} characters")
+        if problem := control_problem(value, self.multiline):
+            return _bad(problem)
         if self.starts and not value.startswith(self.starts):
             return _bad(self.starts_problem)
         return value
 
     def schema(self) -> Schema:
-        pattern = r"\S"
-        if self.starts:
-            pattern = "^(" + "|".join(re.escape(s) for s in self.starts) + ")"
-        return {"type": "string", "minLength": 1, "maxLength": self.max_length, "pattern": pattern}
+        return {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": self.max_length,
+            "pattern": text_pattern(self.multiline, self.starts),
+        }
+
+
+def text_pattern(multiline: bool = False, starts: tuple[str, ...] = ()) -> str:
+    """The JSON Schema pattern of free text: not blank (or starting with one of ``starts``),
+    none of the control or bidi characters (newlines allowed when ``multiline``)."""
+    refused = _class_body(_SCHEMA_RANGES, multiline, "u")
+    if starts:
+        head = "(" + "|".join(re.escape(s) for s in starts) + ")"
+    else:  # spaces, then something else than a space
+        head = rf"[^\S{refused}]*[^\s{refused}]"
+    return f"^{head}[^{refused}]*$"
+
+
+def control_problem(value: str, multiline: bool = False) -> str | None:
+    """Why ``value`` is no free text (it holds a control or bidi character), or None."""
+    return CONTROL_PROBLEM if _CONTROLS[multiline].search(value) else None
 
 
 def _decimal_schema(string: Schema, minimum: Any, maximum: Any) -> Schema:
@@ -220,7 +329,7 @@ class Decimal(Field, frozen=True):
     def parse(self, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        if not isinstance(value, str) or not re.match(self._pattern(), value):
+        if not isinstance(value, str) or not AsciiPattern(self._pattern()).match(value):
             return _bad(f'must be a decimal string like "1.5" (at most {self.places} decimals)')
         amount = Dec(value)
         if not self.minimum <= amount <= self.maximum:
@@ -298,13 +407,15 @@ class Names(_DistinctList, frozen=True):
     max_length: int = 64
 
     def item_ok(self, value: Any) -> bool:
-        return isinstance(value, str) and 0 < len(value.strip()) <= self.max_length
+        if not isinstance(value, str) or control_problem(value):
+            return False
+        return 0 < len(value.strip()) <= self.max_length
 
     def items_text(self) -> str:
-        return f"strings of 1-{self.max_length} characters"
+        return f"strings of 1-{self.max_length} characters (no control characters)"
 
     def item_schema(self) -> Schema:
-        return {"type": "string", "pattern": r"\S"}
+        return {"type": "string", "pattern": text_pattern()}
 
 
 class Integers(_DistinctList, frozen=True):
@@ -386,11 +497,16 @@ class Email(_Contact, frozen=True):
 class PersonName(_Contact, frozen=True):
     """A person's name, spaces collapsed."""
 
+    def parse(self, value: Any) -> Any:
+        if isinstance(value, str) and (problem := control_problem(value)):
+            return _bad(problem)
+        return super().parse(value)
+
     def normalize(self, value: str) -> str:
         return contacts.normalize_name(value)
 
     def schema(self) -> Schema:
-        return super().schema() | {"pattern": r"\S"}
+        return super().schema() | {"pattern": text_pattern()}
 
 
 class Nested(Field, frozen=True):

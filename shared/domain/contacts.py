@@ -23,9 +23,9 @@ DEFAULT_COUNTRY = "86"
 _ONE_DIGIT = frozenset({"1", "7"})
 _TWO_DIGITS = re.compile(r"^(2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58])")
 _SEPARATORS = re.compile(r"[\s\-.()]")
-_DIGITS = re.compile(r"^\d+$")
-_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_CN_FIXED = re.compile(r"^(10|2\d|[3-9]\d\d)\d{7,8}$")  # area code (no trunk 0), number
+_DIGITS = re.compile(r"^\d+$", re.ASCII)  # not "１３８..." (API.md "Text")
+_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+_CN_FIXED = re.compile(r"^(10|2\d|[3-9]\d\d)\d{7,8}$", re.ASCII)  # area code (no trunk 0), number
 _EMAIL_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
 _EMAIL_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_EMAIL = 254
@@ -68,14 +68,14 @@ def normalize_phone(raw: str, default_country: str = DEFAULT_COUNTRY) -> str:
     else:
         national = text[1:] if text.startswith("0") else text
         digits = default_country + national
-    if not _DIGITS.match(digits) or digits.startswith("0"):
+    if not _DIGITS.fullmatch(digits) or digits.startswith("0"):
         raise InvalidContact("must be a phone number of digits, optionally +country code")
     if not 8 <= len(digits) <= 15:
         raise InvalidContact("must be a phone number of 8 to 15 digits with the country code")
     code = country_code(digits)
     if code == "86":
         national = digits[2:]
-        if not (_CN_MOBILE.match(national) or _CN_FIXED.match(national)):
+        if not (_CN_MOBILE.fullmatch(national) or _CN_FIXED.fullmatch(national)):
             raise InvalidContact("must be a Chinese mobile (11 digits, 13-19) or fixed number")
     return "+" + digits
 
@@ -88,12 +88,12 @@ def normalize_email(raw: str) -> str:
     local, domain = text.split("@")
     labels = domain.split(".")
     if (
-        not _EMAIL_LOCAL.match(local)
+        not _EMAIL_LOCAL.fullmatch(local)
         or local.startswith(".")
         or local.endswith(".")
         or ".." in local
         or len(labels) < 2
-        or not all(_EMAIL_LABEL.match(label) for label in labels)
+        or not all(_EMAIL_LABEL.fullmatch(label) for label in labels)
         or labels[-1].isdigit()
     ):
         raise InvalidContact("must be an e-mail address (name@domain)")

@@ -48,7 +48,7 @@ PUT_ITEM = Body(
         # absent: the programme's default limits; null: none; an object: these
         "per_member_limit": Nested(LIMITS, required=False),
         "coupon_valid_days": Integer(required=False, minimum=1, maximum=3650),
-        "description": Text(required=False, max_length=2000),
+        "description": Text(required=False, max_length=2000, multiline=True),
         "image_url": Text(
             required=False,
             max_length=1000,

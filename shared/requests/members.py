@@ -63,7 +63,7 @@ SEND_TRANSFER = Body(
     {
         "to_member_id": Id(),
         "points": Integer(minimum=1),
-        "message": Text(required=False, max_length=140),
+        "message": Text(required=False, max_length=140, multiline=True),  # a text area
     }
 )
 CONSUME_COUPON = Body({"order_id": Id(required=False)})

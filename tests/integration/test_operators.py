@@ -290,6 +290,25 @@ def test_an_adjustment_without_an_idempotency_key_is_refused_and_changes_nothing
     assert table_items() == before
 
 
+@pytest.mark.parametrize(
+    "reason",
+    ["refund\u202e", "\u2067x", "a\x1bb", "line\nbreak", "a\u2028b", "x\ufeff", "\U000e0041"],
+    ids=["rlo", "rli", "escape", "newline", "line-separator", "bom", "tag"],
+)
+def test_a_reason_with_control_or_bidi_characters_is_refused(
+    api: Api, member: str, reason: str
+) -> None:
+    before = table_items()
+
+    res = adjust(api, 30, reason)
+
+    assert (res.status, res.code) == (422, "validation_error")
+    assert res.body["error"]["details"]["fields"] == {
+        "reason": "must not contain control or bidi characters"
+    }
+    assert table_items() == before
+
+
 def test_adjusting_an_unknown_member_is_404(api: Api) -> None:
     assert adjust(api, 5).code == "member_not_found"
     assert api.operator("GET", "/v1/admin/members/m-1").code == "member_not_found"

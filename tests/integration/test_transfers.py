@@ -100,6 +100,32 @@ def test_a_transfer_without_an_idempotency_key_is_refused_and_changes_nothing(
     assert table_items() == before
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["hi\u202eevil", "hi\u2066x\u2069", "a\x00b", "tab\there", "\u200b"],
+    ids=["rlo", "isolate", "nul", "tab", "zero-width-space"],
+)
+def test_a_message_with_control_or_bidi_characters_is_refused(api: Api, message: str) -> None:
+    members(api, "m-a", "m-b")
+
+    res = transfer(api, "m-a", {"to_member_id": "m-b", "points": 10, "message": message})
+
+    assert (res.status, res.code) == (422, "validation_error")
+    assert set(res.body["error"]["details"]["fields"]) == {"message"}
+    assert (balance(api, "m-a"), balance(api, "m-b")) == (100, 100)
+
+
+def test_a_message_may_be_any_other_unicode_on_several_lines(api: Api) -> None:
+    members(api, "m-a", "m-b")
+    message = "生日快乐 👨\u200d👩\u200d👧\nمبارک"
+
+    res = transfer(api, "m-a", {"to_member_id": "m-b", "points": 10, "message": message})
+
+    assert res.status == 201, res.body
+    into = api.member("m-b", "GET", "/v1/me/ledger").body["items"][0]
+    assert into["description"] == f"From m-a: {message}"
+
+
 @pytest.mark.dynamodb_local
 def test_two_concurrent_transfers_exceeding_the_balance_exactly_one_succeeds(
     local_api: Api,
