@@ -296,3 +296,21 @@ def test_the_sweep_runs_on_an_import_left_without_a_checkpoint(
     got = api.operator("GET", f"/v1/admin/imports/{import_id}").body
     assert (got["status"], got["imported"]) == ("complete", 10)
     assert service.resume_stalled(clock.now() + timedelta(minutes=60))["stalled"] == 0
+
+
+def test_a_second_run_cannot_move_the_checkpoint_the_first_one_moved(
+    imports_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import msgspec
+
+    monkeypatch.setattr(background, "start", lambda payload, run: None)
+    import_id = post_csv(imports_api, csv_of(good_rows(3, "race"))).body["import_id"]
+    read = repo.load(import_id)
+    assert read is not None
+
+    first = msgspec.structs.replace(read, offset=10, ver=read.ver + 1)
+    second = msgspec.structs.replace(read, offset=20, ver=read.ver + 1)
+
+    assert repo.save(first, read.ver) is True
+    assert repo.save(second, read.ver) is False
+    assert repo.load(import_id).offset == 10
