@@ -262,7 +262,14 @@ ROUTES: tuple[Route, ...] = (
         SYSTEMS,
     ),
     # Operators import members with their opening balances (a CSV, streamed by a job).
-    Route("POST", "/v1/admin/imports", "imports", "create_import", OPERATORS, audit="import.create"),
+    Route(
+        "POST",
+        "/v1/admin/imports",
+        "imports",
+        "create_import",
+        OPERATORS,
+        audit="import.create",
+    ),
     Route(
         "POST",
         "/v1/admin/imports/uploads",
