@@ -32,6 +32,13 @@ def _english(ui: Ui) -> None:
     ui.page.reload(wait_until="domcontentloaded")
 
 
+def _in_english(ui: Ui, title: str, name: str) -> None:
+    """The page again in English, checked as ``name``."""
+    _english(ui)
+    ui.page.get_by_role("heading", name=title, level=1).wait_for()
+    ui.check(name)
+
+
 def _purchase(server: LocalServer, member_id: str, amount: str) -> dict[str, Any]:
     at = datetime.now().astimezone().replace(microsecond=0) - timedelta(minutes=1)
     return server.system(
@@ -121,9 +128,7 @@ def test_operator_finds_a_member_by_phone_reveals_and_freezes_for_redeeming(
     page.get_by_role("button", name="查询").click()
     page.get_by_text("没有使用该联系方式的会员").wait_for()
 
-    _english(console)
-    page.get_by_role("heading", name="Members", level=1).wait_for()
-    console.check("members-en")
+    _in_english(console, "Members", "members-en")
 
 
 def test_member_sees_points_in_review_and_operator_approves_them(
@@ -161,9 +166,7 @@ def test_member_sees_points_in_review_and_operator_approves_them(
     decided.get_by_text("已电话核实为企业团购").wait_for()
     assert "op-browser" in decided.inner_text()
     console.check("approved")
-    _english(console)
-    page.get_by_role("heading", name="Reviews", level=1).wait_for()
-    console.check("reviews-en")
+    _in_english(console, "Reviews", "reviews-en")
 
 
 def test_operator_reads_a_members_trail_in_the_audit_log(console: Ui, server: LocalServer) -> None:
@@ -195,9 +198,7 @@ def test_operator_reads_a_members_trail_in_the_audit_log(console: Ui, server: Lo
     page.get_by_label("结束时间").press("Enter")
     page.get_by_role("button", name="查询").click()
     page.get_by_text("填写的内容有误").first.wait_for()
-    _english(console)
-    page.get_by_role("heading", name="Audit log", level=1).wait_for()
-    console.check("audit-en")
+    _in_english(console, "Audit log", "audit-en")
 
 
 def test_operator_imports_members_and_downloads_an_export(
@@ -239,9 +240,7 @@ def test_operator_imports_members_and_downloads_an_export(
     with urllib.request.urlopen(url) as response:
         body = response.read().decode("utf-8")
     assert good in body
-    _english(console)
-    page.get_by_role("heading", name="Import & export", level=1).wait_for()
-    console.check("transfers-en")
+    _in_english(console, "Import & export", "transfers-en")
 
 
 def test_member_reads_the_leaderboard_and_a_task_the_shop_reports(
