@@ -37,6 +37,7 @@ COLUMNS = (
     "paid_at",
 )
 
+
 def _lines(lines: tuple[Line, ...]) -> str:
     """``rule basis × rate % = amount`` per line, ``; ``-separated."""
     return "; ".join(f"{x.rule} {x.basis} x {x.rate}% = {x.amount}" for x in lines)
