@@ -118,6 +118,7 @@ def test_operator_finds_a_member_by_phone_reveals_and_freezes_for_redeeming(
     profile.get_by_text("仅使用积分").wait_for()
     # After the write the file is read again: masked once more.
     profile.get_by_text(masked, exact=True).wait_for()
+    profile.get_by_role("button", name="显示完整信息").wait_for()
     stored = server.operator("GET", f"/v1/admin/members/{member_id}")
     assert (stored["status"], stored["frozen_scope"]) == ("frozen", "redeeming")
     console.check("frozen")
