@@ -21,7 +21,7 @@ from infra.catalog import FunctionSpec, catalog
 from infra.config import PROJECT, StageConfig, cdk_json_context, flag, stage_config
 from infra.constructs.api import HttpApi
 from infra.constructs.auth import Auth
-from infra.constructs.files import files_bucket
+from infra.constructs.files import files_bucket, files_origin
 from infra.constructs.function import ARCHITECTURE, RUNTIME, LoyaltyFunction
 from infra.constructs.pii_key import pii_key
 from infra.constructs.site import Site
@@ -79,6 +79,7 @@ class LoyaltyPointsStack(Stack):
             config=config,
             dist=build.web_dist,
             auth_origin=f"https://{self.auth.hosted_ui_host}",
+            file_store_origin=files_origin(config),
         )
         self.auth.add_web_clients(self.site.url)
         self.layer = lambda_.LayerVersion(

@@ -66,10 +66,15 @@ def _s3() -> Any:
     from shared.settings import settings
 
     # SigV4 for the presigned URLs: botocore presigns with SigV2 in us-east-1 by default,
-    # which buckets created since June 2020 refuse.
-    return boto3.client(
-        "s3", region_name=settings().region, config=Config(signature_version="s3v4")
+    # which buckets created since June 2020 refuse. Virtual-hosted on the regional endpoint
+    # (https://<bucket>.s3.<region>.amazonaws.com, in us-east-1 too): the origin the console's
+    # CSP allows (infra/constructs/files.py), and no redirect from the global endpoint, which
+    # a browser's CORS preflight would not follow.
+    config = Config(
+        signature_version="s3v4",
+        s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"},
     )
+    return boto3.client("s3", region_name=settings().region, config=config)
 
 
 def reset() -> None:

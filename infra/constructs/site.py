@@ -4,7 +4,8 @@
   sends every in-app route to its app's ``index.html`` (the two apps need two fallbacks,
   which error-response rewrites cannot express).
 - ``/v1/*`` goes to the HTTP API, so the apps call their own origin: no CORS, and the CSP's
-  ``connect-src`` is ``'self'`` plus the Cognito hosted UI (token endpoint).
+  ``connect-src`` is ``'self'`` plus the Cognito hosted UI (token endpoint) and the file
+  store's bucket (the console PUTs an import to its presigned URL).
 - ``/config.json`` is written per stage at deploy time (API base, Cognito domain and ids).
 - Hashed bundles under ``assets/`` are cached for a year; pages and config.json are
   revalidated on every request.
@@ -115,6 +116,7 @@ class Site(Construct):
         config: StageConfig,
         dist: Path,
         auth_origin: str,
+        file_store_origin: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
@@ -151,7 +153,8 @@ class Site(Construct):
             comment=f"loyalty points web apps ({config.stage}): CSP, HSTS, nosniff, no framing",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=content_security_policy(auth_origin), override=True
+                    content_security_policy=content_security_policy(auth_origin, file_store_origin),
+                    override=True,
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=HSTS_MAX_AGE, include_subdomains=True, override=True

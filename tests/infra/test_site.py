@@ -38,15 +38,19 @@ def _behavior(synth, path: str) -> dict[str, Any]:
     return found
 
 
+def _text(value: Any) -> str:
+    """A template string, its tokens (``Fn::Join`` parts that are objects) as ``<json>``."""
+    parts = value["Fn::Join"][1] if isinstance(value, dict) else [value]
+    return "".join(
+        p if isinstance(p, str) else f"<{json.dumps(p, separators=(',', ':'))}>" for p in parts
+    )
+
+
 def _csp(synth) -> dict[str, list[Any]]:
     """CSP directive -> its sources; a token (the Cognito domain) stays an object."""
     config = _one(synth, "AWS::CloudFront::ResponseHeadersPolicy")[1]
     policy = config["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
-    value = policy["ContentSecurityPolicy"]["ContentSecurityPolicy"]
-    parts = value["Fn::Join"][1] if isinstance(value, dict) else [value]
-    text = "".join(
-        p if isinstance(p, str) else f"<{json.dumps(p, separators=(',', ':'))}>" for p in parts
-    )
+    text = _text(policy["ContentSecurityPolicy"]["ContentSecurityPolicy"])
     directives = (d.split() for d in text.split(";"))
     return {name: sources for name, *sources in directives}
 
@@ -191,10 +195,28 @@ def test_csp_allows_scripts_only_from_the_site_and_fetches_to_it_and_cognito(syn
     assert csp["object-src"] == ["'none'"]
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["base-uri"] == ["'self'"]
-    (connect_self, cognito) = csp["connect-src"]
+    (connect_self, cognito, _files) = csp["connect-src"]
     assert connect_self == "'self'"
     assert cognito.startswith(f'https://<{{"Ref":"{domain}"}}>.auth.')
     assert cognito.endswith(".amazoncognito.com")
+
+
+def test_csp_lets_the_console_put_imports_to_its_own_file_store_bucket_only(synth) -> None:
+    """The presigned PUT goes to the stage's bucket on its regional endpoint (shared/files.py
+    presigns for it): that origin exactly, no wildcard, no other S3 host."""
+    (bucket,) = [
+        r["Properties"]
+        for k, r in synth.raw()["Resources"].items()
+        if r["Type"] == "AWS::S3::Bucket" and k.startswith("Files")
+    ]
+    name = _text(bucket["BucketName"])
+    region, suffix = '<{"Ref":"AWS::Region"}>', '<{"Ref":"AWS::URLSuffix"}>'
+
+    files = _csp(synth)["connect-src"][2]
+
+    assert name == f'loyalty-points-dev-files-<{{"Ref":"AWS::AccountId"}}>-{region}'
+    assert files == f"https://{name}.s3.{region}.{suffix}"
+    assert not any("*" in source for source in _csp(synth)["connect-src"])
 
 
 @pytest.mark.parametrize("page", ["index.html", "console/index.html"])

@@ -87,6 +87,10 @@ def test_s3_urls_are_presigned_for_the_method(store: str) -> None:
     get = files.download_url("imports/u.csv")
     assert "files-test" in put and "imports/u.csv" in put and "Signature" in put
     assert "X-Amz-Expires" in get or "Expires" in get
+    # The regional virtual-hosted origin, the one the console's CSP allows (not the global
+    # s3.amazonaws.com botocore would presign for).
+    for url in (put, get):
+        assert urlsplit(url).netloc == "files-test.s3.us-east-1.amazonaws.com"
 
 
 def test_local_urls_are_signed_per_method_and_expire(tmp_path, monkeypatch) -> None:
