@@ -7,7 +7,12 @@ from typing import Any
 
 Call = Callable[[str, str, dict[str, Any]], Any]
 
-MEMBERS = ("m-alice", "m-bob", "m-carol")
+# Fictional contact details, so the console's lookup by phone or e-mail finds someone.
+MEMBERS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("m-alice", {"phone": "13800000001", "email": "alice@example.com", "name": "李爱丽"}),
+    ("m-bob", {"phone": "13800000002", "email": "bob@example.com", "name": "王博"}),
+    ("m-carol", {"phone": "13800000003", "email": "carol@example.com", "name": "陈卡萝"}),
+)
 PURCHASES = (
     ("demo-o-1001", "m-alice", "1288.00"),
     ("demo-o-1002", "m-alice", "59.90"),
@@ -49,9 +54,16 @@ CATALOG: tuple[tuple[str, dict[str, Any]], ...] = (
 
 def load(system_call: Call, operator_call: Call | None = None) -> None:
     """``system_call(method, path, body)`` calls the API with a systems token,
-    ``operator_call`` with an operator token (the catalog; skipped without one)."""
-    for member_id in MEMBERS:
-        system_call("POST", "/v1/members", {"member_id": member_id})
+    ``operator_call`` with an operator token (whether a demo member exists yet, the catalog,
+    the lottery; without one the members are registered each time and the rest skipped)."""
+    for member_id, contact in MEMBERS:
+        # Registered on the first load only: a store from before the contact details holds
+        # the member without them, and the same id with other details would be 409.
+        if (
+            operator_call is None
+            or operator_call("GET", f"/v1/admin/members/{member_id}", None) == 404
+        ):
+            system_call("POST", "/v1/members", {"member_id": member_id, **contact})
     for order_id, member_id, amount in PURCHASES:
         system_call(
             "POST",

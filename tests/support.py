@@ -217,3 +217,19 @@ def table_items() -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in page:
             return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def load_demo(api: Api) -> None:
+    """Load local mode's demo data (``local/demo.py``) as the local server does: a systems
+    and an operator caller; any error but a GET's 404 fails the test."""
+    from local.demo import load
+
+    def caller(token: str) -> Any:
+        def call(method: str, path: str, body: Any = None) -> int:
+            res = api.call(method, path, body, token=token)
+            assert res.status < 400 or (method, res.status) == ("GET", 404), res
+            return res.status
+
+        return call
+
+    load(caller(api.token("demo", "systems")), caller(api.token("demo", "operators")))

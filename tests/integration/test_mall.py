@@ -12,7 +12,7 @@ import pytest
 
 from shared import clock
 from shared.routes import ROUTES, Role
-from tests.support import Api, Result, member_with_points
+from tests.support import Api, Result, load_demo, member_with_points
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -945,20 +945,9 @@ def test_orders_page_newest_first(api: Api) -> None:
 
 
 def test_demo_data_loads_the_spec_catalog_once(api: Api) -> None:
-    from local.demo import load
-
-    def caller(token: str) -> Any:
-        def call(method: str, path: str, body: Any = None) -> int:
-            res = api.call(method, path, body, token=token)
-            assert res.status < 400 or (method, res.status) == ("GET", 404), res
-            return res.status
-
-        return call
-
-    system, operator = caller(api.token("demo", "systems")), caller(api.token("demo", "operators"))
-    load(system, operator)
+    load_demo(api)
     bought = redeem(api, "m-carol", "phone")
-    load(system, operator)
+    load_demo(api)
 
     catalog = api.member("m-alice", "GET", "/v1/catalog?limit=100").body["items"]
     shown = {i["name"]: (i["points"], i["stock"]) for i in catalog}
