@@ -12,6 +12,7 @@ import urllib.request
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -242,6 +243,52 @@ def test_operator_imports_members_and_downloads_an_export(
         body = response.read().decode("utf-8")
     assert good in body
     _in_english(console, "Import & export", "transfers-en")
+
+
+def test_operator_imports_through_the_file_store_and_is_told_when_it_refuses(
+    console: Ui, server: LocalServer, tmp_path: Any
+) -> None:
+    """Every import goes the upload way (what a file over 5 MB needs on AWS): an upload URL,
+    the file PUT there as text/csv, then the start. A store that refuses the PUT (an expired
+    link: 403) is named as such, and the same file goes through on the next try."""
+    members = [_id("m-up"), _id("m-up")]
+    csv = tmp_path / "upload.csv"
+    csv.write_text(
+        "member_id,phone,email,birthday,points,expires_on\n"
+        + "".join(f"{m},,,,700,\n" for m in members),
+        encoding="utf-8",
+    )
+    sent: list[tuple[str, str, str]] = []
+    console.page.on(
+        "request",
+        lambda r: (
+            r.method != "GET"
+            and sent.append((r.method, urlsplit(r.url).path, r.headers.get("content-type", "")))
+        ),
+    )
+
+    console.sign_in("op-browser", ("operators",))
+    page = _section(console, "导入导出")
+    console.expect_status(403, "/local/files/")
+    page.route("**/local/files/**", lambda route: route.fulfill(status=403, body="expired"))
+    page.get_by_label("CSV 文件").set_input_files(str(csv))
+    page.get_by_role("button", name="上传并导入").click()
+    page.get_by_role("alert").filter(has_text="上传链接可能已过期").wait_for()
+    page.unroute("**/local/files/**")
+    sent.clear()
+
+    page.get_by_role("button", name="上传并导入").click()
+    progress = page.get_by_role("heading", name="导入会员").locator("..")
+    progress.get_by_text("已完成").wait_for()
+    console.check("imported-upload")
+
+    (create, put, start) = sent
+    assert create[:2] == ("POST", "/v1/admin/imports/uploads")
+    assert put[0] == "PUT" and put[1].startswith("/local/files/imports/")
+    assert put[2] == "text/csv"
+    assert start[0] == "POST" and start[1].endswith("/start")
+    for member_id in members:
+        assert server.member(member_id, "GET", "/v1/me")["balance"] >= 700
 
 
 def test_member_reads_the_leaderboard_and_a_task_the_shop_reports(
