@@ -13,12 +13,20 @@ export class StoreError extends Error {
   }
 }
 
+/** The local server's signed URLs name 127.0.0.1:<port>, but the page may come from another
+ * origin of it (localhost) or from vite's dev server, which proxies /local: sent to the page's
+ * own origin, the CSP's 'self' lets them through. S3 URLs are left as they are. */
+function sameOriginIfLocal(url: string): string {
+  const parsed = new URL(url, window.location.href)
+  return parsed.pathname.startsWith('/local/files/') ? parsed.pathname + parsed.search : url
+}
+
 /** PUTs `file` as text/csv (the type the bucket's CORS rule allows); `onProgress` gets the
  * share sent so far, 0 to 1. */
 export function putFile(url: string, file: Blob, onProgress: (share: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
-    xhr.open('PUT', url)
+    xhr.open('PUT', sameOriginIfLocal(url))
     xhr.setRequestHeader('Content-Type', 'text/csv')
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total) onProgress(event.loaded / event.total)
