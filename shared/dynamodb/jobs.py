@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from msgspec import Struct
+from pynamodb.exceptions import PutError
 
 from shared.clock import utc_iso
 from shared.domain.audit import AuditEntry
@@ -50,13 +52,29 @@ def save_run(job: str, run: str, checkpoint: Checkpoint, at: datetime) -> None:
     _row(job, run, checkpoint, at).save()
 
 
+def _not_complete() -> Any:
+    return JobRunItem.pk.does_not_exist() | (JobRunItem.complete != "yes")
+
+
+def advance_run(job: str, run: str, checkpoint: Checkpoint, at: datetime) -> bool:
+    """Save a checkpoint of a run in progress unless the run is complete already (another
+    request finished it meanwhile): False then, and nothing written. An unconditional save
+    would mark a completed run unfinished again, and the next completion be logged twice."""
+    try:
+        _row(job, run, checkpoint, at).save(condition=_not_complete())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def complete_run(
     job: str, run: str, checkpoint: Checkpoint, at: datetime, change: AuditEntry
 ) -> bool:
     """Save the checkpoint that completes a run with the audit entry ``change``, in one
     transaction, unless the run is complete already: False then, and nothing written (so one
     entry marks a run's completion, whoever completes it)."""
-    not_complete = JobRunItem.pk.does_not_exist() | (JobRunItem.complete != "yes")
-    tx = Tx().put(RUN, _row(job, run, checkpoint, at), not_complete)
+    tx = Tx().put(RUN, _row(job, run, checkpoint, at), _not_complete())
     audit.add(tx, change)
     return run_tx(tx.committed)

@@ -73,9 +73,11 @@ def _answer(complete: bool, counters: Mapping[str, int]) -> dict[str, Any]:
 
 class _Runs:
     """The checkpoints of an operator's settlement (a runner ``Store``). A run complete
-    when it starts is walked again reading only: its checkpoint stays as it is. The save that
-    completes a run writes ``settled(stats)``'s entry with it, only if the run is not complete
-    yet, so one entry marks each settlement however many requests race to finish it."""
+        when it starts is walked again reading only: its checkpoint stays as it is. The save that
+        completes a run writes ``settled(stats)``'s entry with it, only if the run is not complete
+        yet, and a checkpoint of a run in progress never overwrites a completed one (a slow racer
+    would mark it unfinished again), so one entry marks each settlement however many requests
+    race to finish it."""
 
     def __init__(self, settled: Callable[[Mapping[str, int]], AuditEntry]) -> None:
         self._settled = settled
@@ -92,7 +94,7 @@ class _Runs:
         if checkpoint.complete:
             checkpoints.complete_run(job, run, checkpoint, at, self._settled(checkpoint.stats))
         else:
-            checkpoints.save_run(job, run, checkpoint, at)
+            checkpoints.advance_run(job, run, checkpoint, at)
 
 
 def run_scheduled(now: datetime, time_left: TimeLeft = forever) -> dict[str, Any]:
