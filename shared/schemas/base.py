@@ -56,10 +56,6 @@ BOOL: Schema = {"type": "boolean"}
 ANY_OBJECT: Schema = {"type": "object"}
 
 
-def text(max_length: int) -> Schema:
-    return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"}
-
-
 def integer(minimum: int, maximum: int) -> Schema:
     return {"type": "integer", "minimum": minimum, "maximum": maximum}
 
