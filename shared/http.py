@@ -124,6 +124,17 @@ class Request(Struct):
         headers = self.event.get("headers") or {}
         return headers.get(name.lower())
 
+    def locale(self, saved: str | None = None) -> str:
+        """The language to answer in: ``Accept-Language`` when it names one of ours, else
+        the member's ``saved`` choice (callers that read the profile anyway pass it), else
+        the programme's default (shared/i18n ``negotiate``)."""
+        from shared import i18n, programme
+
+        header = self.header("accept-language")
+        if i18n.from_header(header) is None and i18n.supported(saved, default="") == "":
+            return i18n.supported(programme.current().notifications.default_locale)
+        return i18n.negotiate(header, saved, i18n.DEFAULT_LOCALE)
+
     def json(self) -> dict[str, Any]:
         """The body as a JSON object: 400 if malformed, 413 if too large."""
         raw = self.event.get("body") or ""

@@ -51,6 +51,17 @@ class Risk(Struct, frozen=True):
     daily_purchase_points: int | None = 200_000
 
 
+class Notifications(Struct, frozen=True):
+    """Reaching members (SPEC §9d): the locale of members who chose none, SMS quiet hours
+    (programme time, ``HH:MM``; an SMS due inside them waits until they end) and how long
+    inbox messages are kept."""
+
+    default_locale: str = "zh-CN"
+    quiet_start: str = "21:00"
+    quiet_end: str = "09:00"
+    inbox_days: int = 90
+
+
 class Rules(Struct, frozen=True):
     """Every programme setting, with the source plans' defaults.
 
@@ -96,6 +107,8 @@ class Rules(Struct, frozen=True):
     lottery_default_cost: int = 50
     # Risk controls: review queue thresholds (docs/product.md "Review queue")
     risk: Risk = field(default_factory=Risk)
+    # Notifications: inbox, SMS, e-mail (docs/product.md "Reaching members")
+    notifications: Notifications = field(default_factory=Notifications)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -60,6 +60,17 @@ def member_id_of(pk: str) -> str:
     return pk.removeprefix(MEMBER)
 
 
+# Inbox: one message per kind per member per programme day (MEMBER#<id> partition)
+MESSAGE = "MSG#"
+
+
+def message_sk(message_id: str) -> str:
+    """``MSG#<YYYY-MM-DD>#<kind>`` for message id ``<YYYY-MM-DD>.<kind>``: newest day first
+    when read backwards."""
+    day, _, kind = message_id.partition(".")
+    return f"{MESSAGE}{day}#{kind}"
+
+
 def ledger_sk(source: str, ref: str) -> str:
     """A ledger entry's key is its business key, so a retry collides instead of repeating."""
     return f"{LEDGER}{source}#{ref}"

@@ -64,6 +64,11 @@ class MemberItem(Item):
     phone = UnicodeAttribute(null=True)  # E.164
     email = UnicodeAttribute(null=True)
     name = UnicodeAttribute(null=True)
+    # Notification preferences (GET/PUT /v1/me/preferences): None = the programme's default
+    # locale; SMS and e-mail only where the member opted in (in-app is always on).
+    locale = UnicodeAttribute(null=True)  # "zh-CN" | "en"
+    notify_sms = BooleanAttribute(null=True)
+    notify_email = BooleanAttribute(null=True)
     # Risk (shared/dynamodb/reviews.py): purchase points credited on ``purchase_day`` (the
     # daily velocity), and purchases waiting in the review queue (order ids, their points).
     purchase_day = UnicodeAttribute(null=True)

@@ -1,0 +1,1 @@
+"""Message catalogs, one module per area: ``EN`` and ``ZH_CN`` dicts of templates."""
