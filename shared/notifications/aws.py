@@ -13,7 +13,6 @@ Stage configuration (environment, set by the stack):
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,6 +21,7 @@ from typing import Any
 import msgspec
 
 from shared.domain.notices import EMAIL, SMS, Send
+from shared.notifications.sender import wait_seconds
 from shared.settings import settings
 
 ENV_SENDS_QUEUE_URL = "SENDS_QUEUE_URL"
@@ -64,14 +64,6 @@ def encode(send: Send) -> str:
 def decode(body: str | bytes) -> Send:
     """The Send in an SQS message body (raises ``msgspec.ValidationError`` if it is not one)."""
     return msgspec.json.decode(body, type=Send)
-
-
-def wait_seconds(send: Send, now: datetime) -> int:
-    """Whole seconds until the send's ``not_before`` (0 if none or past)."""
-    if not send.not_before:
-        return 0
-    ahead = (datetime.fromisoformat(send.not_before) - now).total_seconds()
-    return max(0, math.ceil(ahead))
 
 
 class DispatchFailed(RuntimeError):

@@ -1,0 +1,52 @@
+"""Data access of what reaching a member needs from the profile: the saved locale, the SMS and
+e-mail opt-ins and, for the sender only, the phone and e-mail address.
+
+Reads project only these attributes (never the balance or the ledger counters). Contact
+details are personal data: the values returned here go to the channel and nowhere else (no
+log line, no queue message).
+"""
+
+from __future__ import annotations
+
+from msgspec import Struct
+from pynamodb.exceptions import DoesNotExist
+
+from shared.dynamodb import keys
+from shared.dynamodb.models.members import MemberItem
+
+_RECIPIENT = ["member_id", "status", "locale", "notify_sms", "notify_email", "phone", "email"]
+
+
+class Recipient(Struct, frozen=True):
+    """A member as the sender sees them at the moment it sends."""
+
+    member_id: str
+    status: str
+    locale: str | None = None
+    notify_sms: bool | None = None
+    notify_email: bool | None = None
+    phone: str | None = None  # E.164, in clear: personal data
+    email: str | None = None  # in clear: personal data
+
+
+def recipient(member_id: str) -> Recipient | None:
+    """The member's preferences and contact details now (a strongly consistent read, so an
+    opt-out saved a moment ago counts); None if there is no such member."""
+    try:
+        item = MemberItem.get(
+            keys.member_pk(member_id),
+            keys.PROFILE,
+            consistent_read=True,
+            attributes_to_get=_RECIPIENT,
+        )
+    except DoesNotExist:
+        return None
+    return Recipient(
+        member_id=item.member_id,
+        status=item.status,
+        locale=item.locale,
+        notify_sms=item.notify_sms,
+        notify_email=item.notify_email,
+        phone=item.phone,
+        email=item.email,
+    )
