@@ -10,14 +10,27 @@ from typing import Any
 
 
 class AppError(Exception):
+    """``message`` is the English text for people (the ``en`` answer); other locales render
+    the code's template from ``shared/i18n/catalogs/errors.py`` with ``params`` (and the
+    scalar ``details``) filling its fields. ``details`` is machine-readable and never
+    translated."""
+
     code = "internal"
 
-    def __init__(self, message: str, *, code: str | None = None, details: Any = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: Any = None,
+        params: dict[str, Any] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
         self.details = details
+        self.params = params
 
 
 # Categories (one HTTP status each, see shared/http.py).

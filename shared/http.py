@@ -78,11 +78,68 @@ def to_event_response(response: Response) -> dict[str, Any]:
     }
 
 
-def error_response(error: AppError) -> Response:
-    body: dict[str, Any] = {"code": error.code, "message": error.message}
+def error_response(error: AppError, locale: str | None = None) -> Response:
+    """The API's error answer; ``message`` in ``locale`` (None: the raise site's English)."""
+    message = error.message if locale is None else error_message(error, locale)
+    body: dict[str, Any] = {"code": error.code, "message": message}
     if error.details is not None:
         body["details"] = error.details
     return Response(status_of(error), {"error": body})
+
+
+def error_locale(event: dict[str, Any]) -> str:
+    """The language of an error's ``message``: ``Accept-Language`` when it names one of ours,
+    else the programme's default if this process has the rules in memory (an error path
+    never reads the table for its wording), else zh-CN. No saved member choice: an error can
+    come before anyone is known, and the apps send their language on every call."""
+    from shared import i18n, programme
+
+    chosen = i18n.from_header((event.get("headers") or {}).get("accept-language"))
+    if chosen is not None:
+        return chosen
+    cached = programme.cached()
+    if cached is not None:
+        return i18n.supported(cached.rules.notifications.default_locale)
+    return i18n.DEFAULT_LOCALE
+
+
+def error_message(error: AppError, locale: str) -> str:
+    """``error``'s text for people in ``locale``. English keeps the raise site's message (it
+    names the ids and limits); another locale renders the catalog template of the error's
+    code, or of the nearest category it belongs to, with ``params`` and the scalar
+    ``details`` filling the ``.detailed`` template when they bring all of its fields."""
+    from shared import i18n
+
+    if locale == i18n.EN and error.message:
+        return error.message
+    templates = i18n.catalog("errors", locale)
+    params = error_params(error)
+    codes = [error.code] + [c.code for c in type(error).__mro__ if issubclass(c, AppError)]
+    for code in codes:
+        if code not in templates:
+            continue
+        detailed = templates.get(f"{code}.detailed")
+        if detailed is not None and i18n.fields(detailed) <= params.keys():
+            return i18n.text(locale, f"errors.{code}.detailed", params)
+        return i18n.text(locale, f"errors.{code}", params)
+    return error.message or error.code  # pragma: no cover - AppError's own code is catalogued
+
+
+def error_params(error: AppError) -> dict[str, Any]:
+    """The values an error's template may name: scalar ``details`` (``needed``,
+    ``daily_limit``...), ``fields`` (the names ``details.fields`` lists), then the raise
+    site's own ``params``."""
+    params: dict[str, Any] = {}
+    details = error.details
+    if isinstance(details, dict):
+        for name, value in details.items():
+            if isinstance(value, str | int | Decimal) and not isinstance(value, bool):
+                params[name] = value
+        fields = details.get("fields")
+        if isinstance(fields, dict) and fields:
+            params["fields"] = ", ".join(sorted(map(str, fields)))
+    params.update(error.params or {})
+    return params
 
 
 class Request(Struct):
@@ -102,7 +159,9 @@ class Request(Struct):
         is ``not_found`` (404: "no <what> <value>"), like an id that is not there."""
         value = self.path.get(name, "")
         if not ID_PATTERN.match(value):
-            raise not_found(f"no {what or name.removesuffix('_id')} {value!r}")
+            raise not_found(
+                f"no {what or name.removesuffix('_id')} {value!r}", params={"id": value}
+            )
         return value
 
     def new_id(self, name: str) -> str:
@@ -144,7 +203,9 @@ class Request(Struct):
             except (ValueError, UnicodeDecodeError):
                 raise BadRequest("the body is not valid UTF-8") from None
         if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
+            raise PayloadTooLarge(
+                f"the body is larger than {MAX_BODY_BYTES} bytes", params={"limit": MAX_BODY_BYTES}
+            )
         try:
             body = json.loads(raw, parse_float=Decimal) if raw.strip() else None
         except ValueError:
@@ -206,7 +267,7 @@ class HttpApp:
             result = self.operations[route.operation](Request(event, route, caller, context))
             response = result if isinstance(result, Response) else Response(200, result)
         except AppError as error:
-            response = error_response(error)
+            response = error_response(error, error_locale(event))
             logger.info(
                 "request refused",
                 extra={
@@ -218,14 +279,11 @@ class HttpApp:
         except Exception as exc:
             if throttled(exc):  # DynamoDB still throttling after the SDK's retries: transient
                 logger.warning("throttled", extra={"route": event.get("routeKey")})
-                response = error_response(
-                    errors.Contention("the database is busy; retry the request")
-                )
+                busy = errors.Contention("the database is busy; retry the request")
+                response = error_response(busy, error_locale(event))
             else:
                 logger.exception("unhandled error", extra={"route": event.get("routeKey")})
-                response = Response(
-                    500, {"error": {"code": "internal", "message": "internal error"}}
-                )
+                response = error_response(AppError("internal error"), error_locale(event))
         return to_event_response(response)
 
 

@@ -72,6 +72,12 @@ def loaded() -> Programme:
     return cached
 
 
+def cached() -> Programme | None:
+    """The programme as this process last loaded it, however old, or None if it never did:
+    for choices that must not cost a read (the language of an error message)."""
+    return _cached
+
+
 def current() -> Rules:
     return loaded().rules
 

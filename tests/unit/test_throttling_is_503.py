@@ -9,7 +9,8 @@ from pynamodb.exceptions import TransactWriteError
 
 from shared.http import HttpApp
 
-EVENT = {"routeKey": "GET /v1/health", "requestContext": {}}
+# In English: the raise sites' own text (tests/unit/test_error_catalog.py covers the others).
+EVENT = {"routeKey": "GET /v1/health", "requestContext": {}, "headers": {"accept-language": "en"}}
 
 
 def _app(error: Exception) -> HttpApp:
