@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -44,9 +45,15 @@ class StreamTail:
 class LocalBus:
     """Records published events; ``drain()`` pulls whatever the stream has now."""
 
-    def __init__(self, tail: StreamTail, subscribers: list[Any] | None = None):
+    def __init__(
+        self,
+        tail: StreamTail,
+        subscribers: list[Any] | None = None,
+        ticks: list[Callable[[], Any]] | None = None,
+    ):
         self.tail = tail
         self.subscribers = list(subscribers or [])  # like EventBridge rules' targets
+        self.ticks = list(ticks or [])  # run after every drain (e.g. the outbox's due sends)
         self.events: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
@@ -64,6 +71,8 @@ class LocalBus:
                             "detail": {"event_id": event.event_id, **event.detail},
                         }
                     )
+            for tick in self.ticks:
+                tick()
             return list(self.events)
 
     def clear(self) -> None:

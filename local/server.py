@@ -4,9 +4,11 @@ Starts AWS's DynamoDB Local (data kept in .local/ddb), creates the tables, loads
 data, and serves the API on http://127.0.0.1:8000 by turning each request into the API
 Gateway payload-v2 event and calling the same handlers Lambda calls. Requests are served
 concurrently (one thread each). Local-only routes: POST /local/token, PUT|GET|DELETE
-/local/clock, GET /local/docs (the API's routes, from GET /v1/openapi.json), GET|PUT
-/local/files/<key> (signed URLs of the file store: local/files.py). The built web
-apps (web/dist, local/web.py): the member app at /, the operator console at /console/.
+/local/clock, GET|DELETE /local/events (what the bus carried), GET|DELETE /local/outbox (the
+SMS and e-mail that would have been sent: local/outbox.py), GET /local/docs (the API's
+routes, from GET /v1/openapi.json), GET|PUT /local/files/<key> (signed URLs of the file
+store: local/files.py). The built web apps (web/dist, local/web.py): the member app at /,
+the operator console at /console/.
 """
 
 from __future__ import annotations
@@ -55,9 +57,16 @@ class LocalApp:
     """The gateway plus the local-only routes (tokens, clock, recorded events) and the built
     web apps (local/web.py: the member app at /, the console at /console/)."""
 
-    def __init__(self, gateway: Any, bus: Any = None, web_dist: Path | None = WEB_DIST):
+    def __init__(
+        self,
+        gateway: Any,
+        bus: Any = None,
+        web_dist: Path | None = WEB_DIST,
+        outbox: Any = None,
+    ):
         self.gateway = gateway
         self.bus = bus
+        self.outbox = outbox
         from local.web import WebApps
 
         self.web = WebApps(web_dist) if web_dist is not None else None
@@ -72,6 +81,8 @@ class LocalApp:
             return self._clock(method, body)
         if path == "/local/events" and self.bus is not None:
             return self._events(method, raw_path)
+        if path == "/local/outbox" and self.outbox is not None:
+            return self._outbox(method)
         if path.startswith("/local/files/"):
             from local.files import serve
 
@@ -135,6 +146,21 @@ class LocalApp:
         wanted = parse_qs(raw_path.partition("?")[2]).get("detail_type")
         items = [e for e in self.bus.drain() if not wanted or e["detail-type"] in wanted]
         return self._json(200, {"items": items})
+
+    def _outbox(self, method: str) -> tuple[int, dict[str, str], bytes]:
+        """The SMS and e-mail the stage would have sent (masked recipients), oldest first:
+        the bus is drained and the sends due by the local clock delivered first."""
+        from shared import clock
+
+        if method == "DELETE":
+            self.outbox.clear()
+            return self._json(200, {"items": []})
+        if method != "GET":
+            return self._error(405, "method_not_allowed", f"{method} /local/outbox")
+        if self.bus is not None:
+            self.bus.drain()
+        self.outbox.release(clock.now())
+        return self._json(200, {"items": self.outbox.items()})
 
     def _clock(self, method: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         from shared import clock
@@ -240,6 +266,7 @@ Get a token (member: any sub; operator: groups ["operators"]; shop system: ["sys
 Pin the clock:  curl -X PUT {base}/local/clock -d '{{"now":"2027-07-11T03:00:00+08:00"}}'
 Run a job now:  curl -X POST {base}/v1/admin/jobs/expire/runs -H "Authorization: Bearer $OPS"
 Events sent:    curl -s {base}/local/events
+SMS / e-mail:   curl -s {base}/local/outbox   (what would have been sent; nothing is)
 API docs:       {base}/local/docs  (OpenAPI document: {base}/v1/openapi.json)
 Stop with Ctrl-C.
 """
