@@ -7,7 +7,8 @@ Per send, in this order:
 2. The message must still be there and not yet sent on this channel (a redelivered send
    goes out once): ``inbox.get``.
 3. The profile is read NOW (an opt-out saved after the notifier queued the send counts):
-   skipped if the member is gone, opted out, or has no phone/address for the channel.
+   skipped if the member is gone, frozen entirely, opted out, or has no phone/address for
+   the channel.
 4. The text is rendered in the member's saved locale (else the programme's default) and
    handed to the channel; then the message records it as sent (``inbox.mark_sent``).
 
@@ -28,7 +29,7 @@ from msgspec import Struct
 from shared.clock import utc_iso
 from shared.domain import notices
 from shared.domain.contacts import mask_email, mask_phone
-from shared.domain.notices import EMAIL, SMS, Send
+from shared.domain.notices import SMS, Send
 from shared.dynamodb import inbox, notify_profiles
 from shared.i18n import supported
 from shared.observability import logger
@@ -40,6 +41,7 @@ CHANNEL_OFF = "channel_off"  # the stage does not configure the channel
 MESSAGE_GONE = "message_gone"  # the inbox message expired or never was
 ALREADY_SENT = "already_sent"  # a redelivery: it went out before
 NO_MEMBER = "no_member"
+FROZEN = "frozen"  # frozen entirely: told in the app only (notices.may_send)
 OPTED_OUT = "opted_out"
 NO_CONTACT = "no_contact"  # no phone (SMS) / address (e-mail) on the profile
 
@@ -71,11 +73,9 @@ def masked(channel: str, to: str) -> str:
 
 
 def rendered(send: Send, locale: str) -> tuple[str | None, str]:
-    """(subject, body) of the send in ``locale``: no subject for an SMS."""
-    if send.channel == SMS:
-        return None, notices.render(send.kind, send.params, locale, SMS)
-    subject, body = notices.render(send.kind, send.params, locale, EMAIL)
-    return subject, body
+    """(subject, body) of the send in ``locale``; an SMS has no subject."""
+    subject, body = notices.render(send.kind, send.params, locale, send.channel)
+    return (None if send.channel == SMS else subject), body
 
 
 def _contact(recipient: notify_profiles.Recipient, channel: str) -> tuple[bool, str | None]:
@@ -120,6 +120,8 @@ def _deliver_due(
     recipient = notify_profiles.recipient(send.member_id)
     if recipient is None:
         return Outcome(SKIPPED, NO_MEMBER)
+    if not notices.may_send(recipient.status):
+        return Outcome(SKIPPED, FROZEN)
     opted_in, to = _contact(recipient, send.channel)
     if not opted_in:
         return Outcome(SKIPPED, OPTED_OUT)

@@ -167,10 +167,8 @@ def test_an_sms_goes_out_once_in_the_members_saved_locale(stage: Sqs) -> None:
     result = handler.handle(stage.receive())
 
     assert result == {"batchItemFailures": []}
-    english = notices.render(POINTS_EXPIRING, PARAMS, "en", SMS)
-    english = english if isinstance(english, str) else english[1]
-    chinese = notices.render(POINTS_EXPIRING, PARAMS, "zh-CN", SMS)
-    chinese = chinese if isinstance(chinese, str) else chinese[1]
+    _, english = notices.render(POINTS_EXPIRING, PARAMS, "en", SMS)
+    _, chinese = notices.render(POINTS_EXPIRING, PARAMS, "zh-CN", SMS)
     assert english != chinese and "120" in english
     assert sms_sent() == [(PHONE, english)]
     assert sent_on(SMS) is not None
@@ -244,8 +242,12 @@ def test_an_opt_out_after_the_send_was_queued_stops_it(stage: Sqs) -> None:
 
 @pytest.mark.parametrize(
     ("channel", "change"),
-    [(SMS, {"notify_sms": True, "phone": None}), (EMAIL, {"notify_email": None})],
-    ids=["no-phone", "email-not-opted-in"],
+    [
+        (SMS, {"notify_sms": True, "phone": None}),
+        (EMAIL, {"notify_email": None}),
+        (SMS, {"notify_sms": True, "status": "frozen"}),
+    ],
+    ids=["no-phone", "email-not-opted-in", "frozen-entirely"],
 )
 def test_no_contact_or_no_opt_in_skips(stage: Sqs, channel: str, change: dict) -> None:
     prefs("m-1", **change)
