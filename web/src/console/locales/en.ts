@@ -193,7 +193,15 @@ const en: typeof zh = {
       daily_purchase_points: 'Daily purchase points',
       hint: 'A purchase above a limit is not credited but waits in Reviews; leave empty for no limit.',
     },
+    notifications: {
+      default_locale: 'Default language',
+      quiet_start: 'SMS quiet hours from',
+      quiet_end: 'SMS quiet hours until',
+      inbox_days: 'Keep messages (days)',
+      hint: 'The default language is for members who chose none. SMS due in the quiet hours (programme time zone, HH:MM, e.g. 21:00 to 09:00) wait until they end and are never dropped; inbox messages are deleted after the days kept.',
+    },
     fields: {
+      notifications: 'Notifications',
       risk: 'Risk rules',
       timezone: 'Time zone',
       currency: 'Currency',

@@ -191,7 +191,15 @@ const zh = {
       daily_purchase_points: '每日消费积分上限',
       hint: '超过上限的消费不直接发放积分，进入“积分审核”等待处理；留空表示不限。',
     },
+    notifications: {
+      default_locale: '默认语言',
+      quiet_start: '短信免打扰开始',
+      quiet_end: '短信免打扰结束',
+      inbox_days: '消息保留天数',
+      hint: '默认语言用于未选择语言的会员；免打扰时段（按计划时区，HH:MM，如 21:00 至 09:00）内的短信延后到结束时发送，不会丢弃；站内消息保留期满后自动删除。',
+    },
     fields: {
+      notifications: '消息通知',
       risk: '风控规则',
       timezone: '时区',
       currency: '币种',
