@@ -11,8 +11,10 @@ from __future__ import annotations
 from msgspec import Struct
 from pynamodb.exceptions import DoesNotExist
 
+from shared.domain.notices import Prefs
 from shared.dynamodb import keys
 from shared.dynamodb.models.members import MemberItem
+from shared.dynamodb.values import rows_at
 
 _RECIPIENT = ["member_id", "status", "locale", "notify_sms", "notify_email", "phone", "email"]
 
@@ -50,3 +52,28 @@ def recipient(member_id: str) -> Recipient | None:
         phone=item.phone,
         email=item.email,
     )
+
+
+def preferences(member_ids: list[str]) -> dict[str, Prefs]:
+    """The notifier's view of these members (one BatchGetItem per 100, eventually
+    consistent: the sender reads the profile again when it sends), by member id; members
+    without a profile are absent. The phone and address are reduced to "there is one"."""
+    wanted = sorted(set(member_ids))
+    rows = rows_at(
+        MemberItem,
+        [(keys.member_pk(m), keys.PROFILE) for m in wanted],
+        consistent=False,
+        attributes=_RECIPIENT,
+    )
+    return {
+        row.member_id: Prefs(
+            member_id=row.member_id,
+            status=row.status,
+            locale=row.locale,
+            sms=bool(row.notify_sms),
+            email=bool(row.notify_email),
+            has_phone=bool(row.phone),
+            has_email=bool(row.email),
+        )
+        for row in rows
+    }

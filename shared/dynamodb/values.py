@@ -39,16 +39,25 @@ def row_of(cls: type[M], value: msgspec.Struct, **extra: Any) -> M:
     return cls(**{**values, **extra})
 
 
-def rows_at(cls: type[M], keys: list[tuple[str, str]], *, consistent: bool = True) -> list[M]:
+def rows_at(
+    cls: type[M],
+    keys: list[tuple[str, str]],
+    *,
+    consistent: bool = True,
+    attributes: list[str] | None = None,
+) -> list[M]:
     """The ``cls`` rows at these (pk, sk) keys that exist, in one BatchGetItem per 100 keys
-    (unprocessed keys asked again). Through the table connection: pynamodb's
-    ``Model.batch_get`` reads the response under the model's placeholder table name."""
+    (unprocessed keys asked again; ``attributes``: only these are read). Through the table
+    connection: pynamodb's ``Model.batch_get`` reads the response under the model's
+    placeholder table name."""
     conn = table()
     found: list[M] = []
     for start in range(0, len(keys), 100):
         pending = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys[start : start + 100]]
         for _ in range(10):
-            data = conn.batch_get_item(pending, consistent_read=consistent)
+            data = conn.batch_get_item(
+                pending, consistent_read=consistent, attributes_to_get=attributes
+            )
             found += [cls.from_raw_data(i) for i in data["Responses"].get(conn.table_name, [])]
             pending = data.get("UnprocessedKeys", {}).get(conn.table_name, {}).get("Keys")
             if not pending:
