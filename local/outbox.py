@@ -6,6 +6,10 @@
 :meth:`Outbox.release` runs the same sender code as AWS (``shared.notifications.sender``)
 with channels that record the text instead of calling SNS or SES. ``GET /local/outbox``
 lists every send with its status (waiting, sent, skipped and why); the recipient is masked.
+
+:func:`subscriber` is the local bus's stand-in for the stack's rule → ``notices`` queue →
+notifier: it runs ``shared.notifications.notifier.process`` on what the bus found, at the
+local clock's time, with every channel on (nothing leaves the machine).
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from shared import clock
 from shared.domain.notices import CHANNELS, SMS, Send
+from shared.events import Event
 from shared.notifications import sender
 
 WAITING = "waiting"
@@ -102,3 +108,24 @@ class Outbox:
         with self._lock:
             self._items.clear()
             self._waiting.clear()
+
+
+def subscriber(outbox: Outbox) -> Callable[[list[Event]], None]:
+    """A LocalBus subscriber: the notifier on the events found, its sends into ``outbox``."""
+
+    def notify(found: list[Event]) -> None:
+        from shared.notifications import notifier
+
+        if not found:
+            return
+        now = clock.now()
+        outcome = notifier.process(notifier.triples(found, now), outbox, now, stage=CHANNELS)
+        if outcome.failed:
+            print(f"local notifier: {len(outcome.failed)} event(s) not notified")
+
+    return notify
+
+
+def tick(outbox: Outbox) -> Callable[[], int]:
+    """A LocalBus tick: deliver the sends due by the local clock."""
+    return lambda: outbox.release(clock.now())

@@ -311,15 +311,19 @@ def main(argv: list[str] | None = None) -> int:
 
         ensure_tables(endpoint, args.table)
         gateway = Gateway(TokenSigner.from_file(STATE / "token-secret"))
+        from local.outbox import Outbox, subscriber, tick
         from shared import clock, reports
 
-        # Like the stack's rule on the bus: every business event is counted for reports.
+        # Like the stack's rules on the bus: every business event is counted for reports, and
+        # the member-facing ones become inbox messages and (recorded, not sent) SMS / e-mail.
+        outbox = Outbox()
         bus = LocalBus(
             StreamTail(endpoint, args.table),
-            subscribers=[lambda found: reports.aggregate(found, clock.now())],
+            subscribers=[lambda found: reports.aggregate(found, clock.now()), subscriber(outbox)],
+            ticks=[tick(outbox)],
         )
         bus.run_in_background()
-        app = LocalApp(gateway, bus, args.web_dist)
+        app = LocalApp(gateway, bus, args.web_dist, outbox)
         if not args.no_demo:
             system = gateway.signer.sign("demo-loader", ["systems"])
             operator = gateway.signer.sign("demo-loader", ["operators"])
