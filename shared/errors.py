@@ -233,3 +233,8 @@ class ReviewDecided(Conflict):
 
 class VerificationRequired(Forbidden):
     code = "verification_required"
+
+
+# Reaching members: the inbox.
+class MessageNotFound(NotFound):
+    code = "message_not_found"

@@ -304,6 +304,11 @@ ROUTES: tuple[Route, ...] = (
     ),
     # The leaderboard (积分排名): this month's or year's top 100 and the caller's own rank.
     Route("GET", "/v1/leaderboard", "leaderboard", "get_leaderboard", MEMBERS),
+    # Reaching members: their inbox (text in the reader's language) and how they are reached.
+    Route("GET", "/v1/me/messages", "inbox", "list_my_messages", MEMBERS),
+    Route("POST", "/v1/me/messages/{message_id}/read", "inbox", "read_my_message", MEMBERS),
+    Route("GET", "/v1/me/preferences", "inbox", "get_my_preferences", MEMBERS),
+    Route("PUT", "/v1/me/preferences", "inbox", "put_my_preferences", MEMBERS),
 )
 
 

@@ -22,7 +22,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msgspec import Struct, structs
 
-from shared.domain.rules import DEFAULT_RULES, TIER_NAMES, Rules, Tier, Validity
+from shared.domain.rules import (
+    DEFAULT_RULES,
+    TIER_NAMES,
+    Notifications,
+    Rules,
+    Tier,
+    Validity,
+)
+from shared.i18n import LOCALES
 
 _DECIMAL = re.compile(r"^\d{1,9}(\.\d{1,6})?$")
 MAX_INT = 1_000_000_000
@@ -260,6 +268,21 @@ def _check_earn_rate(value: Decimal) -> None:
         raise FieldError("must be at most 1000")
 
 
+_HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")  # ASCII digits only
+
+
+def _check_notifications(value: Notifications) -> None:
+    if value.default_locale not in LOCALES:
+        raise FieldError(f"default_locale must be one of {list(LOCALES)}")
+    for name in ("quiet_start", "quiet_end"):
+        if not _HH_MM.fullmatch(getattr(value, name)):
+            raise FieldError(f"{name} must be a time HH:MM from 00:00 to 23:59")
+    if value.quiet_start == value.quiet_end:
+        raise FieldError("quiet_start and quiet_end must differ")
+    if not 1 <= value.inbox_days <= 3650:
+        raise FieldError("inbox_days must be from 1 to 3650")
+
+
 _CHECKS: dict[str, Callable[[Any], None]] = {
     "timezone": _check_timezone,
     "currency": _check_currency,
@@ -270,6 +293,7 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "sku_bonuses": _check_rates,
     "channel_bonuses": _check_rates,
     "earn_points_per_unit": _check_earn_rate,
+    "notifications": _check_notifications,
 }
 
 

@@ -9,7 +9,7 @@ second event of the kind that day writes nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
@@ -79,16 +79,28 @@ def get(member_id: str, message_id: str) -> Message | None:
     return message_of(item)
 
 
+def _kept(now: datetime | None) -> Any:
+    """The condition "not expired at ``now``": DynamoDB deletes an item some time after its
+    ``ttl`` (typically within days), so reads leave out those already past it."""
+    return None if now is None else MessageItem.ttl > int(now.timestamp())
+
+
+def _both(a: Any, b: Any) -> Any:
+    return a if b is None else b if a is None else a & b
+
+
 def page(
-    member_id: str, *, unread: bool, limit: int, cursor: str | None
+    member_id: str, *, unread: bool, limit: int, cursor: str | None, now: datetime | None = None
 ) -> tuple[list[Message], str | None]:
-    """The member's messages, newest day first (``unread``: only those not read yet).
-    Expired messages DynamoDB has not deleted yet are left out by the caller's clock."""
+    """The member's messages, newest day first (``unread``: only those not read yet; ``now``:
+    leave out those expired by then, which DynamoDB has not deleted yet). Filtered items do
+    not shorten a page: the query reads on until ``limit`` messages or the inbox's end."""
     pk = keys.member_pk(member_id)
+    unread_only = MessageItem.read_at.does_not_exist() if unread else None
     result = MessageItem.query(
         pk,
         MessageItem.sk.startswith(keys.MESSAGE),
-        filter_condition=MessageItem.read_at.does_not_exist() if unread else None,
+        filter_condition=_both(unread_only, _kept(now)),
         scan_index_forward=False,
         limit=limit,
         last_evaluated_key=pages.decode(cursor, ("pk", pk)),
@@ -97,22 +109,26 @@ def page(
     return items, pages.encode(result.last_evaluated_key)
 
 
-def unread_count(member_id: str) -> int:
-    """How many of the member's messages are unread (a COUNT query over the inbox)."""
+def unread_count(member_id: str, now: datetime | None = None) -> int:
+    """How many of the member's messages are unread (and, with ``now``, not expired): a
+    COUNT query over the inbox."""
     return MessageItem.count(
         keys.member_pk(member_id),
         MessageItem.sk.startswith(keys.MESSAGE),
-        filter_condition=MessageItem.read_at.does_not_exist(),
+        filter_condition=_both(MessageItem.read_at.does_not_exist(), _kept(now)),
     )
 
 
-def mark_read(member_id: str, message_id: str, at: str) -> Message | None:
-    """Set ``read_at`` once (a second call keeps the first time); None if no such message."""
+def mark_read(
+    member_id: str, message_id: str, at: str, now: datetime | None = None
+) -> Message | None:
+    """Set ``read_at`` once (a second call keeps the first time); None if no such message
+    (or, with ``now``, if it has expired)."""
     item = MessageItem(pk=keys.member_pk(member_id), sk=keys.message_sk(message_id))
     try:
         item.update(
             actions=[MessageItem.read_at.set(MessageItem.read_at | at)],
-            condition=MessageItem.pk.exists(),
+            condition=_both(MessageItem.pk.exists(), _kept(now)),
         )
     except UpdateError as exc:
         if _conditional_failed(exc):

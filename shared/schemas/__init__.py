@@ -17,6 +17,7 @@ from shared.schemas import (
     audit,
     exports,
     imports,
+    inbox,
     leaderboard,
     lottery,
     mall,
@@ -37,6 +38,7 @@ OPERATIONS: dict[str, Operation] = {
     **exports.OPERATIONS,
     **imports.OPERATIONS,
     **leaderboard.OPERATIONS,
+    **inbox.OPERATIONS,
     **reviews.OPERATIONS,
     **audit.OPERATIONS,
 }

@@ -21,7 +21,7 @@ OTHER = "m-other"
 PLACEHOLDER = "zz-placeholder"
 SHIP = {"method": "ship", "name": "Li Lei", "phone": "13800000000", "address": "1 Road"}
 # Path parameters naming something a member owns: another member must get 403/404.
-MEMBER_OWNED = frozenset({"order_id", "draw_id", "coupon_id", "transfer_id"})
+MEMBER_OWNED = frozenset({"order_id", "draw_id", "coupon_id", "transfer_id", "message_id"})
 
 
 def has_route(method: str, path: str) -> bool:
@@ -138,5 +138,16 @@ def build(api: Api) -> World:
         upload = _ok(api.operator("POST", "/v1/admin/imports/uploads"), "import upload")
         files.put_bytes(f"imports/{upload['import_id']}.csv", CSV_EXAMPLE.encode())
         world.params["import_id"] = upload["import_id"]
+    if has_route("POST", "/v1/me/messages/{message_id}/read"):
+        # An inbox message of the owner's, as the notifier writes it.
+        from datetime import UTC, date, datetime
+
+        from shared.domain.notices import TIER_PROMOTED, Notice
+        from shared.dynamodb import inbox
+
+        at = datetime(2027, 1, 9, 1, 0, tzinfo=UTC)
+        notice = Notice(OWNER, TIER_PROMOTED, {"tier": "gold"}, at, date(2027, 1, 9), "ev-matrix")
+        inbox.write(notice, keep_days=90)
+        world.params["message_id"] = notice.message_id
     world.params["job"] = "expire"
     return world
