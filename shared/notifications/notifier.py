@@ -36,7 +36,18 @@ from shared.events import Event
 from shared.notifications.aws import DispatchFailed, enabled_channels
 from shared.observability import logger
 
-WRITERS = 8  # inbox writes in flight per batch (a batch is at most 100 events)
+WRITERS = 8  # inbox writes in flight (a batch is at most 100 events)
+_pool: ThreadPoolExecutor | None = None
+
+
+def _writers() -> ThreadPoolExecutor:
+    """The writers' threads, kept for the life of the process: each thread builds its own
+    DynamoDB client on first use, which a pool per batch would pay again every batch."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="notifier")
+    return _pool
+
 
 # An event as the notifier takes it: (detail-type, detail with its ``event_id``, when it
 # happened). The handler builds these from EventBridge envelopes, local mode from its bus.
@@ -140,15 +151,14 @@ def process(
         lanes.setdefault((notice.member_id, notice.message_id), []).append(index)
     failed: set[int] = set()
     owed: dict[tuple[str, str, str], tuple[Send, int]] = {}
-    with ThreadPoolExecutor(min(WRITERS, len(lanes))) as pool:
-        for done in pool.map(write_lane, lanes.values()):
-            for item in done:
-                if isinstance(item, int):
-                    failed.add(item)
-                    continue
-                index, outcome, sends = item
-                _count(result, outcome, len(repeats[index]))
-                owed.update((_key(send), (send, index)) for send in sends)
+    for done in _writers().map(write_lane, lanes.values()):
+        for item in done:
+            if isinstance(item, int):
+                failed.add(item)
+                continue
+            index, outcome, sends = item
+            _count(result, outcome, len(repeats[index]))
+            owed.update((_key(send), (send, index)) for send in sends)
     failed |= _dispatched(owed, dispatch, now, result)
     result.failed = sorted(i for first in failed for i in [first, *repeats[first]])
     return result
