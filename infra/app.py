@@ -1,7 +1,8 @@
 """CDK entry point: ``CDK_OUTDIR=cdk.out .venv/bin/python infra/app.py`` or ``cdk synth``.
 
 Context: ``stage`` (default ``dev``, or env ``STAGE``), ``nag`` (default true), ``webDist``
-(the built web apps, default ``web/dist``: ``make web-build``).
+(the built web apps, default ``web/dist``: ``make web-build``), ``notifications`` (each
+stage's SMS / e-mail channels, infra/config.py; default in-app only).
 """
 
 from __future__ import annotations

@@ -8,6 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.permissions import Access, access_for
+from shared.events import (
+    LEDGER_EVENTS,
+    ORDER_PLACED,
+    ORDER_STATUS_CHANGED,
+    POINTS_EXPIRING_SOON,
+    REBATE_PAID,
+    REBATE_STATEMENT_ISSUED,
+    TIER_CHANGED,
+)
 from shared.routes import functions as http_functions
 
 
@@ -15,6 +24,20 @@ from shared.routes import functions as http_functions
 class Schedule:
     expression: str  # EventBridge schedule expression, e.g. "cron(5 19 * * ? *)" (UTC)
     payload: Mapping[str, Any] | None = None  # the event the function receives
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSource:
+    """An SQS queue of the stage (``loyalty-points-<stage>-<name>``) the function consumes:
+    SSE, TLS only, 14 days' retention, a dead-letter queue after ``max_receives`` receives,
+    batch item failures reported. ``events``: the business events (detail-types) a rule on
+    the stage's bus puts on it; none: only our functions send to it (``Access.send_to``)."""
+
+    name: str
+    batch_size: int
+    max_receives: int
+    batching_window_s: int = 0
+    events: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +51,18 @@ class FunctionSpec:
     schedules: tuple[Schedule, ...] = ()  # several schedules, each with its payload
     table_stream: bool = False  # consume the table's stream (with a dead-letter queue)
     bus_events: bool = False  # a rule on the stage's bus sends it every business event
+    queue: QueueSource | None = None  # consume this queue (with a dead-letter queue)
+    # told the member channels the stage configures (SMS_ENABLED, EMAIL_FROM); a function
+    # that delivers on them (``Access.deliver``) is told too
+    channels: bool = False
+
+    @property
+    def visibility_timeout_s(self) -> int:
+        """Of its queue: AWS's advice for a Lambda event source, six times the function's
+        timeout (plus the batching window), so a batch retried within a receive is not
+        handed to a second invocation meanwhile."""
+        window = self.queue.batching_window_s if self.queue else 0
+        return 6 * self.timeout_s + window
 
     def all_schedules(self) -> tuple[Schedule, ...]:
         return ((Schedule(self.schedule),) if self.schedule else ()) + self.schedules
@@ -35,11 +70,25 @@ class FunctionSpec:
 
 def job(name: str, timeout_s: int, *schedules: Schedule, **options: Any) -> FunctionSpec:
     """A function without HTTP routes, with its declared grants: run on ``schedules``, or on
-    what ``options`` (``table_stream``, ``bus_events``) connect it to."""
+    what ``options`` (``table_stream``, ``bus_events``, ``queue``) connect it to."""
     return FunctionSpec(name, access_for(name), timeout_s=timeout_s, schedules=schedules, **options)
 
 
-# Scheduled and stream functions (no HTTP route), one entry each. Times are UTC: the
+# The business events a member hears of: those shared/domain/notices.py turns into a message
+# (tests/infra/test_notifications_stack.py checks the two agree).
+NOTICE_EVENTS: tuple[str, ...] = (
+    POINTS_EXPIRING_SOON,
+    ORDER_STATUS_CHANGED,
+    ORDER_PLACED,  # a gift won in the lottery, awaiting the member's delivery address
+    TIER_CHANGED,
+    LEDGER_EVENTS["lottery_prize"],
+    REBATE_STATEMENT_ISSUED,
+    REBATE_PAID,
+    LEDGER_EVENTS["earn"],  # birthday points (the notifier skips other earnings)
+    LEDGER_EVENTS["transfer_in"],
+)
+
+# Scheduled, stream and queue functions (no HTTP route), one entry each. Times are UTC: the
 # programme's day starts at 16:00 UTC (Asia/Shanghai, UTC+8).
 SCHEDULED: tuple[FunctionSpec, ...] = (
     job(
@@ -85,6 +134,19 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
     # the parallel Scan and the CSV writer; a 4 GB /tmp for the file spooled before its upload
     # (about 20 million ledger rows).
     job("exports", 900, memory_mb=1024, tmp_mb=4096),
+    # Notifications: the member-facing events → the notices queue → the notifier, up to 100
+    # per invocation (a 5 s window gathers a burst): inbox messages, and the sends each
+    # member opted into → the sends queue → the sender (SMS, e-mail), which holds a failed
+    # send back with ChangeMessageVisibility (backoff, quiet hours) until its 6th receive.
+    job(
+        "notifier",
+        60,
+        queue=QueueSource(
+            "notices", 100, max_receives=5, batching_window_s=5, events=NOTICE_EVENTS
+        ),
+        channels=True,
+    ),
+    job("sender", 30, queue=QueueSource("sends", 10, max_receives=6)),
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,70 @@ STACK_PREFIX = "LoyaltyPoints"  # stack name: LoyaltyPoints-<stage>
 METRICS_NAMESPACE = "LoyaltyPoints"
 PROD = "prod"
 _FALSE = {"0", "false", "no", "off"}
+# A plain e-mail address (SES's ses:FromAddress condition compares the address alone, so no
+# display name) and a domain name.
+_ADDRESS = re.compile(r"[^@\s<>\"]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+@dataclass(frozen=True, slots=True)
+class Notifications:
+    """The member channels a stage sends on besides the in-app inbox (always on).
+
+    ``sms``: SMS through SNS (direct publish to the member's phone). ``email_from``: the
+    address e-mail is sent from (SES v2); ``email_identity``: the verified SES identity it
+    belongs to (the address itself or its domain; default: the address's domain). A stage
+    without them sends in-app only, and its functions get no SNS or SES grant at all."""
+
+    sms: bool = False
+    email_from: str | None = None
+    email_identity: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.email_from is None:
+            if self.email_identity is not None:
+                raise ValueError("notifications: email_identity without email_from")
+            return
+        address = _ADDRESS.fullmatch(self.email_from)
+        if address is None:
+            raise ValueError(
+                f"notifications: email_from {self.email_from!r} is not a plain e-mail address"
+            )
+        identity = self.email_identity
+        if identity is None:
+            object.__setattr__(self, "email_identity", address.group(1).lower())
+        elif not (
+            identity.lower() == self.email_from.lower()
+            or (
+                _DOMAIN.fullmatch(identity)
+                and f".{address.group(1).lower()}".endswith(f".{identity.lower()}")
+            )
+        ):
+            raise ValueError(
+                f"notifications: {self.email_from!r} does not belong to the SES identity "
+                f"{identity!r} (the address itself, its domain or a parent domain)"
+            )
+
+    @property
+    def email(self) -> bool:
+        return self.email_from is not None
+
+    @classmethod
+    def from_context(cls, value: object) -> Notifications:
+        """One stage's settings: ``{"sms": true, "email_from": "...", "email_identity": "..."}``
+        (keys optional; ``sms`` also as a string, as ``-c`` passes it)."""
+        if value is None:
+            return cls()
+        if not isinstance(value, dict):
+            raise ValueError(f"notifications: expected an object, got {value!r}")
+        unknown = set(value) - {"sms", "email_from", "email_identity"}
+        if unknown:
+            raise ValueError(f"notifications: unknown setting(s) {sorted(unknown)}")
+        return cls(
+            sms=flag(value.get("sms"), default=False),
+            email_from=value.get("email_from") or None,
+            email_identity=value.get("email_identity") or None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +91,7 @@ class StageConfig:
     log_level: str = "INFO"
     throttle_rate: float = 50  # steady requests per second, whole stage
     throttle_burst: int = 100
+    notifications: Notifications = Notifications()  # in-app only unless configured
 
     @property
     def is_prod(self) -> bool:
@@ -65,10 +131,21 @@ _STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def stage_config(context: dict[str, Any] | None = None) -> StageConfig:
-    """The stage from context ``stage`` (else env ``STAGE``, else ``dev``) and its defaults."""
+    """The stage from context ``stage`` (else env ``STAGE``, else ``dev``) and its defaults;
+    its member channels from context ``notifications``: an object of stage -> settings
+    (``Notifications.from_context``), or that object as a JSON string (``-c`` on the CLI)."""
     context = context or {}
     stage = str(context.get("stage") or os.environ.get("STAGE") or "dev")
-    return StageConfig(stage=stage, **_STAGE_DEFAULTS.get(stage, {}))
+    per_stage = context.get("notifications") or {}
+    if isinstance(per_stage, str):
+        per_stage = json.loads(per_stage)
+    if not isinstance(per_stage, dict):
+        raise ValueError(f"notifications: expected an object of stages, got {per_stage!r}")
+    return StageConfig(
+        stage=stage,
+        notifications=Notifications.from_context(per_stage.get(stage)),
+        **_STAGE_DEFAULTS.get(stage, {}),
+    )
 
 
 def flag(value: object, default: bool) -> bool:

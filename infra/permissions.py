@@ -32,6 +32,10 @@ S3_PUT = "s3:PutObject"
 S3_ABORT = "s3:AbortMultipartUpload"
 S3_LIST = "s3:ListBucket"
 INVOKE = "lambda:InvokeFunction"
+SQS_SEND = "sqs:SendMessage"  # SendMessageBatch is authorized as SendMessage
+SNS_PUBLISH = "sns:Publish"
+SES_SEND = "ses:SendEmail"  # SES v2 SendEmail
+SES_FROM = "ses:FromAddress"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,13 @@ class Access:
     # lambda:InvokeFunction on the function itself: a background job started from a request
     # or continued after a timeout (shared/jobs/background.py)
     invoke_self: bool = False
+    # sqs:SendMessage on these queues of the stage (infra/catalog.py QueueSource names)
+    send_to: tuple[str, ...] = ()
+    # Delivers to members on the channels the stage configures (infra/config.py
+    # Notifications), each granted only when configured: SMS (sns:Publish to a phone
+    # number, see ``sms_statements``) and e-mail (ses:SendEmail on the stage's SES identity,
+    # from its address only). A stage with neither: no grant at all.
+    deliver: bool = False
 
     def __post_init__(self) -> None:
         known = {index.name for index in POINTS_TABLE.indexes}
@@ -230,6 +241,20 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             files_write=("imports/",),
             invoke_self=True,
         ),
+        # The member's inbox and preferences: a page of messages and the unread count (Query
+        # of the member's partition), one message (GetItem), marking it read (UpdateItem);
+        # the profile's locale and channels (GetItem, UpdateItem); the rules (Query).
+        "inbox": Access(table=(GET, QUERY, UPDATE)),
+        # Notifier: the batch's member profiles in one BatchGetItem (preferences only), each
+        # message a conditional PutItem (one per kind per member per day; GetItem tells a
+        # redelivery of the same event from another), the rules (Query); the sends the members
+        # opted into → the sends queue.
+        "notifier": Access(table=(GET, QUERY, PUT, BATCH_GET), send_to=("sends",)),
+        # Sender: the member's profile read at send time (GetItem: opt-out, phone, e-mail),
+        # the rules (Query), the message marked sent per channel (conditional UpdateItem);
+        # SMS / e-mail where the stage configures them. Receiving, deleting and holding back
+        # (ChangeMessageVisibility) its own queue's messages come with the event source.
+        "sender": Access(table=(GET, QUERY, UPDATE), deliver=True),
     }
 )
 
@@ -250,11 +275,15 @@ def statements(
     pii_key_arn: str | None = None,
     files_bucket_arn: str | None = None,
     function_arn: str | None = None,
+    queue_arns: Mapping[str, str] | None = None,
+    email: tuple[str, str] | None = None,
 ) -> list[iam.PolicyStatement]:
-    """The data-plane statements for one function's role (logs and X-Ray are added apart);
-    ``pii_key_arn``: the stage's PII HMAC secret, read by the functions declaring ``pii_key``;
-    ``files_bucket_arn``: the file store, for ``files_read`` / ``files_write``;
-    ``function_arn``: the function itself, for ``invoke_self``."""
+    """The data-plane statements for one function's role (logs, X-Ray and SMS are added
+    apart); ``pii_key_arn``: the stage's PII HMAC secret, read by the functions declaring
+    ``pii_key``; ``files_bucket_arn``: the file store, for ``files_read`` / ``files_write``;
+    ``function_arn``: the function itself, for ``invoke_self``; ``queue_arns``: the stage's
+    queues by name, for ``send_to``; ``email``: (SES identity ARN, from address) when the
+    stage sends e-mail, for ``deliver``."""
     result: list[iam.PolicyStatement] = []
     if access.table:
         result.append(iam.PolicyStatement(actions=list(access.table), resources=[table_arn]))
@@ -273,7 +302,34 @@ def statements(
         if function_arn is None:
             raise ValueError("a function declaring invoke_self needs its own ARN")
         result.append(iam.PolicyStatement(actions=[INVOKE], resources=[function_arn]))
+    for queue in sorted(access.send_to):
+        if queue not in (queue_arns or {}):
+            raise ValueError(f"send_to names {queue!r}, which is not a queue of the stage")
+        result.append(iam.PolicyStatement(actions=[SQS_SEND], resources=[queue_arns[queue]]))
+    if access.deliver and email is not None:
+        identity_arn, sender = email
+        result.append(
+            iam.PolicyStatement(
+                actions=[SES_SEND],
+                resources=[identity_arn],
+                conditions={"StringEquals": {SES_FROM: sender}},
+            )
+        )
     return result
+
+
+def sms_statements(partition: str) -> list[iam.PolicyStatement]:
+    """SMS to a member's phone: SNS Publish with ``PhoneNumber`` has no resource to name (the
+    request's resource is the number), so it is allowed on ``*`` — and denied on every SNS
+    ARN (topics, platform endpoints), so the grant cannot publish anywhere but to a phone."""
+    return [
+        iam.PolicyStatement(actions=[SNS_PUBLISH], resources=["*"]),
+        iam.PolicyStatement(
+            effect=iam.Effect.DENY,
+            actions=[SNS_PUBLISH],
+            resources=[f"arn:{partition}:sns:*:*:*"],
+        ),
+    ]
 
 
 def _files_statements(access: Access, bucket_arn: str | None) -> list[iam.PolicyStatement]:

@@ -17,7 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import assets, nag
-from infra.catalog import FunctionSpec, catalog
+from infra.catalog import FunctionSpec, QueueSource, catalog
 from infra.config import PROJECT, StageConfig, cdk_json_context, flag, stage_config
 from infra.constructs.api import HttpApi
 from infra.constructs.auth import Auth
@@ -95,6 +95,12 @@ class LoyaltyPointsStack(Stack):
         self.files = files_bucket(self, config, self.site.logs, self.site.url)
         self.functions: dict[str, LoyaltyFunction] = {}
         self.stream_dlqs: dict[str, sqs.Queue] = {}
+        # Queues consumed by a function (before the functions: others send to them).
+        self.queues: dict[str, sqs.Queue] = {}
+        self.queue_dlqs: dict[str, sqs.Queue] = {}
+        for spec in build.specs:
+            if spec.queue is not None:
+                self._queue(spec, config)
         for spec in build.specs:
             fn = LoyaltyFunction(
                 self,
@@ -107,6 +113,7 @@ class LoyaltyPointsStack(Stack):
                 bus=self.bus,
                 pii_key=self.pii_key,
                 files_bucket=self.files,
+                queues=self.queues,
             )
             self.functions[spec.name] = fn
             for index, schedule in enumerate(spec.all_schedules()):
@@ -128,6 +135,8 @@ class LoyaltyPointsStack(Stack):
                 self._consume_stream(spec.name, fn)
             if spec.bus_events:
                 self._subscribe(spec.name, fn)
+            if spec.queue is not None:
+                self._consume_queue(spec.queue, fn)
 
         self.http = HttpApi(
             self,
@@ -201,10 +210,62 @@ class LoyaltyPointsStack(Stack):
         nag.acknowledge(
             dlq,
             "AwsSolutions-SQS3",
-            "This queue IS a dead-letter destination (stream consumer on_failure or an "
-            "EventBridge target's DLQ); a DLQ of a DLQ would only move the same records again.",
+            "This queue IS a dead-letter destination (stream consumer on_failure, an "
+            "EventBridge target's DLQ or a queue's redrive target); a DLQ of a DLQ would only "
+            "move the same records again.",
         )
         return dlq
+
+    def _queue(self, spec: FunctionSpec, config: StageConfig) -> None:
+        """``spec``'s queue with its dead-letter queue; visibility per ``spec``'s timeout."""
+        source = spec.queue
+        assert source is not None
+        dlq = self._dlq(f"QueueDlq-{source.name}")
+        self.queue_dlqs[source.name] = dlq
+        self.queues[source.name] = sqs.Queue(
+            self,
+            f"Queue-{source.name}",
+            queue_name=config.name(source.name),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            visibility_timeout=Duration.seconds(spec.visibility_timeout_s),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=source.max_receives, queue=dlq),
+        )
+
+    def _consume_queue(self, source: QueueSource, fn: LoyaltyFunction) -> None:
+        """``source``'s queue → ``fn`` in batches, failed items reported one by one (the rest
+        of the batch is deleted); its business events from the stage's bus onto the queue."""
+        queue, dlq = self.queues[source.name], self.queue_dlqs[source.name]
+        fn.function.add_event_source(
+            sources.SqsEventSource(
+                queue,
+                batch_size=source.batch_size,
+                max_batching_window=Duration.seconds(source.batching_window_s)
+                if source.batching_window_s
+                else None,
+                report_batch_item_failures=True,
+            )
+        )
+        if source.events:
+            events.Rule(
+                self,
+                f"Events-{source.name}",
+                event_bus=self.bus,
+                event_pattern=events.EventPattern(
+                    source=[EVENT_SOURCE], detail_type=list(source.events)
+                ),
+                # An event SQS refuses is retried, then kept beside the queue's own failures
+                # (both DLQ messages are the event's JSON: one redrive serves both).
+                targets=[
+                    targets.SqsQueue(
+                        queue,
+                        dead_letter_queue=dlq,
+                        retry_attempts=20,
+                        max_event_age=Duration.hours(24),
+                    )
+                ],
+            )
 
     def _consume_stream(self, name: str, fn: LoyaltyFunction) -> None:
         """The table's stream → ``fn``: retries, batch item failures, a DLQ for the rest."""
@@ -231,9 +292,14 @@ def create_app(
     """The CDK app: cdk.json's feature flags with ``context`` on top, one stack per stage
     (context ``stage``; tests pass several ``stages`` to synthesize once), the web apps from
     context ``webDist`` (default web/dist; missing -> FileNotFoundError naming
-    `make web-build`), and the cdk-nag AwsSolutions pack unless context ``nag`` is false."""
+    `make web-build`), each stage's member channels from context ``notifications``
+    (infra/config.py), and the cdk-nag AwsSolutions pack unless context ``nag`` is false."""
     app = App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
-    configs = [stage_config({"stage": s}) for s in stages or [app.node.try_get_context("stage")]]
+    notifications = app.node.try_get_context("notifications")
+    configs = [
+        stage_config({"stage": s, "notifications": notifications})
+        for s in stages or [app.node.try_get_context("stage")]
+    ]
     build = Build.prepare(app.node.try_get_context("webDist"))
     account = os.environ.get("CDK_DEFAULT_ACCOUNT")
     region = os.environ.get("CDK_DEFAULT_REGION")

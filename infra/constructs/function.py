@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
-from aws_cdk import ArnFormat, Duration, Size, Stack
+from aws_cdk import ArnFormat, Aws, Duration, Size, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import nag
 from infra.catalog import FunctionSpec
 from infra.config import METRICS_NAMESPACE, StageConfig
-from infra.permissions import statements
+from infra.permissions import sms_statements, statements
+from shared.notifications.aws import ENV_EMAIL_FROM, ENV_SMS_ENABLED
 from shared.settings import (
     ENV_EVENT_BUS_NAME,
     ENV_FILES_BUCKET,
@@ -48,6 +51,7 @@ class LoyaltyFunction(Construct):
         bus: events.IEventBus,
         pii_key: secretsmanager.ISecret | None = None,
         files_bucket: s3.IBucket | None = None,
+        queues: Mapping[str, sqs.IQueue] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         function_name = config.name(spec.name)
@@ -78,6 +82,15 @@ class LoyaltyFunction(Construct):
             resource_name=function_name,
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
+        # The stage's queues it sends to, and its SES identity if it delivers e-mail.
+        send_to = {name: (queues or {})[name] for name in spec.access.send_to}
+        notifications = config.notifications
+        email = None
+        if spec.access.deliver and notifications.email_identity and notifications.email_from:
+            identity_arn = Stack.of(self).format_arn(
+                service="ses", resource="identity", resource_name=notifications.email_identity
+            )
+            email = (identity_arn, notifications.email_from)
         data = statements(
             spec.access,
             table.table_arn,
@@ -85,6 +98,8 @@ class LoyaltyFunction(Construct):
             pii_key_arn,
             files.bucket_arn if files is not None else None,
             function_arn,
+            {name: queue.queue_arn for name, queue in send_to.items()},
+            email,
         )
         if data:
             policies["Data"] = iam.PolicyDocument(statements=data)
@@ -120,8 +135,12 @@ class LoyaltyFunction(Construct):
                 ENV_STAGE: config.stage,
                 **({ENV_PII_SECRET_ID: pii_key_arn} if pii_key_arn else {}),
                 **({ENV_FILES_BUCKET: files.bucket_name} if files is not None else {}),
+                **{queue_url_env(name): queue.queue_url for name, queue in send_to.items()},
+                **(channels_env(config) if spec.channels or spec.access.deliver else {}),
             },
         )
+        if spec.access.deliver and notifications.sms:
+            self._allow_sms()
 
         if files is not None:
             bucket_id = Stack.of(self).get_logical_id(cast(s3.CfnBucket, files.node.default_child))
@@ -146,3 +165,31 @@ class LoyaltyFunction(Construct):
             f"Pinned to {RUNTIME.name}: the dependencies layer is built for CPython 3.12 "
             "(infra/build_layer.py) and the code is tested on it; move runtime and layer together.",
         )
+
+    def _allow_sms(self) -> None:
+        """SNS SMS in a policy of its own, so the acknowledgement of its ``*`` covers nothing
+        else (a wildcard in the declared grants still fails cdk-nag)."""
+        policy = iam.Policy(self, "Sms", statements=sms_statements(Aws.PARTITION))
+        policy.attach_to_role(self.role)
+        nag.acknowledge(
+            policy,
+            "AwsSolutions-IAM5[Resource::*]",
+            "SMS to a member's phone: SNS Publish with a PhoneNumber has no resource ARN to "
+            "name, so it is allowed on '*'; this policy holds only that, and denies "
+            "sns:Publish on every SNS ARN, so topics and platform endpoints stay out of reach.",
+        )
+
+
+def queue_url_env(queue: str) -> str:
+    """The environment variable a function finds a queue's URL in: ``SENDS_QUEUE_URL``."""
+    return f"{queue.upper()}_QUEUE_URL"
+
+
+def channels_env(config: StageConfig) -> dict[str, str]:
+    """The member channels the stage configures, as shared/notifications/aws.py reads them:
+    ``SMS_ENABLED=true`` and ``EMAIL_FROM``; absent: off."""
+    notifications = config.notifications
+    return {
+        **({ENV_SMS_ENABLED: "true"} if notifications.sms else {}),
+        **({ENV_EMAIL_FROM: notifications.email_from} if notifications.email_from else {}),
+    }

@@ -17,6 +17,14 @@ from typing import Any
 import pytest
 
 STAGES = ("dev", "prod")
+# Member channels: prod sends SMS and e-mail, dev in-app only (infra/config.py Notifications).
+NOTIFICATIONS = {
+    "prod": {
+        "sms": True,
+        "email_from": "no-reply@mail.example.com",
+        "email_identity": "mail.example.com",
+    }
+}
 # A vite build in miniature: the two pages, a hashed bundle, a public file, vite's manifest.
 WEB_DIST_FILES = {
     "index.html": '<script type="module" src="/assets/member-Ab12Cd34.js"></script>',
@@ -54,7 +62,9 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
         (web_dist / name).write_text(text)
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = create_app(
-        context={"nag": True, "webDist": str(web_dist)}, outdir=str(outdir), stages=STAGES
+        context={"nag": True, "webDist": str(web_dist), "notifications": NOTIFICATIONS},
+        outdir=str(outdir),
+        stages=STAGES,
     )
     assembly = app.synth()
     templates = {

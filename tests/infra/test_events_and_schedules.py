@@ -36,7 +36,8 @@ def test_the_publisher_consumes_the_table_stream_with_a_dead_letter_queue(synth)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BisectBatchOnFunctionError"] is True
     assert "DestinationConfig" in mapping  # the dead-letter queue
-    synth.template().resource_count_is("AWS::SQS::Queue", 2)  # stream DLQ + rule target DLQ
+    # stream DLQ, the reports rule's target DLQ, the notices and sends queues and their DLQs
+    synth.template().resource_count_is("AWS::SQS::Queue", 6)
     synth.template().has_resource_properties(
         "AWS::DynamoDB::GlobalTable",
         {"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}},
