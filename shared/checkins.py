@@ -37,11 +37,15 @@ def check_in(member_id: str, now: datetime) -> dict[str, Any]:
         cap = apply_cap(
             earned.points, today, seen.activity_day, seen.activity_points, rules.daily_activity_cap
         )
-        description = f"Daily check-in (day {earned.streak})"
-        if earned.bonus:
-            description += f", streak bonus +{earned.bonus}"
         credit = kinds.credit(
-            member_id, "checkin", today.isoformat(), cap.credited, description, at=now, rules=rules
+            member_id,
+            "checkin",
+            today.isoformat(),
+            cap.credited,
+            "checkin_bonus" if earned.bonus else "checkin",
+            {"streak": earned.streak, "bonus": earned.bonus},
+            at=now,
+            rules=rules,
         )
         try:
             activity_repo.record(

@@ -98,7 +98,9 @@ def _settle(hold_id: str, target: str, now: datetime) -> dict[str, Any]:
                 ref=hold.hold_id,
                 points=hold.points,
                 at=now,
-                description=f"Paid {hold.cash_value} of order {hold.order_id} with points",
+                **kinds.wording(
+                    "checkout", {"amount": str(hold.cash_value), "order_id": hold.order_id}
+                ),
             )
             current = holds_repo.capture(hold, debit, now)
         else:

@@ -115,6 +115,8 @@ _LEDGER_FIELDS = (
     "points",
     "at",
     "description",
+    "code",
+    "params",
     "order_id",
     "actor",
 )

@@ -45,7 +45,7 @@ def _settle_member(member_id: str, today: date, now: datetime) -> tuple[int, int
                 ref=today.isoformat() if part == 0 else f"{today.isoformat()}.{part}",
                 points=outcome.expire,
                 at=now,
-                description=f"Points expired ({len(chunk)} lot(s) past their date)",
+                **kinds.wording("expire", {"lots": len(chunk)}),
             )
         written = repo.settle(member, chunk, outcome.settled_after, debit)
         if written == repo.REF_USED:  # an earlier chunk of this run used the ref

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -46,7 +47,7 @@ def register(cmd: Registration, now: datetime) -> tuple[dict[str, Any], bool]:
         "registration",
         cmd.member_id,
         rules.welcome_points,
-        "Welcome points",
+        "welcome",
         at=now,
         rules=rules,
     )
@@ -145,31 +146,43 @@ def get_view(member_id: str, now: datetime) -> dict[str, Any]:
     return view(members_repo.load(member_id), now)
 
 
-def entry_view(entry: kinds.Entry, balance_after: int, rules: Rules) -> dict[str, Any]:
+def entry_view(entry: kinds.Entry, balance_after: int, rules: Rules, locale: str) -> dict[str, Any]:
+    code, description = kinds.shown_text(entry, locale)
     return {
         "entry_id": entry.entry_id,
         "at": iso_local(datetime.fromisoformat(entry.at), rules.zone),
         "type": entry.type,
+        "code": code,
         "points": entry.points,
         "balance_after": balance_after,
         "source": entry.source,
         "ref": entry.ref,
-        "description": entry.description,
+        "description": description,
         "expires_on": entry.expires_on,
     }
 
 
 def ledger(
-    member_id: str, limit: int, cursor: str | None, *, with_actor: bool = False
+    member_id: str,
+    limit: int,
+    cursor: str | None,
+    locale: Callable[[str | None], str],
+    *,
+    with_actor: bool = False,
 ) -> dict[str, Any]:
-    """``GET /v1/me/ledger``: newest first, each entry with the balance after it.
+    """``GET /v1/me/ledger``: newest first, each entry with the balance after it and its
+    description in ``locale(saved)`` (``Request.locale``; ``saved`` is the member's saved
+    locale, which the page reads with the balance: operators' views pass a chooser that
+    ignores it).
 
     ``with_actor`` (operators' view) adds who made each operator adjustment.
     """
     rules = programme.current()
-    entries, balance, next_cursor = members_repo.ledger_page(member_id, limit, cursor)
+    page = members_repo.ledger_page(member_id, limit, cursor)
+    entries, balance, next_cursor = page.entries, page.balance, page.next_cursor
     balances = kinds.running_balances(balance, [e.points for e in entries])
-    views = [entry_view(e, b, rules) for e, b in zip(entries, balances, strict=True)]
+    shown = locale(page.saved_locale)
+    views = [entry_view(e, b, rules, shown) for e, b in zip(entries, balances, strict=True)]
     if with_actor:
         for view_, entry in zip(views, entries, strict=True):
             view_["actor"] = entry.actor

@@ -59,7 +59,8 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
             "adjust",
             adjustment_id,
             cmd.points,
-            cmd.reason,
+            "adjustment",
+            {"reason": cmd.reason},
             at=now,
             rules=rules,
             kind=kinds.ADJUST,
@@ -72,7 +73,7 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
             ref=adjustment_id,
             points=-cmd.points,
             at=now,
-            description=cmd.reason,
+            **kinds.wording("adjustment", {"reason": cmd.reason}),
         )
     body = {
         "adjustment_id": adjustment_id,
@@ -203,7 +204,8 @@ def member_file(member_id: str, now: datetime, *, reveal: bool = False) -> dict[
     return view
 
 
-def member_ledger(member_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+def member_ledger(member_id: str, limit: int, cursor: str | None, locale: str) -> dict[str, Any]:
     """The member's ledger with ``balance_after`` and each adjustment's ``actor`` (the first
-    page of an unknown member is 404 ``member_not_found``)."""
-    return members.ledger(member_id, limit, cursor, with_actor=True)
+    page of an unknown member is 404 ``member_not_found``), its text in the operator's
+    ``locale`` (not the member's saved one)."""
+    return members.ledger(member_id, limit, cursor, lambda _saved: locale, with_actor=True)

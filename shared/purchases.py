@@ -116,7 +116,8 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[int, dict[str, Any]]:
             "purchase",
             cmd.order_id,
             earned.points,
-            f"Purchase {cmd.order_id}" + (" (member frozen)" if frozen else ""),
+            "purchase_frozen" if frozen else "purchase",
+            {"order_id": cmd.order_id},
             at=now,
             rules=rules,
         )
@@ -128,7 +129,8 @@ def record_purchase(cmd: Purchase, now: datetime) -> tuple[int, dict[str, Any]]:
                     "referral",
                     cmd.member_id,
                     r.points,
-                    REWARD_TEXT[r.role].format(member=cmd.member_id),
+                    REWARD_CODES[r.role],
+                    {"member": cmd.member_id},
                     at=now,
                     rules=rules,
                 )
@@ -217,14 +219,15 @@ def _hold(
     return 202, reviews.pending_result(held.review)
 
 
+# Each referral reward's ledger text (shared/i18n/catalogs/ledger.py), by its role.
+REWARD_CODES = {
+    "referrer": "referral_referrer",
+    "referee": "referral_referee",
+    "second_level": "referral_second_level",
+}
+
+
 def _held_again(cmd: Purchase) -> tuple[int, dict[str, Any]]:
     """A retried report of an order waiting in the review queue: the same 202."""
     review = reviews.get_review(review_id(cmd.order_id))
     return 202, reviews.pending_result(review)
-
-
-REWARD_TEXT = {
-    "referrer": "Referral bonus: {member} made a first purchase",
-    "referee": "Referral welcome bonus on your first purchase",
-    "second_level": "Second-level referral bonus: {member} made a first purchase",
-}

@@ -84,7 +84,9 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
                 cmd.refund_id,
                 clawback.points,
                 now,
-                f"Refund {cmd.refund_id} of order {cmd.order_id}",
+                **kinds.wording(
+                    "refund_clawback", {"refund_id": cmd.refund_id, "order_id": cmd.order_id}
+                ),
             )
         if give_back is not None and give_back.points > 0:
             give_back_entry = Return(
@@ -94,7 +96,7 @@ def record_refund(cmd: Refund, now: datetime) -> tuple[dict[str, Any], bool]:
                 cmd.refund_id,
                 give_back.points,
                 now,
-                f"Points paid for order {cmd.order_id} refunded",
+                **kinds.wording("checkout_refund", {"order_id": cmd.order_id}),
             )
         try:
             refunds_repo.apply(

@@ -108,7 +108,8 @@ def decide(review_id: str, decision: str, reason: str, actor: str, now: datetime
             "purchase",
             review.order_id,
             review.points if approved else 0,
-            f"Purchase {review.order_id}" + ("" if approved else " (rejected in review)"),
+            "purchase" if approved else "purchase_rejected",
+            {"order_id": review.order_id},
             at=now,
             rules=rules,
         )

@@ -110,7 +110,8 @@ def complete(
             SOURCE,
             task_ref(task_id, current),
             cap.credited,
-            f"Task: {task.name}",
+            "task",
+            {"task": task.name},
             at=now,
             rules=rules,
         )

@@ -144,7 +144,7 @@ def _birthday(member_id: str, today: date, rules: Rules, now: datetime) -> tuple
             at=now,
             earned_on=today,
             expires_on=expiry_date(today, rules.validity),
-            description=f"Happy birthday! {tier.name.capitalize()} birthday points",
+            **kinds.wording("birthday", {"tier": tier.name}),
         )
         outcome = repo.credit_birthday(credit, tier.name, rules)
         if outcome.credited:

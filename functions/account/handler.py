@@ -30,7 +30,7 @@ def get_me(req: Request) -> dict[str, Any]:
 
 @app.operation("list_my_ledger")
 def list_my_ledger(req: Request) -> dict[str, Any]:
-    return members.ledger(req.member_id, req.limit(), req.query.get("cursor"))
+    return members.ledger(req.member_id, req.limit(), req.query.get("cursor"), req.locale)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -79,7 +79,7 @@ def get_member(req: Request) -> dict[str, Any]:
 @app.operation("member_ledger")
 def member_ledger(req: Request) -> dict[str, Any]:
     member_id = _path_id(req, "member_id")
-    return operators.member_ledger(member_id, req.limit(), req.query.get("cursor"))
+    return operators.member_ledger(member_id, req.limit(), req.query.get("cursor"), req.locale())
 
 
 @app.operation("adjust_member")

@@ -7,6 +7,7 @@ from typing import Any
 
 from msgspec import Struct
 
+from shared import i18n
 from shared.domain.calendar import local_date
 from shared.domain.lots import expiry_date
 from shared.domain.rules import Rules
@@ -24,6 +25,8 @@ LOTTERY_PRIZE = "lottery_prize"
 REFUND = "refund"
 CHECKOUT = "checkout"
 
+Params = dict[str, str | int]
+
 # Sources whose credits count toward tier qualification (docs/product.md §7).
 QUALIFYING_SOURCES = frozenset({"purchase", "checkin", "task", "referral", "campaign"})
 
@@ -39,7 +42,9 @@ class Credit(Struct, frozen=True):
     at: datetime
     earned_on: date
     expires_on: date
-    description: str = ""
+    description: str = ""  # English, rendered at write time (exports, events, old readers)
+    code: str = ""  # the text's stable code: a template in shared/i18n/catalogs/ledger.py
+    params: Params = {}  # what the template fills in
 
     @property
     def qualifying(self) -> bool:
@@ -51,17 +56,47 @@ def credit(
     source: str,
     ref: str,
     points: int,
-    description: str,
+    code: str,
+    params: Params | None = None,
     *,
     at: datetime,
     rules: Rules,
     kind: str = EARN,
 ) -> Credit:
     """Points earned ``at``: the lot's day is the programme's local date then, and it lasts
-    as the rules' validity says."""
+    as the rules' validity says; its text is ``code`` with ``params`` (:func:`wording`)."""
     today = local_date(at, rules.zone)
     expires_on = expiry_date(today, rules.validity)
-    return Credit(member_id, kind, source, ref, points, at, today, expires_on, description)
+    return Credit(
+        member_id, kind, source, ref, points, at, today, expires_on, **wording(code, params)
+    )
+
+
+def wording(code: str, params: Params | None = None) -> dict[str, Any]:
+    """An entry's text fields: its stable ``code``, the ``params`` its templates fill in,
+    and ``description``, the English text now (for exports, events and readers that do not
+    localise). KeyError for a code without a template."""
+    params = dict(params or {})
+    return {"code": code, "params": params, "description": describe(code, params, i18n.EN)}
+
+
+def describe(code: str, params: Params, locale: str) -> str:
+    """The text of ``code`` in ``locale``; a ``tier`` param is a tier's name, shown as the
+    catalog names it (``gold`` -> Gold / 金卡) when it does."""
+    shown: dict[str, Any] = dict(params)
+    tier = shown.get("tier")
+    if isinstance(tier, str) and i18n.has(f"ledger.tier.{tier}", locale):
+        shown["tier"] = i18n.text(locale, f"ledger.tier.{tier}")
+    return i18n.text(locale, f"ledger.{code}", shown)
+
+
+def shown_text(entry: Entry, locale: str) -> tuple[str, str]:
+    """``(code, description)`` of a stored entry in ``locale``. An entry written before
+    codes (or with a code no catalog knows any more) keeps its stored description, and its
+    type stands for its code."""
+    if entry.code and i18n.has(f"ledger.{entry.code}", locale):
+        return entry.code, describe(entry.code, entry.params, locale)
+    return entry.code or entry.type, entry.description
 
 
 class Movement(Struct, frozen=True):
@@ -73,7 +108,9 @@ class Movement(Struct, frozen=True):
     ref: str
     points: int  # positive amount taken or returned
     at: datetime
-    description: str = ""
+    description: str = ""  # as Credit's
+    code: str = ""
+    params: Params = {}
 
 
 class Debit(Movement, frozen=True):
@@ -97,7 +134,9 @@ class Entry(Struct, frozen=True):
     ref: str
     points: int  # signed
     at: str
-    description: str = ""
+    description: str = ""  # English at write time
+    code: str = ""  # "" = written before entries had codes
+    params: Params = {}
     expires_on: str | None = None  # credits: the lot's last valid day
     actor: str | None = None  # operator adjustments: who made them
     breakdown: list[dict[str, Any]] = []  # purchases: the points of each earning rule

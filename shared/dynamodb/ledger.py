@@ -51,6 +51,8 @@ def entry_item(change: Credit | Debit | Return, points: int, **extra: Any) -> Le
         points=points,
         at=at,
         description=change.description,
+        code=change.code or None,
+        params=dict(change.params) or None,
         **extra,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from msgspec import Struct
 from pynamodb.exceptions import DoesNotExist, UpdateError
@@ -168,15 +168,24 @@ def _decode_cursor(cursor: str, member_pk: str) -> dict[str, Any]:
         key = payload["k"]
         if key["pk"]["S"] != member_pk or not isinstance(payload["b"], int):
             raise ValueError
+        if not isinstance(payload.get("l", ""), str):
+            raise ValueError
     except (ValueError, KeyError, TypeError):
         raise Invalid("invalid cursor", details={"fields": {"cursor": "is not valid"}}) from None
     return payload
 
 
-def ledger_page(
-    member_id: str, limit: int, cursor: str | None
-) -> tuple[list[Entry], int, str | None]:
-    """A newest-first page of the ledger, the balance after its newest entry, next cursor.
+class LedgerPage(NamedTuple):
+    entries: list[Entry]
+    balance: int  # after the page's newest entry
+    next_cursor: str | None
+    saved_locale: str | None  # the member's, as the first page read it (the cursor keeps it)
+
+
+def ledger_page(member_id: str, limit: int, cursor: str | None) -> LedgerPage:
+    """A newest-first page of the ledger, the balance after its newest entry, next cursor,
+    and the member's saved locale (read with the balance on the first page, carried by the
+    cursor after it, so every page of one walk is in the same language).
 
     The first page reads the member before and after the query and retries if its version
     moved, so the running balances are a consistent snapshot without touching the writes.
@@ -196,10 +205,12 @@ def ledger_page(
         if before is not None and profile_row(member_id).ver != before.ver:
             continue
         balance = int(before.balance) if before is not None else start["b"]
+        saved = before.locale if before is not None else start.get("l")
         next_key = result.last_evaluated_key
         after_last = balance - sum(i.points for i in items)
-        nxt = _encode_cursor({"k": next_key, "b": after_last}) if next_key else None
-        return items, balance, nxt
+        carried = {"l": saved} if saved else {}
+        nxt = _encode_cursor({"k": next_key, "b": after_last, **carried}) if next_key else None
+        return LedgerPage(items, balance, nxt, saved)
     raise Contention("the ledger is changing quickly; retry the request")
 
 

@@ -27,6 +27,8 @@ from shared.dynamodb.values import row_at, value_of
 ITEM, ORDER, COUPON, PAYOUT = "item", "order", "coupon", "payout"
 LIMIT_ITEM, LIMIT_DAY, LIMIT_MONTH = "limit_item", "limit_day", "limit_month"
 RETURN_SOURCE = "return"
+# The ledger text of the points an undone order gives back, by the order's new status.
+RETURN_CODES = {mall.CANCELLED: "order_cancelled", mall.REJECTED: "order_rejected"}
 
 
 def order_of(row: OrderItem) -> Order:
@@ -248,7 +250,7 @@ def give_back(
                 ref=order.order_id,
                 points=order.points,
                 at=now,
-                description=f"{order.item_name} × {q}: order {target}",
+                **kinds.wording(RETURN_CODES[target], {"item": order.item_name, "quantity": q}),
             )
             ledger.add_return(tx, giveback, order_id=order.order_id)
         if with_stock and order.stocked:

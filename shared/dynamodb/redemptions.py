@@ -226,7 +226,7 @@ def place(plan: Plan) -> idempotency.Replay | None:
             ref=plan.order_id,
             points=plan.points,
             at=plan.at,
-            description=f"{plan.offer.name} × {plan.quantity}",
+            **kinds.wording("redeem", {"item": plan.offer.name, "quantity": plan.quantity}),
         )
         ledger.add_debit(tx, debit, condition=_spend_condition(plan), order_id=plan.order_id)
         _add_item(tx, plan)

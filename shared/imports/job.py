@@ -29,7 +29,7 @@ from shared.clock import utc_iso
 from shared.domain import imports as rules_of
 from shared.domain.calendar import local_date
 from shared.domain.imports import COMPLETE, FAILED, RUNNING, UNFINISHED, ImportJob, Progress
-from shared.domain.ledger import EARN, Credit
+from shared.domain.ledger import EARN, Credit, wording
 from shared.domain.lots import expiry_date
 from shared.domain.rules import Rules
 from shared.dynamodb import imports as repo
@@ -90,10 +90,9 @@ def credit_of(row: rules_of.ImportRow, import_id: str, now: datetime, rules: Rul
     ``expires_on`` or, without one, as the programme's validity says."""
     today = local_date(now, rules.zone)
     expires_on = row.expires_on or expiry_date(today, rules.validity)
-    description = f"Opening balance (import {import_id})"
     return Credit(
         row.member_id, EARN, repo.SOURCE, row.member_id, row.points, now, today, expires_on,
-        description,
+        **wording("import_opening", {"import_id": import_id}),
     )  # fmt: skip
 
 

@@ -81,7 +81,7 @@ def _plan(
         ref=draw_id,
         points=lottery.cost,
         at=now,
-        description=f"Lottery draw: {lottery.name}",
+        **kinds.wording("lottery_cost", {"lottery": lottery.name}),
     )
     won = prizes.award(cmd.member_id, lottery, prize, draw_id, now, today, rules)
     note = domain.note(picked, prize)

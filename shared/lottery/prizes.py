@@ -46,7 +46,7 @@ def award(
             at=now + timedelta(microseconds=1),  # listed after the cost it follows
             earned_on=today,
             expires_on=expiry_date(today, rules.validity),
-            description=f"Lottery prize: {prize.name} ({lottery.name})",
+            **kinds.wording("lottery_prize", {"prize": prize.name, "lottery": lottery.name}),
         )
     order_id = coupon_code = coupon_expires_on = None
     if prize.kind in (domain.COUPON, domain.GIFT):

@@ -43,9 +43,15 @@ def pay_statement(campaign_id: str, member_id: str, now: datetime, actor: str) -
         payout = payout_of(campaign, member_id, payable_of(record), now)
         credit = None
         if payout.credits:
-            description = f"Rebate: {campaign.name}"
             credit = ledger.credit(
-                member_id, SOURCE, campaign_id, payout.points, description, at=now, rules=rules
+                member_id,
+                SOURCE,
+                campaign_id,
+                payout.points,
+                "rebate",
+                {"campaign": campaign.name},
+                at=now,
+                rules=rules,
             )
         change = audit.entry(
             now,

@@ -93,6 +93,9 @@ COMPONENTS: dict[str, Schema] = {
             "entry_id": STRING,
             "at": ref("Timestamp"),
             "type": enum(LEDGER_TYPES),
+            # The text's stable code (a catalog template; the type for older entries), and
+            # the description in the caller's locale (Accept-Language, saved, programme's).
+            "code": STRING,
             "points": INT,
             "balance_after": INT,
             "source": STRING,

@@ -92,7 +92,11 @@ class LedgerItem(Item):
     ref = UnicodeAttribute()
     points = NumberAttribute()
     at = UnicodeAttribute()  # UTC ISO-8601
-    description = UnicodeAttribute(default="")
+    description = UnicodeAttribute(default="")  # English, rendered when written
+    # The text's stable code and what its template fills in (shared/i18n/catalogs/ledger.py);
+    # absent on entries written before codes: readers show the stored description.
+    code = UnicodeAttribute(null=True)
+    params = MapAttribute(null=True)
     expires_on = UnicodeAttribute(null=True)  # credits: the lot's last valid day
     # Purchases (looked up by order id for refunds).
     order_pk = UnicodeAttribute(null=True)
