@@ -171,3 +171,29 @@ def test_an_entry_from_before_codes_keeps_its_description_and_its_type_as_code()
     assert ledger.shown_text(old, i18n.ZH_CN) == ("earn", "Purchase o-1")
     gone = _entry(code="retired_code", description="Something")
     assert ledger.shown_text(gone, i18n.ZH_CN) == ("retired_code", "Something")
+
+
+def test_a_ledger_event_carries_the_code_and_params() -> None:
+    from datetime import UTC, datetime
+
+    from shared import events
+    from shared.dynamodb.ledger import entry_item
+
+    debit = ledger.Debit(
+        "m-1",
+        ledger.REDEEM,
+        "mall",
+        "o-9",
+        20,
+        datetime(2027, 1, 1, tzinfo=UTC),
+        **ledger.wording("redeem", {"item": "保温杯", "quantity": 2}),
+    )
+    image = entry_item(debit, -20).serialize()
+    record = {"eventName": "INSERT", "dynamodb": {"NewImage": image, "SequenceNumber": "1"}}
+    (event,) = events.from_stream_record(record)
+    assert event.detail_type == "PointsRedeemed.v1"
+    assert {k: event.detail[k] for k in ("code", "params", "description")} == {
+        "code": "redeem",
+        "params": {"item": "保温杯", "quantity": 2},
+        "description": "保温杯 × 2",
+    }
