@@ -18,8 +18,8 @@ from shared.clock import utc_iso
 from shared.domain.calendar import iso_local
 from shared.domain.notices import IN_APP, Message, Prefs, render
 from shared.dynamodb import inbox as inbox_repo
-from shared.dynamodb import members as members_repo
-from shared.errors import MessageNotFound
+from shared.dynamodb import notify_profiles
+from shared.errors import MemberNotFound, MessageNotFound
 
 ChooseLocale = Callable[[str | None], str]
 
@@ -52,7 +52,7 @@ def messages(
 ) -> dict[str, Any]:
     """A page of the member's messages, newest first (``unread``: only those not read), and
     how many are unread in all; messages past their inbox period are left out."""
-    locale = choose_locale(members_repo.preferences(member_id).locale)
+    locale = choose_locale(_prefs(member_id).locale)
     found, next_cursor = inbox_repo.page(
         member_id, unread=unread, limit=limit, cursor=cursor, now=now
     )
@@ -69,28 +69,38 @@ def mark_read(
 ) -> dict[str, Any]:
     """Mark the member's message read (again: the first time stays) and return it;
     ``message_not_found`` if the member has no such message (or it has expired)."""
-    locale = choose_locale(members_repo.preferences(member_id).locale)
+    locale = choose_locale(_prefs(member_id).locale)
     message = inbox_repo.mark_read(member_id, message_id, utc_iso(now), now=now)
     if message is None:
         raise MessageNotFound(f"no message {message_id!r}", params={"id": message_id})
     return message_view(message, locale, programme.current().zone)
 
 
+def _prefs(member_id: str) -> Prefs:
+    return _registered(member_id, notify_profiles.member_preferences(member_id))
+
+
+def _registered(member_id: str, prefs: Prefs | None) -> Prefs:
+    if prefs is None:
+        raise MemberNotFound(f"member {member_id!r} is not registered", params={"id": member_id})
+    return prefs
+
+
 def preferences(member_id: str) -> dict[str, Any]:
-    return _shown_preferences(members_repo.preferences(member_id))
+    return _shown_preferences(_prefs(member_id))
 
 
 def change_preferences(member_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Save the fields given (``locale``, ``channels.sms``, ``channels.email``); the request
     has already refused turning in-app messages off."""
     channels = changes.get("channels") or {}
-    saved = members_repo.set_preferences(
+    saved = notify_profiles.save_preferences(
         member_id,
         locale=changes.get("locale"),
         sms=channels.get("sms"),
         email=channels.get("email"),
     )
-    return _shown_preferences(saved)
+    return _shown_preferences(_registered(member_id, saved))
 
 
 def _shown_preferences(prefs: Prefs) -> dict[str, Any]:

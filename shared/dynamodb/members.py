@@ -12,13 +12,12 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from msgspec import Struct
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from shared.clock import utc_iso
 from shared.domain.ledger import Credit, Entry
 from shared.domain.lots import Lot
 from shared.domain.members import Audit, Member
-from shared.domain.notices import Prefs
 from shared.domain.rules import Rules
 from shared.dynamodb import contacts, keys, ledger
 from shared.dynamodb.ledger import ENTRY, LOT, PROFILE, add_credit
@@ -213,53 +212,3 @@ def ledger_page(member_id: str, limit: int, cursor: str | None) -> LedgerPage:
         return LedgerPage(items, balance, nxt, saved)
     raise Contention("the ledger is changing quickly; retry the request")
 
-
-# Notification preferences (GET/PUT /v1/me/preferences) ------------------------------------
-
-_PREFERENCES = ["member_id", "status", "locale", "notify_sms", "notify_email", "phone", "email"]
-
-
-def _preferences_of(item: MemberItem) -> Prefs:
-    return Prefs(
-        member_id=item.member_id,
-        status=item.status,
-        locale=item.locale,
-        sms=bool(item.notify_sms),
-        email=bool(item.notify_email),
-        has_phone=bool(item.phone),
-        has_email=bool(item.email),
-    )
-
-
-def preferences(member_id: str) -> Prefs:
-    """The member's preferences, reading only those attributes (the contact details only to
-    say whether one is on file); :class:`MemberNotFound` if not registered."""
-    try:
-        item = MemberItem.get(
-            keys.member_pk(member_id),
-            keys.PROFILE,
-            consistent_read=True,
-            attributes_to_get=_PREFERENCES,
-        )
-    except DoesNotExist:
-        raise ledger.not_registered(member_id) from None
-    return _preferences_of(item)
-
-
-def set_preferences(
-    member_id: str, *, locale: str | None = None, sms: bool | None = None, email: bool | None = None
-) -> Prefs:
-    """Save the preferences given (None: leave it as it is) on the registered member's
-    profile, in one conditional update; :class:`MemberNotFound` if not registered."""
-    changes = {"locale": locale, "notify_sms": sms, "notify_email": email}
-    actions = [getattr(MemberItem, k).set(v) for k, v in changes.items() if v is not None]
-    if not actions:  # nothing to change (e.g. only "in_app": true)
-        return preferences(member_id)
-    item = MemberItem(pk=keys.member_pk(member_id), sk=keys.PROFILE)
-    try:
-        item.update(actions=actions, condition=MemberItem.pk.exists())
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise ledger.not_registered(member_id) from None
-        raise
-    return _preferences_of(item)

@@ -1,5 +1,6 @@
 """Data access of what reaching a member needs from the profile: the saved locale, the SMS and
-e-mail opt-ins and, for the sender only, the phone and e-mail address.
+e-mail opt-ins and, for the sender only, the phone and e-mail address; and the member's own
+changes to the locale and opt-ins (``PUT /v1/me/preferences``).
 
 Reads project only these attributes (never the balance or the ledger counters). Contact
 details are personal data: the values returned here go to the channel and nowhere else (no
@@ -9,7 +10,7 @@ log line, no queue message).
 from __future__ import annotations
 
 from msgspec import Struct
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from shared.domain.notices import Prefs
 from shared.dynamodb import keys
@@ -34,14 +35,8 @@ class Recipient(Struct, frozen=True):
 def recipient(member_id: str) -> Recipient | None:
     """The member's preferences and contact details now (a strongly consistent read, so an
     opt-out saved a moment ago counts); None if there is no such member."""
-    try:
-        item = MemberItem.get(
-            keys.member_pk(member_id),
-            keys.PROFILE,
-            consistent_read=True,
-            attributes_to_get=_RECIPIENT,
-        )
-    except DoesNotExist:
+    item = _profile(member_id)
+    if item is None:
         return None
     return Recipient(
         member_id=item.member_id,
@@ -65,15 +60,57 @@ def preferences(member_ids: list[str]) -> dict[str, Prefs]:
         consistent=False,
         attributes=_RECIPIENT,
     )
-    return {
-        row.member_id: Prefs(
-            member_id=row.member_id,
-            status=row.status,
-            locale=row.locale,
-            sms=bool(row.notify_sms),
-            email=bool(row.notify_email),
-            has_phone=bool(row.phone),
-            has_email=bool(row.email),
+    return {row.member_id: _prefs(row) for row in rows}
+
+
+def member_preferences(member_id: str) -> Prefs | None:
+    """One member's preferences now (strongly consistent: what they saved a moment ago);
+    None if there is no such member."""
+    item = _profile(member_id)
+    return None if item is None else _prefs(item)
+
+
+def save_preferences(
+    member_id: str, *, locale: str | None = None, sms: bool | None = None, email: bool | None = None
+) -> Prefs | None:
+    """Save the preferences given (None: leave it as it is) on the member's profile, in one
+    update conditional on the member being registered; the preferences after it, or None if
+    there is no such member."""
+    changes = {"locale": locale, "notify_sms": sms, "notify_email": email}
+    actions = [getattr(MemberItem, k).set(v) for k, v in changes.items() if v is not None]
+    if not actions:  # nothing to change (e.g. only "in_app": true)
+        return member_preferences(member_id)
+    item = MemberItem(pk=keys.member_pk(member_id), sk=keys.PROFILE)
+    try:
+        item.update(actions=actions, condition=MemberItem.pk.exists())
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return _prefs(item)
+
+
+def _profile(member_id: str) -> MemberItem | None:
+    """The profile's notification attributes (a strongly consistent, projected read)."""
+    try:
+        return MemberItem.get(
+            keys.member_pk(member_id),
+            keys.PROFILE,
+            consistent_read=True,
+            attributes_to_get=_RECIPIENT,
         )
-        for row in rows
-    }
+    except DoesNotExist:
+        return None
+
+
+def _prefs(row: MemberItem) -> Prefs:
+    """A profile as preferences: the phone and address reduced to "there is one"."""
+    return Prefs(
+        member_id=row.member_id,
+        status=row.status,
+        locale=row.locale,
+        sms=bool(row.notify_sms),
+        email=bool(row.notify_email),
+        has_phone=bool(row.phone),
+        has_email=bool(row.email),
+    )
