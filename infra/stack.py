@@ -199,10 +199,11 @@ class LoyaltyPointsStack(Stack):
             ],
         )
 
-    def _dlq(self, construct_id: str) -> sqs.Queue:
+    def _dlq(self, construct_id: str, queue_name: str | None = None) -> sqs.Queue:
         dlq = sqs.Queue(
             self,
             construct_id,
+            queue_name=queue_name,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
@@ -220,7 +221,7 @@ class LoyaltyPointsStack(Stack):
         """``spec``'s queue with its dead-letter queue; visibility per ``spec``'s timeout."""
         source = spec.queue
         assert source is not None
-        dlq = self._dlq(f"QueueDlq-{source.name}")
+        dlq = self._dlq(f"QueueDlq-{source.name}", config.name(f"{source.name}-dlq"))
         self.queue_dlqs[source.name] = dlq
         self.queues[source.name] = sqs.Queue(
             self,

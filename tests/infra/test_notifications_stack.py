@@ -168,6 +168,7 @@ def test_each_queue_is_encrypted_tls_only_and_dead_letters_after_its_receives(
     assert redrive["maxReceiveCount"] == max_receives
     dlq_id = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
     dlq = resources[dlq_id]["Properties"]
+    assert dlq["QueueName"] == f"loyalty-points-dev-{queue}-dlq"
     assert dlq["SqsManagedSseEnabled"] is True
     assert dlq["MessageRetentionPeriod"] == FOURTEEN_DAYS
     # AWS: a Lambda event source's queue keeps a batch invisible for 6x the timeout.
