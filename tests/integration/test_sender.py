@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from functions.sender import handler
+from local.gateway import LambdaContext
 from shared import clock
 from shared.domain import notices
 from shared.domain.notices import EMAIL, POINTS_EXPIRING, SMS, Notice, Send
@@ -264,7 +265,7 @@ class Refusing:
 
     def send(self, to: str, subject: str | None, body: str) -> None:
         self.tries += 1
-        raise RuntimeError("the channel is down")
+        raise RuntimeError(f"the channel is down: {to} refused")  # as SNS may quote it
 
 
 def test_a_failing_channel_backs_off_then_sqs_dead_letters_the_send(stage: Sqs, api: Api) -> None:
@@ -317,3 +318,60 @@ def test_a_channel_the_stage_does_not_configure_is_skipped(
 
     assert handler.handle(stage.receive()) == {"batchItemFailures": []}
     assert sms_sent() == []
+
+
+def test_the_dispatch_delays_each_send_towards_its_not_before_up_to_15_minutes(
+    stage: Sqs,
+) -> None:
+    entries: list[dict[str, Any]] = []
+    stage.client.meta.events.register(
+        "provide-client-params.sqs.SendMessageBatch",
+        lambda params, **_: entries.extend(params["Entries"]),
+    )
+    now = clock.now()
+    sends = [
+        send_of(SMS),
+        send_of(SMS, now + timedelta(minutes=5)),
+        send_of(SMS, now + timedelta(hours=3)),
+    ]
+
+    aws.SqsDispatch(stage.url, stage.client).dispatch(sends, now)
+
+    assert [e["DelaySeconds"] for e in entries] == [0, 300, 900]
+    assert [aws.decode(e["MessageBody"]) for e in entries] == sends
+    assert PHONE not in json.dumps(entries) and ADDRESS not in json.dumps(entries)
+    with pytest.raises(aws.DispatchFailed):
+        aws.SqsDispatch("", stage.client).dispatch(sends, now)
+
+
+def test_what_the_notifier_queues_the_sender_function_delivers(stage: Sqs) -> None:
+    prefs("m-1", notify_sms=True, notify_email=True)
+    aws.SqsDispatch(stage.url, stage.client).dispatch([send_of(SMS), send_of(EMAIL)], clock.now())
+
+    reply = handler.lambda_handler(stage.receive(), LambdaContext("sender", "req-1"))
+
+    assert reply == {"batchItemFailures": []}
+    assert [to for to, _ in sms_sent()] == [PHONE]
+    assert [e.destinations["ToAddresses"] for e in emails_sent()] == [[ADDRESS]]
+    assert sent_on(SMS) and sent_on(EMAIL)
+
+
+def test_phone_numbers_are_logged_masked_only(
+    stage: Sqs, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from shared.observability import logger
+
+    prefs("m-1", notify_sms=True)
+    logger.setLevel("INFO")
+    try:
+        stage.put(send_of(SMS))
+        handler.handle(stage.receive(), channels={SMS: Refusing()})
+        stage.put(send_of(SMS))
+        handler.handle(stage.receive())
+    finally:
+        logger.setLevel("WARNING")
+
+    out, err = capsys.readouterr()
+    logged = out + err + "".join(str(r.__dict__) for r in caplog.records)
+    assert "send failed" in logged and "138****5678" in logged
+    assert PHONE not in logged and "13812345678" not in logged
