@@ -21,6 +21,7 @@ from shared.dynamodb.models.base import as_plain
 from shared.dynamodb.models.inbox import MessageItem
 
 NEW, SAME_EVENT, TAKEN = "new", "same_event", "taken"  # outcomes of :func:`write`
+UNREAD_PAGE = 100  # messages read per request while looking for unread ones
 
 
 def _conditional_failed(exc: PutError | UpdateError) -> bool:
@@ -103,6 +104,9 @@ def page(
         filter_condition=_both(unread_only, _kept(now)),
         scan_index_forward=False,
         limit=limit,
+        # Unread messages may lie behind many read ones: read a wider page per request than
+        # ``limit`` (one round trip, not one per read message, for the app's ``limit=1`` badge).
+        page_size=max(limit, UNREAD_PAGE) if unread else limit,
         last_evaluated_key=pages.decode(cursor, ("pk", pk)),
     )
     items = [message_of(item) for item in result]

@@ -133,6 +133,24 @@ def test_unread_filter_and_pages_walk_the_inbox_once(api: Api, member: str) -> N
     ]
 
 
+def test_the_unread_badge_finds_an_old_unread_message_in_one_round_trip(
+    api: Api, member: str, dynamodb_calls: Any
+) -> None:
+    days = [date(2026, 12, 1) + timedelta(days=d) for d in range(40)]
+    ids = [message(member, day.isoformat(), "birthday_points", points=1) for day in days]
+    for mid in ids[1:]:  # every message read but the oldest
+        inbox.mark_read(member, mid, "2027-01-10T00:00:00+00:00")
+    messages(api)  # the programme's rules are read once per process: not counted below
+    dynamodb_calls.clear()
+
+    body = messages(api, query="?unread=true&limit=1").body
+
+    assert [m["message_id"] for m in body["items"]] == [ids[0]]
+    assert body["unread"] == 1
+    assert dynamodb_calls["Query"] == 2  # the page and the unread count
+    assert dynamodb_calls["GetItem"] == 1  # the saved locale
+
+
 def test_marking_read_twice_answers_the_first_read_time(api: Api, member: str) -> None:
     mid = message(member, "2027-01-09", "tier_promoted", tier="gold")
 
