@@ -84,10 +84,11 @@ synth: setup-test web-build ## build web apps + dependencies layer, synthesize t
 deploy: synth ## deploy one stage with the CDK CLI: make deploy STAGE=dev|staging|prod
 	npx --yes aws-cdk@^2.1148 deploy -c stage=$(STAGE) --app cdk.out --require-approval never
 
-bench: setup-test ## print the write-cost, cold-start and web bundle figures
+bench: setup-test ## print the write-cost, cold-start, web bundle and notifier burst figures
 	$(PY) bench/write_cost.py
 	$(PY) bench/cold_start.py
 	$(PY) bench/web_figures.py
+	$(PY) bench/notifier_burst.py
 
 openapi: setup-test ## write the OpenAPI document generated from the route table to docs/openapi.json
 	$(PY) -m shared.openapi docs/openapi.json
