@@ -15,7 +15,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from shared.domain.notices import Prefs
 from shared.dynamodb import keys
 from shared.dynamodb.models.members import MemberItem
-from shared.dynamodb.values import rows_at
+from shared.dynamodb.values import rows_at, value_of
 
 _RECIPIENT = ["member_id", "status", "locale", "notify_sms", "notify_email", "phone", "email"]
 
@@ -36,17 +36,7 @@ def recipient(member_id: str) -> Recipient | None:
     """The member's preferences and contact details now (a strongly consistent read, so an
     opt-out saved a moment ago counts); None if there is no such member."""
     item = _profile(member_id)
-    if item is None:
-        return None
-    return Recipient(
-        member_id=item.member_id,
-        status=item.status,
-        locale=item.locale,
-        notify_sms=item.notify_sms,
-        notify_email=item.notify_email,
-        phone=item.phone,
-        email=item.email,
-    )
+    return None if item is None else value_of(item, Recipient)
 
 
 def preferences(member_ids: list[str]) -> dict[str, Prefs]:
