@@ -24,31 +24,33 @@ PURCHASES = (
 
 
 # The points mall's example catalog (docs/product.md §4), plus a donation and a cash-out to try.
+# Names are Chinese, as a programme for Chinese shoppers would write them (the apps and the
+# ledger show them as written); ids stay ASCII.
 CATALOG: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("phone", {"name": "Smartphone", "kind": "gift", "points": 10_000, "stock": 20}),
-    ("earphones", {"name": "Wireless earphones", "kind": "gift", "points": 5_000, "stock": 50}),
-    ("thermos-cup", {"name": "Thermos cup", "kind": "gift", "points": 3_000, "stock": 100}),
+    ("phone", {"name": "智能手机", "kind": "gift", "points": 10_000, "stock": 20}),
+    ("earphones", {"name": "无线耳机", "kind": "gift", "points": 5_000, "stock": 50}),
+    ("thermos-cup", {"name": "保温杯", "kind": "gift", "points": 3_000, "stock": 100}),
     (
         "coupon-100-10",
-        {"name": "Spend 100 save 10", "kind": "coupon", "points": 1_000, "coupon_valid_days": 30},
+        {"name": "满100减10优惠券", "kind": "coupon", "points": 1_000, "coupon_valid_days": 30},
     ),
     (
         "coupon-200-30",
-        {"name": "Spend 200 save 30", "kind": "coupon", "points": 2_000, "coupon_valid_days": 30},
+        {"name": "满200减30优惠券", "kind": "coupon", "points": 2_000, "coupon_valid_days": 30},
     ),
     (
         "phone-credit-30",
         {
-            "name": "Phone credit 30 yuan",
+            "name": "30元话费",
             "kind": "coupon",
             "points": 2_010,
             "per_member_limit": {"per_month": 2},
         },
     ),
-    ("phone-credit-50", {"name": "Phone credit 50 yuan", "kind": "coupon", "points": 3_340}),
-    ("phone-credit-100", {"name": "Phone credit 100 yuan", "kind": "coupon", "points": 6_670}),
-    ("plant-a-tree", {"name": "Plant a tree (charity)", "kind": "donation", "points": 100}),
-    ("cash-out-10", {"name": "10 yuan cash credit", "kind": "cash_out", "points": 1_000}),
+    ("phone-credit-50", {"name": "50元话费", "kind": "coupon", "points": 3_340}),
+    ("phone-credit-100", {"name": "100元话费", "kind": "coupon", "points": 6_670}),
+    ("plant-a-tree", {"name": "种一棵树（公益）", "kind": "donation", "points": 100}),
+    ("cash-out-10", {"name": "10元现金", "kind": "cash_out", "points": 1_000}),
 )
 
 
@@ -99,7 +101,7 @@ def demo_member_day() -> dict[str, Any]:
 
     now = clock.now()
     return {
-        "name": "Gold member Wednesday",
+        "name": "金卡会员日（每周三）",
         "starts_at": now.isoformat(),
         "ends_at": (now + timedelta(days=365)).isoformat(),
         "multiplier": "2",
@@ -120,7 +122,7 @@ def demo_lottery() -> dict[str, Any]:
 
     now = clock.now()
     return {
-        "name": "New year lucky draw",
+        "name": "新年幸运大抽奖",
         "cost": 50,
         "daily_limit": 3,
         "extra_draws": {"per_amount": "100.00", "draws": 1},
@@ -130,7 +132,7 @@ def demo_lottery() -> dict[str, Any]:
         "prizes": [
             {
                 "prize_id": "phone",
-                "name": "Smartphone",
+                "name": "智能手机",
                 "kind": "gift",
                 "weight": 1,
                 "item_id": "phone",
@@ -138,7 +140,7 @@ def demo_lottery() -> dict[str, Any]:
             },
             {
                 "prize_id": "red-packet",
-                "name": "8.88 yuan red packet",
+                "name": "8.88元红包",
                 "kind": "cash",
                 "weight": 20,
                 "cash": "8.88",
@@ -146,7 +148,7 @@ def demo_lottery() -> dict[str, Any]:
             },
             {
                 "prize_id": "coupon",
-                "name": "Spend 100 save 10",
+                "name": "满100减10优惠券",
                 "kind": "coupon",
                 "weight": 20,
                 "item_id": "coupon-100-10",
@@ -154,14 +156,14 @@ def demo_lottery() -> dict[str, Any]:
             },
             {
                 "prize_id": "points-100",
-                "name": "100 points",
+                "name": "100积分",
                 "kind": "points",
                 "weight": 100,
                 "points": 100,
             },
             {
                 "prize_id": "points-10",
-                "name": "10 points",
+                "name": "10积分",
                 "kind": "points",
                 "weight": 300,
                 "points": 10,

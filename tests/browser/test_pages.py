@@ -27,8 +27,8 @@ def test_every_member_page(member: Ui) -> None:
         member.check(path.strip("/") or "home")
     # An item's page: the first item of the mall, opened the way a member opens it.
     member.goto("/mall")
-    member.page.get_by_role("link", name="Thermos cup").first.click()
-    member.page.get_by_role("heading", name="Thermos cup", level=1).wait_for()
+    member.page.get_by_role("link", name="保温杯").first.click()
+    member.page.get_by_role("heading", name="保温杯", level=1).wait_for()
     member.check("item")
     FIGURES["pages"] = FIGURES.get("pages", 0) + member.checked
 

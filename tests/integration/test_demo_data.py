@@ -51,3 +51,25 @@ def test_a_store_whose_demo_members_have_no_contact_details_still_loads(api: Api
 
     assert lookup(api, "phone=13800000001") == []  # alice stays as she was
     assert [m["member_id"] for m in lookup(api, "phone=13800000002")] == ["m-bob"]
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_the_demo_is_in_chinese_by_default_with_ascii_ids(api: Api) -> None:
+    load_demo(api)
+
+    catalog = api.member("m-alice", "GET", "/v1/catalog?limit=100").body["items"]
+    lottery = api.operator("GET", "/v1/admin/lotteries/new-year-draw").body
+    campaigns = api.operator("GET", "/v1/admin/campaigns").body["items"]
+    named = [*catalog, lottery, *lottery["prizes"], *campaigns]
+    assert [c["campaign_id"] for c in campaigns] == ["gold-wednesday"]
+    assert len(catalog) == 10
+    assert [n["name"] for n in named if not _chinese(n["name"])] == []
+    ids = [i["item_id"] for i in catalog] + [p["prize_id"] for p in lottery["prizes"]]
+    assert all(i.isascii() for i in ids)
+    # the ledger a member reads without asking for a language: the programme's zh-CN
+    ledger = api.member("m-alice", "GET", "/v1/me/ledger").body["items"]
+    assert ledger[-1]["description"] == "新会员欢迎积分"
+    assert all(_chinese(e["description"]) for e in ledger)

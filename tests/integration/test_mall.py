@@ -951,10 +951,10 @@ def test_demo_data_loads_the_spec_catalog_once(api: Api) -> None:
 
     catalog = api.member("m-alice", "GET", "/v1/catalog?limit=100").body["items"]
     shown = {i["name"]: (i["points"], i["stock"]) for i in catalog}
-    assert shown["Smartphone"] == (10_000, 19)  # a restart does not reset the stock
-    assert shown["Wireless earphones"] == (5_000, 50)
-    assert shown["Thermos cup"] == (3_000, 100)
-    assert shown["Spend 100 save 10"] == (1_000, None)
-    assert shown["Spend 200 save 30"] == (2_000, None)
-    assert [shown[f"Phone credit {n} yuan"][0] for n in (30, 50, 100)] == [2_010, 3_340, 6_670]
+    assert shown["智能手机"] == (10_000, 19)  # a restart does not reset the stock
+    assert shown["无线耳机"] == (5_000, 50)
+    assert shown["保温杯"] == (3_000, 100)
+    assert shown["满100减10优惠券"] == (1_000, None)
+    assert shown["满200减30优惠券"] == (2_000, None)
+    assert [shown[f"{n}元话费"][0] for n in (30, 50, 100)] == [2_010, 3_340, 6_670]
     assert bought.status == 201
