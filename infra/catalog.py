@@ -38,6 +38,8 @@ class QueueSource:
     max_receives: int
     batching_window_s: int = 0
     events: tuple[str, ...] = ()
+    # at most this many invocations at once (SQS's least is 2; None: as many as Lambda scales)
+    max_concurrency: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +148,10 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
         ),
         channels=True,
     ),
-    job("sender", 30, queue=QueueSource("sends", 10, max_receives=6)),
+    # Two senders at a time: SNS SMS and SES accept a few to a few tens of messages a second
+    # per account, and the sends quiet hours held overnight all fall due at 09:00; throttled
+    # sends would use up their 6 receives in retries, while sends left waiting use none.
+    job("sender", 30, queue=QueueSource("sends", 10, max_receives=6, max_concurrency=2)),
 )
 
 

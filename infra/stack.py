@@ -246,6 +246,7 @@ class LoyaltyPointsStack(Stack):
                 if source.batching_window_s
                 else None,
                 report_batch_item_failures=True,
+                max_concurrency=source.max_concurrency,
             )
         )
         if source.events:

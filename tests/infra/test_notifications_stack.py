@@ -204,9 +204,12 @@ def test_the_notifier_takes_up_to_100_notices_gathered_for_5_seconds(synth) -> N
     assert mapping["BatchSize"] == 100
     assert mapping["MaximumBatchingWindowInSeconds"] == 5
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "ScalingConfig" not in mapping  # a burst of events scales out
 
 
-def test_the_sender_takes_10_sends_and_reports_each_failure(synth) -> None:
+def test_the_sender_takes_10_sends_two_batches_at_a_time_and_reports_each_failure(
+    synth,
+) -> None:
     resources = _resources(synth, "dev")
     mapping = _mapping(resources, _function_id(resources, "dev", "sender"))
     sends = _queue_id(resources, "dev", "sends")
@@ -214,6 +217,8 @@ def test_the_sender_takes_10_sends_and_reports_each_failure(synth) -> None:
     assert mapping["BatchSize"] == 10
     assert "MaximumBatchingWindowInSeconds" not in mapping
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # SMS/e-mail rates are per account: sends wait in the queue rather than be throttled
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 2}
 
 
 def _of_events(node: ast.AST) -> Any:
