@@ -118,7 +118,7 @@ def seed_members(count: int) -> list[str]:
             "registration",
             member_id,
             SEED_POINTS,
-            "Bench seed",
+            "welcome",  # a registration seed: the welcome entry's text
             at=now,
             rules=DEFAULT_RULES,
         )
