@@ -199,26 +199,6 @@ def test_an_error_path_never_loads_the_rules(
     assert error_locale(_event()) == i18n.DEFAULT_LOCALE
 
 
-def _failing_app(error: Exception) -> HttpApp:
-    app = HttpApp("account")
-
-    @app.operation("health")
-    def fail(req):  # type: ignore[no-untyped-def]
-        raise error
-
-    return app
-
-
-def test_unexpected_errors_answer_internal_in_the_callers_language(
-    no_rules_in_memory: None,
-) -> None:
-    app = _failing_app(RuntimeError("boom"))
-    for header, message in ((None, catalog.ZH_CN["internal"]), ("en", "internal error")):
-        reply = app.resolve(_event(header))
-        assert reply["statusCode"] == 500
-        assert json.loads(reply["body"]) == {"error": {"code": "internal", "message": message}}
-
-
 def test_an_unknown_route_answers_not_found_in_the_callers_language(
     no_rules_in_memory: None,
 ) -> None:

@@ -43,3 +43,12 @@ def test_other_unexpected_errors_stay_500_without_details() -> None:
         assert json.loads(reply["body"]) == {
             "error": {"code": "internal", "message": "internal error"}
         }
+
+
+def test_the_500_answer_follows_the_callers_language() -> None:
+    chinese = {**EVENT, "headers": {"accept-language": "zh-CN,zh;q=0.9"}}
+    reply = _app(RuntimeError("boom")).resolve(chinese)
+    assert reply["statusCode"] == 500
+    assert json.loads(reply["body"]) == {
+        "error": {"code": "internal", "message": "服务器内部错误，请稍后重试"}
+    }
