@@ -209,6 +209,23 @@ def business_items() -> list[dict[str, Any]]:
     return [i for i in table_items() if not i["sk"]["S"].startswith("MSG#")]
 
 
+def test_a_failed_write_fails_its_event_only(members: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_write = inbox.write
+
+    def flaky(notice: Any, keep_days: int) -> str:
+        if notice.member_id == "m-quiet":
+            raise ConnectionError("the table is unreachable")
+        return real_write(notice, keep_days)
+
+    monkeypatch.setattr(inbox, "write", flaky)
+
+    outcome = notifier.process([expiring("m-quiet"), expiring("m-sms")], Recorder(), NOON)
+
+    assert outcome.failed == [0] and outcome.new == 1
+    monkeypatch.setattr(inbox, "write", real_write)
+    assert run([expiring("m-quiet")], Recorder())["new"] == 1  # the redelivery writes it
+
+
 # --- the handler ---------------------------------------------------------------------------------
 
 
