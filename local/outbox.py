@@ -21,16 +21,17 @@ from typing import Any
 
 from shared import clock
 from shared.domain.notices import CHANNELS, SMS, Send
+from shared.domain.rules import Rules
 from shared.events import Event
 from shared.notifications import sender
 
 WAITING = "waiting"
 
 
-def _programme_locale() -> str:
+def _programme_rules() -> Rules:
     from shared import programme
 
-    return programme.current().notifications.default_locale
+    return programme.current()
 
 
 class _Recorder:
@@ -51,8 +52,8 @@ class _Recorder:
 class Outbox:
     """Sends held until due, then delivered to recording channels; thread-safe."""
 
-    def __init__(self, default_locale: Callable[[], str] = _programme_locale):
-        self.default_locale = default_locale
+    def __init__(self, rules: Callable[[], Rules] = _programme_rules):
+        self.rules = rules
         self._items: list[dict[str, Any]] = []
         self._waiting: list[tuple[Send, dict[str, Any]]] = []
         self._lock = threading.Lock()
@@ -79,12 +80,12 @@ class Outbox:
             due = [(s, item) for s, item in self._waiting if not sender.wait_seconds(s, now)]
             if not due:
                 return 0
-            locale = self.default_locale()
+            rules = self.rules()
             finished: set[int] = set()
             for send, item in due:
                 channels = {channel: _Recorder(item) for channel in CHANNELS}
                 try:
-                    outcome = sender.deliver(send, channels, now, locale)
+                    outcome = sender.deliver(send, channels, now, rules)
                 except Exception as exc:  # like a channel failure on AWS: tried again later
                     item["reason"] = f"error: {type(exc).__name__}"
                     continue

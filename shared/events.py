@@ -124,6 +124,7 @@ _ORDER_FIELDS = (
     "order_id",
     "member_id",
     "item_id",
+    "item_name",
     "kind",
     "quantity",
     "points",

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from shared import clock, programme
+from shared.domain.rules import Rules
 from shared.notifications import aws, sender
 from shared.observability import logger
 
@@ -28,7 +29,7 @@ def backoff(receives: int) -> int:
     return min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** max(0, min(receives - 1, 12)))
 
 
-def _retry_in(record: dict[str, Any], default_locale: str, channels: dict[str, Any]) -> int:
+def _retry_in(record: dict[str, Any], rules: Rules, channels: dict[str, Any]) -> int:
     """Deliver one record; the seconds to hide it before it is tried again (0 = done)."""
     receives = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
     try:
@@ -37,7 +38,7 @@ def _retry_in(record: dict[str, Any], default_locale: str, channels: dict[str, A
         logger.error("not a send", extra={"message_id": record.get("messageId"), "error": str(exc)})
         return backoff(receives)
     try:
-        outcome = sender.deliver(send, channels, clock.now(), default_locale)
+        outcome = sender.deliver(send, channels, clock.now(), rules)
     except Exception as exc:  # the channel (or the table) failed: retry later
         # The exception's text may quote the phone or address: log its type and code only.
         response = getattr(exc, "response", None)
@@ -64,10 +65,10 @@ def handle(event: dict[str, Any], sqs: Any = None, channels: dict[str, Any] | No
     global _channels
     if channels is None:
         channels = _channels = _channels if _channels is not None else aws.channels()
-    default_locale = programme.current().notifications.default_locale
+    rules = programme.current()
     failures: list[dict[str, str]] = []
     for record in event.get("Records", []):
-        seconds = _retry_in(record, default_locale, channels)
+        seconds = _retry_in(record, rules, channels)
         if not seconds:
             continue
         failures.append({"itemIdentifier": record["messageId"]})

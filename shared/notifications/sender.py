@@ -2,8 +2,9 @@
 
 Per send, in this order:
 
-1. ``not_before`` still ahead (SMS quiet hours) → WAIT: nothing sent, nothing dropped; the
-   caller holds the send until then (SQS visibility on AWS, the local outbox locally).
+1. ``not_before`` still ahead, or an SMS now inside the programme's quiet hours (a retry or
+   a queue delay can carry one into them) → WAIT: nothing sent, nothing dropped; the caller
+   holds the send until then (SQS visibility on AWS, the local outbox locally).
 2. The message must still be there and not yet sent on this channel (a redelivered send
    goes out once): ``inbox.get``.
 3. The profile is read NOW (an opt-out saved after the notifier queued the send counts):
@@ -30,6 +31,7 @@ from shared.clock import utc_iso
 from shared.domain import notices
 from shared.domain.contacts import mask_email, mask_phone
 from shared.domain.notices import SMS, Send
+from shared.domain.rules import Rules
 from shared.dynamodb import inbox, notify_profiles
 from shared.i18n import supported
 from shared.observability import logger
@@ -84,14 +86,23 @@ def _contact(recipient: notify_profiles.Recipient, channel: str) -> tuple[bool, 
     return recipient.notify_email is True, recipient.email
 
 
-def deliver(
-    send: Send, channels: Mapping[str, Channel], now: datetime, default_locale: str
-) -> Outcome:
-    """Send ``send`` now if it is due and still owed (see the module's steps)."""
+def _wait(send: Send, now: datetime, rules: Rules) -> int:
+    """Seconds until the send may go: its ``not_before``, and for an SMS the end of the
+    quiet hours ``now`` falls in."""
     wait = wait_seconds(send, now)
+    quiet_until = notices.not_before(now, rules) if send.channel == SMS else None
+    if quiet_until is not None:
+        wait = max(wait, math.ceil((quiet_until - now).total_seconds()))
+    return wait
+
+
+def deliver(send: Send, channels: Mapping[str, Channel], now: datetime, rules: Rules) -> Outcome:
+    """Send ``send`` now if it is due and still owed (see the module's steps); the text in
+    the member's locale, else ``rules.notifications.default_locale``."""
+    wait = _wait(send, now, rules)
     if wait:
         return Outcome(WAIT, wait_seconds=wait)
-    outcome = _deliver_due(send, channels, now, default_locale)
+    outcome = _deliver_due(send, channels, now, rules.notifications.default_locale)
     logger.info(
         "send",
         extra={

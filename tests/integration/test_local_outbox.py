@@ -25,7 +25,7 @@ def outbox(api: Api) -> Iterator[Outbox]:
     at("2027-07-25", hour=10)
     register_member(api, "m-1", phone=PHONE, email=ADDRESS)
     inbox.write(notice("m-1"), 90)
-    yield Outbox(default_locale=lambda: "zh-CN")
+    yield Outbox()
     clock.release()
 
 

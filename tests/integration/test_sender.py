@@ -222,6 +222,21 @@ def test_quiet_hours_hold_the_sms_on_the_queue_until_they_end(stage: Sqs) -> Non
     assert len(sms_sent()) == 1
 
 
+def test_an_sms_carried_into_quiet_hours_by_a_retry_waits_and_an_email_does_not(
+    stage: Sqs,
+) -> None:
+    prefs("m-1", notify_sms=True, notify_email=True)
+    at("2027-07-25", hour=21, minute=30)  # queued at 20:59, retried after the backoff
+    stage.put(send_of(SMS))
+    stage.put(send_of(EMAIL))
+
+    result = handler.handle(stage.receive())
+
+    assert len(result["batchItemFailures"]) == 1
+    assert stage.visibility == [int(11.5 * 3600)]  # until 09:00
+    assert sms_sent() == [] and len(emails_sent()) == 1
+
+
 def test_a_wait_longer_than_sqs_allows_is_held_for_twelve_hours_at_most(stage: Sqs) -> None:
     prefs("m-1", notify_sms=True)
     stage.put(send_of(SMS, not_before=clock.now() + timedelta(hours=20)))
