@@ -2,7 +2,8 @@
 
 A function's handler registers one callable per operation of the route table; ``resolve``
 matches the payload-v2 event's ``routeKey``, authorizes the caller, runs the operation and
-maps errors to the API's ``{"error": {"code", "message"}}`` shape. Deliberately tiny (no
+maps errors to the API's ``{"error": {"code", "message"}}`` shape, the message in the
+caller's language (``error_locale``, ``shared/i18n/catalogs/errors.py``). Deliberately tiny (no
 resolver framework): it costs nothing at cold start and cannot drift from the route table.
 """
 
