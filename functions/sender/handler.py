@@ -34,7 +34,7 @@ def _retry_in(record: dict[str, Any], rules: Rules, channels: dict[str, Any]) ->
     receives = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
     try:
         send = aws.decode(record["body"])
-    except msgspec.ValidationError as exc:  # not a Send: leave it to the dead-letter queue
+    except msgspec.DecodeError as exc:  # not a Send: leave it to the dead-letter queue
         logger.error("not a send", extra={"message_id": record.get("messageId"), "error": str(exc)})
         return backoff(receives)
     try:

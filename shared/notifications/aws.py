@@ -62,7 +62,7 @@ def encode(send: Send) -> str:
 
 
 def decode(body: str | bytes) -> Send:
-    """The Send in an SQS message body (raises ``msgspec.ValidationError`` if it is not one)."""
+    """The Send in an SQS message body (raises ``msgspec.DecodeError`` if it is not one)."""
     return msgspec.json.decode(body, type=Send)
 
 

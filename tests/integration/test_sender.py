@@ -390,3 +390,16 @@ def test_phone_numbers_are_logged_masked_only(
     logged = out + err + "".join(str(r.__dict__) for r in caplog.records)
     assert "send failed" in logged and "138****5678" in logged
     assert PHONE not in logged and "13812345678" not in logged
+
+
+def test_a_message_that_is_not_a_send_fails_alone(stage: Sqs) -> None:
+    prefs("m-1", notify_sms=True)
+    stage.client.send_message(QueueUrl=stage.url, MessageBody="not json")
+    stage.put(send_of(SMS))
+
+    batch = stage.receive()
+    result = handler.handle(batch)
+
+    bad = [r["messageId"] for r in batch["Records"] if r["body"] == "not json"]
+    assert result == {"batchItemFailures": [{"itemIdentifier": bad[0]}]}
+    assert len(sms_sent()) == 1
