@@ -100,7 +100,9 @@ class LocalApp:
 
     @staticmethod
     def _json(status: int, payload: Any) -> tuple[int, dict[str, str], bytes]:
-        return status, {"content-type": "application/json"}, json.dumps(payload).encode()
+        # UTF-8 as is (JSON's own encoding), so curl shows the Chinese text of /local/outbox.
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        return status, {"content-type": "application/json"}, body
 
     def _error(self, status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
         return self._json(status, {"error": {"code": code, "message": message}})

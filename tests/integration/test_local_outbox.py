@@ -99,6 +99,7 @@ def test_the_local_route_lists_due_sends_and_delete_clears(outbox: Outbox) -> No
     assert (status, headers["content-type"]) == (200, "application/json")
     [item] = json.loads(body)["items"]
     assert (item["status"], item["to"]) == ("sent", "138****5678")
+    assert item["text"].encode() in body  # the Chinese as UTF-8, readable with curl
     assert app.handle("DELETE", "/local/outbox", {}, b"")[0] == 200
     assert json.loads(app.handle("GET", "/local/outbox", {}, b"")[2]) == {"items": []}
     assert app.handle("POST", "/local/outbox", {}, b"")[0] == 405
