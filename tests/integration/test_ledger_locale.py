@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shared.dynamodb import keys
-from shared.dynamodb.models.members import LedgerItem, MemberItem
+from shared.dynamodb.models.members import LedgerItem
 from tests.support import Api, adjust, purchase, register_member, transfer
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -21,6 +21,11 @@ def ledger(api: Api, member_id: str = "m-1", **headers: str) -> list[dict[str, A
     res = api.member(member_id, "GET", "/v1/me/ledger?limit=100", headers=headers)
     assert res.status == 200, res.body
     return res.body["items"]
+
+
+def save_locale(api: Api, member_id: str, locale: str) -> None:
+    res = api.member(member_id, "PUT", "/v1/me/preferences", {"locale": locale})
+    assert res.status == 200, res.body
 
 
 @pytest.fixture
@@ -65,9 +70,7 @@ def test_without_a_header_the_saved_locale_then_the_programme_default_decides(ap
     default = ledger(api)
     assert default[-1]["description"] == "新会员欢迎积分"  # programme default zh-CN
 
-    MemberItem(pk=keys.member_pk("m-1"), sk=keys.PROFILE).update(
-        actions=[MemberItem.locale.set("en")]
-    )
+    save_locale(api, "m-1", "en")
     saved = ledger(api)
     assert saved[-1]["description"] == "Welcome points"
     assert ledger(api, **{"accept-language": "zh-CN"})[-1]["description"] == "新会员欢迎积分"
@@ -75,9 +78,7 @@ def test_without_a_header_the_saved_locale_then_the_programme_default_decides(ap
 
 @pytest.mark.usefixtures("several_kinds")
 def test_every_page_of_one_walk_keeps_the_saved_locale(api: Api) -> None:
-    MemberItem(pk=keys.member_pk("m-1"), sk=keys.PROFILE).update(
-        actions=[MemberItem.locale.set("en")]
-    )
+    save_locale(api, "m-1", "en")
     first = api.member("m-1", "GET", "/v1/me/ledger?limit=2").body
     cursor = first["next_cursor"]
     rest = api.member("m-1", "GET", f"/v1/me/ledger?limit=100&cursor={cursor}").body["items"]
@@ -86,9 +87,7 @@ def test_every_page_of_one_walk_keeps_the_saved_locale(api: Api) -> None:
 
 @pytest.mark.usefixtures("several_kinds")
 def test_the_operators_view_follows_the_operators_language_not_the_members(api: Api) -> None:
-    MemberItem(pk=keys.member_pk("m-1"), sk=keys.PROFILE).update(
-        actions=[MemberItem.locale.set("en")]
-    )
+    save_locale(api, "m-1", "en")
     path = "/v1/admin/members/m-1/ledger?limit=100"
     zh = api.operator("GET", path).body["items"]
     en = api.operator("GET", path, headers={"accept-language": "en"}).body["items"]
