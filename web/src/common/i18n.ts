@@ -17,16 +17,21 @@ declare global {
   }
 }
 
-function stored(): Locale {
+function stored(): Locale | null {
   try {
     const value = localStorage.getItem(STORAGE_KEY)
-    return (LOCALES as readonly string[]).includes(value ?? '') ? (value as Locale) : 'zh-CN'
+    return (LOCALES as readonly string[]).includes(value ?? '') ? (value as Locale) : null
   } catch {
-    return 'zh-CN'
+    return null
   }
 }
 
-let locale: Locale = stored()
+let locale: Locale = stored() ?? 'zh-CN'
+
+/** Whether the person picked a language on this device (the switch's choice is kept). */
+export function localeChosenHere(): boolean {
+  return stored() !== null
+}
 
 /** The language in use (sent as Accept-Language). */
 export function currentLocale(): Locale {
@@ -71,13 +76,15 @@ interface LocaleRef {
   locale: { value: string }
 }
 
-/** Switches the language, remembers it, and updates <html lang>. Takes the i18n instance or
- * the composer useI18n() returns. */
-export function setLocale(i18n: AppI18n | LocaleRef, next: Locale): void {
+/** Switches the language, remembers it (unless `remember` is false: a language adopted from
+ * the member's saved preference is not a choice made on this device), and updates
+ * <html lang>. Takes the i18n instance or the composer useI18n() returns. */
+export function setLocale(i18n: AppI18n | LocaleRef, next: Locale, remember = true): void {
   locale = next
   const target: LocaleRef = 'global' in i18n ? i18n.global : i18n
   target.locale.value = next
   document.documentElement.lang = next
+  if (!remember) return
   try {
     localStorage.setItem(STORAGE_KEY, next)
   } catch {

@@ -13,7 +13,11 @@ export async function applyVantLocale(locale: string): Promise<void> {
   }
 }
 
-export async function switchLanguage(i18n: Parameters<typeof setLocale>[0], locale: Locale): Promise<void> {
+export async function switchLanguage(
+  i18n: Parameters<typeof setLocale>[0],
+  locale: Locale,
+  remember = true,
+): Promise<void> {
   await applyVantLocale(locale)
-  setLocale(i18n, locale)
+  setLocale(i18n, locale, remember)
 }

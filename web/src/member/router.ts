@@ -20,6 +20,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/rebates', name: 'rebates', component: () => import('./pages/Rebates.vue') },
   { path: '/rebates/:campaignId', name: 'rebate-statement', component: () => import('./pages/RebateStatement.vue'), props: true },
   { path: '/leaderboard', name: 'leaderboard', component: () => import('./pages/Leaderboard.vue') },
+  { path: '/inbox', name: 'inbox', component: () => import('./pages/Inbox.vue') },
+  { path: '/settings', name: 'settings', component: () => import('./pages/Settings.vue') },
   { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { tab: true } },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
