@@ -56,10 +56,13 @@ def chromium_path() -> str:
 
 
 class LocalServer:
-    """The local server's base URL and a small JSON client for setup and verification."""
+    """The local server's base URL and a small JSON client for setup and verification; its
+    table and DynamoDB Local endpoint, for set-up that has no route (a message in an inbox)."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, table: str = "", endpoint: str = ""):
         self.base = base
+        self.table = table
+        self.endpoint = endpoint
         self._tokens: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def token(self, sub: str, groups: tuple[str, ...] = ()) -> str:
@@ -116,8 +119,8 @@ def server(ddb_local: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     if not (DIST / "index.html").exists() or not (DIST / "console" / "index.html").exists():
         raise RuntimeError("web/dist is missing: run `make web-build` (make test does)")
     log = tmp_path_factory.mktemp("browser") / "server.log"
-    with local_server(ddb_local.endpoint, "browser", log) as (base, _table):
-        yield LocalServer(base)
+    with local_server(ddb_local.endpoint, "browser", log) as (base, table):
+        yield LocalServer(base, table, ddb_local.endpoint)
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,8 @@ MEMBER_PAGES = (
     ("/ledger", "积分明细"),
     ("/rebates", "返利"),
     ("/leaderboard", "积分排行榜"),
+    ("/inbox", "消息中心"),
+    ("/settings", "通知与语言"),
     ("/me", "我的"),
 )
 CONSOLE_SECTIONS = (
