@@ -76,6 +76,27 @@ def write_sites() -> list[tuple[str, set[str], set[str] | None]]:
 
 
 SITES = write_sites()
+VALUES = ("Credit", "Debit", "Return", "Movement")
+
+
+def _name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def test_every_entry_value_built_in_shared_gets_its_text_from_wording() -> None:
+    """A Credit, Debit or Return built anywhere but the domain module has its fields from
+    ``**wording(...)`` (a ``credit(...)`` call does that itself): none goes without a code."""
+    bare, seen = [], 0
+    for path in sorted(SHARED.rglob("*.py")):
+        if path == SHARED / "domain" / "ledger.py":
+            continue
+        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(call, ast.Call) and _name(call.func) in VALUES:
+                seen += 1
+                spread = [k.value for k in call.keywords if k.arg is None]
+                if not any(isinstance(v, ast.Call) and _name(v.func) == "wording" for v in spread):
+                    bare.append(f"{path.relative_to(SHARED.parent)}:{call.lineno}")
+    assert seen >= 12 and bare == []
 
 
 def test_the_scan_finds_the_write_sites() -> None:
