@@ -1,7 +1,8 @@
 """Issue 20's local-mode acceptance, on DynamoDB Local with the local bus wired as the server
-wires it: points due in 7 days, the reminders job run → one inbox message in Chinese; run
-again → still one; the member opted into SMS → GET /local/outbox shows the SMS (masked
-number), held through quiet hours by the local clock."""
+wires it (and once through the real server over HTTP): points due in 7 days, the reminders
+job run → one inbox message in Chinese; run again → still one; the member opted into SMS →
+GET /local/outbox shows the SMS (masked number), held through quiet hours by the local
+clock."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from shared import clock
 from shared.domain import notices
 from shared.domain.notices import POINTS_EXPIRING, SMS
 from shared.settings import settings
+from tests.local_server import http_json, local_server
 from tests.support import Api, at, register_member
 
 pytestmark = pytest.mark.dynamodb_local
@@ -101,3 +103,36 @@ def test_without_an_sms_opt_in_the_outbox_stays_empty(walk: Any) -> None:
 
     assert len(api.member("m-walk", "GET", "/v1/me/messages").body["items"]) == 1
     assert outbox_items(app) == []
+
+
+def test_the_local_server_shows_the_sms_at_local_outbox(ddb_local: Any, tmp_path: Any) -> None:
+    server = local_server(ddb_local.endpoint, "walk", tmp_path / "server.log", "--no-demo")
+    with server as (base, _):
+
+        def token(sub: str, *groups: str) -> dict[str, str]:
+            _, body = http_json("POST", f"{base}/local/token", {"sub": sub, "groups": groups})
+            return {"authorization": f"Bearer {body['token']}"}
+
+        me, ops = token("m-walk"), token("ops", "operators")
+        http_json("PUT", f"{base}/local/clock", {"now": "2027-01-10T10:00:00+08:00"})
+        body = {"member_id": "m-walk", "phone": "13812345678"}
+        assert http_json("POST", f"{base}/v1/members", body, token("shop", "systems"))[0] == 201
+        prefs = {"channels": {"sms": True}}
+        assert http_json("PUT", f"{base}/v1/me/preferences", prefs, me)[0] == 200
+        http_json("PUT", f"{base}/local/clock", {"now": "2027-07-03T10:00:00+08:00"})
+
+        for _ in range(2):
+            run = http_json("POST", f"{base}/v1/admin/jobs/expiry-reminders/runs", None, ops)
+            assert run[0] == 200, run
+
+        _, outbox = http_json("GET", f"{base}/local/outbox")  # drains the bus first
+        _, inbox = http_json("GET", f"{base}/v1/me/messages", None, me)
+    [message] = inbox["items"]
+    assert message["kind"] == POINTS_EXPIRING and "积分" in message["title"]
+    [sms] = outbox["items"]
+    assert (sms["status"], sms["to"], sms["message_id"]) == (
+        "sent",
+        "138****5678",
+        message["message_id"],
+    )
+    assert "13812345678" not in (tmp_path / "server.log").read_text()
