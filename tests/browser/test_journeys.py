@@ -148,10 +148,14 @@ def test_two_days_of_check_ins_make_a_streak_of_two(member: Ui, server: Any) -> 
         assert me["checkin_streak"] == 2
         checkins = [e for e in ledger(server, member_id) if e["source"] == "checkin"]
         assert [e["points"] for e in checkins] == [15, 10]
-        assert checkins[0]["description"] == "Daily check-in (day 2), streak bonus +5"
-        # The member's ledger shows the second day's credit with its bonus.
+        assert (checkins[0]["code"], checkins[0]["description"]) == (
+            "checkin_bonus",
+            "每日签到（连续第 2 天），连签奖励 +5",  # the programme's default language
+        )
+        # The member's ledger shows the second day's credit with its bonus, in the app's
+        # language.
         member.goto("/ledger")
-        entry = member.page.get_by_role("listitem").filter(has_text="streak bonus +5")
+        entry = member.page.get_by_role("listitem").filter(has_text="连签奖励 +5")
         entry.wait_for()
         assert "+15" in entry.inner_text()
         member.check("ledger")
