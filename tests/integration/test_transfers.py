@@ -123,7 +123,10 @@ def test_a_message_may_be_any_other_unicode_on_several_lines(api: Api) -> None:
 
     assert res.status == 201, res.body
     into = api.member("m-b", "GET", "/v1/me/ledger").body["items"][0]
-    assert (into["code"], into["description"]) == ("transfer_in_note", f"收到 m-a 的转赠：{message}")
+    assert (into["code"], into["description"]) == (
+        "transfer_in_note",
+        f"收到 m-a 的转赠：{message}",
+    )
 
 
 @pytest.mark.dynamodb_local
