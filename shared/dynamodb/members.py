@@ -211,4 +211,3 @@ def ledger_page(member_id: str, limit: int, cursor: str | None) -> LedgerPage:
         nxt = _encode_cursor({"k": next_key, "b": after_last, **carried}) if next_key else None
         return LedgerPage(items, balance, nxt, saved)
     raise Contention("the ledger is changing quickly; retry the request")
-
