@@ -69,6 +69,8 @@ export const ERROR_CODES = [
   'export_not_found',
   'verification_required',
   'no_extra_draws',
+  // the inbox
+  'message_not_found',
   // client side
   'network',
   'unknown',

@@ -58,6 +58,7 @@ const errors: ErrorCatalog = {
   export_not_found: 'No such export.',
   verification_required: 'The shop reports this task; there is nothing to complete here.',
   no_extra_draws: 'No free draws left.',
+  message_not_found: 'No such message (it may have expired).',
   network: 'Network problem. Check your connection and try again.',
   unknown: 'Something went wrong. Try again later.',
 }

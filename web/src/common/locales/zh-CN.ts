@@ -57,6 +57,7 @@ const errors: ErrorCatalog = {
   export_not_found: '导出任务不存在',
   verification_required: '该任务由商家核实后发放积分，无需手动完成',
   no_extra_draws: '没有可用的免费抽奖次数',
+  message_not_found: '消息不存在或已过期',
   network: '网络异常，请检查网络后重试',
   unknown: '操作失败，请稍后重试',
 }
