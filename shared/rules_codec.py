@@ -277,8 +277,6 @@ def _check_notifications(value: Notifications) -> None:
     for name in ("quiet_start", "quiet_end"):
         if not _HH_MM.fullmatch(getattr(value, name)):
             raise FieldError(f"{name} must be a time HH:MM from 00:00 to 23:59")
-    if value.quiet_start == value.quiet_end:
-        raise FieldError("quiet_start and quiet_end must differ")
     if not 1 <= value.inbox_days <= 3650:
         raise FieldError("inbox_days must be from 1 to 3650")
 
