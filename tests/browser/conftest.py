@@ -96,6 +96,11 @@ class LocalServer:
         """A trusted system's call (purchases, registrations) that must succeed."""
         return self._as("shop-browser", ("systems",), method, path, body, key=False)
 
+    def outbox(self) -> list[dict[str, Any]]:
+        """What local mode would have sent by SMS and e-mail (the bus is drained first, so
+        the events so far have reached the notifier and the inboxes)."""
+        return self._local("GET", "/local/outbox")["items"]
+
     def set_clock(self, iso: str) -> None:
         self._local("PUT", "/local/clock", {"now": iso})
 

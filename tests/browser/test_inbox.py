@@ -131,6 +131,32 @@ def test_member_reads_messages_and_the_badges_clear(
     member.check("inbox-en")
 
 
+def test_points_given_reach_the_inbox_and_the_sms_the_member_opted_into(
+    member: Ui, server: LocalServer
+) -> None:
+    """The whole way: a transfer's event crosses the local bus to the notifier, which writes
+    the receiver's message and the SMS they opted into (recorded by local mode)."""
+    receiver = f"m-{uuid.uuid4().hex[:10]}"
+    server.system("POST", "/v1/members", {"member_id": receiver, "phone": "13912345678"})
+    server.member(receiver, "PUT", "/v1/me/preferences", {"channels": {"sms": True}})
+    giver = new_member(server, 500)
+    server.member(giver, "POST", "/v1/me/transfers", {"to_member_id": receiver, "points": 30})
+
+    sms = [s for s in server.outbox() if s["member_id"] == receiver]
+    assert [(s["channel"], s["kind"]) for s in sms] == [("sms", "points_received")]
+    assert "13912345678" not in str(sms)  # the number is masked
+    message = _messages(server, receiver, "zh-CN")["items"][0]
+    assert "30" in message["body"]
+
+    member.sign_in(receiver)
+    page = member.page
+    page.get_by_role("link", name="消息中心，1 条未读").click()
+    page.get_by_role("heading", name="消息中心", level=1).wait_for()
+    row = page.get_by_role("listitem").filter(has_text=message["title"])
+    expect(row).to_contain_text(message["body"])
+    member.check("transfer-message")
+
+
 def test_member_pages_through_a_long_inbox_and_lists_only_the_unread(
     member: Ui, server: LocalServer, inbox: Any
 ) -> None:
