@@ -22,6 +22,17 @@ MEMBERS = frozenset({Role.MEMBER})
 OPERATORS = frozenset({Role.OPERATOR})
 SYSTEMS = frozenset({Role.SYSTEM})
 
+# Trusted systems' OAuth scopes: ``<resource server>/<route family>``. The resource server (on
+# the staff user pool, infra/constructs/auth.py) declares every scope the routes below name.
+RESOURCE_SERVER = "points"
+MEMBERS_SCOPE = (f"{RESOURCE_SERVER}/members",)
+PURCHASES = (f"{RESOURCE_SERVER}/purchases",)
+REFUNDS = (f"{RESOURCE_SERVER}/refunds",)
+HOLDS = (f"{RESOURCE_SERVER}/holds",)
+COUPONS = (f"{RESOURCE_SERVER}/coupons",)
+PAYMENTS = (f"{RESOURCE_SERVER}/payments",)
+TASKS = (f"{RESOURCE_SERVER}/tasks",)
+
 
 class Route(Struct, frozen=True):
     """One HTTP route: method, path, the function serving it and the roles allowed."""
@@ -34,6 +45,9 @@ class Route(Struct, frozen=True):
     # The audit log's action every call writes (operators' writes; see shared/domain/audit.py):
     # tests/security/test_audit_log.py calls each such route and finds its entry.
     audit: str | None = None
+    # OAuth scopes a trusted system's client-credentials token must carry (SYSTEMS routes only,
+    # one per route family): API Gateway's authorizer and shared/auth.py both check them.
+    scopes: tuple[str, ...] = ()
 
     @property
     def route_key(self) -> str:
@@ -52,16 +66,23 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/me", "account", "get_me", MEMBERS),
     Route("GET", "/v1/me/ledger", "account", "list_my_ledger", MEMBERS),
     # Trusted systems
-    Route("POST", "/v1/members", "earn", "register_member", SYSTEMS),
-    Route("POST", "/v1/purchases", "earn", "record_purchase", SYSTEMS),
-    Route("POST", "/v1/refunds", "earn", "record_refund", SYSTEMS),
-    Route("POST", "/v1/purchases/{order_id}/receipt", "earn", "confirm_receipt", SYSTEMS),
+    Route("POST", "/v1/members", "earn", "register_member", SYSTEMS, scopes=MEMBERS_SCOPE),
+    Route("POST", "/v1/purchases", "earn", "record_purchase", SYSTEMS, scopes=PURCHASES),
+    Route("POST", "/v1/refunds", "earn", "record_refund", SYSTEMS, scopes=REFUNDS),
+    Route(
+        "POST",
+        "/v1/purchases/{order_id}/receipt",
+        "earn",
+        "confirm_receipt",
+        SYSTEMS,
+        scopes=PURCHASES,
+    ),
     # Members give points to other members
     Route("POST", "/v1/me/transfers", "transfers", "send_transfer", MEMBERS),
     # Points at checkout (trusted systems): two-phase hold / capture / release
-    Route("POST", "/v1/holds", "checkout", "place_hold", SYSTEMS),
-    Route("POST", "/v1/holds/{hold_id}/capture", "checkout", "capture_hold", SYSTEMS),
-    Route("POST", "/v1/holds/{hold_id}/release", "checkout", "release_hold", SYSTEMS),
+    Route("POST", "/v1/holds", "checkout", "place_hold", SYSTEMS, scopes=HOLDS),
+    Route("POST", "/v1/holds/{hold_id}/capture", "checkout", "capture_hold", SYSTEMS, scopes=HOLDS),
+    Route("POST", "/v1/holds/{hold_id}/release", "checkout", "release_hold", SYSTEMS, scopes=HOLDS),
     # Operators: reports from the daily aggregates
     Route("GET", "/v1/admin/reports/summary", "reports", "report_summary", OPERATORS),
     # Operators: run a scheduled job now
@@ -133,8 +154,17 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/me/orders/{order_id}/cancel", "redeem", "cancel_my_order", MEMBERS),
     Route("GET", "/v1/me/coupons", "redeem", "list_my_coupons", MEMBERS),
     # ... the shop's systems consume coupons and confirm the cash part of points + cash ...
-    Route("POST", "/v1/coupons/{code}/consume", "redeem", "consume_coupon", SYSTEMS),
-    Route("POST", "/v1/orders/{order_id}/payment", "redeem", "confirm_payment", SYSTEMS),
+    Route(
+        "POST", "/v1/coupons/{code}/consume", "redeem", "consume_coupon", SYSTEMS, scopes=COUPONS
+    ),
+    Route(
+        "POST",
+        "/v1/orders/{order_id}/payment",
+        "redeem",
+        "confirm_payment",
+        SYSTEMS,
+        scopes=PAYMENTS,
+    ),
     # ... operators keep the catalog and work the orders.
     Route("GET", "/v1/admin/catalog/{item_id}", "mall_admin", "get_item", OPERATORS),
     Route(
@@ -260,6 +290,7 @@ ROUTES: tuple[Route, ...] = (
         "earn",
         "report_task_completion",
         SYSTEMS,
+        scopes=TASKS,
     ),
     # Operators import members with their opening balances (a CSV, streamed by a job).
     Route(
@@ -314,6 +345,11 @@ ROUTES: tuple[Route, ...] = (
 
 def routes_for(function: str) -> tuple[Route, ...]:
     return tuple(r for r in ROUTES if r.function == function)
+
+
+def system_scopes() -> tuple[str, ...]:
+    """Every scope a route requires, in first-seen order (the resource server's scopes)."""
+    return tuple(dict.fromkeys(s for r in ROUTES for s in r.scopes))
 
 
 def functions() -> tuple[str, ...]:
