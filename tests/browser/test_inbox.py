@@ -217,14 +217,17 @@ def test_member_saves_language_and_sms_and_a_new_sign_in_follows(
     expect(page.get_by_text("未登记手机号，暂时无法接收短信")).to_have_count(0)
     member.check("settings")
 
-    sms.click()
+    sms.press("Space")  # from the keyboard, as a switch is
     page.get_by_role("status").filter(has_text="已保存").wait_for()
     expect(sms).to_have_attribute("aria-checked", "true")
     saved = server.member(member_id, "GET", "/v1/me/preferences")
     assert saved["channels"] == {"in_app": True, "sms": True, "email": False}
     assert saved["reachable"] == {"sms": True, "email": False}
 
-    page.get_by_role("group", name="语言").get_by_role("button", name="English").click()
+    with page.expect_response(
+        lambda r: r.url.endswith("/v1/me/preferences") and r.request.method == "PUT"
+    ):
+        page.get_by_role("group", name="语言").get_by_role("button", name="English").click()
     page.get_by_role("heading", name="Notifications & language", level=1).wait_for()
     expect(page.get_by_text("No e-mail address on file: no e-mail can be sent")).to_be_visible()
     assert server.member(member_id, "GET", "/v1/me/preferences")["locale"] == "en"
