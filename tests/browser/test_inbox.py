@@ -275,5 +275,10 @@ def test_operator_edits_the_notifications_settings(console: Ui, server: LocalSer
             "quiet_end": "08:30",
             "inbox_days": 30,
         }
+        _english(console)
+        page.get_by_role("heading", name="Rules", level=1).wait_for()
+        group = page.get_by_role("group", name="Notifications")
+        expect(group.get_by_label("SMS quiet hours from")).to_have_value("22:00")
+        console.check("notifications-en")
     finally:
         server.operator("PUT", "/v1/admin/rules", {"notifications": saved})
