@@ -19,10 +19,10 @@ from msgspec import Struct, field
 
 from shared import errors
 from shared.auth import Principal, authorize
-from shared.errors import AppError, BadRequest, Invalid, PayloadTooLarge
+from shared.errors import AppError, BadRequest, Invalid
 from shared.observability import logger
 from shared.routes import Route, routes_for
-from shared.validation import ID_PATTERN
+from shared.validation import ID_PATTERN, json_object
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -196,24 +196,15 @@ class Request(Struct):
         return i18n.negotiate(header, saved, i18n.DEFAULT_LOCALE)
 
     def json(self) -> dict[str, Any]:
-        """The body as a JSON object: 400 if malformed, 413 if too large."""
+        """The body as a JSON object: 400 if malformed (``shared.validation.json_object``:
+        strict RFC 8259, bounded nesting), 413 if too large."""
         raw = self.event.get("body") or ""
         if self.event.get("isBase64Encoded"):
             try:
                 raw = base64.b64decode(raw).decode("utf-8")
             except (ValueError, UnicodeDecodeError):
                 raise BadRequest("the body is not valid UTF-8") from None
-        if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(
-                f"the body is larger than {MAX_BODY_BYTES} bytes", params={"limit": MAX_BODY_BYTES}
-            )
-        try:
-            body = json.loads(raw, parse_float=Decimal) if raw.strip() else None
-        except ValueError:
-            raise BadRequest("the body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise BadRequest("the body must be a JSON object")
-        return body
+        return json_object(raw, MAX_BODY_BYTES)
 
     def limit(self, default: int = 20, maximum: int = 100) -> int:
         raw = self.query.get("limit")

@@ -11,6 +11,7 @@ existing checks, so the documented schema and the validation cannot disagree.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from decimal import Decimal as Dec
@@ -20,7 +21,7 @@ from typing import Any
 from msgspec import Struct
 
 from shared.domain import contacts
-from shared.errors import IdempotencyKeyRequired, Invalid
+from shared.errors import BadRequest, IdempotencyKeyRequired, Invalid, PayloadTooLarge
 
 
 class AsciiPattern:
@@ -580,3 +581,71 @@ def required_idempotency_key(value: str | None) -> str:
             details={"fields": {"Idempotency-Key": "must match [A-Za-z0-9_-]{1,128}"}},
         )
     return value
+
+
+# How deep a body's arrays and objects may nest: far more than any request declaration needs
+# (the deepest example, a rebate campaign, nests 4), far less than the parser's recursion limit
+# (a body of 10 000 "[" is 10 KiB: below the size limit, enough to exhaust the stack).
+MAX_DEPTH = 32
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[^\[\]{}]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Malformed(ValueError):
+    """What makes a body no JSON under RFC 8259 although Python's parser would read it."""
+
+
+def nesting(text: str) -> int:
+    """How deep the arrays and objects of JSON ``text`` nest (brackets inside strings do not
+    count), read without parsing it: the parser recurses once per level."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.sub("", _STRINGS.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _no_constant(name: str) -> Any:
+    raise _Malformed(f"{name} is not a JSON number")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Malformed("an object names a member twice")
+    return obj
+
+
+def json_object(text: str, max_bytes: int) -> dict[str, Any]:
+    """A request body ``text`` as a JSON object, read strictly (RFC 8259): 413 over
+    ``max_bytes`` of UTF-8; 400 ``bad_request`` if it is no JSON object, nests deeper than
+    :data:`MAX_DEPTH`, spells ``NaN`` or ``Infinity``, names a member twice in one object
+    (parsers disagree on which one counts) or holds a lone UTF-16 surrogate (``"\\ud800"``:
+    no UTF-8 spelling, so no answer or record could repeat it). Fractions are Decimals, never
+    floats; an integer of more than 4 300 digits is refused as the parser refuses it."""
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # the event's own text holds a lone surrogate
+        raise BadRequest("the body is not valid UTF-8") from None
+    if size > max_bytes:
+        raise PayloadTooLarge(
+            f"the body is larger than {max_bytes} bytes", params={"limit": max_bytes}
+        )
+    if not text.strip():
+        raise BadRequest("the body must be a JSON object")
+    if nesting(text) > MAX_DEPTH:
+        raise BadRequest(f"the body nests arrays or objects deeper than {MAX_DEPTH} levels")
+    try:
+        body = json.loads(
+            text, parse_float=Dec, parse_constant=_no_constant, object_pairs_hook=_object
+        )
+    except _Malformed as problem:
+        raise BadRequest(f"the body is not valid JSON: {problem}") from None
+    except ValueError:
+        raise BadRequest("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    if "\\u" in text and _SURROGATE.search(json.dumps(body, ensure_ascii=False, default=str)):
+        raise BadRequest("the body is not valid JSON: a string holds a lone surrogate")
+    return body
