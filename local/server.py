@@ -31,7 +31,13 @@ WEB_DIST = ROOT / "web" / "dist"
 def configure_environment(endpoint: str, table_name: str) -> None:
     """Set what the handlers read, before any of them is imported."""
     from local.keys import kept_secret
-    from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_PII_HMAC_KEY, ENV_STAGE, ENV_TABLE_NAME
+    from shared.settings import (
+        ENV_CURSOR_HMAC_KEY,
+        ENV_DYNAMODB_ENDPOINT,
+        ENV_PII_HMAC_KEY,
+        ENV_STAGE,
+        ENV_TABLE_NAME,
+    )
 
     os.environ.update(
         {
@@ -46,6 +52,10 @@ def configure_environment(endpoint: str, table_name: str) -> None:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             # The HMAC key of contact lookups (shared/pii.py), kept so lookups survive restarts.
             ENV_PII_HMAC_KEY: os.environ.get(ENV_PII_HMAC_KEY) or kept_secret(STATE / "pii.key"),
+            # The key signing pagination cursors (shared/cursor_key.py): cursors a client holds
+            # stay valid across a restart.
+            ENV_CURSOR_HMAC_KEY: os.environ.get(ENV_CURSOR_HMAC_KEY)
+            or kept_secret(STATE / "cursor.key"),
         }
     )
     from shared.dynamodb import connection

@@ -104,6 +104,13 @@ class IdempotencyKeyRequired(BadRequest):
     code = "idempotency_key_required"
 
 
+class InvalidCursor(BadRequest):
+    """A ``cursor`` this service did not issue for this list, or one edited since (HTTP
+    400, not 422: no field value to correct; the client reads the list from its start)."""
+
+    code = "invalid_cursor"
+
+
 class Contention(AppError):
     """Retries on a hot item ran out; safe for the client to retry (HTTP 503)."""
 

@@ -69,12 +69,20 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
-def to_event_response(response: Response) -> dict[str, Any]:
+# Every answer to an authenticated route (and to a request that matched no route) is someone's
+# data or refusal: no browser, proxy or CDN may keep it (API.md is silent; issue 21).
+NO_STORE = {"cache-control": "no-store"}
+
+
+def to_event_response(response: Response, private: bool = True) -> dict[str, Any]:
+    """The payload-v2 answer; ``private`` (all but public routes) adds ``no-store``."""
+    extra = NO_STORE if private else {}
     if isinstance(response.body, str):  # a document (e.g. text/csv): its headers name the type
-        return {"statusCode": response.status, "headers": response.headers, "body": response.body}
+        headers = {**response.headers, **extra}
+        return {"statusCode": response.status, "headers": headers, "body": response.body}
     return {
         "statusCode": response.status,
-        "headers": {"content-type": "application/json", **response.headers},
+        "headers": {"content-type": "application/json", **response.headers, **extra},
         "body": json.dumps(response.body, default=_default, ensure_ascii=False),
     }
 
@@ -276,7 +284,7 @@ class HttpApp:
             else:
                 logger.exception("unhandled error", extra={"route": event.get("routeKey")})
                 response = error_response(AppError("internal error"), error_locale(event))
-        return to_event_response(response)
+        return to_event_response(response, private=route is None or not route.public)
 
 
 # DynamoDB's answers meaning "too much right now, try again" (botocore error codes).

@@ -18,40 +18,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from functools import cache
 from typing import Literal
 
+from shared import stage_keys
 from shared.settings import ENV_PII_HMAC_KEY, ENV_PII_SECRET_ID
 
 Kind = Literal["phone", "email"]
 KINDS: tuple[Kind, ...] = ("phone", "email")
-MIN_KEY_LENGTH = 32  # characters of the secret string
-
-
-class PiiKeyMissing(RuntimeError):
-    """No HMAC key configured for this process (a deployment or set-up error)."""
+MIN_KEY_LENGTH = stage_keys.MIN_KEY_LENGTH
+PiiKeyMissing = stage_keys.KeyMissing  # no HMAC key configured (a deployment or set-up error)
 
 
 def _secret(secret_id: str) -> str:
-    from aws_lambda_powertools.utilities import parameters  # only where the key is needed
-
-    # max_age: the whole life of the execution environment (one read per cold start)
-    value = parameters.get_secret(secret_id, max_age=365 * 24 * 3600)
-    return value if isinstance(value, str) else bytes(value).decode()
+    return stage_keys.secret_string(secret_id)
 
 
 @cache
 def _key() -> bytes:
-    value = os.environ.get(ENV_PII_HMAC_KEY)
-    if not value:
-        secret_id = os.environ.get(ENV_PII_SECRET_ID)
-        if not secret_id:
-            raise PiiKeyMissing(f"set {ENV_PII_SECRET_ID} (AWS) or {ENV_PII_HMAC_KEY} (local)")
-        value = _secret(secret_id)
-    if len(value) < MIN_KEY_LENGTH:
-        raise PiiKeyMissing(f"the PII HMAC key must be at least {MIN_KEY_LENGTH} characters")
-    return value.encode()
+    return stage_keys.stage_key(ENV_PII_HMAC_KEY, ENV_PII_SECRET_ID, "PII HMAC key", _secret)
 
 
 def reset() -> None:

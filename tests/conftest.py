@@ -9,10 +9,15 @@ from typing import Any
 import boto3
 import pytest
 
-from shared import clock, files, pii, programme
+from shared import clock, cursor_key, files, pii, programme
 from shared.dynamodb import connection
 from shared.jobs import background
-from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_PII_HMAC_KEY, ENV_TABLE_NAME
+from shared.settings import (
+    ENV_CURSOR_HMAC_KEY,
+    ENV_DYNAMODB_ENDPOINT,
+    ENV_PII_HMAC_KEY,
+    ENV_TABLE_NAME,
+)
 from shared.tables import TABLES, create_table_kwargs
 from tests.support import Api
 
@@ -35,6 +40,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
         "POWERTOOLS_SERVICE_NAME": "loyalty-tests",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         ENV_PII_HMAC_KEY: "tests-only-pii-hmac-key-0123456789abcdef",
+        ENV_CURSOR_HMAC_KEY: "tests-only-cursor-hmac-key-0123456789abcdef",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv(ENV_DYNAMODB_ENDPOINT, raising=False)
@@ -43,6 +49,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     connection.reset()
     programme.invalidate()  # each test starts from its own table's programme rules
     pii.reset()
+    cursor_key.reset()
     yield
     connection.reset()
     programme.invalidate()

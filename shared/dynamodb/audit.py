@@ -20,7 +20,6 @@ from shared.domain.audit import AuditEntry
 from shared.dynamodb import keys, pages
 from shared.dynamodb.models.audit import AuditLogItem
 from shared.dynamodb.tx import Tx
-from shared.errors import Invalid
 
 LABEL = "audit"
 HISTORY_MONTHS = 24  # without ``from``, the unfiltered log goes back this far
@@ -135,7 +134,7 @@ def _log_page(
     if start_key is not None:
         month = start_key["pk"]["S"].removeprefix(keys.audit_log_pk(""))
         if month not in months:
-            raise Invalid("invalid cursor", details={"fields": {"cursor": "is not valid"}})
+            raise pages.invalid()  # a cursor of another window (start/end changed meanwhile)
         months = months[months.index(month) :]
         if "sk" not in start_key:  # a page that ended with its month: the next month from its top
             start_key = None

@@ -6,8 +6,6 @@ transaction parts of a balance change live in ``shared.dynamodb.ledger``.
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -19,7 +17,7 @@ from shared.domain.ledger import Credit, Entry
 from shared.domain.lots import Lot
 from shared.domain.members import Audit, Member
 from shared.domain.rules import Rules
-from shared.dynamodb import contacts, keys, ledger
+from shared.dynamodb import contacts, keys, ledger, pages
 from shared.dynamodb.ledger import ENTRY, LOT, PROFILE, add_credit
 from shared.dynamodb.models.members import (
     AuditItem,
@@ -30,7 +28,7 @@ from shared.dynamodb.models.members import (
 )
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.dynamodb.values import row_of, value_of
-from shared.errors import Contention, Invalid, MemberNotFound
+from shared.errors import Contention, MemberNotFound
 
 REFCODE = "refcode"
 
@@ -157,20 +155,21 @@ def lots(member_id: str) -> list[Lot]:
     ]
 
 
-def _encode_cursor(payload: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
+LEDGER = "ledger"  # the ledger's cursors: a key, the running balance after it, the locale
 
 
 def _decode_cursor(cursor: str, member_pk: str) -> dict[str, Any]:
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        key = payload["k"]
-        if key["pk"]["S"] != member_pk or not isinstance(payload["b"], int):
-            raise ValueError
-        if not isinstance(payload.get("l", ""), str):
-            raise ValueError
-    except (ValueError, KeyError, TypeError):
-        raise Invalid("invalid cursor", details={"fields": {"cursor": "is not valid"}}) from None
+    """A ledger cursor this stage signed (shared/dynamodb/pages.py) for this member's ledger:
+    the balance it carries is the one the previous page computed, never the client's."""
+    payload = pages.verify(cursor, LEDGER)
+    if (
+        not set(payload) <= {"k", "b", "l"}
+        or not pages.is_key(payload.get("k"))
+        or payload["k"].get("pk") != {"S": member_pk}
+        or type(payload.get("b")) is not int
+        or not isinstance(payload.get("l", ""), str)
+    ):
+        raise pages.invalid()
     return payload
 
 
@@ -208,6 +207,6 @@ def ledger_page(member_id: str, limit: int, cursor: str | None) -> LedgerPage:
         next_key = result.last_evaluated_key
         after_last = balance - sum(i.points for i in items)
         carried = {"l": saved} if saved else {}
-        nxt = _encode_cursor({"k": next_key, "b": after_last, **carried}) if next_key else None
+        nxt = pages.sign({"k": next_key, "b": after_last, **carried}, LEDGER) if next_key else None
         return LedgerPage(items, balance, nxt, saved)
     raise Contention("the ledger is changing quickly; retry the request")

@@ -125,7 +125,7 @@ def test_unregistered_member_reading_me_is_404(api: Api) -> None:
     assert (res.status, res.code) == (404, "member_not_found")
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=x", "cursor=%%%"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=x"])
 def test_bad_pagination_is_422(api: Api, member: str, query: str) -> None:
     assert api.member(member, "GET", f"/v1/me/ledger?{query}").status == 422
 

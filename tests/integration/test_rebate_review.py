@@ -243,7 +243,7 @@ def approve(**body: Any) -> dict[str, Any]:
 BAD_REQUESTS: list[tuple[str, str, Any, tuple[int, str]]] = [
     ("GET", f"{BASE}/xmas/statements?status=paidd", None, INVALID),
     ("GET", f"{BASE}/xmas/statements?limit=0", None, INVALID),
-    ("GET", f"{BASE}/xmas/statements?cursor=bm9wZQ", None, INVALID),
+    ("GET", f"{BASE}/xmas/statements?cursor=bm9wZQ", None, (400, "invalid_cursor")),
     ("GET", f"{BASE}/nope/statements", None, (404, "campaign_not_found")),
     ("GET", f"{BASE}/no%20pe/statements", None, (404, "campaign_not_found")),
     ("GET", f"{BASE}/nope/statements.csv", None, (404, "campaign_not_found")),

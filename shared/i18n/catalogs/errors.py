@@ -18,6 +18,7 @@ EN: dict[str, str] = {
     # Categories (one HTTP status each).
     "internal": "internal error",
     "bad_request": "the request is malformed",
+    "invalid_cursor": "this cursor is not valid for this list; read the list again from the start",
     "unauthorized": "a valid bearer token is required",
     "forbidden": "you may not do this",
     "not_found": "not found",
@@ -103,6 +104,7 @@ EN: dict[str, str] = {
 ZH_CN: dict[str, str] = {
     "internal": "服务器内部错误，请稍后重试",
     "bad_request": "请求格式有误",
+    "invalid_cursor": "翻页位置无效，请从第一页重新加载",
     "unauthorized": "需要有效的登录凭证，请重新登录",
     "forbidden": "没有权限进行此操作",
     "not_found": "请求的内容不存在",
