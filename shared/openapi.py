@@ -60,6 +60,8 @@ def _error_statuses(route: Route, op: Operation | None) -> list[int]:
         statuses |= {400, 413, 422}
     if op is not None and op.query:
         statuses.add(422)
+    if op is not None and "cursor" in op.query:
+        statuses.add(400)  # invalid_cursor
     statuses.add(500)
     return sorted(statuses)
 
@@ -116,6 +118,8 @@ def _operation(route: Route) -> dict[str, Any]:
         description = ERROR_DESCRIPTIONS.get(status, "error")
         if status == 400 and op is not None and op.idempotency_key_required:
             description += "; idempotency_key_required: the Idempotency-Key header is missing"
+        if status == 400 and op is not None and "cursor" in op.query:
+            description += "; invalid_cursor: a cursor not issued for this list, or edited"
         responses[str(status)] = {
             "description": description,
             "content": {"application/json": {"schema": ERROR_REF}},
