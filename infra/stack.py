@@ -21,6 +21,7 @@ from infra.catalog import FunctionSpec, QueueSource, catalog
 from infra.config import PROJECT, StageConfig, cdk_json_context, flag, stage_config
 from infra.constructs.api import HttpApi
 from infra.constructs.auth import Auth
+from infra.constructs.cursor_key import cursor_key
 from infra.constructs.files import files_bucket, files_origin
 from infra.constructs.function import ARCHITECTURE, RUNTIME, LoyaltyFunction
 from infra.constructs.pii_key import pii_key
@@ -92,6 +93,7 @@ class LoyaltyPointsStack(Stack):
         )
 
         self.pii_key = pii_key(self, config)
+        self.cursor_key = cursor_key(self, config)
         self.files = files_bucket(self, config, self.site.logs, self.site.url)
         self.functions: dict[str, LoyaltyFunction] = {}
         self.stream_dlqs: dict[str, sqs.Queue] = {}
@@ -112,6 +114,7 @@ class LoyaltyPointsStack(Stack):
                 table=self.table,
                 bus=self.bus,
                 pii_key=self.pii_key,
+                cursor_key=self.cursor_key,
                 files_bucket=self.files,
                 queues=self.queues,
             )

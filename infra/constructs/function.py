@@ -19,9 +19,11 @@ from constructs import Construct
 from infra import nag
 from infra.catalog import FunctionSpec
 from infra.config import METRICS_NAMESPACE, StageConfig
-from infra.permissions import sms_statements, statements
+from infra.constructs.cursor_key import paging_functions
+from infra.permissions import GET_SECRET, sms_statements, statements
 from shared.notifications.aws import ENV_EMAIL_FROM, ENV_SMS_ENABLED
 from shared.settings import (
+    ENV_CURSOR_SECRET_ID,
     ENV_EVENT_BUS_NAME,
     ENV_FILES_BUCKET,
     ENV_PII_SECRET_ID,
@@ -50,6 +52,7 @@ class LoyaltyFunction(Construct):
         table: dynamodb.ITableV2,
         bus: events.IEventBus,
         pii_key: secretsmanager.ISecret | None = None,
+        cursor_key: secretsmanager.ISecret | None = None,
         files_bucket: s3.IBucket | None = None,
         queues: Mapping[str, sqs.IQueue] | None = None,
     ) -> None:
@@ -73,6 +76,9 @@ class LoyaltyFunction(Construct):
         # The stage's PII HMAC key only for the functions declaring it (infra/permissions.py).
         pii_key = pii_key if spec.access.pii_key else None
         pii_key_arn = pii_key.secret_arn if pii_key is not None else None
+        # The stage's cursor key only for the functions serving a paged list (the routes).
+        pages = cursor_key is not None and spec.name in paging_functions()
+        cursor_key_arn = cursor_key.secret_arn if cursor_key is not None and pages else None
         # The file store only for the functions declaring prefixes of it; the function's own
         # ARN (from its name: no reference cycle) for a background job's self-invocation.
         files = files_bucket if spec.access.files_read or spec.access.files_write else None
@@ -101,6 +107,8 @@ class LoyaltyFunction(Construct):
             {name: queue.queue_arn for name, queue in send_to.items()},
             email,
         )
+        if cursor_key_arn is not None:
+            data.append(iam.PolicyStatement(actions=[GET_SECRET], resources=[cursor_key_arn]))
         if data:
             policies["Data"] = iam.PolicyDocument(statements=data)
         self.role = iam.Role(
@@ -134,6 +142,7 @@ class LoyaltyFunction(Construct):
                 ENV_EVENT_BUS_NAME: bus.event_bus_name,
                 ENV_STAGE: config.stage,
                 **({ENV_PII_SECRET_ID: pii_key_arn} if pii_key_arn else {}),
+                **({ENV_CURSOR_SECRET_ID: cursor_key_arn} if cursor_key_arn else {}),
                 **({ENV_FILES_BUCKET: files.bucket_name} if files is not None else {}),
                 **{queue_url_env(name): queue.queue_url for name, queue in send_to.items()},
                 **(channels_env(config) if spec.channels or spec.access.deliver else {}),

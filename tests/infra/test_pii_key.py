@@ -19,8 +19,13 @@ def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _secret_id(resources: dict) -> str:
-    (logical_id,) = [k for k, v in resources.items() if v["Type"] == "AWS::SecretsManager::Secret"]
+def _secret_id(resources: dict, name: str = "pii-hmac-key") -> str:
+    """The logical id of the stage's secret named ``<project>-<stage>-<name>``."""
+    (logical_id,) = [
+        k
+        for k, v in resources.items()
+        if v["Type"] == "AWS::SecretsManager::Secret" and v["Properties"]["Name"].endswith(name)
+    ]
     return logical_id
 
 
@@ -35,7 +40,8 @@ def _functions(resources: dict, stage: str) -> dict[str, dict]:
 
 
 def _secret_grants(resources: dict, role_id: str, secret: str) -> list[tuple[str, Any]]:
-    """(action, resource) of every secretsmanager action the role's policies allow."""
+    """(action, resource) of every secretsmanager action the role's policies allow on
+    ``secret`` or on a resource that is no secret of the stack (a wildcard, an ARN)."""
     docs = [p["PolicyDocument"] for p in resources[role_id]["Properties"].get("Policies", [])]
     docs += [
         r["Properties"]["PolicyDocument"]
@@ -49,7 +55,13 @@ def _secret_grants(resources: dict, role_id: str, secret: str) -> list[tuple[str
         for action in _as_list(statement["Action"])
         if action.startswith("secretsmanager:")
         for resource in _as_list(statement["Resource"])
+        if resource == {"Ref": secret} or not _stack_secret(resources, resource)
     ]
+
+
+def _stack_secret(resources: dict, resource: Any) -> bool:
+    ref = resource.get("Ref") if isinstance(resource, dict) else None
+    return ref in resources and resources[ref]["Type"] == "AWS::SecretsManager::Secret"
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
