@@ -124,7 +124,7 @@ class Site(Construct):
         self.logs = _private_bucket(
             self,
             "Logs",
-            # CloudFront standard logging writes with an ACL grant.
+            # Kept from CloudFront standard logging (it wrote with an ACL grant; now off).
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[
                 s3.LifecycleRule(expiration=Duration.days(365 if config.is_prod else 30))
@@ -195,9 +195,13 @@ class Site(Construct):
             comment=f"loyalty points web apps ({config.stage})",
             default_root_object="index.html",
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            enable_logging=True,
-            log_bucket=self.logs,
-            log_file_prefix="cloudfront/",
+            # No CloudFront standard logging: its legacy form writes every request's query
+            # string (cs-uri-query), so an operator's member lookup by phone or e-mail
+            # (GET /v1/admin/members?phone=...) would sit in the log bucket for a year, and it
+            # has no field selection and no per-path switch. Requests are logged where we
+            # choose the fields: the API's access log (route key, never the query string:
+            # infra/constructs/api.py) and the site bucket's S3 access log (static files).
+            enable_logging=False,
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -224,6 +228,14 @@ class Site(Construct):
                 "AwsSolutions-CFR1",
                 "No geo restriction: members and operators use the apps wherever they are; "
                 "the API authorizes every call.",
+            ),
+            (
+                "AwsSolutions-CFR3",
+                "Standard logging off on purpose: the legacy log keeps every query string, "
+                "members' phone numbers and e-mail addresses among them (GET "
+                "/v1/admin/members?phone=); the API access log and the site bucket's S3 access "
+                "log record the requests without them. Standard logging v2, whose field "
+                "selection can leave cs-uri-query out, is the way to bring edge logs back.",
             ),
             (
                 "AwsSolutions-CFR2",
