@@ -128,8 +128,12 @@ class LocalApp:
         data = self._body(body)
         if data is None:
             return self._error(400, "bad_request", "the body must be a JSON object")
-        sub, groups = data.get("sub"), data.get("groups", [])
+        sub, groups, scopes = data.get("sub"), data.get("groups", []), data.get("scopes")
         valid_groups = isinstance(groups, list) and all(isinstance(g, str) for g in groups)
+        # "scopes" (optional): a systems token granted only these instead of every scope.
+        valid_scopes = scopes is None or (
+            isinstance(scopes, list) and all(isinstance(s, str) for s in scopes)
+        )
         if not isinstance(sub, str) or not sub or len(sub) > 128 or not valid_groups:
             return self._json(
                 422,
@@ -141,7 +145,9 @@ class LocalApp:
                     }
                 },
             )
-        return self._json(200, {"token": self.gateway.signer.sign(sub, groups)})
+        if not valid_scopes:
+            return self._error(422, "validation_error", "scopes must be a list of strings")
+        return self._json(200, {"token": self.gateway.signer.sign(sub, groups, scopes=scopes)})
 
     def _events(self, method: str, raw_path: str) -> tuple[int, dict[str, str], bytes]:
         """What the publisher would have sent to EventBridge, oldest first.

@@ -1,13 +1,17 @@
 """The authorization matrix, derived from the route table (docs/product.md §10, invariant 6).
 
-Every route is called by seven callers — no token, a token with a bad signature, an expired
-token, the owning member, another member, an operator and a trusted system — with its
+Every route is called by nine callers — no token, a token with a bad signature, an expired
+token, the owning member, another member, a member-pool token claiming the ``operators``
+group, an operator (staff pool), a trusted system (client credentials with every scope) and
+a trusted system holding every scope but the route's — with its
 documented example body and path parameters from a small world of data
 (``tests/security/world.py``). What each caller must get follows from ``route.roles``
 alone, so a route added to the table is covered without editing this file:
 
 * no / forged / expired token → 401 ``unauthorized`` (public routes: served), nothing changes;
-* a role the route does not allow → 403 ``forbidden``, nothing changes;
+* a role the route does not allow → 403 ``forbidden``, nothing changes (a member-pool token
+  is a member whatever groups it claims; a staff token is no member; a system without the
+  route's scope is refused everywhere);
 * another member on a route naming something the owner owns (an order ...) → 403/404, and the
   owner's data is unchanged; on any other member route, never a byte of the owner's data;
 * an allowed role → anything but 401/403/5xx (a 404/409/422 is a fine answer to a
@@ -22,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from local.tokens import TokenSigner
-from shared.routes import ROUTES, Role, Route
+from local.tokens import TokenSigner, token_claims
+from shared.routes import ROUTES, Role, Route, system_scopes
 from shared.schemas import operation_of
 from tests.security import conformance
 from tests.security.world import MEMBER_OWNED, OTHER, OWNER, World, build
@@ -33,16 +37,35 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 BAD_TOKENS = ("no token", "bad signature", "expired token")
 # Callers in the order they call: refusals first, the owner last (it may change things).
-CALLERS = (*BAD_TOKENS, "member (other)", "operator", "system", "member (owner)")
+IMPOSTOR = "member claiming operators"
+UNSCOPED = "system lacking the scope"
+CALLERS = (
+    *BAD_TOKENS,
+    "member (other)",
+    IMPOSTOR,
+    UNSCOPED,
+    "operator",
+    "system",
+    "member (owner)",
+)
+# Members that are not the owner (the BOLA checks apply to them).
+OTHERS = ("member (other)", IMPOSTOR)
 ROLE_OF = {
     "member (owner)": Role.MEMBER,
     "member (other)": Role.MEMBER,
+    IMPOSTOR: Role.MEMBER,
     "operator": Role.OPERATOR,
     "system": Role.SYSTEM,
 }
 
 
-def token_of(api: Api, caller: str) -> str | None:
+def token_of(api: Api, caller: str, route: Route) -> str | None:
+    if caller == IMPOSTOR:  # a member-pool token whose groups say operators
+        claims = token_claims(OTHER, []) | {"cognito:groups": ["operators", "systems"]}
+        return api.gateway.signer.sign_claims(claims)
+    if caller == UNSCOPED:
+        scopes = [s for s in system_scopes() if s not in route.scopes]
+        return api.gateway.signer.sign("shop-narrow", ["systems"], scopes=scopes)
     return {
         "no token": None,
         "bad signature": TokenSigner("not-the-secret-0123456789-abcdefgh").sign(OWNER, []),
@@ -52,6 +75,13 @@ def token_of(api: Api, caller: str) -> str | None:
         "operator": api.token("op-matrix", "operators"),
         "system": api.token("shop-matrix", "systems"),
     }[caller]
+
+
+def refused(route: Route, caller: str) -> bool:
+    """The route table refuses this caller (401 or 403)."""
+    if route.public:
+        return False
+    return caller in BAD_TOKENS or caller == UNSCOPED or ROLE_OF[caller] not in route.roles
 
 
 def owners_items(items: list[dict[str, Any]], world: World) -> list[dict[str, Any]]:
@@ -78,15 +108,15 @@ def judge(route: Route, caller: str, res: Result, world: World) -> list[str]:
                 wrong.append(f"public route refused: {res.status}")
         elif (res.status, res.code) != (401, "unauthorized"):
             wrong.append(f"expected 401 unauthorized, got {res.status} {res.code}")
-    elif not route.public and ROLE_OF[caller] not in route.roles:
+    elif refused(route, caller):
         if (res.status, res.code) != (403, "forbidden"):
             wrong.append(f"expected 403 forbidden, got {res.status} {res.code}")
-    elif caller == "member (other)" and owned_parameters(route):
+    elif caller in OTHERS and owned_parameters(route):
         if res.status not in (403, 404):
             wrong.append(f"BOLA: another member's {owned_parameters(route)} -> {res.status}")
     elif res.status in (401, 403):
         wrong.append(f"an allowed role was refused: {res.status} {res.body}")
-    if caller == "member (other)" and not route.public and res.status < 300:
+    if caller in OTHERS and not route.public and res.status < 300:
         leaked = [s for s in world.secrets if s in json.dumps(res.body)]
         if leaked:
             wrong.append(f"BOLA: another member saw {leaked}")
@@ -105,14 +135,13 @@ def test_every_caller_gets_what_the_route_table_allows(api: Api, route: Route) -
     failures = []
     before = table_items()
     for caller in CALLERS:
-        refused = caller in BAD_TOKENS and not route.public
-        refused |= caller in ROLE_OF and not route.public and ROLE_OF[caller] not in route.roles
-        res = api.call(route.method, path, body, token=token_of(api, caller), headers=headers)
+        token = token_of(api, caller, route)
+        res = api.call(route.method, path, body, token=token, headers=headers)
         after = table_items()
         wrong = judge(route, caller, res, world)
-        if refused and after != before:
+        if refused(route, caller) and after != before:
             wrong.append("a refused request changed the table")
-        if caller == "member (other)" and owners_items(after, world) != owners_items(before, world):
+        if caller in OTHERS and owners_items(after, world) != owners_items(before, world):
             wrong.append("BOLA: another member's request changed the owner's data")
         failures += [f"{caller}: {w}" for w in wrong]
         before = after

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from shared import errors
-from shared.auth import authorize, parse_groups, principal
+from shared.auth import parse_groups
 from shared.http import HttpApp, status_of
 from shared.requests import Body
-from shared.routes import ROUTES, Role, Route, functions
+from shared.routes import RESOURCE_SERVER, ROUTES, Role, Route, functions, system_scopes
 from shared.validation import Id, Money
 
 
@@ -36,26 +36,6 @@ def test_groups_claim_in_both_shapes(value: object, groups: list[str]) -> None:
     assert parse_groups(value) == groups
 
 
-def test_roles_come_from_groups_and_anyone_else_is_a_member() -> None:
-    route = Route("GET", "/x", "f", "op", frozenset({Role.MEMBER}))
-    assert principal(event(route, {"sub": "m-1"})).roles == {Role.MEMBER}
-    assert principal(event(route, {"sub": "o", "cognito:groups": "[operators]"})).roles == {
-        Role.OPERATOR
-    }
-    assert principal(event(route, {"sub": "s", "cognito:groups": ["systems", "x"]})).roles == {
-        Role.SYSTEM
-    }
-
-
-def test_authorize_refuses_missing_claims_and_wrong_roles() -> None:
-    route = Route("POST", "/x", "f", "op", frozenset({Role.SYSTEM}))
-    with pytest.raises(errors.Unauthorized):
-        authorize(route, event(route))
-    with pytest.raises(errors.Forbidden):
-        authorize(route, event(route, {"sub": "m-1"}))
-    assert authorize(route, event(route, {"sub": "s", "cognito:groups": "[systems]"}))
-
-
 def test_every_error_category_has_a_status() -> None:
     assert status_of(errors.MemberNotFound("x")) == 404
     assert status_of(errors.InsufficientPoints("x")) == 409
@@ -74,6 +54,10 @@ def test_route_table_is_consistent() -> None:
             assert route.roles == {Role.OPERATOR}
         if route.path == "/v1/me" or route.path.startswith("/v1/me/"):
             assert route.roles == {Role.MEMBER}
+        # A trusted system's token is only as good as its scopes: each system route names one.
+        assert bool(route.scopes) == (Role.SYSTEM in route.roles), route.route_key
+        assert all(s.startswith(f"{RESOURCE_SERVER}/") for s in route.scopes)
+    assert set(system_scopes()) == {s for r in ROUTES for s in r.scopes}
 
 
 def test_every_operation_in_the_route_table_has_a_handler() -> None:
