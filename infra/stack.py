@@ -29,6 +29,7 @@ from infra.constructs.site import Site
 from infra.constructs.table import build_table
 from shared.events import SOURCE as EVENT_SOURCE
 from shared.routes import ROUTES
+from shared.routes import functions as http_functions
 from shared.tables import POINTS_TABLE
 
 
@@ -79,7 +80,11 @@ class LoyaltyPointsStack(Stack):
             "Site",
             config=config,
             dist=build.web_dist,
-            auth_origin=f"https://{self.auth.hosted_ui_host}",
+            # Both pools' token endpoints: the member app's and the console's.
+            auth_origin=" ".join(
+                f"https://{host}"
+                for host in (self.auth.hosted_ui_host, self.auth.staff_hosted_ui_host)
+            ),
             file_store_origin=files_origin(config),
         )
         self.auth.add_web_clients(self.site.url)
@@ -141,26 +146,39 @@ class LoyaltyPointsStack(Stack):
             if spec.queue is not None:
                 self._consume_queue(spec.queue, fn)
 
+        # What shared/auth.py trusts: every function serving routes (cold start fails without).
+        for name in http_functions():
+            for key, value in self.auth.environment().items():
+                self.functions[name].function.add_environment(key, value)
         self.http = HttpApi(
             self,
             "Http",
             config=config,
             routes=ROUTES,
             handlers={name: fn.function for name, fn in self.functions.items()},
-            user_pool=self.auth.user_pool,
-            clients=[self.auth.client, self.auth.member_client, self.auth.staff_client],
+            auth=self.auth,
         )
         self.site.route_api(self.http.api)
         self.site.deploy(self._runtime_config())
 
         for name, value, description in (
             ("ApiUrl", self.http.url, "HTTP API base URL"),
-            ("UserPoolId", self.auth.user_pool.user_pool_id, "Cognito user pool id"),
-            ("UserPoolClientId", self.auth.client.user_pool_client_id, "Cognito app client id"),
+            ("UserPoolId", self.auth.user_pool.user_pool_id, "Member user pool id"),
+            ("UserPoolClientId", self.auth.client.user_pool_client_id, "Members' SRP app client"),
             ("SiteUrl", self.site.url, "Member app (/) and operator console (/console/)"),
-            ("CognitoDomain", self.auth.hosted_ui_host, "Cognito hosted UI domain"),
+            ("CognitoDomain", self.auth.hosted_ui_host, "Member pool hosted UI domain"),
             ("MemberClientId", self.auth.member_client.user_pool_client_id, "Member app client"),
+            ("StaffUserPoolId", self.auth.staff_pool.user_pool_id, "Staff user pool id"),
+            ("StaffCognitoDomain", self.auth.staff_hosted_ui_host, "Staff sign-in; systems' token"),
             ("StaffClientId", self.auth.staff_client.user_pool_client_id, "Console client"),
+            *(
+                (
+                    f"SystemClientId{name.title()}",
+                    client.user_pool_client_id,
+                    f"Trusted system {name}: client credentials (secret in the Cognito console)",
+                )
+                for name, client in self.auth.system_clients.items()
+            ),
             ("TableName", self.table.table_name, "DynamoDB table name"),
             ("EventBusName", self.bus.event_bus_name, "EventBridge bus name"),
         ):
@@ -170,7 +188,6 @@ class LoyaltyPointsStack(Stack):
         """The web apps' /config.json (web/src/common/config.ts): the API on the site's own
         origin (CloudFront routes /v1/*), the hosted UI and one client per app. No
         ``redirectUri``: each app calls back to its own path (/callback, /console/callback)."""
-        pool_id = self.auth.user_pool.user_pool_id
         return {
             "mode": "aws",
             "apiBaseUrl": "",
@@ -179,8 +196,10 @@ class LoyaltyPointsStack(Stack):
                 "region": Aws.REGION,
                 "memberClientId": self.auth.member_client.user_pool_client_id,
                 "staffClientId": self.auth.staff_client.user_pool_client_id,
-                "memberUserPoolId": pool_id,
-                "staffUserPoolId": pool_id,
+                "memberUserPoolId": self.auth.user_pool.user_pool_id,
+                "staffUserPoolId": self.auth.staff_pool.user_pool_id,
+                # The console signs in to the staff pool, through its own hosted UI.
+                "staffDomain": self.auth.staff_hosted_ui_host,
             },
         }
 

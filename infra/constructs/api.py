@@ -1,24 +1,30 @@
 """The HTTP API: one route per entry of shared.routes.ROUTES, a Cognito JWT authorizer on
-every non-public route, one Lambda integration per function, access logs and throttling."""
+every non-public route, one Lambda integration per function, access logs and throttling.
+
+Authorizers (infra/constructs/auth.py has the pools): member routes trust the member pool
+and its app clients; operator routes the staff pool for the console's client; system routes
+the staff pool for the systems' clients AND require the route's OAuth scope
+(``authorizationScopes``), so a client-credentials token without it never reaches a Lambda.
+shared/auth.py checks the same again (issuer, client, ``token_use``, group, scope)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import jsii
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
-from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra import nag
 from infra.config import StageConfig
-from shared.routes import Route
+from infra.constructs.auth import Auth
+from shared.routes import Role, Route
 
 # HTTP API $context variables, one JSON object per request.
 ACCESS_LOG_FORMAT = {
@@ -46,8 +52,7 @@ class HttpApi(Construct):
         config: StageConfig,
         routes: tuple[Route, ...],
         handlers: Mapping[str, lambda_.IFunction],
-        user_pool: cognito.IUserPool,
-        clients: Sequence[cognito.IUserPoolClient],
+        auth: Auth,
     ) -> None:
         super().__init__(scope, construct_id)
         self.api = apigwv2.HttpApi(
@@ -67,9 +72,20 @@ class HttpApi(Construct):
                 rate_limit=config.throttle_rate, burst_limit=config.throttle_burst
             ),
         )
-        self.authorizer = authorizers.HttpUserPoolAuthorizer(
-            "CognitoAuthorizer", user_pool, user_pool_clients=list(clients)
-        )
+        # The member authorizer keeps the old construct id (the deployed authorizer stays).
+        self.authorizers: dict[Role, authorizers.HttpUserPoolAuthorizer] = {
+            Role.MEMBER: authorizers.HttpUserPoolAuthorizer(
+                "CognitoAuthorizer", auth.user_pool, user_pool_clients=auth.member_clients
+            ),
+            Role.OPERATOR: authorizers.HttpUserPoolAuthorizer(
+                "StaffAuthorizer", auth.staff_pool, user_pool_clients=auth.staff_clients
+            ),
+            Role.SYSTEM: authorizers.HttpUserPoolAuthorizer(
+                "SystemsAuthorizer",
+                auth.staff_pool,
+                user_pool_clients=list(auth.system_clients.values()),
+            ),
+        }
         integration = {
             name: integrations.HttpLambdaIntegration(f"{name}-integration", handler)
             for name, handler in handlers.items()
@@ -80,7 +96,10 @@ class HttpApi(Construct):
                 path=route.path,
                 methods=[apigwv2.HttpMethod(route.method)],
                 integration=integration[route.function],
-                authorizer=apigwv2.HttpNoneAuthorizer() if route.public else self.authorizer,
+                authorizer=apigwv2.HttpNoneAuthorizer()
+                if route.public
+                else self.authorizers[authorizing_role(route)],
+                authorization_scopes=list(route.scopes) or None,
             )
             self.routes[route.route_key] = added
             if route.public:
@@ -94,6 +113,17 @@ class HttpApi(Construct):
     @property
     def url(self) -> str:
         return self.stage.url
+
+
+def authorizing_role(route: Route) -> Role:
+    """Whose authorizer guards ``route``: an HTTP API route has one authorizer, so one issuer.
+    A route open to members and operators (``GET /v1/catalog``...) takes the member pool's:
+    in AWS a staff token is refused there by API Gateway (401) although shared/auth.py and
+    local mode accept it; an operators' copy of such a route under /v1/admin/ closes that."""
+    for role in (Role.MEMBER, Role.OPERATOR, Role.SYSTEM):
+        if role in route.roles:
+            return role
+    raise ValueError(f"{route.route_key} names no role")
 
 
 @jsii.implements(apigwv2.IAccessLogSettings)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from aws_cdk.assertions import Match
 
-from shared.routes import ROUTES
+from infra.constructs.api import authorizing_role
+from shared.routes import ROUTES, Role
 
 pytestmark = pytest.mark.infra
 
@@ -13,29 +17,52 @@ def _routes(synth) -> dict[str, dict]:
     return {r["Properties"]["RouteKey"]: r["Properties"] for r in found.values()}
 
 
-def _authorizer_id(synth) -> str:
-    (authorizer_id,) = synth.template().find_resources(
+def _authorizers(synth) -> dict[str, str]:
+    """Authorizer logical id -> whose it is (member / operator / system), by its audience."""
+    found = synth.template().find_resources(
         "AWS::ApiGatewayV2::Authorizer", {"Properties": {"AuthorizerType": "JWT"}}
     )
-    return authorizer_id
+    kinds = {"MemberClient": "member", "StaffClient": "operator", "SystemClient": "system"}
+    owners = {}
+    for logical_id, authorizer in found.items():
+        audience = json.dumps(authorizer["Properties"]["JwtConfiguration"]["Audience"])
+        (kind,) = {v for k, v in kinds.items() if k in audience}
+        owners[logical_id] = kind
+    return owners
 
 
 def test_every_route_of_the_table_exists_and_nothing_else(synth) -> None:
     assert set(_routes(synth)) == {route.route_key for route in ROUTES}
 
 
-def test_every_route_but_the_public_ones_needs_a_cognito_jwt(synth) -> None:
+def test_every_route_but_the_public_ones_needs_a_cognito_jwt_of_its_pool(synth) -> None:
     routes = _routes(synth)
-    authorizer = {"Ref": _authorizer_id(synth)}
+    by_kind = {kind: {"Ref": logical_id} for logical_id, kind in _authorizers(synth).items()}
+    assert set(by_kind) == {"member", "operator", "system"}
 
     for route in ROUTES:
         props = routes[route.route_key]
         if route.public:
             assert props["AuthorizationType"] == "NONE", route.route_key
             assert "AuthorizerId" not in props
+            continue
+        assert props["AuthorizationType"] == "JWT", route.route_key
+        assert props["AuthorizerId"] == by_kind[authorizing_role(route).value], route.route_key
+        if Role.MEMBER in route.roles:
+            assert props["AuthorizerId"] == by_kind["member"]
+
+
+def test_system_routes_require_their_scope_and_no_other_route_asks_for_one(synth) -> None:
+    routes = _routes(synth)
+    for route in ROUTES:
+        scopes = routes[route.route_key].get("AuthorizationScopes")
+        if route.roles == {Role.SYSTEM}:
+            assert scopes == list(route.scopes), route.route_key
+            assert scopes and all(s.startswith("points/") for s in scopes)
         else:
-            assert props["AuthorizationType"] == "JWT", route.route_key
-            assert props["AuthorizerId"] == authorizer, route.route_key
+            assert scopes is None, route.route_key
+    assert "points/purchases" in routes["POST /v1/purchases"]["AuthorizationScopes"]
+    assert routes["POST /v1/holds"]["AuthorizationScopes"] == ["points/holds"]
 
 
 def test_only_health_and_the_api_description_are_public() -> None:
@@ -43,23 +70,30 @@ def test_only_health_and_the_api_description_are_public() -> None:
     assert public == ["GET /v1/health", "GET /v1/openapi.json"]
 
 
-def test_jwt_authorizer_trusts_the_user_pool_and_its_clients(synth) -> None:
-    # The shop's systems (SRP), the member app and the operator console (hosted UI).
-    synth.template().has_resource_properties(
-        "AWS::ApiGatewayV2::Authorizer",
-        {
-            "AuthorizerType": "JWT",
-            "IdentitySource": ["$request.header.Authorization"],
-            "JwtConfiguration": {
-                "Audience": [
-                    {"Ref": Match.string_like_regexp("AppClient")},
-                    {"Ref": Match.string_like_regexp("MemberClient")},
-                    {"Ref": Match.string_like_regexp("StaffClient")},
-                ],
-                "Issuer": Match.any_value(),
-            },
-        },
-    )
+@pytest.mark.parametrize(
+    ("kind", "pool", "clients"),
+    [
+        # The shop's front ends (SRP) and the member app (hosted UI) ...
+        ("member", "AuthUserPool", ["AppClient", "MemberClient"]),
+        # ... the console (staff pool, hosted UI) and the systems (client credentials).
+        ("operator", "AuthStaffPool", ["StaffClient"]),
+        ("system", "AuthStaffPool", ["SystemClientshop"]),
+    ],
+)
+def test_jwt_authorizers_trust_one_pool_and_its_clients(synth, kind, pool, clients) -> None:
+    (logical_id,) = [i for i, k in _authorizers(synth).items() if k == kind]
+    props = synth.template().find_resources("AWS::ApiGatewayV2::Authorizer")[logical_id][
+        "Properties"
+    ]
+    config = props["JwtConfiguration"]
+    assert props["IdentitySource"] == ["$request.header.Authorization"]
+    audience = [ref["Ref"] for ref in config["Audience"]]
+    assert len(audience) == len(clients)
+    for ref, client in zip(audience, clients, strict=True):
+        assert ref.startswith(f"{pool}{client}"), (ref, client)
+    issuer = json.dumps(config["Issuer"])
+    assert re.search(rf'"Ref": "{pool}[0-9A-F]{{8}}"', issuer), issuer
+    assert "cognito-idp." in issuer
 
 
 def test_one_lambda_integration_per_function(synth) -> None:
@@ -88,12 +122,11 @@ def test_default_stage_has_access_logs_and_throttling(synth) -> None:
     )
 
 
-def test_user_pool_has_the_role_groups(synth) -> None:
+def test_only_the_staff_pool_has_a_group_operators(synth) -> None:
     groups = synth.template().find_resources("AWS::Cognito::UserPoolGroup")
-    assert sorted(g["Properties"]["GroupName"] for g in groups.values()) == [
-        "operators",
-        "systems",
-    ]
+    (group,) = [g["Properties"] for g in groups.values()]
+    assert group["GroupName"] == "operators"
+    assert group["UserPoolId"]["Ref"].startswith("AuthStaffPool")
 
 
 def test_outputs_name_what_clients_and_operators_need(synth) -> None:
@@ -107,7 +140,10 @@ def test_outputs_name_what_clients_and_operators_need(synth) -> None:
         "SiteUrl",
         "CognitoDomain",
         "MemberClientId",
+        "StaffUserPoolId",
+        "StaffCognitoDomain",
         "StaffClientId",
+        "SystemClientIdShop",
     }
 
 

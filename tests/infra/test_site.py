@@ -188,15 +188,18 @@ def test_both_behaviors_send_the_security_headers(synth) -> None:
 def test_csp_allows_scripts_only_from_the_site_and_fetches_to_it_and_cognito(synth) -> None:
     csp = _csp(synth)
     domain = _logical_id(synth, "AWS::Cognito::UserPoolDomain", "AuthUserPoolHostedUi")
+    staff_domain = _logical_id(synth, "AWS::Cognito::UserPoolDomain", "AuthStaffPoolStaffHostedUi")
 
     assert csp["default-src"] == ["'self'"]
     assert csp["script-src"] == ["'self'"]  # no 'unsafe-inline', no 'unsafe-eval'
     assert csp["object-src"] == ["'none'"]
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["base-uri"] == ["'self'"]
-    (connect_self, cognito, _files) = csp["connect-src"]
+    (connect_self, cognito, staff_cognito, _files) = csp["connect-src"]
     assert connect_self == "'self'"
+    # The token endpoints of both pools: the member app's and the console's.
     assert cognito.startswith(f'https://<{{"Ref":"{domain}"}}>.auth.')
+    assert staff_cognito.startswith(f'https://<{{"Ref":"{staff_domain}"}}>.auth.')
     assert cognito.endswith(".amazoncognito.com")
 
 
@@ -211,7 +214,7 @@ def test_csp_lets_the_console_put_imports_to_its_own_file_store_bucket_only(synt
     name = _text(bucket["BucketName"])
     region, suffix = '<{"Ref":"AWS::Region"}>', '<{"Ref":"AWS::URLSuffix"}>'
 
-    files = _csp(synth)["connect-src"][2]
+    files = _csp(synth)["connect-src"][-1]  # after the site and both pools
 
     assert name == f'loyalty-points-dev-files-<{{"Ref":"AWS::AccountId"}}>-{region}'
     assert files == f"https://{name}.s3.{region}.{suffix}"
@@ -345,13 +348,16 @@ def test_config_json_names_the_api_origin_hosted_ui_and_web_clients(synth, stage
 
     assert (config["mode"], config["apiBaseUrl"]) == ("aws", "")  # /v1 on the site's origin
     pool = r'"Ref": "AuthUserPool[0-9A-F]{8}"'
+    staff_pool = r'"Ref": "AuthStaffPool[0-9A-F]{8}"'
     hosted_ui = r'"Ref": "AuthUserPoolHostedUi\w+".*\.amazoncognito\.com'
+    staff_hosted_ui = r'"Ref": "AuthStaffPoolStaffHostedUi\w+".*\.amazoncognito\.com'
     assert re.search(hosted_ui, markers[cognito["domain"]])
+    assert re.search(staff_hosted_ui, markers[cognito["staffDomain"]])  # the console's
     assert "AWS::Region" in markers[cognito["region"]]
     assert '"Ref": "AuthUserPoolMemberClient' in markers[cognito["memberClientId"]]
-    assert '"Ref": "AuthUserPoolStaffClient' in markers[cognito["staffClientId"]]
+    assert '"Ref": "AuthStaffPoolStaffClient' in markers[cognito["staffClientId"]]
     assert re.search(pool, markers[cognito["memberUserPoolId"]])
-    assert re.search(pool, markers[cognito["staffUserPoolId"]])
+    assert re.search(staff_pool, markers[cognito["staffUserPoolId"]])
     assert "redirectUri" not in cognito  # each app calls back to its own path
 
 
@@ -392,12 +398,17 @@ def test_missing_web_build_fails_synthesis_with_the_command_to_run(tmp_path: Pat
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_hosted_ui_domain_is_per_stage_and_unique_per_stack(synth, stage: str) -> None:
-    _, domain = _one(synth, "AWS::Cognito::UserPoolDomain", stage)
+    domain_id = _logical_id(synth, "AWS::Cognito::UserPoolDomain", "AuthUserPoolHostedUi", stage)
+    domain = synth.template(stage).find_resources("AWS::Cognito::UserPoolDomain")[domain_id][
+        "Properties"
+    ]
     prefix, suffix = domain["Domain"]["Fn::Join"][1]
 
     assert prefix == f"loyalty-points-{stage}-"
     assert "AWS::StackId" in json.dumps(suffix)
-    assert domain["UserPoolId"] == {"Ref": _logical_id(synth, "AWS::Cognito::UserPool", "Auth")}
+    assert domain["UserPoolId"] == {
+        "Ref": _logical_id(synth, "AWS::Cognito::UserPool", "AuthUserPool", stage)
+    }
 
 
 def _web_client(synth, name: str, stage: str = "dev") -> dict[str, Any]:
@@ -434,9 +445,10 @@ def test_web_clients_use_the_code_flow_without_secret_and_call_back_to_the_site(
     assert len(prod["CallbackURLs"]) == 1 and "localhost" not in json.dumps(prod)
 
 
-def test_systems_client_keeps_srp_and_no_hosted_ui(synth) -> None:
+def test_members_srp_client_keeps_srp_and_no_hosted_ui(synth) -> None:
     client = _web_client(synth, "app")
 
     assert client["AllowedOAuthFlowsUserPoolClient"] is False
     assert "ALLOW_USER_SRP_AUTH" in client["ExplicitAuthFlows"]
-    synth.template().resource_count_is("AWS::Cognito::UserPoolClient", 3)
+    # app, member-web, console-web and the systems' client (tests/infra/test_auth.py).
+    synth.template().resource_count_is("AWS::Cognito::UserPoolClient", 4)

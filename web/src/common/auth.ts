@@ -85,7 +85,8 @@ function cognito(): NonNullable<RuntimeConfig['cognito']> {
 }
 
 function hostedUi(): string {
-  const { domain, region } = cognito()
+  const { region, staffDomain } = cognito()
+  const domain = app === 'console' && staffDomain ? staffDomain : cognito().domain
   const host = domain.includes('.') ? domain : `${domain}.auth.${region}.amazoncognito.com`
   return host.startsWith('https://') ? host : `https://${host}`
 }

@@ -9,6 +9,8 @@ export interface CognitoConfig {
   staffClientId: string
   memberUserPoolId?: string
   staffUserPoolId?: string
+  /** The console's hosted UI (the staff pool's), when staff have their own pool; else `domain`. */
+  staffDomain?: string
   /** Overrides the default callback (origin + /callback, resp. /console/callback). */
   redirectUri?: string
 }
