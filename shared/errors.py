@@ -242,6 +242,17 @@ class VerificationRequired(Forbidden):
     code = "verification_required"
 
 
+# Second approval of large operator adjustments.
+class AdjustmentNotFound(NotFound):
+    code = "adjustment_not_found"
+
+
+class SecondApproverRequired(Forbidden):
+    """The operator who asked for an adjustment may not decide it (HTTP 403)."""
+
+    code = "second_approver_required"
+
+
 # Reaching members: the inbox.
 class MessageNotFound(NotFound):
     code = "message_not_found"

@@ -3,18 +3,17 @@ member's file (profile, balance, flags, audit trail) and ledger."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
 from msgspec import Struct
 
-from shared import members, programme
+from shared import adjustments, members, programme
 from shared.domain import audit as audit_log
 from shared.domain import ledger as kinds
+from shared.domain.adjustments import adjustment_change, needs_approval, new_adjustment_id
 from shared.domain.calendar import iso_local, local_date
 from shared.domain.contacts import Contact, clear, masked
-from shared.domain.ledger import Credit, Debit
 from shared.domain.members import (
     ACTIVE,
     ALL,
@@ -40,6 +39,17 @@ class Adjustment(Struct, frozen=True):
     idempotency_key: str | None = None
 
 
+def idempotency_key_of(cmd: Adjustment) -> idempotency.Key | None:
+    if cmd.idempotency_key is None:
+        return None
+    request = {"points": cmd.points, "reason": cmd.reason, "allow_debt": cmd.allow_debt}
+    return idempotency.Key(
+        caller=cmd.actor,
+        key=cmd.idempotency_key,
+        fingerprint=idempotency.fingerprint("adjust", cmd.member_id, request),
+    )
+
+
 def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
     """Credit (a new lot) or debit (FIFO consumption) points with a mandatory reason.
 
@@ -48,33 +58,15 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
     Audited: the ledger entry (type ``adjust``) carries ``actor``; the member's audit item
     and the audit log's ``member.adjust`` entry (after = the answer) are written in the same
     transaction. Returns (status, body); with an Idempotency-Key a repeat returns the first
-    (status, body) and writes nothing.
+    (status, body) and writes nothing. More points than the programme's
+    ``adjustment_approval_threshold`` apply only once a second operator approves them
+    (``shared.adjustments``): 202 ``pending_approval``.
     """
     rules = programme.current()
-    adjustment_id = f"adj-{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
-    change: Credit | Debit
-    if cmd.points > 0:
-        change = kinds.credit(
-            cmd.member_id,
-            "adjust",
-            adjustment_id,
-            cmd.points,
-            "adjustment",
-            {"reason": cmd.reason},
-            at=now,
-            rules=rules,
-            kind=kinds.ADJUST,
-        )
-    else:
-        change = Debit(
-            member_id=cmd.member_id,
-            type=kinds.ADJUST,
-            source="adjust",
-            ref=adjustment_id,
-            points=-cmd.points,
-            at=now,
-            **kinds.wording("adjustment", {"reason": cmd.reason}),
-        )
+    if needs_approval(cmd.points, rules.adjustment_approval_threshold):
+        return adjustments.request(cmd, idempotency_key_of(cmd), now, rules)
+    adjustment_id = new_adjustment_id(now)
+    change = adjustment_change(cmd.member_id, cmd.points, cmd.reason, adjustment_id, now, rules)
     body = {
         "adjustment_id": adjustment_id,
         "entry_id": f"adjust:{adjustment_id}",
@@ -85,22 +77,21 @@ def adjust(cmd: Adjustment, now: datetime) -> tuple[int, dict[str, Any]]:
         "actor": cmd.actor,
         "at": iso_local(now, rules.zone),
     }
-    idem = None
-    if cmd.idempotency_key is not None:
-        request = {"points": cmd.points, "reason": cmd.reason, "allow_debt": cmd.allow_debt}
-        idem = idempotency.Key(
-            caller=cmd.actor,
-            key=cmd.idempotency_key,
-            fingerprint=idempotency.fingerprint("adjust", cmd.member_id, request),
-        )
     audit = Audit(
         cmd.member_id, "adjust", cmd.actor, cmd.reason, now, points=cmd.points, ref=adjustment_id
     )
+    target = _member(cmd.member_id)
     logged = audit_log.entry(
-        now, cmd.actor, "member.adjust", _member(cmd.member_id), after=body, reason=cmd.reason
+        now, cmd.actor, adjustments.REQUEST_ACTION, target, after=body, reason=cmd.reason
     )
     replay = operators_repo.adjust(
-        change, rules, audit, logged, allow_debt=cmd.allow_debt, idem=idem, response=(201, body)
+        change,
+        rules,
+        audit,
+        logged,
+        allow_debt=cmd.allow_debt,
+        idem=idempotency_key_of(cmd),
+        response=(201, body),
     )
     if replay is not None:
         return replay.status, replay.body

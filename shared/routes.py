@@ -127,6 +127,16 @@ ROUTES: tuple[Route, ...] = (
         OPERATORS,
         audit="member.adjust",
     ),
+    # Adjustments above the programme's threshold wait for a second operator's decision.
+    Route("GET", "/v1/admin/adjustments", "admin", "list_adjustments", OPERATORS),
+    Route(
+        "POST",
+        "/v1/admin/adjustments/{adjustment_id}/approval",
+        "admin",
+        "decide_adjustment",
+        OPERATORS,
+        audit="adjustment.decide",
+    ),
     Route(
         "POST",
         "/v1/admin/members/{member_id}/freeze",

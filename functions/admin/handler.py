@@ -1,22 +1,26 @@
-"""Operators: programme rules, tasks and campaigns; a member's file, adjustments, freeze."""
+"""Operators: programme rules, tasks and campaigns; a member's file, adjustments (and the
+second approval of large ones), freeze."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared import audit_log, clock, contacts, operators, programme_admin, tasks
+from shared import adjustments, audit_log, clock, contacts, operators, programme_admin, tasks
 from shared.domain.activity import Task
+from shared.errors import AdjustmentNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
 from shared.requests.audit import AUDIT_QUERY
 from shared.requests.operators import (
     ADJUST_MEMBER,
+    ADJUSTMENT_QUEUE,
     FIND_MEMBERS,
     MEMBER_FILE,
     PUT_CAMPAIGN,
     PUT_TASK,
     STATUS_CHANGE,
 )
+from shared.requests.reviews import DECIDE_REVIEW
 from shared.validation import identifier, required_idempotency_key
 
 app = HttpApp("admin")
@@ -94,6 +98,21 @@ def adjust_member(req: Request) -> Response:
     )
     status, body = operators.adjust(cmd, clock.now())
     return Response(status, body)
+
+
+@app.operation("list_adjustments")
+def list_adjustments(req: Request) -> dict[str, Any]:
+    status = ADJUSTMENT_QUEUE.parse({"status": req.query.get("status") or "pending"})["status"]
+    return adjustments.list_adjustments(status, req.limit(), req.query.get("cursor"))
+
+
+@app.operation("decide_adjustment")
+def decide_adjustment(req: Request) -> dict[str, Any]:
+    args = DECIDE_REVIEW.parse(req.json())  # the same decision body as a review's
+    adjustment_id = req.path_id("adjustment_id", AdjustmentNotFound)
+    return adjustments.decide(
+        adjustment_id, args["decision"], args["reason"], req.operator, clock.now()
+    )
 
 
 def _status_change(req: Request, change: Any) -> dict[str, Any]:

@@ -107,6 +107,9 @@ class Rules(Struct, frozen=True):
     lottery_default_cost: int = 50
     # Risk controls: review queue thresholds (docs/product.md "Review queue")
     risk: Risk = field(default_factory=Risk)
+    # An operator adjustment of more points than this (either sign) waits for a second
+    # operator's approval (docs/product.md "Second approval"); None = off.
+    adjustment_approval_threshold: int | None = 100_000
     # Notifications: inbox, SMS, e-mail (docs/product.md "Reaching members")
     notifications: Notifications = field(default_factory=Notifications)
 

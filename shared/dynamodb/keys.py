@@ -377,6 +377,17 @@ reviews_status_pk = _prefixed(
     REVIEWS_IN, "GSI ``by_status`` partition: the reviews in one status (the operators' queue)."
 )
 
+# Second approval: operator adjustments above the programme's threshold ------------------------
+ADJUSTMENT = "ADJUSTMENT#"
+ADJUSTMENTS_IN = "ADJUSTMENTS#"
+
+adjustment_pk = _prefixed(
+    ADJUSTMENT, "An adjustment waiting for (or decided by) a second operator; sk ``ADJUSTMENT``."
+)
+adjustments_status_pk = _prefixed(
+    ADJUSTMENTS_IN, "GSI ``by_status`` partition: the adjustments awaiting approval, or decided."
+)
+
 # Leaderboard: members who earned, by the month of their last counted credit; snapshots -------
 BOARD = "BOARD#"
 BOARD_SHARDS = 16  # never change: members would be stranded in the old shards

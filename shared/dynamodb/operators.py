@@ -30,6 +30,39 @@ def _audit_item(audit: Audit) -> AuditItem:
     return members.audit_row(audit, key)
 
 
+def add_adjustment(
+    tx: Tx, change: Credit | Debit, rules: Rules, audit: Audit, *, allow_debt: bool
+) -> None:
+    """Add an operator adjustment to ``tx``: its ledger entry (and lot, for a credit), the
+    profile update (a debit guarded by the spendable points unless ``allow_debt``) and the
+    member's audit item. A direct adjustment and an approved one (``shared.adjustments``)
+    write the same."""
+    if isinstance(change, Credit):
+        ledger.add_credit(tx, change, rules, actor=audit.actor)
+    else:
+        guard = MemberItem.pk.exists()
+        if not allow_debt:  # frozen members too: operators may still take points back
+            guard &= MemberItem.spendable >= change.points
+        ledger.add_debit(tx, change, condition=guard, actor=audit.actor)
+    tx.put(AUDIT, _audit_item(audit))
+
+
+def adjustment_refusal(cancelled: Cancelled, change: Credit | Debit) -> Exception | None:
+    """Why an adjustment's transaction was cancelled by the member's profile (not registered,
+    or a debit beyond the spendable points), or None when it was another item."""
+    if PROFILE not in cancelled:
+        return None
+    member = image(cancelled.failed[PROFILE], MemberItem)
+    if member is None:
+        return ledger.not_registered(change.member_id)
+    spendable = int(member.spendable)
+    return InsufficientPoints(
+        f"{change.points} points needed, {spendable} spendable "
+        '(send "allow_debt": true to take them anyway)',
+        details={"needed": change.points, "spendable": spendable},
+    )
+
+
 def adjust(
     change: Credit | Debit,
     rules: Rules,
@@ -44,28 +77,14 @@ def adjust(
 
     def attempt() -> idempotency.Replay | None:
         tx = Tx()
-        if isinstance(change, Credit):
-            ledger.add_credit(tx, change, rules, actor=audit.actor)
-        else:
-            guard = MemberItem.pk.exists()
-            if not allow_debt:  # frozen members too: operators may still take points back
-                guard &= MemberItem.spendable >= change.points
-            ledger.add_debit(tx, change, condition=guard, actor=audit.actor)
-        tx.put(AUDIT, _audit_item(audit))
+        add_adjustment(tx, change, rules, audit, allow_debt=allow_debt)
         audit_log.add(tx, logged)
         try:
             return idempotency.commit(tx, idem, response[0], response[1], change.at)
         except Cancelled as cancelled:
-            if PROFILE in cancelled:
-                member = image(cancelled.failed[PROFILE], MemberItem)
-                if member is None:
-                    raise ledger.not_registered(change.member_id) from None
-                spendable = int(member.spendable)
-                raise InsufficientPoints(
-                    f"{change.points} points needed, {spendable} spendable "
-                    '(send "allow_debt": true to take them anyway)',
-                    details={"needed": change.points, "spendable": spendable},
-                ) from None
+            refusal = adjustment_refusal(cancelled, change)
+            if refusal is not None:
+                raise refusal from None
             raise
 
     return run(attempt)

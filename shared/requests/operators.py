@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as Dec
 
 from shared.domain.activity import LIMITS
+from shared.domain.adjustments import PENDING, STATUSES
 from shared.domain.members import ALL, SCOPES
 from shared.requests import Body
 from shared.validation import (
@@ -71,6 +72,8 @@ ADJUST_MEMBER = Body(
         "allow_debt": Boolean(required=False, default=False),
     }
 )
+# Adjustments awaiting a second operator (the query) and the decision on one (like a review's)
+ADJUSTMENT_QUEUE = Body({"status": Choice(STATUSES, required=False, default=PENDING)})
 # freeze, unfreeze: what is (un)frozen, all by default
 STATUS_CHANGE = Body(
     {"reason": Text(max_length=500), "scope": Choice(SCOPES, required=False, default=ALL)}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from shared.domain.adjustments import PENDING_APPROVAL, STATUSES
 from shared.domain.ledger import (
     ADJUST,
 )
 from shared.domain.members import SCOPES
 from shared.requests.operators import (
     ADJUST_MEMBER,
+    ADJUSTMENT_QUEUE,
     EXTEND_EXPIRY,
     FIND_MEMBERS,
     MEMBER_FILE,
@@ -16,6 +18,7 @@ from shared.requests.operators import (
     REPORT_WINDOW,
     STATUS_CHANGE,
 )
+from shared.requests.reviews import DECIDE_REVIEW
 from shared.schemas.base import (
     ANY_OBJECT,
     BOOL,
@@ -36,6 +39,24 @@ ADMIN_MEMBER_VIEW = ref("Member")
 # A member's contact details as staff see them: masked ("138****5678"), or in clear after an
 # audited reveal; null where the member gave none.
 CONTACT = obj({"phone": nullable(STRING), "email": nullable(STRING), "name": nullable(STRING)})
+
+# An adjustment awaiting (or decided by) a second operator.
+PENDING_ADJUSTMENT = obj(
+    {
+        "adjustment_id": STRING,
+        "status": enum(STATUSES),
+        "member_id": STRING,
+        "points": INT,
+        "reason": STRING,
+        "allow_debt": BOOL,
+        "requested_by": STRING,
+        "requested_at": ref("Timestamp"),
+        "decided_by": nullable(STRING),
+        "decided_at": nullable(ref("Timestamp")),
+        "decision_reason": nullable(STRING),
+        "entry_id": nullable(STRING),  # the member's ledger entry, once approved
+    }
+)
 
 
 def _status_change(summary: str, reason: str) -> Operation:
@@ -163,7 +184,10 @@ OPERATIONS: dict[str, Operation] = {
         "A member's ledger, with each entry's actor.", ref("LedgerPage"), (404, 422)
     ),
     "admin.adjust_member": Operation(
-        "Credit or debit a member's points with a reason (audited).",
+        "Credit or debit a member's points with a reason (audited). More points (either sign) "
+        "than the rules' adjustment_approval_threshold answer 202 pending_approval and move "
+        "nothing until another operator approves them (POST /v1/admin/adjustments/"
+        "{adjustment_id}/approval).",
         {
             201: obj(
                 {
@@ -176,13 +200,42 @@ OPERATIONS: dict[str, Operation] = {
                     "actor": STRING,
                     "at": ref("Timestamp"),
                 }
-            )
+            ),
+            202: obj(
+                {
+                    "status": enum((PENDING_APPROVAL,)),
+                    "adjustment_id": STRING,
+                    "member_id": STRING,
+                    "points": INT,
+                    "reason": STRING,
+                    "actor": STRING,
+                    "at": ref("Timestamp"),
+                    "approval_threshold": INT,
+                }
+            ),
         },
         (400, 404, 409, 413, 422, 503),
         request=ADJUST_MEMBER.schema(),
         example={"points": 25, "reason": "service recovery"},
         idempotency_key=True,
         idempotency_key_required=True,
+    ),
+    "admin.list_adjustments": paged(
+        "Adjustments above the approval threshold: pending ones (oldest first) wait for a "
+        "second operator; decided ones newest decision first.",
+        page(PENDING_ADJUSTMENT),
+        (422,),
+        query=ADJUSTMENT_QUEUE.parameters(),
+    ),
+    "admin.decide_adjustment": Operation(
+        "Approve (apply it once: ledger entry, balance and audit in one transaction) or reject "
+        "(no points move) a pending adjustment. Only an operator other than the one who asked "
+        "(403 second_approver_required); the same decision again answers the same body, the "
+        "other one 409 invalid_transition.",
+        {200: PENDING_ADJUSTMENT},
+        (400, 404, 409, 413, 422, 503),
+        request=DECIDE_REVIEW.schema(),
+        example={"decision": "approve", "reason": "confirmed with the store manager"},
     ),
     "admin.freeze_member": _status_change(
         "Freeze a member's earning, redeeming or both (scope, default all).", "abuse under review"

@@ -88,7 +88,20 @@ def _pickup_order(api: Api, world: World, call: Call) -> None:
     call.body = {"pickup_code": placed.body["pickup_code"]}
 
 
+def _pending_adjustment(api: Api, world: World, call: Call) -> None:
+    """An adjustment above the approval threshold, asked for by another operator (op-1)."""
+    member = world.params["member_id"]
+    body = {"points": 100_001, "reason": "set-up"}
+    res = api.operator(
+        "POST", f"/v1/admin/members/{member}/adjustments", body, headers={"Idempotency-Key": "ad"}
+    )
+    assert res.status == 202, res.body
+    world.params["adjustment_id"] = res.body["adjustment_id"]
+    call.path = world.path("/v1/admin/adjustments/{adjustment_id}/approval")
+
+
 SETUPS: dict[str, Setup] = {
+    "POST /v1/admin/adjustments/{adjustment_id}/approval": _pending_adjustment,
     "POST /v1/admin/members/{member_id}/unfreeze": _frozen_first,
     "POST /v1/admin/members/{member_id}/expiry-extensions": _through_every_lot,
     "POST /v1/admin/orders/{order_id}/pickup": _pickup_order,

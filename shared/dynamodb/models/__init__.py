@@ -5,7 +5,8 @@ secondary indexes), ``members`` (profile, ledger, lots, audit, referral codes),
 ``lottery``, ``jobs`` (job runs and the outbox), ``imports`` (members imports),
 ``rebates`` (accruals/statements, payouts),
 ``contacts`` (lookup rows by the keyed hash of a phone or e-mail), ``exports`` (export jobs),
-``reviews`` (the review queue), ``inbox`` (members' messages).
+``reviews`` (the review queue), ``inbox`` (members' messages), ``adjustments`` (operator
+adjustments awaiting a second approval).
 
 Repositories import the module they need (``from shared.dynamodb.models.mall import OrderItem``),
 so a function loads only the row classes it uses: pynamodb builds each class through a
@@ -62,6 +63,7 @@ _MODULE_OF = {
     "ImportRejectedItem": "imports",
     "ExportItem": "exports",
     "ReviewItem": "reviews",
+    "AdjustmentItem": "adjustments",
     "MessageItem": "inbox",
 }
 
