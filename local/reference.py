@@ -21,7 +21,11 @@ _CALLERS = {"member": "member", "operator": "operator", "system": "system"}
 
 def _callers(op: dict[str, Any]) -> str:
     roles = op.get("x-roles") or []
-    return ", ".join(_CALLERS.get(r, r) for r in roles) or "anyone"
+    scopes = " ".join(f"`{s}`" for s in op.get("x-scopes") or [])
+    names = [
+        _CALLERS.get(r, r) + (f" ({scopes})" if r == "system" and scopes else "") for r in roles
+    ]
+    return ", ".join(names) or "anyone"
 
 
 def _statuses(op: dict[str, Any]) -> str:

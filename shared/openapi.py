@@ -75,6 +75,8 @@ def _operation(route: Route) -> dict[str, Any]:
         "security": [] if route.public else [{"bearer": []}],
         "x-roles": sorted(str(r) for r in route.roles),
     }
+    if route.scopes:  # a trusted system's token must carry one of them (docs/security.md)
+        doc["x-scopes"] = list(route.scopes)
     if op is None:
         doc["x-undocumented"] = True
     params = _path_parameters(route, op)
@@ -140,9 +142,9 @@ def document() -> dict[str, Any]:
             "title": "Loyalty points API",
             "version": VERSION,
             "description": "Generated from the route table (shared/routes.py) and the schemas "
-            "(shared/schemas/). Roles: member (any valid token), operator (cognito group "
-            "operators), system (cognito group systems); x-roles lists who may call each "
-            "operation.",
+            "(shared/schemas/). Roles: member (a member-pool token), operator (a staff-pool "
+            "token in the operators group), system (a staff-pool client-credentials token "
+            "with the operation's x-scopes); x-roles lists who may call each operation.",
         },
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "paths": paths,

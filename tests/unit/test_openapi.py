@@ -29,6 +29,7 @@ def test_the_document_has_every_route_with_its_security_and_path_parameters() ->
         op = doc["paths"][route.path][route.method.lower()]
         assert op["operationId"] == operation_id(route)
         assert op["x-roles"] == sorted(str(r) for r in route.roles)
+        assert op.get("x-scopes", []) == list(route.scopes)  # what a system's token needs
         if route.public:
             assert op["security"] == []
         else:
