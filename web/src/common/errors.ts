@@ -6,6 +6,7 @@ import { ApiError, toApiError } from './api'
 export const ERROR_CODES = [
   // categories
   'bad_request',
+  'invalid_cursor',
   'unauthorized',
   'forbidden',
   'not_found',

@@ -3,6 +3,7 @@ import type zh from './zh-CN'
 
 const errors: ErrorCatalog = {
   bad_request: 'The request was malformed. Refresh and try again.',
+  invalid_cursor: 'This list has changed. Refresh to read it from the start.',
   unauthorized: 'Your session has ended. Please sign in again.',
   forbidden: 'You are not allowed to do this.',
   not_found: 'Not found.',

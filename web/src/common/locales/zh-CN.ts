@@ -2,6 +2,7 @@ import type { ErrorCatalog } from '../errors'
 
 const errors: ErrorCatalog = {
   bad_request: '请求格式有误，请刷新后重试',
+  invalid_cursor: '列表已变化，请刷新后从第一页查看',
   unauthorized: '登录已失效，请重新登录',
   forbidden: '没有权限进行此操作',
   not_found: '内容不存在',
