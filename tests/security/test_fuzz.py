@@ -8,7 +8,14 @@ allows (``x-roles``). Each response must not be a 5xx and must conform to the do
 changed nothing: the table is scanned before and after it and compared, ignoring only the
 report aggregates the server's event bus writes in the background from earlier successes.
 
-Short by default (``FUZZ_EXAMPLES`` = 10 generated examples per operation, ~45 s); the long
+A second part sends what the document never declares, raw: odd query strings (any code
+point, bytes that are no UTF-8, malformed escapes, numbers in other scripts or out of range),
+odd headers (languages, keys, tokens, content types) and odd path parameters, every route
+(``FUZZ_EXAMPLES`` per GET route, half that per write), with the same checks against the
+document (``tests/security/conformance.py``) and the same before/after comparison.
+
+Short by default (``FUZZ_EXAMPLES`` = 10 generated examples per operation, ~2 min both parts on
+the shared 2-core machine); the long
 run adds schemathesis' coverage phase (every boundary case the schema defines: missing and
 extra fields, values and lengths just outside the bounds, other HTTP methods), on by default
 when more than 10 examples are asked for (``FUZZ_COVERAGE=1`` forces it)::
@@ -20,14 +27,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.request
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis  # a pinned dev dependency: missing, the suite fails rather than skips
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -37,7 +47,11 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 
 from shared.openapi import document
+from shared.routes import ROUTES, Route
+from shared.schemas import operation_of
 from tests.local_server import http_json, local_server
+from tests.security import conformance
+from tests.security.world import World
 
 pytestmark = pytest.mark.dynamodb_local
 
@@ -46,6 +60,9 @@ MEMBER = "m-fuzz"
 # Written by the server's event-bus consumer, asynchronously, from earlier successful requests;
 # and export jobs (EXPORT#), which the server runs in a thread after an accepted request.
 DERIVED_PREFIXES = ("REPORTS", "ACTIVE#", "AGG#", "EXPORT#")
+# Members' inbox messages (sort keys MSG#...): the local bus's notifier writes them, also
+# asynchronously, from earlier successes (points received, an order shipped ...).
+DERIVED_SORT_PREFIXES = ("MSG#",)
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
@@ -76,7 +93,12 @@ class Server:
         items, kwargs = [], {"TableName": self.table, "ConsistentRead": True}
         while True:
             page = self.client.scan(**kwargs)
-            items += [i for i in page["Items"] if not i["pk"]["S"].startswith(DERIVED_PREFIXES)]
+            items += [
+                i
+                for i in page["Items"]
+                if not i["pk"]["S"].startswith(DERIVED_PREFIXES)
+                and not i["sk"]["S"].startswith(DERIVED_SORT_PREFIXES)
+            ]
             if "LastEvaluatedKey" not in page:
                 return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -154,3 +176,144 @@ def test_fuzzed_requests_get_no_5xx_conform_and_change_nothing_when_refused(
         assert after == before, (
             f"{case.method} {case.formatted_path} -> {response.status_code} changed the table"
         )
+
+
+# --- query strings and headers ------------------------------------------------------------
+# schemathesis sends the parameters the document declares, as the document types them; the
+# requests below send what it never would (API.md "Text": ASCII numbers, no 5xx however odd
+# the query): any code point, bytes that are no UTF-8, malformed percent escapes, numbers
+# spelt in other scripts or out of every range, repeated and unknown names; and headers with
+# odd languages, keys, tokens and content types; and odd path parameters. Raw: nothing
+# re-encodes them on the way.
+
+ODD_VALUES = [
+    "²", "１０", "٣", "10\n", " 10", "10 ", "+10", "-1", "0", "1e999", "NaN", "Infinity",
+    "9" * 400, "0x10", "1_0", "%", "%zz", "%ff%fe", "%ED%A0%80", "%00", "+", "", "null", "[]",
+    "true", "2027-02-30", "２０２７-01-01", "../", "a=b", "%u0041", "\u202eevil",
+]  # fmt: skip
+ODD_HEADER_VALUES = [
+    "", " ", "*", "zh-CN;q=NaN", "en;q=1e999", "xx-" + "a" * 4000, "zh-CN,en;q=0.\u00ff",
+    "Bearer", "Bearer ", "bearer  x.y.z", "Basic Zm9vOmJhcg==", "Bearer a.b.c", "Bearer ....",
+    "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "\u00e9\u00ff", "text/plain; charset=latin-1",
+]  # fmt: skip
+
+
+def _escaped(data: bytes) -> str:
+    return "".join(f"%{b:02X}" for b in data)
+
+
+def _raw(value: str) -> str:
+    """``value`` in a request line: printable ASCII as it is (malformed escapes stay so),
+    anything else escaped as UTF-8."""
+    return "".join(c if "!" <= c <= "~" else _escaped(c.encode()) for c in value)
+
+
+_query_value = st.one_of(
+    st.sampled_from([_raw(v) for v in ODD_VALUES]),
+    st.text(alphabet=st.characters(), max_size=12).map(
+        lambda s: _escaped(s.encode("utf-8", "surrogatepass"))
+    ),
+    st.binary(max_size=8).map(_escaped),
+    st.integers().map(str),
+)
+_header_value = st.one_of(
+    st.sampled_from(ODD_HEADER_VALUES),
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=40),
+)
+
+
+def _query(names: list[str]) -> st.SearchStrategy[str]:
+    name = st.sampled_from([*names, "limit", "cursor", "zz"]) | st.text(max_size=4).map(
+        lambda s: _escaped(s.encode("utf-8", "surrogatepass"))
+    )
+    pair = st.tuples(name, _query_value).map(lambda p: f"{p[0]}={p[1]}")
+    return st.lists(pair | st.sampled_from(["&", "=", "==", "%", "limit"]), max_size=5).map(
+        "&".join
+    )
+
+
+def _headers(writes: bool) -> st.SearchStrategy[dict[str, str]]:
+    names = ["accept-language", "content-type", "x-forwarded-for", "user-agent", "zz-odd"]
+    names += ["idempotency-key"] * writes + ["authorization"]
+    return st.dictionaries(st.sampled_from(names), _header_value, max_size=4)
+
+
+def _send(base: str, method: str, target: str, headers: dict[str, str], body: Any) -> Any:
+    import http.client
+
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    try:
+        data = json.dumps(body).encode() if body is not None else b""
+        conn.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in {"content-length": str(len(data)), **headers}.items():
+            conn.putheader(name, value.encode("latin-1"))
+        conn.endheaders(data)
+        reply = conn.getresponse()
+        return reply.status, reply.getheader("content-type") or "", reply.read()
+    finally:
+        conn.close()
+
+
+def _odd_requests(route: Route) -> Any:
+    """(query string, headers, whether a write sends a fresh Idempotency-Key, path): the path
+    with its member id, placeholders, or (when it has parameters) an odd value in one."""
+    op = operation_of(route)
+    writes = route.method != "GET"
+    names = list(op.query) if op is not None else []
+    usual = World(params={"member_id": MEMBER}).path(route.path)
+    params = re.findall(r"\{(\w+)\}", route.path)
+    odd_path = st.tuples(st.sampled_from(params or [""]), _query_value).map(
+        lambda p: World(params={"member_id": MEMBER, p[0]: p[1] or "%20"}).path(route.path)
+    )
+    paths = st.just(usual) | odd_path if params else st.just(usual)
+    return st.tuples(_query(names), _headers(writes), st.booleans(), paths)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.route_key)
+def test_odd_query_strings_and_headers_get_no_5xx_conform_and_change_nothing_when_refused(
+    route: Route, server: Server
+) -> None:
+    op = operation_of(route)
+    writes = route.method != "GET"
+    role = next((r for r in ("member", "operator", "system") if r in map(str, route.roles)), None)
+    token = {"authorization": f"Bearer {server.tokens[role]}"} if role else {}
+    body = op.example if op is not None and op.request is not None else None
+
+    @settings(
+        max_examples=EXAMPLES if not writes else max(1, EXAMPLES // 2),
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(_odd_requests(route))
+    def odd(request: tuple[str, dict[str, str], bool, str]) -> None:
+        query, headers, with_key, path = request
+        headers = {**token, **headers}
+        if writes and with_key and "idempotency-key" not in headers:
+            headers["idempotency-key"] = uuid.uuid4().hex
+        before = server.snapshot() if writes else None
+        status, content_type, raw = _send(
+            server.base, route.method, f"{path}?{query}", headers, body
+        )
+        STATS["requests"] += 1
+        STATS["query and header requests"] += 1
+        STATS[f"{status // 100}xx"] += 1
+        if status >= 500:
+            STATS["server errors"] += 1
+        assert status < 500, f"{route.method} {path}?{query} {headers} -> {status} {raw[:300]!r}"
+        found = ["not JSON"] if not content_type.startswith(("application/json", "text/")) else []
+        if content_type.startswith("application/json"):
+            found = conformance.problems(route, status, json.loads(raw))
+        if found:
+            STATS["schema violations"] += 1
+        assert not found, f"{route.method} {path}?{query} {headers} -> {status}: {found}"
+        if before is not None and 400 <= status < 500:
+            STATS["refused writes compared"] += 1
+            after = server.snapshot()
+            if after != before:
+                STATS["refused writes that changed data"] += 1
+            assert after == before, f"{route.method} {path}?{query} -> {status} changed the table"
+
+    odd()
