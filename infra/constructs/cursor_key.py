@@ -16,9 +16,8 @@ from functools import cache
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from infra import nag
 from infra.config import StageConfig
-from infra.constructs.pii_key import KEY_LENGTH
+from infra.constructs.pii_key import hmac_key
 from shared.routes import ROUTES
 from shared.schemas import operation_of
 
@@ -34,21 +33,13 @@ def paging_functions() -> frozenset[str]:
 
 
 def cursor_key(scope: Construct, config: StageConfig) -> secretsmanager.Secret:
-    secret = secretsmanager.Secret(
+    return hmac_key(
         scope,
         "CursorKey",
-        secret_name=config.name("cursor-hmac-key"),
-        description=f"HMAC key signing the API's pagination cursors ({config.stage})",
-        generate_secret_string=secretsmanager.SecretStringGenerator(
-            password_length=KEY_LENGTH, exclude_punctuation=True, include_space=False
-        ),
-        removal_policy=config.removal_policy,
+        config,
+        name="cursor-hmac-key",
+        description="HMAC key signing the API's pagination cursors",
+        not_rotated="replacing the value is safe at any time (only cursors in flight are "
+        "refused and their lists read again), so it is replaced by hand when needed rather "
+        "than by a rotation function the stack would have to run.",
     )
-    nag.acknowledge(
-        secret,
-        "AwsSolutions-SMG4",
-        "Not rotated on a timer: replacing the value is safe at any time (only cursors in "
-        "flight are refused and their lists read again), so it is replaced by hand when needed "
-        "rather than by a rotation function the stack would have to run.",
-    )
-    return secret

@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from infra.config import stage_config
 from infra.constructs.cursor_key import paging_functions
 from infra.permissions import GET_SECRET
 from shared.settings import ENV_CURSOR_SECRET_ID, ENV_PII_SECRET_ID
-from tests.infra.test_pii_key import _functions, _secret_grants, _secret_id
+from tests.infra.test_pii_key import (
+    _functions,
+    _secret_grants,
+    _secret_id,
+    assert_generated,
+    readers,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -24,31 +29,15 @@ def test_each_stage_generates_its_own_cursor_key_apart_from_the_pii_key(synth, s
     resources = synth.raw(stage)["Resources"]
     cursor, pii = _secret_id(resources, "cursor-hmac-key"), _secret_id(resources, "pii-hmac-key")
     assert cursor != pii
-    secret = resources[cursor]
-    props = secret["Properties"]
-    assert props["Name"] == stage_config({"stage": stage}).name("cursor-hmac-key")
-    generated = props["GenerateSecretString"]
-    assert generated["PasswordLength"] >= 32 and generated["ExcludePunctuation"] is True
-    assert "SecretString" not in props  # never a value in the template
-    assert secret["DeletionPolicy"] == ("Retain" if stage == "prod" else "Delete")
+    assert_generated(resources, cursor, stage, "cursor-hmac-key")
 
 
 def test_exactly_the_paging_functions_read_the_cursor_key(synth) -> None:
     resources = synth.raw()["Resources"]
-    secret = _secret_id(resources, "cursor-hmac-key")
-    readers = set()
-    for name, fn in _functions(resources, "dev").items():
-        grants = _secret_grants(resources, fn["Role"]["Fn::GetAtt"][0], secret)
-        env = fn["Environment"]["Variables"]
-        if grants:
-            readers.add(name)
-            assert grants == [(GET_SECRET, "secret")], name
-            assert env[ENV_CURSOR_SECRET_ID] == {"Ref": secret}, name
-        else:
-            assert ENV_CURSOR_SECRET_ID not in env, name
-    assert readers == paging_functions()
-    assert {"account", "admin", "redeem", "inbox"} <= readers
-    assert not {"publisher", "expire", "transfers", "notifier", "sender"} & readers
+    found = readers(resources, _secret_id(resources, "cursor-hmac-key"), ENV_CURSOR_SECRET_ID)
+    assert found == paging_functions()
+    assert {"account", "admin", "redeem", "inbox"} <= found
+    assert not {"publisher", "expire", "transfers", "notifier", "sender"} & found
 
 
 def test_no_role_reads_any_other_secret(synth) -> None:
