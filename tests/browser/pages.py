@@ -45,6 +45,7 @@ CONSOLE_SECTIONS = (
     ("/console/lotteries", "抽奖管理"),
     ("/console/rebates", "返利管理"),
     ("/console/reviews", "积分审核"),
+    ("/console/approvals", "调整审批"),
     ("/console/audit", "审计日志"),
     ("/console/transfers", "导入导出"),
     ("/console/jobs", "定时任务"),

@@ -171,6 +171,41 @@ def test_member_sees_points_in_review_and_operator_approves_them(
     _in_english(console, "Reviews", "reviews-en")
 
 
+def test_a_large_adjustment_waits_for_a_second_operators_approval(
+    open_app: Any, server: LocalServer
+) -> None:
+    member_id = new_member(server, 0)
+    before = server.member(member_id, "GET", "/v1/me")["balance"]
+    asked = server.operator(  # by op-browser: only another operator may decide it
+        "POST",
+        f"/v1/admin/members/{member_id}/adjustments",
+        {"points": 150_000, "reason": "门店批量补录积分"},
+    )
+    assert asked["status"] == "pending_approval"
+
+    console = open_app("console")
+    console.sign_in("op-second", ("operators",))
+    page = _section(console, "调整审批")
+    row = page.get_by_role("row").filter(has_text=member_id)
+    row.get_by_text("门店批量补录积分").wait_for()
+    assert "op-browser" in row.inner_text()
+    console.check("approvals-pending")
+    row.get_by_role("button", name="批准").click()
+    dialog = page.get_by_role("dialog", name="批准并调整积分")
+    dialog.get_by_label("原因").fill("已与门店店长核实")
+    dialog.get_by_role("button", name="批准").click()
+    dialog.wait_for(state="hidden")
+    expect(page.get_by_role("row").filter(has_text=member_id)).to_have_count(0)
+    assert server.member(member_id, "GET", "/v1/me")["balance"] == before + 150_000
+
+    page.get_by_role("tab", name="已批准").click()
+    decided = page.get_by_role("row").filter(has_text=member_id)
+    decided.get_by_text("已与门店店长核实").wait_for()
+    assert "op-second" in decided.inner_text()
+    console.check("approvals-approved")
+    _in_english(console, "Approvals", "approvals-en")
+
+
 def test_operator_reads_a_members_trail_in_the_audit_log(console: Ui, server: LocalServer) -> None:
     member_id = new_member(server, 0)
     server.operator(

@@ -65,6 +65,9 @@ export const ERROR_CODES = [
   // operator tools, reviews, verified tasks, lottery draws
   'review_not_found',
   'review_decided',
+  // second approval of large adjustments
+  'adjustment_not_found',
+  'second_approver_required',
   'import_not_found',
   'upload_missing',
   'export_not_found',

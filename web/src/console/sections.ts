@@ -18,6 +18,7 @@ export const SECTIONS: Section[] = [
   { path: 'lotteries', name: 'lotteries', component: () => import('./views/Lotteries.vue') },
   { path: 'rebates', name: 'rebates', component: () => import('./views/Rebates.vue') },
   { path: 'reviews', name: 'reviews', component: () => import('./views/Reviews.vue') },
+  { path: 'approvals', name: 'approvals', component: () => import('./views/Approvals.vue') },
   { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue') },
   { path: 'transfers', name: 'transfers', component: () => import('./views/Transfers.vue') },
   { path: 'jobs', name: 'jobs', component: () => import('./views/Jobs.vue') },

@@ -54,6 +54,8 @@ const errors: ErrorCatalog = {
   statement_not_found: 'Not settled yet: there is no statement.',
   review_not_found: 'No such review.',
   review_decided: 'This review has already been decided. Refresh to see the outcome.',
+  adjustment_not_found: 'No such adjustment.',
+  second_approver_required: 'You asked for this adjustment: another operator must approve or reject it.',
   import_not_found: 'No such import.',
   upload_missing: 'The file has not been uploaded yet: upload it, then start the import.',
   export_not_found: 'No such export.',

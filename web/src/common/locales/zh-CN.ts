@@ -53,6 +53,8 @@ const errors: ErrorCatalog = {
   statement_not_found: '返利尚未结算，暂无返利凭证',
   review_not_found: '审核记录不存在',
   review_decided: '该审核已被处理，请刷新查看结果',
+  adjustment_not_found: '积分调整不存在',
+  second_approver_required: '这是您发起的积分调整，须由另一位运营人员批准或拒绝',
   import_not_found: '导入任务不存在',
   upload_missing: '尚未上传文件，请先上传再开始导入',
   export_not_found: '导出任务不存在',
