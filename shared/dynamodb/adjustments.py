@@ -139,10 +139,7 @@ def page(status: str, limit: int, cursor: str | None) -> tuple[list[PendingAdjus
     """Adjustments in ``status``: pending ones oldest first (the queue), decided ones newest
     decision first."""
     partition = keys.adjustments_status_pk(status)
-    result = AdjustmentItem.by_status.query(
-        partition,
-        scan_index_forward=status == PENDING,
-        limit=limit,
-        last_evaluated_key=pages.decode(cursor, ("st_pk", partition)),
+    rows, next_cursor = pages.status_page(
+        AdjustmentItem.by_status, partition, limit, cursor, forward=status == PENDING
     )
-    return [_of(i) for i in result], pages.encode(result.last_evaluated_key)
+    return [_of(row) for row in rows], next_cursor

@@ -375,11 +375,7 @@ def _draw(item: DrawItem) -> Draw:
 def draws_page(lottery_id: str, limit: int, cursor: str | None) -> tuple[list[Draw], str | None]:
     """A campaign's draws, newest first (GSI ``by_status``)."""
     partition = keys.lottery_draws_pk(lottery_id)
-    result = DrawItem.by_lottery.query(
-        partition,
-        scan_index_forward=False,
-        limit=limit,
-        last_evaluated_key=pages.decode(cursor, ("st_pk", partition)),
+    rows, next_cursor = pages.status_page(
+        DrawItem.by_lottery, partition, limit, cursor, forward=False
     )
-    draws = [_draw(item) for item in result]
-    return draws, pages.encode(result.last_evaluated_key)
+    return [_draw(row) for row in rows], next_cursor

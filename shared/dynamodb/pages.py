@@ -88,6 +88,20 @@ def encode(last_key: dict[str, Any] | None) -> str | None:
     return sign(last_key, PAGE)
 
 
+def status_page(
+    index: Any, partition: str, limit: int, cursor: str | None, *, forward: bool = True
+) -> tuple[list[Any], str | None]:
+    """One page of the rows of a GSI ``by_status`` partition (``st_pk`` = ``partition``; its
+    cursor is good for that partition only), in ``st_sk`` order (``forward``) or reversed."""
+    result = index.query(
+        partition,
+        scan_index_forward=forward,
+        limit=limit,
+        last_evaluated_key=decode(cursor, ("st_pk", partition)),
+    )
+    return list(result), encode(result.last_evaluated_key)
+
+
 def decode(cursor: str | None, partition: tuple[str, str] | None = None) -> dict[str, Any] | None:
     """The key a page starts after; ``partition`` = (attribute, value) it must belong to."""
     if not cursor:

@@ -42,12 +42,8 @@ def status_page(
 ) -> tuple[list[StatementRecord], str | None]:
     """A campaign's statements in one status, by member id (GSI ``by_status``)."""
     partition = keys.rebate_status_pk(campaign_id, status)
-    result = RebateItem.by_status.query(
-        partition,
-        limit=limit,
-        last_evaluated_key=pages.decode(cursor, ("st_pk", partition)),
-    )
-    return [statement_of(row) for row in result], pages.encode(result.last_evaluated_key)
+    rows, next_cursor = pages.status_page(RebateItem.by_status, partition, limit, cursor)
+    return [statement_of(row) for row in rows], next_cursor
 
 
 def statements(campaign_id: str) -> Iterator[StatementRecord]:

@@ -205,10 +205,7 @@ def page(status: str, limit: int, cursor: str | None) -> tuple[list[Review], str
     """Reviews in ``status``: pending ones oldest first (the queue), decided ones newest
     decision first."""
     partition = keys.reviews_status_pk(status)
-    result = ReviewItem.by_status.query(
-        partition,
-        scan_index_forward=status == PENDING,
-        limit=limit,
-        last_evaluated_key=pages.decode(cursor, ("st_pk", partition)),
+    rows, next_cursor = pages.status_page(
+        ReviewItem.by_status, partition, limit, cursor, forward=status == PENDING
     )
-    return [review_of(i) for i in result], pages.encode(result.last_evaluated_key)
+    return [review_of(row) for row in rows], next_cursor
