@@ -233,6 +233,7 @@ const en: typeof zh = {
       transfer_max_per_day: 'Transfers per day',
       transfer_max_points_per_day: 'Transfer points per day',
       lottery_default_cost: 'Default lottery cost',
+      adjustment_approval_threshold: 'Adjustments above this need a second approval',
     },
   },
   campaigns: {

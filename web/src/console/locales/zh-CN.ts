@@ -231,6 +231,7 @@ const zh = {
       transfer_max_per_day: '每日转赠次数上限',
       transfer_max_points_per_day: '每日转赠积分上限',
       lottery_default_cost: '抽奖默认消耗积分',
+      adjustment_approval_threshold: '积分调整审批阈值（超过须另一人审批）',
     },
   },
   campaigns: {
