@@ -4,16 +4,35 @@ Each function gets its own role with exactly these actions (see ``statements``):
 on the table ARN, index actions on the listed index ARNs only, ``events:PutEvents`` on the
 stage's bus only when declared. ``TransactWriteItems`` needs no action of its own: DynamoDB
 authorizes each contained Put/Update/Delete/ConditionCheck separately.
+
+Data-level least privilege: every DynamoDB statement is conditioned on ``dynamodb:LeadingKeys``
+(``ForAllValues:StringLike``), the partition key values a request names: the ``pk`` of the
+item of a GetItem/PutItem/UpdateItem/DeleteItem, of every item of a BatchGetItem,
+BatchWriteItem or transaction (each is authorized as its own action), and for a Query the
+partition key it queries: on a global secondary index that is the index's partition key
+(``st_pk``, ``exp_pk``...), so index statements carry the index's own prefixes. Writes
+(Put/Update/Delete/BatchWrite) are allowed on ``writes`` only; reads (Get/Query/BatchGet and
+the ConditionCheck of a transaction) on ``reads`` and ``writes``. The prefixes are the
+builders' of shared/dynamodb/keys.py, the only place keys are made, and
+tests/security/test_key_prefixes.py runs the handlers and checks every key they send against
+:meth:`Access.allows`, so the grants cannot drift from the code.
+
+A Scan names no partition: ``ForAllValues`` over the empty set of leading keys is true, so
+the condition would not restrict it. Scan is therefore granted apart, unconditioned, only to
+a function declaring ``scan_reason``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 
 from aws_cdk import aws_iam as iam
 
+from shared.dynamodb import keys as k
 from shared.tables import POINTS_TABLE
 
 GET = "dynamodb:GetItem"
@@ -36,6 +55,65 @@ SQS_SEND = "sqs:SendMessage"  # SendMessageBatch is authorized as SendMessage
 SNS_PUBLISH = "sns:Publish"
 SES_SEND = "ses:SendEmail"  # SES v2 SendEmail
 SES_FROM = "ses:FromAddress"
+LEADING_KEYS = "dynamodb:LeadingKeys"
+WRITES = frozenset({PUT, UPDATE, DELETE, BATCH_WRITE})  # the rest (but Scan) are reads
+
+
+def prefix(start: str) -> str:
+    """A ``StringLike`` pattern: every partition whose key starts with ``start``."""
+    return f"{start}*"
+
+
+# Partitions (table ``pk``), from shared/dynamodb/keys.py
+MEMBERS = prefix(k.MEMBER)  # profiles, ledger entries, lots, orders, draws, messages...
+PROGRAMME = k.PROGRAMME  # rules overrides, campaigns, rebate campaigns, extra-draw terms
+TASKS = k.TASKS  # the tasks members complete
+REFCODES = prefix(k.REFCODE)
+IDEMPOTENCY = prefix(k.IDEMPOTENCY)
+ITEMS = prefix(k.ITEM)
+CATALOG = k.CATALOG
+COUPONS = prefix(k.COUPON)
+PAYOUTS = prefix(k.PAYOUTS)
+HOLDS = prefix(k.HOLD)
+REPORTS = k.REPORTS  # the daily aggregates
+ACTIVE = prefix(k.active_pk(date.min).removesuffix(date.min.isoformat()))  # active members/day
+COUNTED = prefix(k.aggregated_pk(""))  # an event counted once
+LOTTERIES = prefix(k.LOTTERY)  # a campaign's definition, prize stock, stats shards
+LOTTERY_LIST = k.LOTTERIES
+JOBS = prefix(k.JOB)  # run checkpoints
+AUDIT_LOG = prefix(k.audit_log_pk(""))
+CONTACTS = prefix(k.CONTACT)
+EXPORTS = prefix(k.export_pk(""))
+IMPORTS = prefix(k.import_pk(""))
+REVIEWS = prefix(k.REVIEW)
+ADJUSTMENTS = prefix(k.ADJUSTMENT)  # adjustments awaiting a second operator's approval
+BOARDS = prefix(k.LEADERBOARD)  # leaderboard snapshots
+
+# Index partitions (each index's own partition key)
+PURCHASE_ORDERS = prefix(k.order_pk(""))  # by_order: the shop's order id → its purchase
+MALL_ORDERS = prefix(k.MALL_ORDER_ID)  # by_order: a mall order by id
+AUDIT_TARGETS = prefix(k.audit_target_pk(""))  # by_order: the audit log by target
+LOTS_DUE = prefix(k.EXPIRY)  # by_expiry
+HOLDS_DUE = prefix(k.HOLD_EXPIRY)  # by_expiry
+ORDER_QUEUES = prefix(k.ORDERS_IN)  # by_status
+DRAW_LOGS = prefix(k.LOTTERY_DRAWS)  # by_status
+STATEMENTS = prefix(k.REBATE)  # by_status (a campaign's statements) / by_campaign (shards)
+AUDIT_ACTORS = prefix(k.audit_actor_pk(""))  # by_status: the audit log by actor
+REVIEW_QUEUES = prefix(k.REVIEWS_IN)  # by_status
+ADJUSTMENT_QUEUES = prefix(k.ADJUSTMENTS_IN)  # by_status
+IMPORTS_ACTIVE = k.IMPORTS_ACTIVE  # by_status
+TIERS = prefix(k.TIER)  # by_tier
+BIRTHDAYS = prefix(k.BIRTHDAY)  # by_birthday
+EARNERS = prefix(k.BOARD)  # by_board
+
+
+def string_like(patterns: Iterable[str]) -> re.Pattern[str]:
+    """IAM ``StringLike``: ``*`` any run of characters, ``?`` one, the rest literal."""
+    parts = (
+        "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p)
+        for p in patterns
+    )
+    return re.compile("|".join(f"(?:{p})" for p in parts) or "(?!)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +139,12 @@ class Access:
     # number, see ``sms_statements``) and e-mail (ses:SendEmail on the stage's SES identity,
     # from its address only). A stage with neither: no grant at all.
     deliver: bool = False
+    # dynamodb:LeadingKeys (module docstring): the table partitions it only reads, those it
+    # writes (and reads), each queried index's partitions; Scan only with a reason.
+    reads: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()
+    index_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    scan_reason: str = ""
 
     def __post_init__(self) -> None:
         known = {index.name for index in POINTS_TABLE.indexes}
@@ -70,23 +154,82 @@ class Access:
         for action in (*self.table, *(a for acts in self.indexes.values() for a in acts)):
             if not action.startswith("dynamodb:") or "*" in action:
                 raise ValueError(f"{action!r}: name one DynamoDB action, no wildcards")
+        self._check_leading_keys()
+
+    def _check_leading_keys(self) -> None:
+        if (SCAN in self.table) != bool(self.scan_reason):
+            raise ValueError("Scan is not restricted by LeadingKeys: grant it with scan_reason")
+        writes = WRITES.intersection(self.table)
+        if bool(writes) != bool(self.writes):
+            raise ValueError("declare writes (LeadingKeys) exactly when granting write actions")
+        if set(self.table) - WRITES - {SCAN} and not (self.reads or self.writes):
+            raise ValueError("table reads need the partitions they read (reads/writes)")
+        if set(self.index_keys) != set(self.indexes):
+            raise ValueError("each queried index needs its partitions (index_keys), no other")
+        for pattern in (
+            *self.reads,
+            *self.writes,
+            *(p for v in self.index_keys.values() for p in v),
+        ):
+            if (
+                not pattern
+                or pattern.startswith("*")
+                or pattern.count("*") > 1
+                or ("*" in pattern and not pattern.endswith("*"))
+            ):
+                raise ValueError(f"{pattern!r}: a key, or a key prefix followed by one '*'")
+
+    def allows(self, action: str, resource: str, key: str) -> bool:
+        """Whether the role lets ``action`` on ``resource`` (``table`` or ``index/<name>``)
+        reach the partition ``key`` (``SCAN``: a Scan, no key) — what IAM decides from
+        :func:`statements`."""
+        if resource == "table":
+            if action == SCAN:
+                return SCAN in self.table
+            if action not in self.table:
+                return False
+            allowed = self.writes if action in WRITES else (*self.reads, *self.writes)
+        else:
+            index = resource.removeprefix("index/")
+            if action not in self.indexes.get(index, ()):
+                return False
+            allowed = self.index_keys[index]
+        return bool(string_like(allowed).fullmatch(key))
 
 
 # One entry per function folder (HTTP or scheduled). Keep each to what its code calls.
 ACCESS: Mapping[str, Access] = MappingProxyType(
     {
         # Reads the member view, the ledger newest first (LSI) and the lots (table query).
-        "account": Access(table=(GET, QUERY), indexes={"by_time": (QUERY,)}),
+        "account": Access(
+            table=(GET, QUERY),
+            indexes={"by_time": (QUERY,)},
+            reads=(MEMBERS, PROGRAMME),
+            index_keys={"by_time": (MEMBERS,)},
+        ),
         # Registers members (with their contact lookup rows: the PII key), records
         # purchases/refunds/receipts in one transaction each (with
         # their rebate accruals); finds a purchase by the shop's order id for refunds and
         # receipts, reads the buyer and referrer profiles on a receipt. Loads the programme
-        # rules and campaigns (one Query), credits check-ins and tasks, and looks up this
-        # period's task completions (BatchGetItem of ledger keys).
+        # rules and campaigns (one Query), credits the task completions a trusted system
+        # reports and looks up this period's (BatchGetItem of ledger keys). Members' own
+        # activity is ``activity``'s: this role never writes the programme nor idempotency
+        # records (its writes are idempotent by business key).
         "earn": Access(
             table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET),
             indexes={"by_order": (QUERY,)},
             pii_key=True,
+            reads=(PROGRAMME, TASKS),
+            writes=(MEMBERS, CONTACTS, REFCODES, REVIEWS),
+            index_keys={"by_order": (PURCHASE_ORDERS,)},
+        ),
+        # Members' check-ins and tasks: the programme's rules and tasks (Query), this period's
+        # completions (BatchGetItem of ledger keys), a credit (profile update, ledger entry and
+        # lot in one transaction). The member's partition only, besides reading the programme.
+        "activity": Access(
+            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET),
+            reads=(PROGRAMME, TASKS),
+            writes=(MEMBERS,),
         ),
         # Operators: stores rules, tasks and campaigns; reads a member's file (profile, lots,
         # audit trail) and ledger (LSI); adjusts (ledger entry, lot, audit, idempotency
@@ -98,12 +241,22 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             table=(GET, QUERY, PUT, UPDATE, BATCH_GET),
             indexes={"by_time": (QUERY,), "by_status": (QUERY,), "by_order": (QUERY,)},
             pii_key=True,
+            reads=(CONTACTS,),
+            writes=(PROGRAMME, TASKS, MEMBERS, IDEMPOTENCY, AUDIT_LOG, ADJUSTMENTS),
+            index_keys={
+                "by_time": (MEMBERS,),
+                "by_status": (AUDIT_ACTORS, ADJUSTMENT_QUEUES),
+                "by_order": (AUDIT_TARGETS,),
+            },
         ),
         # Scheduled expiry + reminders: finds due lots (by_expiry), settles a member's lots
         # and expires points in one transaction, records run checkpoints, reminder markers.
         "expire": Access(
             table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK),
             indexes={"by_expiry": (QUERY,)},
+            reads=(PROGRAMME,),
+            writes=(MEMBERS, JOBS, AUDIT_LOG),
+            index_keys={"by_expiry": (LOTS_DUE,)},
         ),
         # Operators run any job now: the union of what the jobs do (resume-imports: the
         # members import's rows, rejected rows, contact lookup rows and its CSV).
@@ -119,6 +272,16 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             },
             pii_key=True,
             files_read=("imports/",),
+            reads=(PROGRAMME,),
+            writes=(MEMBERS, JOBS, AUDIT_LOG, HOLDS, ITEMS, BOARDS, IMPORTS, CONTACTS),
+            index_keys={
+                "by_expiry": (LOTS_DUE, HOLDS_DUE),
+                "by_status": (ORDER_QUEUES, IMPORTS_ACTIVE),
+                "by_tier": (TIERS,),
+                "by_birthday": (BIRTHDAYS,),
+                "by_campaign": (STATEMENTS,),
+                "by_board": (EARNERS,),
+            },
         ),
         # Scheduled tiers + birthdays: members above the first tier (by_tier) and today's
         # birthdays (by_birthday); reads each member, demotes (profile update + audit put)
@@ -126,19 +289,35 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "tiers": Access(
             table=(GET, QUERY, PUT, UPDATE),
             indexes={"by_tier": (QUERY,), "by_birthday": (QUERY,)},
+            reads=(PROGRAMME,),
+            writes=(MEMBERS, JOBS),
+            index_keys={"by_tier": (TIERS,), "by_birthday": (BIRTHDAYS,)},
         ),
         # Points at checkout: hold / capture / release in one transaction each (member,
-        # hold, ledger entry); the sweep finds expired holds on by_expiry.
+        # hold, ledger entry); the sweep finds expired holds on by_expiry. The rules (the
+        # programme's Query: its time zone and limits) were missed until the key check ran.
         "checkout": Access(
-            table=(GET, PUT, UPDATE, CONDITION_CHECK),
+            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
             indexes={"by_expiry": (QUERY,)},
+            reads=(PROGRAMME,),
+            writes=(MEMBERS, HOLDS),
+            index_keys={"by_expiry": (HOLDS_DUE,)},
         ),
         # Transfers: both members, the sender's day counter and the idempotency record in
-        # one transaction (GetItem: a repeated Idempotency-Key, expired holds).
-        "transfers": Access(table=(GET, PUT, UPDATE, CONDITION_CHECK)),
+        # one transaction (GetItem: a repeated Idempotency-Key, expired holds); the rules
+        # (the programme's Query: limits), missed until the key check ran.
+        "transfers": Access(
+            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
+            reads=(PROGRAMME,),
+            writes=(MEMBERS, IDEMPOTENCY),
+        ),
         # Reports: counts each business event once into the daily aggregates (a marker and
         # counters in one transaction) and reads them back per day.
-        "reports": Access(table=(QUERY, PUT, UPDATE, CONDITION_CHECK)),
+        "reports": Access(
+            table=(QUERY, PUT, UPDATE, CONDITION_CHECK),
+            reads=(PROGRAMME,),
+            writes=(REPORTS, ACTIVE, COUNTED),
+        ),
         # Table stream → EventBridge (stream read grants come with the event source).
         "publisher": Access(put_events=True),
         # Points mall, members and the shop: reads the catalog (listing Query + BatchGetItem
@@ -148,6 +327,9 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "redeem": Access(
             table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET),
             indexes={"by_order": (QUERY,)},
+            reads=(PROGRAMME, CATALOG),
+            writes=(MEMBERS, ITEMS, COUPONS, PAYOUTS, IDEMPOTENCY),
+            index_keys={"by_order": (MALL_ORDERS,)},
         ),
         # Points mall, operators: catalog writes (retiring deletes the listing entry), the
         # order queue (by_status), orders by id (by_order), moves and rejections (points,
@@ -155,11 +337,17 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "mall_admin": Access(
             table=(GET, QUERY, PUT, UPDATE, DELETE),
             indexes={"by_order": (QUERY,), "by_status": (QUERY,)},
+            reads=(PROGRAMME,),
+            writes=(MEMBERS, ITEMS, CATALOG, AUDIT_LOG),
+            index_keys={"by_order": (MALL_ORDERS,), "by_status": (ORDER_QUEUES,)},
         ),
         # Scheduled: cancels unpaid points + cash orders (by_status), giving everything back.
         "mall_sweep": Access(
             table=(GET, QUERY, PUT, UPDATE),
             indexes={"by_status": (QUERY,)},
+            reads=(PROGRAMME,),
+            writes=(MEMBERS, ITEMS),
+            index_keys={"by_status": (ORDER_QUEUES,)},
         ),
         # Points lottery, members: reads a campaign (one Query of its partition), the rules
         # and the member's daily counters (Query); a draw is one transaction of updates
@@ -167,25 +355,36 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # order, coupon, payout, idempotency record); a won gift's address updates its order.
         # An extra draw earned by spend takes one from the member's counter (update) and,
         # when it wins no points, only checks the profile (ConditionCheck). No index, no delete.
-        "lottery": Access(table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK)),
+        "lottery": Access(
+            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
+            reads=(PROGRAMME, LOTTERY_LIST),
+            writes=(MEMBERS, LOTTERIES, COUPONS, PAYOUTS, IDEMPOTENCY),
+        ),
         # Points lottery, operators: campaigns (the listing entry moves when the end time
         # does, a prize no longer limited loses its stock item: deletes), catalog reads for
         # coupon and gift prizes, the stats (Query) and the draws newest first (by_status).
         "lottery_admin": Access(
             table=(GET, QUERY, PUT, UPDATE, DELETE),
             indexes={"by_status": (QUERY,)},
+            reads=(CATALOG, ITEMS),
+            writes=(PROGRAMME, LOTTERIES, LOTTERY_LIST, AUDIT_LOG),
+            index_keys={"by_status": (DRAW_LOGS,)},
         ),
         # Rebates, members: their rebate items (one Query of their partition), a statement
         # (GetItem) and the campaigns with the programme (Query). Reads only.
-        "rebates": Access(table=(GET, QUERY)),
+        "rebates": Access(table=(GET, QUERY), reads=(MEMBERS, PROGRAMME)),
         # Leaderboard, members: the period's snapshot and their own profile in one
         # BatchGetItem (and the rules' Query, cached). Reads only.
-        "leaderboard": Access(table=(QUERY, BATCH_GET)),
+        "leaderboard": Access(table=(QUERY, BATCH_GET), reads=(BOARDS, MEMBERS, PROGRAMME)),
         # Scheduled leaderboard snapshot: the members who earned (by_board, keys only), their
         # profiles (BatchGetItem), whether an ended period is final (GetItem), the snapshots
         # (PutItem), the rules (Query).
         "leaderboard_snapshot": Access(
-            table=(GET, QUERY, PUT, BATCH_GET), indexes={"by_board": (QUERY,)}
+            table=(GET, QUERY, PUT, BATCH_GET),
+            indexes={"by_board": (QUERY,)},
+            reads=(MEMBERS, PROGRAMME),
+            writes=(BOARDS, JOBS),
+            index_keys={"by_board": (EARNERS,)},
         ),
         # Scheduled rebate settlement: the campaigns (programme Query), their participants
         # (by_campaign), a statement written on each accrual (conditional UpdateItem, a
@@ -193,6 +392,9 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "rebate_settlement": Access(
             table=(GET, QUERY, PUT, UPDATE),
             indexes={"by_campaign": (QUERY,)},
+            reads=(PROGRAMME,),
+            writes=(MEMBERS, JOBS),
+            index_keys={"by_campaign": (STATEMENTS,)},
         ),
         # Rebates, operators: campaign definitions in the programme partition (conditional
         # PutItem to tell create from replace, PutItem, GetItem, Query; the rules with
@@ -206,6 +408,9 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "rebates_admin": Access(
             table=(GET, QUERY, PUT, UPDATE),
             indexes={"by_campaign": (QUERY,), "by_status": (QUERY,)},
+            reads=(),
+            writes=(PROGRAMME, MEMBERS, AUDIT_LOG, JOBS),
+            index_keys={"by_campaign": (STATEMENTS,), "by_status": (STATEMENTS,)},
         ),
         # Exports for finance: the export item and its audit entry in one transaction (PutItem),
         # its status moves (UpdateItem), reads of it, the rules and a rebate campaign (GetItem,
@@ -219,12 +424,23 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             files_read=("exports/",),
             files_write=("exports/",),
             invoke_self=True,
+            reads=(PROGRAMME,),
+            writes=(EXPORTS, AUDIT_LOG),
+            index_keys={"by_status": (ORDER_QUEUES, STATEMENTS), "by_campaign": (STATEMENTS,)},
+            scan_reason="the ledger and members exports read every member's partition: a "
+            "parallel Scan (shared/dynamodb/exports.py)",
         ),
         # The review queue, operators: lists reviews by status (by_status), reads a review and
         # the member's profile (GetItem) and the rules (programme Query); a decision is one
         # transaction: the review (UpdateItem), the member (UpdateItem), the purchase's ledger
         # entry, its lot and the audit entry (PutItem).
-        "reviews": Access(table=(GET, QUERY, PUT, UPDATE), indexes={"by_status": (QUERY,)}),
+        "reviews": Access(
+            table=(GET, QUERY, PUT, UPDATE),
+            indexes={"by_status": (QUERY,)},
+            reads=(PROGRAMME,),
+            writes=(REVIEWS, MEMBERS, AUDIT_LOG),
+            index_keys={"by_status": (REVIEW_QUEUES,)},
+        ),
         # Members import, operators and its job: the import item and its audit entry (one
         # transaction of PutItems), the import's rejected rows (BatchWriteItem) and a page of
         # them (Query); the stalled imports (by_status). Each row is one
@@ -240,21 +456,31 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             files_read=("imports/",),
             files_write=("imports/",),
             invoke_self=True,
+            reads=(PROGRAMME,),
+            writes=(IMPORTS, AUDIT_LOG, MEMBERS, CONTACTS),
+            index_keys={"by_status": (IMPORTS_ACTIVE,)},
         ),
         # The member's inbox and preferences: a page of messages and the unread count (Query
         # of the member's partition), one message (GetItem), marking it read (UpdateItem);
         # the profile's locale and channels (GetItem, UpdateItem); the rules (Query).
-        "inbox": Access(table=(GET, QUERY, UPDATE)),
+        "inbox": Access(table=(GET, QUERY, UPDATE), reads=(PROGRAMME,), writes=(MEMBERS,)),
         # Notifier: the batch's member profiles in one BatchGetItem (preferences only), each
         # message a conditional PutItem (one per kind per member per day; GetItem tells a
         # redelivery of the same event from another), the rules (Query); the sends the members
         # opted into → the sends queue.
-        "notifier": Access(table=(GET, QUERY, PUT, BATCH_GET), send_to=("sends",)),
+        "notifier": Access(
+            table=(GET, QUERY, PUT, BATCH_GET),
+            send_to=("sends",),
+            reads=(PROGRAMME,),
+            writes=(MEMBERS,),
+        ),
         # Sender: the member's profile read at send time (GetItem: opt-out, phone, e-mail),
         # the rules (Query), the message marked sent per channel (conditional UpdateItem);
         # SMS / e-mail where the stage configures them. Receiving, deleting and holding back
         # (ChangeMessageVisibility) its own queue's messages come with the event source.
-        "sender": Access(table=(GET, QUERY, UPDATE), deliver=True),
+        "sender": Access(
+            table=(GET, QUERY, UPDATE), deliver=True, reads=(PROGRAMME,), writes=(MEMBERS,)
+        ),
     }
 )
 
@@ -285,12 +511,16 @@ def statements(
     queues by name, for ``send_to``; ``email``: (SES identity ARN, from address) when the
     stage sends e-mail, for ``deliver``."""
     result: list[iam.PolicyStatement] = []
-    if access.table:
-        result.append(iam.PolicyStatement(actions=list(access.table), resources=[table_arn]))
+    reads = [a for a in access.table if a not in WRITES and a != SCAN]
+    writes = [a for a in access.table if a in WRITES]
+    for actions, patterns in ((reads, (*access.reads, *access.writes)), (writes, access.writes)):
+        if actions:
+            result.append(_leading(actions, [table_arn], patterns))
+    if SCAN in access.table:  # no partition to condition on: see the module docstring
+        result.append(iam.PolicyStatement(actions=[SCAN], resources=[table_arn]))
     for index, actions in sorted(access.indexes.items()):
-        result.append(
-            iam.PolicyStatement(actions=list(actions), resources=[f"{table_arn}/index/{index}"])
-        )
+        arn = f"{table_arn}/index/{index}"
+        result.append(_leading(list(actions), [arn], access.index_keys[index]))
     if access.put_events:
         result.append(iam.PolicyStatement(actions=[PUT_EVENTS], resources=[bus_arn]))
     if access.pii_key:
@@ -316,6 +546,14 @@ def statements(
             )
         )
     return result
+
+
+def _leading(
+    actions: list[str], resources: list[str], patterns: Iterable[str]
+) -> iam.PolicyStatement:
+    """``actions`` on ``resources`` for the partitions ``patterns`` only."""
+    condition = {"ForAllValues:StringLike": {LEADING_KEYS: sorted(set(patterns))}}
+    return iam.PolicyStatement(actions=actions, resources=resources, conditions=condition)
 
 
 def sms_statements(partition: str) -> list[iam.PolicyStatement]:

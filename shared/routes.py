@@ -97,9 +97,9 @@ ROUTES: tuple[Route, ...] = (
         audit="member.extend_expiry",
     ),
     # Earning rules: members' activity ...
-    Route("POST", "/v1/me/checkins", "earn", "check_in", MEMBERS),
-    Route("GET", "/v1/tasks", "earn", "list_tasks", MEMBERS),
-    Route("POST", "/v1/me/tasks/{task_id}/completions", "earn", "complete_task", MEMBERS),
+    Route("POST", "/v1/me/checkins", "activity", "check_in", MEMBERS),
+    Route("GET", "/v1/tasks", "activity", "list_tasks", MEMBERS),
+    Route("POST", "/v1/me/tasks/{task_id}/completions", "activity", "complete_task", MEMBERS),
     # ... and operators' programme settings and member care
     Route("GET", "/v1/admin/rules", "admin", "get_rules", OPERATORS),
     Route("PUT", "/v1/admin/rules", "admin", "put_rules", OPERATORS, audit="rules.put"),

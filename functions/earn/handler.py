@@ -1,11 +1,11 @@
-"""Earning points: the shop's systems register members, report purchases, refunds and
-receipts; members check in daily and complete tasks."""
+"""Earning points: the shop's systems register members, report purchases, refunds,
+receipts and verified task completions (members' own check-ins and tasks: functions/activity)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared import checkins, clock, members, purchases, refunds, tasks
+from shared import clock, members, purchases, refunds, tasks
 from shared.domain.campaigns import Line
 from shared.errors import MemberNotFound, OrderNotFound
 from shared.http import HttpApp, Request, Response
@@ -34,22 +34,6 @@ def record_purchase(req: Request) -> Response:
     cmd = purchases.Purchase(**{**args, "items": items})
     status, result = purchases.record_purchase(cmd, clock.now())
     return Response(status, result)
-
-
-@app.operation("check_in")
-def check_in(req: Request) -> Response:
-    return Response(201, checkins.check_in(req.member_id, clock.now()))
-
-
-@app.operation("list_tasks")
-def list_tasks(req: Request) -> dict[str, Any]:
-    return tasks.for_member(req.member_id, clock.now())
-
-
-@app.operation("complete_task")
-def complete_task(req: Request) -> Response:
-    result = tasks.complete(req.member_id, req.path["task_id"], clock.now())
-    return Response(201, result)
 
 
 @app.operation("report_task_completion")

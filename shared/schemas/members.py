@@ -44,17 +44,17 @@ OPERATIONS: dict[str, Operation] = {
         ref("LedgerPage"),
         (404, 422),
     ),
-    "earn.check_in": Operation(
+    "activity.check_in": Operation(
         "Daily check-in: points once per programme day, streak bonuses.",
         {201: obj({"points": INT, "streak": INT, "bonus": INT})},
         (404, 409, 503),
     ),
-    "earn.list_tasks": Operation(
+    "activity.list_tasks": Operation(
         "The tasks a member can complete, and whether done this period.",
         {200: items(ref("Task"))},
         (404,),
     ),
-    "earn.complete_task": Operation(
+    "activity.complete_task": Operation(
         "Complete a task (once / daily / weekly); a verified task → 403 verification_required.",
         {201: obj({"points": INT})},
         (403, 404, 409, 503),

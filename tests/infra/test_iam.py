@@ -12,12 +12,16 @@ from infra.permissions import (
     CONDITION_CHECK,
     DELETE,
     GET,
+    LEADING_KEYS,
     PUT,
     PUT_EVENTS,
     QUERY,
+    SCAN,
     UPDATE,
+    WRITES,
     Access,
     statements,
+    string_like,
 )
 
 pytestmark = pytest.mark.infra
@@ -67,8 +71,8 @@ def _role_statements(resources: dict, role_id: str) -> list[dict]:
     return found
 
 
-def _data_grants(synth, function: str) -> set[Grant]:
-    """Every (DynamoDB or EventBridge action, resource) the function's role allows."""
+def _function_role(synth, function: str) -> tuple[list[dict], str, str]:
+    """The dev function's role statements, the table's and the bus's logical ids."""
     resources = synth.raw()["Resources"]
     table = _logical_id(resources, "AWS::DynamoDB::GlobalTable", "Points")
     bus = _logical_id(resources, "AWS::Events::EventBus", "Bus")
@@ -78,9 +82,14 @@ def _data_grants(synth, function: str) -> set[Grant]:
         if r["Type"] == "AWS::Lambda::Function"
         and r["Properties"].get("FunctionName") == DEV.name(function)
     ]
-    role_id = fn["Role"]["Fn::GetAtt"][0]
+    return _role_statements(resources, fn["Role"]["Fn::GetAtt"][0]), table, bus
+
+
+def _data_grants(synth, function: str) -> set[Grant]:
+    """Every (DynamoDB or EventBridge action, resource) the function's role allows."""
+    role, table, bus = _function_role(synth, function)
     grants: set[Grant] = set()
-    for statement in _role_statements(resources, role_id):
+    for statement in role:
         assert statement["Effect"] == "Allow"
         for action in _as_list(statement["Action"]):
             if action.startswith(("dynamodb:", "events:")):
@@ -245,3 +254,141 @@ def test_imports_writes_rows_and_finds_stalled_imports_but_deletes_nothing(synth
     assert _data_grants(synth, "imports") == grants(
         GET, QUERY, PUT, UPDATE, BATCH_GET, "dynamodb:BatchWriteItem", by_status=(QUERY,)
     )
+
+
+# --- dynamodb:LeadingKeys: the partitions each role reaches (issue 21) ------------------------
+
+Partitions = dict[Grant, frozenset[str]]
+
+
+def _partitions(synth, function: str) -> Partitions:
+    """Each (DynamoDB action, table or index) the role allows, with the ``LeadingKeys``
+    patterns it is allowed on (``*`` alone: no condition)."""
+    role, table, bus = _function_role(synth, function)
+    found: Partitions = {}
+    for statement in role:
+        actions = [a for a in _as_list(statement["Action"]) if a.startswith("dynamodb:")]
+        targets = [_resource_name(r, table, bus) for r in _as_list(statement["Resource"])]
+        if not actions or targets == ["stream"]:
+            continue
+        condition = statement.get("Condition")
+        if condition is None:
+            patterns = frozenset({"*"})
+        else:
+            assert list(condition) == ["ForAllValues:StringLike"], statement
+            assert list(condition["ForAllValues:StringLike"]) == [LEADING_KEYS], statement
+            patterns = frozenset(_as_list(condition["ForAllValues:StringLike"][LEADING_KEYS]))
+        for action in actions:
+            for target in targets:
+                assert (action, target) not in found, f"{function}: {action} twice on {target}"
+                found[(action, target)] = patterns
+    return found
+
+
+def _declared_partitions(access: Access) -> Partitions:
+    found: Partitions = {}
+    for action in access.table:
+        if action == SCAN:
+            found[(action, "table")] = frozenset({"*"})
+        elif action in WRITES:
+            found[(action, "table")] = frozenset(access.writes)
+        else:
+            found[(action, "table")] = frozenset((*access.reads, *access.writes))
+    for index, actions in access.indexes.items():
+        for action in actions:
+            found[(action, f"index/{index}")] = frozenset(access.index_keys[index])
+    return found
+
+
+def test_each_role_reaches_exactly_the_declared_partitions(synth) -> None:
+    """Every DynamoDB statement but the exports' Scan is conditioned on LeadingKeys, with the
+    patterns infra/permissions.py declares (writes on ``writes``, reads on both, each index
+    on its own partition key's)."""
+    for spec in catalog():
+        assert _partitions(synth, spec.name) == _declared_partitions(spec.access), spec.name
+
+
+def test_only_exports_scans_and_says_why(synth) -> None:
+    """A Scan names no partition (``ForAllValues`` over no leading keys is true): it is
+    granted apart, to the function that declares why it must scan."""
+    scanning = {spec.name for spec in catalog() if (SCAN, "table") in _partitions(synth, spec.name)}
+    assert scanning == {"exports"}
+    assert ACCESS["exports"].scan_reason
+
+
+MEMBER_FACING = ("activity", "transfers", "redeem", "lottery", "inbox", "account", "rebates")
+
+
+@pytest.mark.parametrize("function", ["earn", *MEMBER_FACING])
+def test_earn_and_member_facing_functions_cannot_write_the_programme(synth, function) -> None:
+    writes = _partitions(synth, function)
+    for action in (PUT, UPDATE, DELETE):
+        allowed = string_like(writes.get((action, "table"), frozenset()))
+        for key in ("PROGRAMME", "TASKS", "CATALOG", "REPORTS", "AUDITLOG#2027-01", "JOB#expire"):
+            assert not allowed.fullmatch(key), (function, action, key)
+
+
+def test_earn_writes_members_and_their_lookups_and_no_idempotency_record(synth) -> None:
+    """The systems' point-minting routes are idempotent by business key: earn's role writes
+    no idempotency record (another caller's, nor any), only members, their contact lookup
+    rows and referral codes and the review queue."""
+    found = _partitions(synth, "earn")
+    assert (
+        found[(PUT, "table")]
+        == found[(UPDATE, "table")]
+        == frozenset({"MEMBER#*", "CONTACT#*", "REFCODE#*", "REVIEW#*"})
+    )
+    for action in (PUT, UPDATE):
+        assert not string_like(found[(action, "table")]).fullmatch("IDEMPOTENCY#m-1#key-1")
+        assert string_like(found[(action, "table")]).fullmatch("MEMBER#m-1")
+
+
+def test_activity_writes_only_members_and_reads_the_programme(synth) -> None:
+    """Members' check-ins and tasks: their own function, apart from the systems' earn."""
+    found = _partitions(synth, "activity")
+    assert found[(PUT, "table")] == found[(UPDATE, "table")] == frozenset({"MEMBER#*"})
+    assert found[(QUERY, "table")] == frozenset({"MEMBER#*", "PROGRAMME", "TASKS"})
+    assert not {key for key in found if key[1] != "table"}  # no index
+    assert not ACCESS["activity"].pii_key
+
+
+def test_idempotency_records_are_written_only_by_the_functions_taking_keys(synth) -> None:
+    writers = {
+        spec.name
+        for spec in catalog()
+        if string_like(_partitions(synth, spec.name).get((PUT, "table"), frozenset())).fullmatch(
+            "IDEMPOTENCY#caller#key"
+        )
+    }
+    assert writers == {"admin", "transfers", "redeem", "lottery"}
+
+
+def test_declarations_refuse_unconditioned_or_unexplained_grants() -> None:
+    with pytest.raises(ValueError, match="scan_reason"):
+        Access(table=(SCAN,), reads=("EXPORT#*",))
+    with pytest.raises(ValueError, match="writes"):
+        Access(table=(GET, PUT), reads=("MEMBER#*",))
+    with pytest.raises(ValueError, match="partitions they read"):
+        Access(table=(GET,))
+    with pytest.raises(ValueError, match="index_keys"):
+        Access(indexes={"by_order": (QUERY,)})
+    with pytest.raises(ValueError, match="prefix"):
+        Access(table=(GET,), reads=("*",))
+
+
+def test_allows_mirrors_string_like_on_the_leading_key() -> None:
+    access = Access(
+        table=(GET, PUT),
+        indexes={"by_status": (QUERY,)},
+        reads=("PROGRAMME",),
+        writes=("MEMBER#*",),
+        index_keys={"by_status": ("ORDERS#*",)},
+    )
+    assert access.allows(PUT, "table", "MEMBER#m-1")
+    assert not access.allows(PUT, "table", "PROGRAMME")  # read only
+    assert access.allows(GET, "table", "PROGRAMME") and access.allows(GET, "table", "MEMBER#x")
+    assert not access.allows(GET, "table", "PROGRAMMES")  # a literal is the whole key
+    assert not access.allows(QUERY, "table", "MEMBER#m-1")  # no Query granted on the table
+    assert access.allows(QUERY, "index/by_status", "ORDERS#placed")
+    assert not access.allows(QUERY, "index/by_status", "MEMBER#m-1")
+    assert not access.allows(SCAN, "table", "SCAN")
