@@ -57,5 +57,5 @@ def test_a_replaced_end_time_lists_the_lottery_once(api: Api) -> None:
 def test_an_empty_list_and_a_bad_cursor(api: Api) -> None:
     assert api.operator("GET", "/v1/admin/lotteries").body == {"items": [], "next_cursor": None}
     bad = api.operator("GET", "/v1/admin/lotteries?cursor=bm90LWEta2V5")
-    assert bad.status == 422 and bad.code == "validation_error"
+    assert bad.status == 400 and bad.code == "invalid_cursor"
     assert api.member("m-1", "GET", "/v1/admin/lotteries").status == 403
