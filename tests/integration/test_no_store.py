@@ -52,5 +52,6 @@ def test_authenticated_answers_are_no_store_public_ones_are_not(api: Api) -> Non
 def test_a_document_and_an_unknown_route_key_are_no_store_too() -> None:
     csv = to_event_response(Response(200, "a,b\r\n", {"content-type": "text/csv"}))
     assert csv["headers"] == {"content-type": "text/csv", "cache-control": "no-store"}
-    unknown = HttpApp("account").resolve({"routeKey": "GET /v1/nope"})  # a routeKey it does not serve
+    # a route key the function does not serve
+    unknown = HttpApp("account").resolve({"routeKey": "GET /v1/nope"})
     assert unknown["statusCode"] == 404 and unknown["headers"]["cache-control"] == "no-store"
