@@ -176,6 +176,9 @@ ROUTES: tuple[Route, ...] = (
         scopes=PAYMENTS,
     ),
     # ... operators keep the catalog and work the orders.
+    # The catalog as the console lists it: /v1/catalog takes the member pool's authorizer in
+    # AWS (one authorizer per route), so operators list it here (docs/security.md).
+    Route("GET", "/v1/admin/catalog", "mall_admin", "list_items", OPERATORS),
     Route("GET", "/v1/admin/catalog/{item_id}", "mall_admin", "get_item", OPERATORS),
     Route(
         "PUT",

@@ -19,6 +19,13 @@ def _item_id(req: Request) -> str:
     return req.path_id("item_id", ItemNotFound, "catalog item")
 
 
+@app.operation("list_items")
+def list_items(req: Request) -> dict[str, Any]:
+    """The listed items as a member browsing without a tier sees them (retired ones are
+    found by id with ``get_item``)."""
+    return mall.catalog_page(None, req.limit(), req.query.get("cursor"), clock.now())
+
+
 @app.operation("get_item")
 def get_item(req: Request) -> dict[str, Any]:
     return mall.admin_item(_item_id(req), clock.now())

@@ -54,6 +54,10 @@ OPERATIONS: dict[str, Operation] = {
         (404, 409, 503),
     ),
     "redeem.list_my_coupons": paged("The caller's coupons.", page(ref("Coupon"))),
+    "mall_admin.list_items": paged(
+        "The listed catalog, page by page, for the console (operators' pool).",
+        page(ref("CatalogItem")),
+    ),
     "mall_admin.get_item": Operation(
         "A catalog item as operators see it (version, units sold).",
         {200: ref("CatalogItem")},

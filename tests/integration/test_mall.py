@@ -115,6 +115,25 @@ def test_catalog_lists_every_kind_page_by_page(api: Api) -> None:
     assert coupon["coupon_valid_days"] == 7
 
 
+def test_operators_list_the_catalog_on_their_own_route(api: Api) -> None:
+    """The console's list (staff pool in AWS): the same items and pages as members see,
+    without a tier deciding availability; members cannot use it."""
+    item(api, "a-gift", stock=5)
+    item(api, "b-gold", min_tier="gold")
+    item(api, "c-gone")
+    api.operator("PATCH", "/v1/admin/catalog/c-gone", {"retired": True})
+
+    first = api.operator("GET", "/v1/admin/catalog?limit=1")
+    second = api.operator("GET", f"/v1/admin/catalog?limit=1&cursor={first.body['next_cursor']}")
+
+    assert [i["item_id"] for i in first.body["items"] + second.body["items"]] == [
+        "a-gift",
+        "b-gold",
+    ]
+    assert second.body["items"][0]["available"] is True  # no member tier applies
+    assert api.member("m-1", "GET", "/v1/admin/catalog").status == 403
+
+
 def test_availability_follows_window_stock_retirement_and_tier(api: Api) -> None:
     item(api, "later", starts_at="2027-02-01T00:00:00+08:00")
     item(api, "over", ends_at="2027-01-01T00:00:00+08:00")
