@@ -220,7 +220,7 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             indexes={"by_order": (QUERY,)},
             pii_key=True,
             reads=(PROGRAMME, TASKS),
-            writes=(MEMBERS, CONTACTS, REFCODES, REVIEWS),
+            writes=(MEMBERS, CONTACTS, REFCODES, REVIEWS, HOLDS),
             index_keys={"by_order": (PURCHASE_ORDERS,)},
         ),
         # Members' check-ins and tasks: the programme's rules and tasks (Query), this period's
@@ -237,8 +237,10 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # e-mail: a Query of the lookup rows (keyed hash: the PII key), BatchGetItem of the
         # profiles; a reveal writes its audit entry (PutItem). Every write carries its audit
         # log entry; the log's read queries it by actor (by_status) or target (by_order).
+        # An adjustment above the approval threshold waits (its item, with a ConditionCheck
+        # that the member exists) and is listed by status (by_status) for a second operator.
         "admin": Access(
-            table=(GET, QUERY, PUT, UPDATE, BATCH_GET),
+            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET),
             indexes={"by_time": (QUERY,), "by_status": (QUERY,), "by_order": (QUERY,)},
             pii_key=True,
             reads=(CONTACTS,),
@@ -309,7 +311,7 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "transfers": Access(
             table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
             reads=(PROGRAMME,),
-            writes=(MEMBERS, IDEMPOTENCY),
+            writes=(MEMBERS, IDEMPOTENCY, HOLDS),
         ),
         # Reports: counts each business event once into the daily aggregates (a marker and
         # counters in one transaction) and reads them back per day.
@@ -328,7 +330,7 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET),
             indexes={"by_order": (QUERY,)},
             reads=(PROGRAMME, CATALOG),
-            writes=(MEMBERS, ITEMS, COUPONS, PAYOUTS, IDEMPOTENCY),
+            writes=(MEMBERS, ITEMS, COUPONS, PAYOUTS, IDEMPOTENCY, HOLDS),
             index_keys={"by_order": (MALL_ORDERS,)},
         ),
         # Points mall, operators: catalog writes (retiring deletes the listing entry), the
@@ -358,7 +360,7 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         "lottery": Access(
             table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
             reads=(PROGRAMME, LOTTERY_LIST),
-            writes=(MEMBERS, LOTTERIES, COUPONS, PAYOUTS, IDEMPOTENCY),
+            writes=(MEMBERS, LOTTERIES, COUPONS, PAYOUTS, IDEMPOTENCY, HOLDS),
         ),
         # Points lottery, operators: campaigns (the listing entry moves when the end time
         # does, a prize no longer limited loses its stock item: deletes), catalog reads for

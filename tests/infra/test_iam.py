@@ -143,12 +143,14 @@ def test_lottery_draws_update_and_check_the_member_and_delete_nothing(synth) -> 
 
 def test_admin_reads_and_writes_the_table_and_reads_ledger_and_audit_indexes(synth) -> None:
     """BatchGetItem: the profiles of the members a phone or e-mail lookup found; by_status and
-    by_order: the audit log by actor and by target."""
+    by_order: the audit log by actor and by target; ConditionCheckItem: the member of an
+    adjustment waiting for approval exists."""
     assert _data_grants(synth, "admin") == grants(
         GET,
         QUERY,
         PUT,
         UPDATE,
+        CONDITION_CHECK,
         BATCH_GET,
         by_time=(QUERY,),
         by_status=(QUERY,),
@@ -331,12 +333,13 @@ def test_earn_and_member_facing_functions_cannot_write_the_programme(synth, func
 def test_earn_writes_members_and_their_lookups_and_no_idempotency_record(synth) -> None:
     """The systems' point-minting routes are idempotent by business key: earn's role writes
     no idempotency record (another caller's, nor any), only members, their contact lookup
-    rows and referral codes and the review queue."""
+    rows and referral codes, the review queue and the holds (a refund releases the member's
+    lapsed holds)."""
     found = _partitions(synth, "earn")
     assert (
         found[(PUT, "table")]
         == found[(UPDATE, "table")]
-        == frozenset({"MEMBER#*", "CONTACT#*", "REFCODE#*", "REVIEW#*"})
+        == frozenset({"MEMBER#*", "CONTACT#*", "REFCODE#*", "REVIEW#*", "HOLD#*"})
     )
     for action in (PUT, UPDATE):
         assert not string_like(found[(action, "table")]).fullmatch("IDEMPOTENCY#m-1#key-1")

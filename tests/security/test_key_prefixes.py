@@ -88,6 +88,18 @@ def _run_flows(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     api.member(OWNER, "POST", world.path("/v1/me/tasks/{task_id}/completions"))
     for route in ROUTES:
         _call(api, route, world)
+    # An adjustment above the approval threshold waits for a second operator: its own item,
+    # with a ConditionCheck that the member exists; then listed and approved by another.
+    big = {"points": 200_000, "reason": "goodwill"}
+    path = world.path("/v1/admin/members/{member_id}/adjustments")
+    pending = api.operator("POST", path, big, headers={"Idempotency-Key": "keys-big"})
+    decision = {"decision": "approve", "reason": "checked"}
+    api.call(
+        "POST",
+        f"/v1/admin/adjustments/{pending.body['adjustment_id']}/approval",
+        decision,
+        token=api.token("op-2", "operators"),
+    )
     for job in JOBS:
         api.operator("POST", f"/v1/admin/jobs/{job}/runs")
     for spec in SCHEDULED:
