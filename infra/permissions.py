@@ -334,10 +334,11 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             index_keys={"by_order": (MALL_ORDERS,)},
         ),
         # Points mall, operators: catalog writes (retiring deletes the listing entry), the
-        # order queue (by_status), orders by id (by_order), moves and rejections (points,
-        # stock and limits back in one transaction).
+        # catalog list (listing Query + BatchGetItem of the items), the order queue
+        # (by_status), orders by id (by_order), moves and rejections (points, stock and
+        # limits back in one transaction).
         "mall_admin": Access(
-            table=(GET, QUERY, PUT, UPDATE, DELETE),
+            table=(GET, QUERY, PUT, UPDATE, DELETE, BATCH_GET),
             indexes={"by_order": (QUERY,), "by_status": (QUERY,)},
             reads=(PROGRAMME,),
             writes=(MEMBERS, ITEMS, CATALOG, AUDIT_LOG),
