@@ -45,6 +45,7 @@ import contextlib
 import json
 import os
 import random
+import secrets
 import sys
 import time
 from collections import Counter, defaultdict
@@ -950,13 +951,21 @@ def run_soak(
     from local.tables import ensure_tables
     from shared import programme
     from shared.dynamodb import connection
-    from shared.settings import ENV_DYNAMODB_ENDPOINT, ENV_TABLE_NAME
+    from shared.settings import (
+        ENV_CURSOR_HMAC_KEY,
+        ENV_DYNAMODB_ENDPOINT,
+        ENV_PII_HMAC_KEY,
+        ENV_TABLE_NAME,
+    )
 
     table = f"soak-{uuid.uuid4().hex[:10]}"
     os.environ.update(
         {
             ENV_DYNAMODB_ENDPOINT: endpoint,
             ENV_TABLE_NAME: table,
+            # The run's own keys: list pages sign their cursors, contact rows are keyed.
+            ENV_CURSOR_HMAC_KEY: secrets.token_hex(32),
+            ENV_PII_HMAC_KEY: secrets.token_hex(32),
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_REGION": "us-east-1",
