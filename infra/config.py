@@ -16,7 +16,7 @@ from constructs import Construct
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "loyalty-points"  # prefix of physical names: loyalty-points-<stage>-<thing>
 STACK_PREFIX = "LoyaltyPoints"  # stack name: LoyaltyPoints-<stage>
-METRICS_NAMESPACE = "LoyaltyPoints"
+METRICS_NAMESPACE = "LoyaltyPoints"  # + "/<stage>": one namespace per stage (same account ok)
 PROD = "prod"
 _FALSE = {"0", "false", "no", "off"}
 # A plain e-mail address (SES's ses:FromAddress condition compares the address alone, so no
@@ -119,6 +119,12 @@ class StageConfig:
             removal_policy=self.removal_policy,
             **props,
         )
+
+    @property
+    def metrics_namespace(self) -> str:
+        """Where this stage's functions put their business metrics (Powertools Metrics, EMF):
+        ``LoyaltyPoints/<stage>``, so two stages in one account never mix their figures."""
+        return f"{METRICS_NAMESPACE}/{self.stage}"
 
     def name(self, suffix: str) -> str:
         """Physical name of a resource of this stage, e.g. ``loyalty-points-dev-earn``."""

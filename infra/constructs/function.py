@@ -18,7 +18,7 @@ from constructs import Construct
 
 from infra import nag
 from infra.catalog import FunctionSpec
-from infra.config import METRICS_NAMESPACE, StageConfig
+from infra.config import StageConfig
 from infra.constructs.cursor_key import paging_functions
 from infra.permissions import GET_SECRET, sms_statements, statements
 from shared.notifications.aws import ENV_EMAIL_FROM, ENV_SMS_ENABLED
@@ -136,7 +136,7 @@ class LoyaltyFunction(Construct):
             log_group=self.log_group,
             environment={
                 "POWERTOOLS_SERVICE_NAME": spec.name,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
                 "POWERTOOLS_LOG_LEVEL": config.log_level,
                 ENV_TABLE_NAME: table.table_name,
                 ENV_EVENT_BUS_NAME: bus.event_bus_name,
