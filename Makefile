@@ -97,5 +97,13 @@ openapi: setup-test ## write the OpenAPI document generated from the route table
 soak: setup-test ## randomized invariant soak: 100 000 operations with injected faults (SOAK_SEED=n to replay)
 	$(PY) -m tests.soak.driver --ops $${SOAK_OPS:-100000} $${SOAK_SEED:+--seed $$SOAK_SEED}
 
+# Failures (docs/events.md "Failures and replay"): with the stage's AWS credentials.
+.PHONY: redrive replay
+redrive: ## re-drive a dead-letter queue: make redrive QUEUE=expire-failed|reports-events-dlq|notices-dlq|stream-failures [STAGE=dev] [DRY_RUN=1]
+	$(PY) -m ops.failures redrive --stage $(STAGE) --queue $(QUEUE) $(if $(DRY_RUN),--dry-run)
+
+replay: ## replay archived events onto the bus: make replay FROM=2026-11-30T00:00 TO=2026-11-30T06:00 [STAGE=dev] [DRY_RUN=1]
+	$(PY) -m ops.failures replay --stage $(STAGE) --from $(FROM) --to $(TO) $(if $(DRY_RUN),--dry-run)
+
 clean: ## remove build output and local data (keeps the virtualenv)
 	rm -rf cdk.out build .local .pytest_cache

@@ -3,6 +3,7 @@ are listed here. Adding a function is one line (plus its grants in infra/permiss
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ from shared.events import (
     TIER_CHANGED,
 )
 from shared.routes import functions as http_functions
+
+DEFAULT_MEMORY_MB = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ class FunctionSpec:
     name: str  # folder under functions/; handler functions.<name>.handler.lambda_handler
     access: Access
     schedule: str | None = None  # one EventBridge schedule expression without payload
-    memory_mb: int = 512
+    memory_mb: int = DEFAULT_MEMORY_MB
     timeout_s: int = 10  # API Gateway gives up after 30 s; scheduled jobs may ask for more
     tmp_mb: int = 512  # Lambda's /tmp (ephemeral storage): where a job spools a file it writes
     schedules: tuple[Schedule, ...] = ()  # several schedules, each with its payload
@@ -68,6 +71,44 @@ class FunctionSpec:
 
     def all_schedules(self) -> tuple[Schedule, ...]:
         return ((Schedule(self.schedule),) if self.schedule else ()) + self.schedules
+
+
+# Timeouts and memory from measured durations: bench/function_durations.py (warm, in process
+# against DynamoDB Local on a shared 2-core VM, 30 calls per operation, 2026-11-30), the p99
+# in ms over each function's main operations (p50 in the comment; docs/deploy.md has all).
+MEASURED_P99_MS = {
+    "account": 187,  # GET /v1/me, /v1/me/ledger (p50 44)
+    "activity": 164,  # check-in (42)
+    "admin": 196,  # a member's page (49)
+    "checkout": 71,  # hold, capture, release (20)
+    "earn": 211,  # register, purchase, refund (58)
+    "inbox": 95,  # the inbox (58)
+    "publisher": 50,  # 100 stream records, PutEvents answering at once (14)
+    "redeem": 70,  # redeem a coupon, the catalog (26)
+    "transfers": 173,  # a transfer (41)
+}
+# A cold start at 512 MB (~0.3 vCPU): the handler's imports and first client, ~0.5 s on a full
+# core (bench/cold_start.py), ×3.5, rounded up.
+COLD_START_S = 2.0
+# pynamodb's 3 retries of a throttled or failed DynamoDB call, botocore's standard backoff:
+# at most 1 + 2 + 4 s before the handler answers its own 503.
+SDK_RETRIES_S = 7.0
+HTTP_LIMIT_S = 29  # API Gateway's integration gives up at 30 s
+# More CPU where it pays: Lambda's CPU grows with memory (1 vCPU at 1 769 MB). earn spends
+# 4-11 ms of CPU per call on a full core (the purchase most): ~36 ms at 512 MB, ~18 at 1024, and
+# a cold start of ~1 s instead of ~2. On the systems' money paths (earn, checkout: a shopper
+# waits at the till) that halves the time and the reserved executions it takes, for about the
+# same cost per call (twice the GB-s rate, about half the duration). Checkout's is its entry's.
+HTTP_MEMORY_MB = {"earn": 1024}
+
+
+def timeout_floor(name: str) -> int:
+    """The least timeout function ``name`` may have: a cold start plus the longer of five
+    times its measured p99 and the SDK's retries after its p99 (so a throttled call still
+    answers its own 503: a Lambda timeout is a bare 500 and, for a write, an unknown
+    outcome). With the figures above the retries decide: 10 s for every HTTP function."""
+    p99 = MEASURED_P99_MS.get(name, 0) / 1000
+    return math.ceil(COLD_START_S + max(5 * p99, SDK_RETRIES_S + p99))
 
 
 def job(name: str, timeout_s: int, *schedules: Schedule, **options: Any) -> FunctionSpec:
@@ -106,7 +147,8 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
     # Counts every business event into the daily report aggregates (also serves the report).
     job("reports", 30, bus_events=True),
     # Releases checkout holds whose time ran out (spendable never counts them meanwhile).
-    job("checkout", 60, Schedule("rate(5 minutes)", {"job": "holds"})),
+    # 1024 MB: the systems' money path, as earn's (HTTP_MEMORY_MB).
+    job("checkout", 60, Schedule("rate(5 minutes)", {"job": "holds"}), memory_mb=1024),
     # Points + cash orders unpaid after unpaid_order_minutes (default 30): every 5 minutes.
     job("mall_sweep", 300, Schedule("rate(5 minutes)", {"job": "unpaid-orders"})),
     # Membership tiers: the evaluation on the 1st at 04:00 programme time (20:00 UTC on the
@@ -158,7 +200,12 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
 def catalog() -> tuple[FunctionSpec, ...]:
     """HTTP functions in route-table order, then the scheduled ones. A scheduled entry named
     like an HTTP function replaces it (the function then serves routes and runs on schedule)."""
-    specs = {name: FunctionSpec(name, access_for(name)) for name in http_functions()}
+    specs = {
+        name: FunctionSpec(
+            name, access_for(name), memory_mb=HTTP_MEMORY_MB.get(name, DEFAULT_MEMORY_MB)
+        )
+        for name in http_functions()
+    }
     for spec in SCHEDULED:
         specs[spec.name] = spec
     return tuple(specs.values())

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+from infra.traffic import PROD as PROD_TRAFFIC
+from infra.traffic import SMALL, Traffic
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "loyalty-points"  # prefix of physical names: loyalty-points-<stage>-<thing>
@@ -89,8 +92,8 @@ class Notifications:
 class StageConfig:
     stage: str
     log_level: str = "INFO"
-    throttle_rate: float = 50  # steady requests per second, whole stage
-    throttle_burst: int = 100
+    # API throttles per route and reserved concurrency (infra/traffic.py): small outside prod
+    traffic: Traffic = SMALL
     notifications: Notifications = Notifications()  # in-app only unless configured
 
     @property
@@ -132,26 +135,40 @@ class StageConfig:
 
 
 _STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
-    PROD: {"throttle_rate": 500, "throttle_burst": 1000},
+    PROD: {"traffic": PROD_TRAFFIC},
 }
 
 
 def stage_config(context: dict[str, Any] | None = None) -> StageConfig:
     """The stage from context ``stage`` (else env ``STAGE``, else ``dev``) and its defaults;
     its member channels from context ``notifications``: an object of stage -> settings
-    (``Notifications.from_context``), or that object as a JSON string (``-c`` on the CLI)."""
+    (``Notifications.from_context``), or that object as a JSON string (``-c`` on the CLI);
+    its reserved concurrency, in place of the stage's default, from context
+    ``reserved_concurrency`` alike: stage -> {function: executions} (``{}``: none)."""
     context = context or {}
     stage = str(context.get("stage") or os.environ.get("STAGE") or "dev")
-    per_stage = context.get("notifications") or {}
+    defaults = dict(_STAGE_DEFAULTS.get(stage, {}))
+    reserved = _per_stage(context, "reserved_concurrency").get(stage)
+    if reserved is not None:
+        traffic = defaults.get("traffic", SMALL)
+        defaults["traffic"] = replace(
+            traffic, reserved_concurrency={str(k): int(v) for k, v in dict(reserved).items()}
+        )
+    return StageConfig(
+        stage=stage,
+        notifications=Notifications.from_context(_per_stage(context, "notifications").get(stage)),
+        **defaults,
+    )
+
+
+def _per_stage(context: dict[str, Any], key: str) -> dict[str, Any]:
+    """Context ``key``: an object of stage -> settings, or that object as a JSON string."""
+    per_stage = context.get(key) or {}
     if isinstance(per_stage, str):
         per_stage = json.loads(per_stage)
     if not isinstance(per_stage, dict):
-        raise ValueError(f"notifications: expected an object of stages, got {per_stage!r}")
-    return StageConfig(
-        stage=stage,
-        notifications=Notifications.from_context(per_stage.get(stage)),
-        **_STAGE_DEFAULTS.get(stage, {}),
-    )
+        raise ValueError(f"{key}: expected an object of stages, got {per_stage!r}")
+    return per_stage
 
 
 def flag(value: object, default: bool) -> bool:

@@ -13,6 +13,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -22,6 +23,13 @@ from infra.config import PROJECT, StageConfig, cdk_json_context, flag, stage_con
 from infra.constructs.api import HttpApi
 from infra.constructs.auth import Auth
 from infra.constructs.cursor_key import cursor_key
+from infra.constructs.failures import (
+    ASYNC_MAX_EVENT_AGE,
+    ASYNC_RETRIES,
+    BucketOnFailure,
+    QueueOnFailure,
+    stream_failures_bucket,
+)
 from infra.constructs.files import files_bucket, files_origin
 from infra.constructs.function import ARCHITECTURE, RUNTIME, LoyaltyFunction
 from infra.constructs.pii_key import pii_key
@@ -74,6 +82,16 @@ class LoyaltyPointsStack(Stack):
 
         self.table = build_table(self, POINTS_TABLE, config)
         self.bus = events.EventBus(self, "Bus", event_bus_name=config.name("events"))
+        # Every business event kept for a replay (`make replay`): 90 days in prod, 14 elsewhere.
+        self.archive = events.Archive(
+            self,
+            "Archive",
+            source_event_bus=self.bus,
+            archive_name=config.name("events"),
+            description=f"Business events of {config.stage} ({EVENT_SOURCE}), for replays",
+            event_pattern=events.EventPattern(source=[EVENT_SOURCE]),
+            retention=Duration.days(90 if config.is_prod else 14),
+        )
         self.auth = Auth(self, "Auth", config=config)
         self.site = Site(
             self,
@@ -101,7 +119,9 @@ class LoyaltyPointsStack(Stack):
         self.cursor_key = cursor_key(self, config)
         self.files = files_bucket(self, config, self.site.logs, self.site.url)
         self.functions: dict[str, LoyaltyFunction] = {}
-        self.stream_dlqs: dict[str, sqs.Queue] = {}
+        # Failed stream batches, whole (infra/constructs/failures.py); failed async invocations.
+        self.stream_failures: s3.Bucket = stream_failures_bucket(self, config, self.site.logs)
+        self.async_failures: dict[str, sqs.Queue] = {}
         # Queues consumed by a function (before the functions: others send to them).
         self.queues: dict[str, sqs.Queue] = {}
         self.queue_dlqs: dict[str, sqs.Queue] = {}
@@ -142,7 +162,9 @@ class LoyaltyPointsStack(Stack):
             if spec.table_stream:
                 self._consume_stream(spec.name, fn)
             if spec.bus_events:
-                self._subscribe(spec.name, fn)
+                self._subscribe(spec.name, fn, config)
+            if spec.all_schedules() or spec.bus_events or spec.access.invoke_self:
+                self._on_failure(spec.name, fn, config)
             if spec.queue is not None:
                 self._consume_queue(spec.queue, fn)
 
@@ -203,9 +225,10 @@ class LoyaltyPointsStack(Stack):
             },
         }
 
-    def _subscribe(self, name: str, fn: LoyaltyFunction) -> None:
-        """Every business event on the bus → ``fn`` (retried; then a dead-letter queue)."""
-        dlq = self._dlq(f"BusDlq-{name}")
+    def _subscribe(self, name: str, fn: LoyaltyFunction, config: StageConfig) -> None:
+        """Every business event on the bus → ``fn`` (an event Lambda does not accept is retried,
+        then kept in a dead-letter queue; one the function fails on: ``_on_failure``)."""
+        dlq = self._dlq(f"BusDlq-{name}", config.name(f"{name}-events-dlq"))
         events.Rule(
             self,
             f"Events-{name}",
@@ -233,11 +256,23 @@ class LoyaltyPointsStack(Stack):
         nag.acknowledge(
             dlq,
             "AwsSolutions-SQS3",
-            "This queue IS a dead-letter destination (stream consumer on_failure, an "
+            "This queue IS a dead-letter destination (a function's on-failure destination, an "
             "EventBridge target's DLQ or a queue's redrive target); a DLQ of a DLQ would only "
             "move the same records again.",
         )
         return dlq
+
+    def _on_failure(self, name: str, fn: LoyaltyFunction, config: StageConfig) -> None:
+        """``fn`` is invoked asynchronously (a schedule, a bus rule, itself): an invocation that
+        still fails after Lambda's retries (or waited too long) is kept, with its event, in
+        ``loyalty-points-<stage>-<name>-failed`` instead of being dropped."""
+        queue = self._dlq(f"AsyncDlq-{name}", config.name(f"{name}-failed"))
+        fn.function.configure_async_invoke(
+            on_failure=QueueOnFailure(fn, fn.role, queue.queue_arn),
+            retry_attempts=ASYNC_RETRIES,
+            max_event_age=ASYNC_MAX_EVENT_AGE,
+        )
+        self.async_failures[name] = queue
 
     def _queue(self, spec: FunctionSpec, config: StageConfig) -> None:
         """``spec``'s queue with its dead-letter queue; visibility per ``spec``'s timeout."""
@@ -292,8 +327,8 @@ class LoyaltyPointsStack(Stack):
             )
 
     def _consume_stream(self, name: str, fn: LoyaltyFunction) -> None:
-        """The table's stream → ``fn``: retries, batch item failures, a DLQ for the rest."""
-        dlq = self._dlq(f"StreamDlq-{name}")
+        """The table's stream → ``fn``: retries, batch item failures; a batch still failing is
+        written whole to the stream failures bucket (the stream keeps a record 24 hours)."""
         fn.function.add_event_source(
             sources.DynamoEventSource(
                 self.table,
@@ -302,10 +337,9 @@ class LoyaltyPointsStack(Stack):
                 bisect_batch_on_error=True,
                 retry_attempts=10,
                 report_batch_item_failures=True,
-                on_failure=sources.SqsDlq(dlq),
+                on_failure=BucketOnFailure(fn, fn.role, self.stream_failures),
             )
         )
-        self.stream_dlqs[name] = dlq
 
 
 def create_app(

@@ -1,5 +1,6 @@
 """The HTTP API: one route per entry of shared.routes.ROUTES, a Cognito JWT authorizer on
-every non-public route, one Lambda integration per function, access logs and throttling.
+every non-public route, one Lambda integration per function, access logs and a throttle
+per route (infra/traffic.py).
 
 Authorizers (infra/constructs/auth.py has the pools): member routes trust the member pool
 and its app clients; operator routes the staff pool for the console's client; system routes
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import cast
 
 import jsii
 from aws_cdk import aws_apigateway as apigw
@@ -69,7 +71,7 @@ class HttpApi(Construct):
             auto_deploy=True,
             access_log_settings=_AccessLogs(self.access_logs),
             throttle=apigwv2.ThrottleSettings(
-                rate_limit=config.throttle_rate, burst_limit=config.throttle_burst
+                rate_limit=config.traffic.default.rate, burst_limit=config.traffic.default.burst
             ),
         )
         # The member authorizer keeps the old construct id (the deployed authorizer stays).
@@ -90,6 +92,12 @@ class HttpApi(Construct):
             name: integrations.HttpLambdaIntegration(f"{name}-integration", handler)
             for name, handler in handlers.items()
         }
+        # Each route its own throttle (infra/traffic.py): the L2 stage sets only the default.
+        cfn_stage = cast(apigwv2.CfnStage, self.stage.node.default_child)
+        cfn_stage.route_settings = {
+            key: {"ThrottlingRateLimit": t.rate, "ThrottlingBurstLimit": t.burst}
+            for key, t in config.traffic.plan(routes).items()
+        }
         self.routes: dict[str, apigwv2.HttpRoute] = {}
         for route in routes:
             (added,) = self.api.add_routes(
@@ -102,6 +110,9 @@ class HttpApi(Construct):
                 authorization_scopes=list(route.scopes) or None,
             )
             self.routes[route.route_key] = added
+            # The stage's route settings name the route: created after it (else "Unable to
+            # find Route by key" on the stack's first deployment).
+            cfn_stage.add_dependency(cast(apigwv2.CfnRoute, added.node.default_child))
             if route.public:
                 nag.acknowledge(
                     added,

@@ -131,6 +131,8 @@ class LoyaltyFunction(Construct):
             role=self.role,
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_s),
+            # kept for it, and its ceiling, where the stage reserves any (infra/traffic.py)
+            reserved_concurrent_executions=config.traffic.reserved_concurrency.get(spec.name),
             ephemeral_storage_size=Size.mebibytes(spec.tmp_mb),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,

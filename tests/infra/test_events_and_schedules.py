@@ -1,4 +1,4 @@
-"""The event pipeline (stream → publisher → bus, with a DLQ) and the job schedules."""
+"""The event pipeline (stream → publisher → bus, failed batches kept) and the job schedules."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import pytest
 from aws_cdk.assertions import Match
 
+from infra.catalog import catalog
 from infra.config import stage_config
 
 pytestmark = pytest.mark.infra
@@ -35,9 +36,15 @@ def test_the_publisher_consumes_the_table_stream_with_a_dead_letter_queue(synth)
     assert "StreamArn" in json.dumps(mapping["EventSourceArn"])
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BisectBatchOnFunctionError"] is True
-    assert "DestinationConfig" in mapping  # the dead-letter queue
-    # stream DLQ, the reports rule's target DLQ, the notices and sends queues and their DLQs
-    synth.template().resource_count_is("AWS::SQS::Queue", 6)
+    assert "DestinationConfig" in mapping  # failed batches, whole, in S3 (test_failure_paths)
+    # the reports rule's target DLQ, the notices and sends queues and their DLQs, and one
+    # on-failure queue per asynchronously invoked function
+    invoked_async = [
+        spec
+        for spec in catalog()
+        if spec.all_schedules() or spec.bus_events or spec.access.invoke_self
+    ]
+    synth.template().resource_count_is("AWS::SQS::Queue", 5 + len(invoked_async))
     synth.template().has_resource_properties(
         "AWS::DynamoDB::GlobalTable",
         {"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}},
