@@ -377,7 +377,11 @@ def replay(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.failures", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m ops.failures",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     redrive = commands.add_parser("redrive", help="re-drive a dead-letter queue")
     redrive.add_argument("--stage", default="dev")
@@ -395,6 +399,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     again.add_argument("--no-wait", dest="wait", action="store_false")
     args = parser.parse_args(argv)
 
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return _run(args)
+    except (BotoCoreError, ClientError, RedriveError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     import boto3
     from botocore.config import Config
 

@@ -434,3 +434,18 @@ def test_a_dry_run_replay_starts_nothing_and_an_empty_window_is_refused(aws) -> 
 def test_times_without_an_offset_are_utc() -> None:
     assert failures.parse_time("2026-11-30") == datetime(2026, 11, 30, tzinfo=UTC)
     assert failures.parse_time("2026-11-30T08:00+08:00") == datetime(2026, 11, 30, tzinfo=UTC)
+
+
+def test_the_command_line_finds_the_stages_queue_by_its_short_name(aws, capsys) -> None:
+    url = _queue(failures.async_failures_queue(STAGE, "expire"))
+    record = _invocation_record(EXPIRE_ARN, {"job": "expire"})
+    boto3.client("sqs").send_message(QueueUrl=url, MessageBody=record)
+
+    code = failures.main(["redrive", "--stage", STAGE, "--queue", "expire-failed", "--dry-run"])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "would redrive " in out and f"{EXPIRE_ARN}:$LATEST <- event" in out
+    assert _bodies(url) == [record]  # a dry run leaves it
+    assert failures.main(["redrive", "--stage", STAGE, "--queue", "nothing-failed"]) == 2
+    assert "NonExistentQueue" in capsys.readouterr().err
