@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
 
         os.environ.setdefault(ENV_FILES_DIR, str(STATE / "files"))
         os.environ[ENV_FILES_BASE_URL] = f"http://127.0.0.1:{args.port}"
-        from local.bus import LocalBus, StreamTail
+        from local.bus import LocalBus, StreamPosition, StreamTail
         from local.demo import load
         from local.gateway import Gateway
         from local.tables import ensure_tables
@@ -335,8 +335,12 @@ def main(argv: list[str] | None = None) -> int:
         # Like the stack's rules on the bus: every business event is counted for reports, and
         # the member-facing ones become inbox messages and (recorded, not sent) SMS / e-mail.
         outbox = Outbox()
+        # The bus resumes where it stopped (.local/bus/<table>.json), as an event source
+        # mapping does, instead of replaying the stream's retained day on every start.
         bus = LocalBus(
-            StreamTail(endpoint, args.table),
+            StreamTail(
+                endpoint, args.table, position=StreamPosition(STATE / "bus" / f"{args.table}.json")
+            ),
             subscribers=[lambda found: reports.aggregate(found, clock.now()), subscriber(outbox)],
             ticks=[tick(outbox)],
         )
