@@ -133,6 +133,31 @@ class StageConfig:
         """Physical name of a resource of this stage, e.g. ``loyalty-points-dev-earn``."""
         return f"{PROJECT}-{self.stage}-{suffix}"
 
+    @property
+    def alarms(self) -> AlarmThresholds:
+        """What this stage's alarms call trouble (infra/constructs/monitoring.py)."""
+        return _ALARM_THRESHOLDS.get(self.stage, AlarmThresholds())
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmThresholds:
+    """The alarms' thresholds of one stage (infra/constructs/monitoring.py, docs/operations.md).
+    The API's rate and p99 are judged only over 5 minutes with ``api_min_requests`` requests
+    or more: a handful of requests makes one error a 20 % rate and one cold start the p99."""
+
+    api_5xx_percent: float = 1.0  # of the requests in 5 minutes
+    api_min_requests: int = 20  # in 5 minutes, for the 5xx rate and the p99 to count
+    api_p99_latency_ms: int = 3000  # dev: little traffic, so cold starts weigh in the p99
+    iterator_age_s: int = 900  # stream consumers: age of the last record read
+    queue_age_s: int = 1800  # work queues: oldest message (beyond a hold the queue intends)
+
+
+_ALARM_THRESHOLDS: dict[str, AlarmThresholds] = {
+    PROD: AlarmThresholds(
+        api_min_requests=50, api_p99_latency_ms=1500, iterator_age_s=300, queue_age_s=900
+    ),
+}
+
 
 _STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     PROD: {"traffic": PROD_TRAFFIC},

@@ -32,6 +32,7 @@ from infra.constructs.failures import (
 )
 from infra.constructs.files import files_bucket, files_origin
 from infra.constructs.function import ARCHITECTURE, RUNTIME, LoyaltyFunction
+from infra.constructs.monitoring import Monitoring
 from infra.constructs.pii_key import pii_key
 from infra.constructs.site import Site
 from infra.constructs.table import build_table
@@ -205,6 +206,9 @@ class LoyaltyPointsStack(Stack):
             ("EventBusName", self.bus.event_bus_name, "EventBridge bus name"),
         ):
             CfnOutput(self, name, value=value, description=description)
+        # Alarms (to the stage's topic, output AlarmTopicArn) and the dashboard: built last,
+        # so they watch every function, queue and failure bucket above (docs/operations.md).
+        self.monitoring = Monitoring(self, "Monitoring", config=config, specs=build.specs)
 
     def _runtime_config(self) -> dict[str, object]:
         """The web apps' /config.json (web/src/common/config.ts): the API on the site's own
