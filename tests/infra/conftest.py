@@ -72,3 +72,41 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
         for stage in STAGES
     }
     yield Synth(app=app, outdir=outdir, web_dist=web_dist, templates=templates)
+
+
+# The pipeline's bootstrap stack (infra/bootstrap.py), synthesized once with cdk-nag on for a
+# repository that is not cdk.json's placeholder.
+BOOTSTRAP_REPOSITORY = "acme-shop/loyalty-points"
+
+
+@dataclass(frozen=True)
+class BootstrapSynth:
+    template: Any  # aws_cdk.assertions.Template
+    path: Path  # the template file (for cfn-lint)
+    seconds: float  # wall time of create + synth
+
+    def raw(self) -> dict[str, Any]:
+        return json.loads(self.path.read_text())
+
+
+@pytest.fixture(scope="session")
+def bootstrap_synth(tmp_path_factory: pytest.TempPathFactory) -> BootstrapSynth:
+    import time
+
+    from aws_cdk.assertions import Template
+
+    from infra.bootstrap import STACK_NAME, create_bootstrap_app
+
+    outdir = tmp_path_factory.mktemp("bootstrap.out")
+    started = time.perf_counter()
+    app, _ = create_bootstrap_app(
+        context={"nag": True, "github": {"repository": BOOTSTRAP_REPOSITORY}}, outdir=str(outdir)
+    )
+    assembly = app.synth()
+    seconds = time.perf_counter() - started
+    stack = assembly.get_stack_by_name(STACK_NAME)
+    return BootstrapSynth(
+        template=Template.from_json(stack.template),
+        path=outdir / f"{STACK_NAME}.template.json",
+        seconds=seconds,
+    )
