@@ -11,17 +11,15 @@ from typing import Any
 from msgspec import Struct
 
 from shared import events, programme
+from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.dynamodb import reports as reports_repo
 from shared.errors import Invalid
 
 MAX_DAYS = 366
 
-# How each ledger entry type moves the programme's totals (signed points p of the entry):
-# issued += p, redeemed −= p, expired −= p, clawed_back −= p. Transfers move points between
-# members and count apart. So issued − redeemed − expired − clawed_back = Σ ledger = Σ balances.
-ISSUED = {"earn", "lottery_prize", "adjust"}
-REDEEMED = {"redeem", "lottery_cost", "checkout", "refund"}
+# How each ledger entry type moves the programme's totals: shared/domain/ledger.py.
+ISSUED, REDEEMED = kinds.ISSUING, kinds.SPENDING
 
 
 def _numbers(detail: dict[str, Any]) -> tuple[dict[str, int], list[tuple[str, str, int]]]:

@@ -25,6 +25,13 @@ LOTTERY_PRIZE = "lottery_prize"
 REFUND = "refund"
 CHECKOUT = "checkout"
 
+# How entry types move the programme's totals (operators' reports, business metrics), with p
+# the entry's signed points: issued += p, redeemed −= p (points given back are a negative
+# redemption), expired −= p, clawed back −= p. Transfers move points between members and count
+# apart. So issued − redeemed − expired − clawed back = Σ ledger = Σ balances.
+ISSUING = frozenset({EARN, LOTTERY_PRIZE, ADJUST})
+SPENDING = frozenset({REDEEM, LOTTERY_COST, CHECKOUT, REFUND})
+
 Params = dict[str, str | int]
 
 # Sources whose credits count toward tier qualification (docs/product.md §7).
