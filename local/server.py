@@ -50,6 +50,9 @@ def configure_environment(endpoint: str, table_name: str) -> None:
             "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
             "POWERTOOLS_SERVICE_NAME": "loyalty-local",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            # Business metrics (shared/metrics.py) are EMF lines for CloudWatch: none locally
+            # unless asked for (POWERTOOLS_METRICS_DISABLED=false and a namespace).
+            "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
             # The HMAC key of contact lookups (shared/pii.py), kept so lookups survive restarts.
             ENV_PII_HMAC_KEY: os.environ.get(ENV_PII_HMAC_KEY) or kept_secret(STATE / "pii.key"),
             # The key signing pagination cursors (shared/cursor_key.py): cursors a client holds

@@ -39,11 +39,16 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
         ENV_TABLE_NAME: TEST_TABLE,
         "POWERTOOLS_SERVICE_NAME": "loyalty-tests",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
+        # Business metrics on, as in AWS: handlers print their EMF lines (captured by pytest;
+        # tests/unit/test_metrics*.py read them).
+        "POWERTOOLS_METRICS_NAMESPACE": "LoyaltyPoints/tests",
         ENV_PII_HMAC_KEY: "tests-only-pii-hmac-key-0123456789abcdef",
         ENV_CURSOR_HMAC_KEY: "tests-only-cursor-hmac-key-0123456789abcdef",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv(ENV_DYNAMODB_ENDPOINT, raising=False)
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
     monkeypatch.delenv(files.ENV_FILES_BUCKET, raising=False)
     monkeypatch.delenv(background.ENV_FUNCTION, raising=False)
     connection.reset()

@@ -233,3 +233,10 @@ def load_demo(api: Api) -> None:
         return call
 
     load(caller(api.token("demo", "systems")), caller(api.token("demo", "operators")))
+
+
+def emf_lines(output: str) -> list[dict[str, Any]]:
+    """The CloudWatch embedded-metric-format lines in printed ``output`` (the business
+    metrics a handler flushed, shared/metrics.py), parsed."""
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
+    return [line for line in lines if "CloudWatchMetrics" in line["_aws"]]

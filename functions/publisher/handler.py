@@ -3,12 +3,15 @@
 Failed entries are reported as batch item failures, so the event source mapping retries
 from the first failed record and, after its retries, sends the batch to the dead-letter
 queue. Events are delivered at least once; each carries a deterministic ``event_id``.
+The business metrics (``shared.stream_metrics``) are counted here too, from the records that
+will not be delivered again, and printed as one EMF line per invocation.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from shared import metrics, stream_metrics
 from shared.events import Event, from_stream_record
 from shared.observability import logger
 from shared.settings import settings
@@ -44,13 +47,16 @@ def publish(events: list[tuple[str, Event]], put_events: Any = None) -> list[str
 
 
 @logger.inject_lambda_context(clear_state=True)
+@metrics.flushed
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    records = event.get("Records", [])
     pending = [
         (record["dynamodb"]["SequenceNumber"], found)
-        for record in event.get("Records", [])
+        for record in records
         for found in from_stream_record(record)
     ]
     failed = publish(pending)
     logger.info("published", extra={"events": len(pending) - len(failed), "failed": len(failed)})
+    stream_metrics.count_settled(records, set(failed))
     # Report the earliest failure: the mapping retries from there (ReportBatchItemFailures).
     return {"batchItemFailures": [{"itemIdentifier": seq} for seq in sorted(failed)[:1]]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, mall
+from shared import clock, mall, metrics
 from shared.errors import CouponNotFound, ItemNotFound, OrderNotFound
 from shared.http import HttpApp, Request, Response
 from shared.observability import logger
@@ -89,5 +89,6 @@ def confirm_payment(req: Request) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@metrics.flushed
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -9,7 +9,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import programme
+from shared import metrics, programme
 from shared.domain import mall
 from shared.domain.calendar import local_date
 from shared.domain.mall import Listing, Offer
@@ -153,6 +153,7 @@ class _Redemption:
         return 201, plan.response
 
 
+@metrics.counts_refusal(SoldOut, metrics.SOLD_OUTS)
 def redeem(cmd: Redeem, now: datetime) -> tuple[int, dict[str, Any]]:
     """``POST /v1/redemptions``: one transaction debits, takes stock, counts the limits and
     records the order (and the Idempotency-Key's response). Returns (status, body)."""
