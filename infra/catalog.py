@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.permissions import Access, access_for
+from infra.timeouts import JOBS_S
 from shared.events import (
     LEDGER_EVENTS,
     ORDER_PLACED,
@@ -139,9 +140,12 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
         900,
         # 03:05 programme time every day, reminders at 10:00; hourly retries finish a run
         # that ran out of time (each run is checkpointed per day: a completed one answers
-        # at once, and the reminders' markers send nothing twice)
-        Schedule("cron(5 19-22 * * ? *)", {"job": "expire"}),
-        Schedule("cron(0 2-5 * * ? *)", {"job": "expiry-reminders"}),
+        # at once, and the reminders' markers send nothing twice). The last try of each
+        # window is the deadline (here and below): still incomplete, it is an alarm.
+        Schedule("cron(5 19-21 * * ? *)", {"job": "expire"}),
+        Schedule("cron(5 22 * * ? *)", {"job": "expire", "deadline": True}),
+        Schedule("cron(0 2-4 * * ? *)", {"job": "expiry-reminders"}),
+        Schedule("cron(0 5 * * ? *)", {"job": "expiry-reminders", "deadline": True}),
     ),
     job("publisher", 60, table_stream=True),
     # Counts every business event into the daily report aggregates (also serves the report).
@@ -157,13 +161,20 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
     job(
         "tiers",
         900,
-        Schedule("cron(0 20-23 L * ? *)", {"job": "tiers"}),
-        Schedule("cron(10 16-19 * * ? *)", {"job": "birthdays"}),
+        Schedule("cron(0 20-22 L * ? *)", {"job": "tiers"}),
+        Schedule("cron(0 23 L * ? *)", {"job": "tiers", "deadline": True}),
+        Schedule("cron(10 16-18 * * ? *)", {"job": "birthdays"}),
+        Schedule("cron(10 19 * * ? *)", {"job": "birthdays", "deadline": True}),
     ),
     # Rebate settlement of every campaign whose return window closed: daily at 02:30
     # programme time, hourly retries finish a run that ran out of time (checkpointed per
     # campaign: a completed settlement costs one read).
-    job("rebate_settlement", 900, Schedule("cron(30 18-21 * * ? *)", {"job": "rebate-settlement"})),
+    job(
+        "rebate_settlement",
+        900,
+        Schedule("cron(30 18-20 * * ? *)", {"job": "rebate-settlement"}),
+        Schedule("cron(30 21 * * ? *)", {"job": "rebate-settlement", "deadline": True}),
+    ),
     # Members import: its routes, its job in asynchronous invocations of itself (15 minutes
     # each, continued by the job before its time runs out) and, every 5 minutes, a sweep that
     # starts again an import left without a checkpoint for 5 minutes (an invocation lost).
@@ -178,6 +189,11 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
     # the parallel Scan and the CSV writer; a 4 GB /tmp for the file spooled before its upload
     # (about 20 million ledger rows).
     job("exports", 900, memory_mb=1024, tmp_mb=4096),
+    # Operators' "run a job now" (POST /v1/admin/jobs/{job}/runs): the request's run stops
+    # within API Gateway's 30 s; one that ends incomplete continues in asynchronous
+    # invocations of this function (shared/jobs/background.py), 15 minutes each, like the
+    # jobs on their schedules (which keep their own: the route has none).
+    job("jobs", JOBS_S),
     # Notifications: the member-facing events → the notices queue → the notifier, up to 100
     # per invocation (a 5 s window gathers a burst): inbox messages, and the sends each
     # member opted into → the sends queue → the sender (SMS, e-mail), which holds a failed

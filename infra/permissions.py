@@ -261,7 +261,8 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             index_keys={"by_expiry": (LOTS_DUE,)},
         ),
         # Operators run any job now: the union of what the jobs do (resume-imports: the
-        # members import's rows, rejected rows, contact lookup rows and its CSV).
+        # members import's rows, rejected rows, contact lookup rows and its CSV); a run that
+        # ends incomplete goes on in the background (invoke_self).
         "jobs": Access(
             table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK, BATCH_GET, BATCH_WRITE),
             indexes={
@@ -274,6 +275,7 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             },
             pii_key=True,
             files_read=("imports/",),
+            invoke_self=True,
             reads=(PROGRAMME,),
             writes=(MEMBERS, JOBS, AUDIT_LOG, HOLDS, ITEMS, BOARDS, IMPORTS, CONTACTS),
             index_keys={

@@ -13,25 +13,30 @@ import json
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from infra.timeouts import timeout_of
 from local.tokens import TokenError, TokenSigner
 from shared.routes import ROUTES, Route
 
 
 @dataclass(frozen=True, slots=True)
 class LambdaContext:
-    """The attributes of Lambda's context object that Powertools reads."""
+    """The attributes of Lambda's context object that Powertools reads, and the time left,
+    counting down from the function's deployed timeout (``infra.timeouts``) as in AWS."""
 
     function_name: str
     aws_request_id: str
     memory_limit_in_mb: int = 256
     invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:local"
+    timeout_s: float | None = None  # None: the function's deployed timeout
+    started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        timeout = timeout_of(self.function_name) if self.timeout_s is None else self.timeout_s
+        return max(0, int((timeout - (time.monotonic() - self.started)) * 1000))
 
 
 def _pattern(path: str) -> re.Pattern[str]:

@@ -4,7 +4,14 @@ An EventBridge schedule sends its function ``{"job": name}`` (:class:`Scheduled`
 operator's ``POST /v1/admin/jobs/{job}/runs`` names the job in the path. Both end in
 :func:`run`, with the time Lambda has left (:func:`time_left_of`), so "run now" is the
 scheduled code. Each job takes ``(now, time_left)`` and returns its counters, among them
-``processed`` (and ``complete`` for the jobs that can stop for time and resume).
+``processed`` (and ``complete`` for the jobs that can stop for time and resume). Every run
+writes its metrics (``shared.jobs.progress``); a schedule's last try of the day sends
+``"deadline": true``, and such a run that ends incomplete counts as a missed deadline.
+
+An operator's run works within the HTTP request's budget (``runner.HTTP_BUDGET_S``: API
+Gateway gives up at 30 s); when it ends incomplete it goes on in the background
+(``shared.jobs.background``: the ``jobs`` function invokes itself with its full timeout),
+run after run while each makes progress, every one audited like the first.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from shared import clock
 from shared.domain import audit as audit_log
 from shared.dynamodb import audit as audit_store
 from shared.errors import AppError, NotFound
+from shared.jobs import background
 from shared.jobs.runner import Job, TimeLeft, forever, within_budget
 from shared.observability import logger
 
@@ -103,11 +111,20 @@ def resolve(name: str) -> Job:
     return job
 
 
-def run(name: str, now: datetime, time_left: TimeLeft = forever) -> dict[str, Any]:
-    """Run job ``name`` (404 before any work for an unknown one) within ``time_left``."""
+def run(
+    name: str, now: datetime, time_left: TimeLeft = forever, *, deadline: bool = False
+) -> dict[str, Any]:
+    """Run job ``name`` (404 before any work for an unknown one) within ``time_left`` and
+    write its metrics; ``deadline``: the schedule's last try (see the module's docstring)."""
+    from shared.jobs import progress  # the metrics' cost only where a job runs
+
     result = {"job": name, **resolve(name)(now, time_left)}
     logger.info("job finished", extra=result)
+    progress.record(name, result, deadline)
     return result
+
+
+CONTINUATION = "continuation"  # a background run's number (1 for the first after the request)
 
 
 def run_for(operator: str, name: str, now: datetime, time_left: TimeLeft = forever) -> dict:
@@ -115,19 +132,51 @@ def run_for(operator: str, name: str, now: datetime, time_left: TimeLeft = forev
     run's answer as ``after``. The run is many transactions of the job's own (each step
     idempotent, as on its schedule), so the entry is written on its own once the run ends;
     a run that crashes part-way (a 5xx, some steps done) is logged too (``after``: failed).
-    A refusal (4xx) logs nothing."""
+    A refusal (4xx) logs nothing. A run that ends incomplete continues in the background
+    (the answer says ``continues: true``); see :func:`continue_run`."""
     resolve(name)  # an unknown job: 404, nothing logged
+    return _audited(operator, name, now, time_left, 0)
+
+
+def continue_run(payload: Mapping[str, Any], time_left: TimeLeft = forever) -> dict[str, Any]:
+    """The background part of an operator's run (the event :func:`run_for` started): the job
+    again, from its checkpoint (the sweeps: from scratch, they are idempotent), audited as
+    ``job.run`` of the same operator with ``continuation`` in ``after``."""
+    operator, name = str(payload["operator"]), str(payload["job"])
+    return _audited(operator, name, clock.now(), time_left, int(payload[CONTINUATION]))
+
+
+def _audited(
+    operator: str, name: str, now: datetime, time_left: TimeLeft, continuation: int
+) -> dict[str, Any]:
     target = audit_log.target("job", name)
+    numbered = {CONTINUATION: continuation} if continuation else {}
     try:
         result = run(name, now, time_left)
     except AppError:
         raise
     except Exception as exc:
-        failed = {"job": name, "failed": type(exc).__name__}
+        failed = {"job": name, "failed": type(exc).__name__, **numbered}
         audit_store.record(audit_log.entry(now, operator, "job.run", target, after=failed))
         raise
+    result |= {**numbered, "continues": _continues(result, continuation)}
     audit_store.record(audit_log.entry(now, operator, "job.run", target, after=result))
+    if result["continues"]:
+        nxt = {"job": name, "operator": operator, CONTINUATION: continuation + 1}
+        background.start(nxt, continue_run)
     return result
+
+
+def _continues(result: Mapping[str, Any], continuation: int) -> bool:
+    """Whether an incomplete run goes on in the background: after the request always, after
+    a background run only if it made progress (one that did nothing in a whole invocation
+    would do nothing in the next: the job's next schedule takes it up, an error is logged)."""
+    if result.get("complete") is not False:
+        return False
+    if continuation and not result.get("processed"):
+        logger.error("job made no progress in the background; left to its schedule", extra=result)
+        return False
+    return True
 
 
 def time_left_of(context: Any) -> TimeLeft:
@@ -165,4 +214,5 @@ class Scheduled:
         return name
 
     def __call__(self, event: Mapping[str, Any] | None, context: Any) -> dict[str, Any]:
-        return run(self.job_of(event), clock.now(), time_left_of(context))
+        deadline = bool((event or {}).get("deadline"))  # the schedule's last try of its window
+        return run(self.job_of(event), clock.now(), time_left_of(context), deadline=deadline)

@@ -13,6 +13,7 @@ resumes a run stopped for time where it stopped. The sweeps keep their own loop 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,9 @@ Job = Callable[[datetime, TimeLeft], dict[str, Any]]
 
 MARGIN_SHARE = 0.1  # of the time the invocation had when the job started (about its timeout)
 MARGIN_FLOOR = 2.0  # seconds: the slowest step (a member's transactions) and the checkpoint
+# What a job run inside an HTTP request may use: API Gateway's HTTP API answers 503 at 30 s
+# whatever the function's timeout, so the run and its answer end well before that.
+HTTP_BUDGET_S = 25.0
 
 
 def forever() -> float:
@@ -41,6 +45,13 @@ def margin_for(seconds: float) -> float:
     if math.isinf(seconds):
         return MARGIN_FLOOR
     return max(MARGIN_FLOOR, MARGIN_SHARE * seconds)
+
+
+def bounded(time_left: TimeLeft, seconds: float) -> TimeLeft:
+    """``time_left`` capped at what is left of ``seconds`` from now (an HTTP request's budget
+    inside an invocation that may last longer)."""
+    end = time.monotonic() + seconds
+    return lambda: min(time_left(), end - time.monotonic())
 
 
 class Budget:

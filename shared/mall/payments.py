@@ -63,12 +63,12 @@ def sweep_unpaid_orders(now: datetime, time_left: Callable[[], float] = _forever
     today = local_date(now, rules.zone)
     found = cancelled = 0
     for hit in orders_repo.placed_before(mall.AWAITING_PAYMENT, cutoff):
-        if time_left() < 5:
-            break
+        if time_left() < 5:  # the rest waits for the next run (or an operator's continuation)
+            return {"complete": False, "processed": found, "cancelled": cancelled}
         found += 1
         order = orders_repo.get(hit.member_id, hit.order_id)
         if order is None or order.status != mall.AWAITING_PAYMENT:
             continue  # paid or cancelled meanwhile (the index lags the table)
         if orders_repo.give_back(order, mall.CANCELLED, "unpaid", now, today):
             cancelled += 1
-    return {"processed": found, "cancelled": cancelled}
+    return {"complete": True, "processed": found, "cancelled": cancelled}

@@ -72,7 +72,8 @@ def test_expiry_and_reminders_run_on_their_schedules(synth) -> None:
         for t in r["Properties"]["Targets"]
         if t["Arn"] == {"Fn::GetAtt": [expire, "Arn"]}
     )
-    assert inputs == ["expire", "expiry-reminders"]
+    # each twice: the hourly retries and the window's last try, the deadline
+    assert inputs == ["expire", "expire", "expiry-reminders", "expiry-reminders"]
 
 
 def test_tier_evaluation_and_birthdays_run_on_their_schedules(synth) -> None:
@@ -85,10 +86,13 @@ def test_tier_evaluation_and_birthdays_run_on_their_schedules(synth) -> None:
         for t in r["Properties"]["Targets"]
         if t["Arn"] == {"Fn::GetAtt": [tiers, "Arn"]}
     )
-    # 04:00 programme time (UTC+8) on the 1st, retried hourly; birthdays daily from 00:10.
+    # 04:00 programme time (UTC+8) on the 1st, retried hourly; birthdays daily from 00:10;
+    # the last try of each window on its own (its deadline: tests/infra/test_job_schedules.py)
     assert schedules == [
-        ("birthdays", "cron(10 16-19 * * ? *)"),
-        ("tiers", "cron(0 20-23 L * ? *)"),
+        ("birthdays", "cron(10 16-18 * * ? *)"),
+        ("birthdays", "cron(10 19 * * ? *)"),
+        ("tiers", "cron(0 20-22 L * ? *)"),
+        ("tiers", "cron(0 23 L * ? *)"),
     ]
 
 
@@ -97,15 +101,19 @@ def test_rebate_settlement_runs_daily_on_its_own_function_with_time_for_large_ca
 ) -> None:
     raw = synth.raw()
     settlement = _function_logical_id(raw, "rebate_settlement")
-    schedules = [
+    schedules = sorted(
         (json.loads(t["Input"])["job"], r["Properties"]["ScheduleExpression"])
         for r in raw["Resources"].values()
         if r["Type"] == "AWS::Events::Rule"
         for t in r["Properties"]["Targets"]
         if t["Arn"] == {"Fn::GetAtt": [settlement, "Arn"]}
+    )
+    # 02:30 programme time (UTC+8), retried hourly until the run completes; the last try is
+    # the deadline.
+    assert schedules == [
+        ("rebate-settlement", "cron(30 18-20 * * ? *)"),
+        ("rebate-settlement", "cron(30 21 * * ? *)"),
     ]
-    # 02:30 programme time (UTC+8), retried hourly until the run completes.
-    assert schedules == [("rebate-settlement", "cron(30 18-21 * * ? *)")]
     assert raw["Resources"][settlement]["Properties"]["Timeout"] == 900
 
 

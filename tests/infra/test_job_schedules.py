@@ -1,19 +1,27 @@
 """Every EventBridge schedule of the stack runs a registered job on a function that runs it,
-and every registered job has a schedule (``shared.jobs.registry``)."""
+and every registered job has a schedule (``shared.jobs.registry``); each checkpointed job's
+window ends with its deadline try; the jobs route's function has the time its runs need."""
 
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 
-from infra.catalog import SCHEDULED
+from infra.catalog import SCHEDULED, catalog
+from infra.permissions import INVOKE
+from infra.timeouts import timeout_of
 from shared.jobs import registry
+from shared.jobs.runner import HTTP_BUDGET_S, margin_for
+from shared.routes import functions as http_functions
+from tests.infra.test_files_bucket import DEV, _as_list, _function, _statements
 
 pytestmark = pytest.mark.infra
 
 # What EventBridge sends a target whose schedule has no payload.
 SCHEDULED_EVENT = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+API_GATEWAY_S = 30  # an HTTP API's integration timeout (fixed)
 
 
 def scheduled_jobs() -> list[tuple[str, str]]:
@@ -33,3 +41,65 @@ def test_every_schedule_runs_a_registered_job() -> None:
 
 def test_every_registered_job_runs_on_a_schedule() -> None:
     assert {job for _, job in scheduled_jobs()} == set(registry.JOBS)
+
+
+# The jobs that keep a checkpoint per run and retry hourly until done: each window of
+# retries ends with the deadline try (``"deadline": true``), which alarms if still
+# incomplete. The others run every few minutes or hours, each run standing on its own.
+CHECKPOINTED = {"expire", "expiry-reminders", "tiers", "birthdays", "rebate-settlement"}
+CRON = re.compile(r"cron\((?P<minute>\S+) (?P<hours>\S+) (?P<rest>.+)\)")
+
+
+def hours(field: str) -> list[int]:
+    first, _, last = field.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
+def test_each_checkpointed_job_has_one_deadline_the_last_try_of_its_window() -> None:
+    by_job: dict[str, list] = {}
+    for spec in SCHEDULED:
+        for schedule in spec.all_schedules():
+            if schedule.payload:
+                by_job.setdefault(schedule.payload["job"], []).append(schedule)
+
+    deadlined = {j for j, runs in by_job.items() if any(r.payload.get("deadline") for r in runs)}
+    assert deadlined == CHECKPOINTED
+    for job in CHECKPOINTED:
+        crons = [(s, CRON.fullmatch(s.expression)) for s in by_job[job]]
+        assert all(match for _, match in crons), job
+        (deadline,) = [m for s, m in crons if s.payload.get("deadline") is True]
+        tries = [m for s, m in crons if not s.payload.get("deadline")]
+        window = sorted(h for m in tries for h in hours(m["hours"]))
+        assert hours(deadline["hours"]) == [window[-1] + 1], job  # the hour after the retries
+        same_days = (deadline["minute"], deadline["rest"])
+        assert all((m["minute"], m["rest"]) == same_days for m in tries), job
+
+
+def test_the_jobs_function_runs_a_job_within_the_http_budget_and_continues_itself(
+    synth,
+) -> None:
+    """Its timeout leaves the run in the request its HTTP budget beyond the jobs' safety
+    margin, and the continuation it starts may invoke nothing but itself."""
+    resources = synth.raw()["Resources"]
+    fn = _function(resources, "jobs")
+    timeout = fn["Timeout"]
+
+    assert timeout - margin_for(timeout) >= HTTP_BUDGET_S
+    assert HTTP_BUDGET_S + margin_for(HTTP_BUDGET_S) <= API_GATEWAY_S  # answered in time
+    lambdas = [
+        s
+        for s in _statements(resources, fn)
+        if any(a.startswith("lambda:") for a in _as_list(s["Action"]))
+    ]
+    assert [s["Action"] for s in lambdas] == [INVOKE]
+    (arn,) = _as_list(lambdas[0]["Resource"])  # one ARN: this function's, by its name
+    assert arn["Fn::Join"][1][-1] == f":function:{DEV.name('jobs')}"
+
+
+def test_local_mode_never_gives_a_function_more_time_than_it_deploys() -> None:
+    """Its stand-in for Lambda's context counts down from ``infra.timeouts`` (local must not
+    import the CDK); the catalog deploys the jobs function's from there too."""
+    deployed = {spec.name: spec.timeout_s for spec in catalog()}
+
+    assert deployed["jobs"] == timeout_of("jobs")
+    assert all(timeout_of(name) <= deployed[name] for name in http_functions())
