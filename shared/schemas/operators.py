@@ -103,8 +103,22 @@ OPERATIONS: dict[str, Operation] = {
         query=REPORT_WINDOW.parameters(),
     ),
     "jobs.run_job": Operation(
-        "Run a scheduled job now (the same code as its schedule).",
-        {200: obj({"job": STRING})},
+        "Run a scheduled job now (the same code as its schedule): about 25 s in the request, "
+        "then, if incomplete, on in the background until done (continues: true).",
+        {
+            200: obj(
+                {
+                    "job": STRING,
+                    "processed": INT,
+                    "continues": {
+                        **BOOL,
+                        "description": "true: the run ended incomplete and continues in the "
+                        "background, from where it stopped (the audit log shows each part)",
+                    },
+                },
+                {"complete": BOOL},
+            )
+        },
         (404, 503),
     ),
     "expire.extend_expiry": Operation(

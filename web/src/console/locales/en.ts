@@ -589,6 +589,7 @@ const en: typeof zh = {
     runNow: 'Run now',
     result: 'Result',
     done: '{job}: run',
+    continuing: '{job}: ran out of time, continues in the background',
     yes: 'Yes',
     no: 'No',
     names: {
@@ -617,6 +618,7 @@ const en: typeof zh = {
       job: 'Job',
       run: 'Run',
       complete: 'Complete',
+      continues: 'Continues in the background',
       processed: 'Processed',
       members: 'Members',
       lots: 'Lots',

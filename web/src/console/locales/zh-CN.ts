@@ -586,6 +586,7 @@ const zh = {
     runNow: '立即运行',
     result: '运行结果',
     done: '{job}已运行',
+    continuing: '{job}：本次未完成，已在后台继续运行',
     yes: '是',
     no: '否',
     names: {
@@ -614,6 +615,7 @@ const zh = {
       job: '任务',
       run: '批次',
       complete: '已完成',
+      continues: '后台继续运行',
       processed: '处理数',
       members: '会员数',
       lots: '积分批次',
