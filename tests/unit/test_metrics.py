@@ -4,9 +4,11 @@ an invocation's metrics become one EMF line — or none."""
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 from aws_lambda_powertools.metrics import Metrics
@@ -225,6 +227,18 @@ def test_disabled_metrics_print_nothing_and_do_not_pile_up(
     metrics.flush()
     (line,) = emf_lines(capsys.readouterr().out)
     assert line[SOLD_OUTS] == [1]  # only this invocation's
+
+
+def test_local_mode_prints_no_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    from local.server import configure_environment
+    from shared.settings import ENV_CURSOR_HMAC_KEY, ENV_PII_HMAC_KEY
+
+    keys = {ENV_PII_HMAC_KEY: "k" * 32, ENV_CURSOR_HMAC_KEY: "k" * 32}  # no key files written
+    with mock.patch.dict(os.environ, keys):
+        configure_environment("http://127.0.0.1:1", "points-local")
+        metrics.flushed(lambda: metrics.count(SOLD_OUTS))()
+
+    assert capsys.readouterr().out == ""
 
 
 def test_a_metric_never_fails_the_work_it_counts(
