@@ -339,11 +339,11 @@ def main(argv: list[str] | None = None) -> int:
         # the member-facing ones become inbox messages and (recorded, not sent) SMS / e-mail.
         outbox = Outbox()
         # The bus resumes where it stopped (.local/bus/<table>.json), as an event source
-        # mapping does, instead of replaying the stream's retained day on every start.
+        # mapping does, instead of replaying the stream's retained day on every start (an
+        # --in-memory run keeps nothing on disk, this position neither).
+        kept = None if args.in_memory else STATE / "bus" / f"{args.table}.json"
         bus = LocalBus(
-            StreamTail(
-                endpoint, args.table, position=StreamPosition(STATE / "bus" / f"{args.table}.json")
-            ),
+            StreamTail(endpoint, args.table, position=StreamPosition(kept) if kept else None),
             subscribers=[lambda found: reports.aggregate(found, clock.now()), subscriber(outbox)],
             ticks=[tick(outbox)],
         )
