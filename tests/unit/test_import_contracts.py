@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("shared", "functions", "local", "infra")
+PACKAGES = ("shared", "functions", "local", "infra", "ops")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
