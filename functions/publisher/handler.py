@@ -59,4 +59,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     logger.info("published", extra={"events": len(pending) - len(failed), "failed": len(failed)})
     stream_metrics.count_settled(records, set(failed))
     # Report the earliest failure: the mapping retries from there (ReportBatchItemFailures).
-    return {"batchItemFailures": [{"itemIdentifier": seq} for seq in sorted(failed)[:1]]}
+    # ``failed`` is in batch order (the stream's order); sorting the sequence numbers as
+    # strings would misorder two of different lengths and skip the earlier failure.
+    return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed[:1]]}

@@ -268,3 +268,29 @@ def test_a_refusal_is_counted_once_and_still_raised() -> None:
         redeem(SoldOut("cup is sold out"))
 
     assert Metrics().metric_set[SOLD_OUTS]["Value"] == [1]
+
+
+def test_the_publisher_reports_the_earliest_failed_record_in_stream_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sequence numbers are decimal strings of any length: "99" precedes "100" in the
+    stream although it sorts after it as text. The mapping retries from the reported record,
+    so reporting the later one would drop the earlier event."""
+    from functions.publisher import handler
+    from local.gateway import LambdaContext
+
+    class Bus:
+        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+            return {"Entries": [{"ErrorCode": "ThrottlingException"} for _ in Entries]}
+
+    monkeypatch.setattr(handler, "_events_client", Bus)
+    records = [
+        entry("earn", 10, "purchase", "o-1", seq=1),
+        entry("earn", 20, "purchase", "o-2", seq=2),
+    ]
+    records[0]["dynamodb"]["SequenceNumber"] = "99"
+    records[1]["dynamodb"]["SequenceNumber"] = "100"
+
+    answer = handler.lambda_handler({"Records": records}, LambdaContext("publisher", "r"))
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "99"}]}
