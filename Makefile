@@ -85,6 +85,7 @@ CDK_CLI := npx --yes aws-cdk@^2.1148
 synth: $(VENV)/.installed-dev+local+infra web-build ## build web apps + dependencies layer, synthesize the CDK app into cdk.out
 	$(PY) infra/build_layer.py
 	CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='{"stage":"$(STAGE)"}' $(PY) infra/app.py
+	$(PY) -m infra.summary cdk.out $(STAGE)
 
 deploy: synth ## deploy one stage with the CDK CLI: make deploy STAGE=dev|staging|prod
 	$(CDK_CLI) deploy -c stage=$(STAGE) --app cdk.out --require-approval never

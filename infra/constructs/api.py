@@ -112,7 +112,7 @@ class HttpApi(Construct):
             self.routes[route.route_key] = added
             # The stage's route settings name the route: created after it (else "Unable to
             # find Route by key" on the stack's first deployment).
-            cfn_stage.add_dependency(cast(apigwv2.CfnRoute, added.node.default_child))
+            cfn_stage.add_resource_dependency(cast(apigwv2.CfnRoute, added.node.default_child))
             if route.public:
                 nag.acknowledge(
                     added,
