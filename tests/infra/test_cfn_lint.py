@@ -32,6 +32,15 @@ def test_the_stage_template_has_no_cfn_lint_errors(synth: Synth, stage: str) -> 
     assert errors == [], "\n".join(errors)
 
 
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_nested_templates_have_no_cfn_lint_errors(synth: Synth, stage: str) -> None:
+    """The monitoring stack (alarms, dashboard, topic) is deployed as a nested stack."""
+    nested = sorted(synth.outdir.glob(f"LoyaltyPoints{stage}*.nested.template.json"))
+    assert nested
+    errors = [error for template in nested for error in _lint(template)]
+    assert errors == [], "\n".join(errors)
+
+
 def test_the_bootstrap_template_has_no_cfn_lint_findings(bootstrap_synth: BootstrapSynth) -> None:
     matches = lint_file(bootstrap_synth.path)
     assert [f"{m.rule.id} {m.path_string}: {m.message}" for m in matches] == []
