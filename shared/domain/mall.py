@@ -86,6 +86,7 @@ class Offer(Struct, frozen=True):
     coupon_valid_days: int | None = None
     retired: bool = False
     ver: int = 0
+    stock_shards: int | None = None  # hot items: stock spread over this many shard items
 
     @property
     def limited(self) -> bool:
@@ -135,6 +136,7 @@ class Order(Struct):
     payout_amount: Decimal | None = None  # cash-outs
     # What a cancellation gives back besides the points.
     stocked: bool = False  # one unit of stock per unit ordered
+    stock_shard: int | None = None  # hot items: the stock shard the units came from
     counted_total: bool = False  # the per-item limit counter
     counted_day: date | None = None  # the per-day counter's day
     counted_month: str | None = None  # the per-month counter's month "YYYY-MM"
@@ -322,9 +324,12 @@ def definition_problems(
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
     coupon_valid_days: int | None = None,
+    stock_shards: int | None = None,
 ) -> dict[str, str]:
     """What is inconsistent in a catalog item's definition (field -> problem)."""
     problems: dict[str, str] = {}
+    if stock_shards is not None and (stock is None or kind == DONATION):
+        problems["stock_shards"] = "only items with stock can spread it over shards"
     if cash is not None and kind not in (GIFT, COUPON):
         problems["cash"] = "only gifts and coupons can have a cash part"
     if stock is not None and kind == DONATION:
@@ -364,3 +369,48 @@ def over_limit(limits: Limits, quantity: int) -> bool:
 def month_of(day: date) -> str:
     """The per-month limit's month of a programme day: "YYYY-MM"."""
     return day.strftime("%Y-%m")
+
+
+# Hot items: stock spread over shard items ---------------------------------------------------
+# One item takes ~500 transactional writes/s (1 000 WCU/s per partition, 2 WCU each); a
+# shard is planned for 400 redemptions/s so a sale at its expected peak keeps headroom.
+REDEMPTIONS_PER_SHARD = 400
+MAX_STOCK_SHARDS = 50  # a restock or replace writes every shard in one transaction
+
+
+def shards_for_peak(peak_per_second: int) -> int:
+    """The shard count for a sale expected to peak at ``peak_per_second`` redemptions."""
+    needed = -(-max(peak_per_second, 1) // REDEMPTIONS_PER_SHARD)
+    return min(needed, MAX_STOCK_SHARDS)
+
+
+def split_stock(total: int, shards: int, first: int = 0) -> list[int]:
+    """``total`` units (may be negative) spread evenly over ``shards``; the remainder goes
+    one unit each to the shards from ``first`` on (round-robin), so restocks even out."""
+    base, extra = divmod(abs(total), shards)
+    sign = -1 if total < 0 else 1
+    return [sign * (base + (1 if (k - first) % shards < extra else 0)) for k in range(shards)]
+
+
+def take_from(stocks: list[int], quantity: int) -> dict[int, int] | None:
+    """Which shards give ``quantity`` units back to the operator (a negative restock):
+    the fullest first; None when they hold fewer in all."""
+    if sum(max(s, 0) for s in stocks) < quantity:
+        return None
+    takes: dict[int, int] = {}
+    left = quantity
+    for k in sorted(range(len(stocks)), key=lambda i: -stocks[i]):
+        if left == 0:
+            break
+        take = min(stocks[k], left)
+        if take > 0:
+            takes[k] = take
+            left -= take
+    return takes
+
+
+def shard_to_try(shards: int, refused: set[int], pick: Any) -> int | None:
+    """The next shard a redemption tries: any not refused yet, chosen by ``pick`` (a
+    ``random.choice``); None once every shard refused (then the item is sold out)."""
+    left = [k for k in range(shards) if k not in refused]
+    return pick(left) if left else None

@@ -10,6 +10,7 @@ as :class:`~shared.domain.mall.Listing` values, never as table rows.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from datetime import datetime
@@ -20,16 +21,17 @@ from msgspec.structs import replace
 
 from shared.clock import utc_iso as utc
 from shared.domain.audit import AuditEntry
-from shared.domain.mall import DONATION, Listing
+from shared.domain.mall import DONATION, Listing, split_stock, take_from
 from shared.dynamodb import audit, keys, pages
 from shared.dynamodb.connection import connection, table
 from shared.dynamodb.models.base import set_or_remove
-from shared.dynamodb.models.mall import CatalogEntry, CatalogItem
+from shared.dynamodb.models.mall import CatalogEntry, CatalogItem, StockShard
 from shared.dynamodb.tx import Cancelled, Tx, image, run
-from shared.dynamodb.values import row_at, value_of
+from shared.dynamodb.values import row_at, rows_at, value_of
 from shared.errors import InsufficientStock, Invalid, ItemNotFound
 
 ITEM, ENTRY = "item", "entry"
+SHARD = "shard"  # transaction labels of stock shards: "shard<k>"
 
 # Attributes an operator's PUT defines (absent/None = removed on replace).
 DEFINITION = (
@@ -48,6 +50,7 @@ DEFINITION = (
     "coupon_valid_days",
     "description",
     "image_url",
+    "stock_shards",
 )
 # Stored names of the definition that the Listing names otherwise.
 RENAMED = {"limit_per_day": "per_day", "limit_total": "total", "limit_per_month": "per_month"}
@@ -60,9 +63,40 @@ def _row(item_id: str) -> CatalogItem | None:
 
 
 def get(item_id: str) -> Listing | None:
-    """The item as it is now (a strongly consistent read)."""
+    """The item as it is now (strongly consistent reads; a hot item's stock summed over
+    its shards)."""
     row = _row(item_id)
-    return listing_of(row) if row is not None else None
+    if row is None:
+        return None
+    return listing_of(row, shard_rows([row]))
+
+
+def shard_key(item_id: str, shard: int) -> StockShard:
+    return StockShard(pk=keys.stock_shard_pk(item_id, shard), sk=keys.STOCK_SK)
+
+
+def shard_rows(rows: list[CatalogItem]) -> dict[str, list[StockShard]]:
+    """The stock shards of the sharded items among ``rows`` (one BatchGetItem), by item."""
+    wanted = [
+        (keys.stock_shard_pk(row.item_id, k), keys.STOCK_SK)
+        for row in rows
+        if row.stock_shards
+        for k in range(int(row.stock_shards))
+    ]
+    found: dict[str, list[StockShard]] = {}
+    for shard in rows_at(StockShard, wanted) if wanted else []:
+        found.setdefault(shard.item_id, []).append(shard)
+    return found
+
+
+def shard_stocks(item_id: str, shards: int) -> list[int]:
+    """Each shard's stock now (strongly consistent; a missing shard holds none)."""
+    by_pk = {r.pk: int(r.stock) for r in shard_rows([_sharded(item_id, shards)]).get(item_id, [])}
+    return [by_pk.get(keys.stock_shard_pk(item_id, k), 0) for k in range(shards)]
+
+
+def _sharded(item_id: str, shards: int) -> CatalogItem:
+    return CatalogItem(item_id=item_id, stock_shards=shards)
 
 
 # Items a redemption read recently, per process (a warm Lambda, the local server). Safe to
@@ -83,6 +117,7 @@ def get_cached(item_id: str) -> tuple[Listing | None, bool]:
     with _cache_lock:
         if _cache_owner[0] is not owner:
             _cache.clear()
+            _empty.clear()
             _cache_owner[0] = owner
         hit = _cache.get(item_id)
     if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
@@ -104,8 +139,43 @@ def forget(item_id: str) -> None:
         _cache.pop(item_id, None)
 
 
-def listing_of(item: CatalogItem) -> Listing:
-    return value_of(item, Listing, **{to: getattr(item, name) for name, to in RENAMED.items()})
+# Hot items: shards that refused a redemption lately, per process, so the next redemptions
+# go to shards with stock (a hint only: never a reason to answer sold_out by itself).
+EMPTY_SHARD_SECONDS = 5.0
+_empty: dict[str, tuple[float, set[int]]] = {}
+
+
+def empty_shards(item_id: str) -> set[int]:
+    """The item's shards this process saw refuse in the last ``EMPTY_SHARD_SECONDS``."""
+    owner = connection()
+    with _cache_lock:
+        if _cache_owner[0] is not owner:
+            _cache.clear()
+            _empty.clear()
+            _cache_owner[0] = owner
+        seen = _empty.get(item_id)
+        if seen is None or time.monotonic() - seen[0] >= EMPTY_SHARD_SECONDS:
+            return set()
+        return set(seen[1])
+
+
+def remember_empty(item_id: str, shards: set[int]) -> None:
+    """Note that these shards refused (replacing what was noted when ``shards`` is a fresh
+    read's answer)."""
+    with _cache_lock:
+        if len(_empty) >= CACHE_SIZE:
+            _empty.clear()
+        _empty[item_id] = (time.monotonic(), set(shards))
+
+
+def listing_of(item: CatalogItem, shards: dict[str, list[StockShard]] | None = None) -> Listing:
+    """The stored item as a Listing; a hot item's stock and sold are its shards' sums."""
+    extra = {to: getattr(item, name) for name, to in RENAMED.items()}
+    if item.stock_shards:
+        mine = (shards or {}).get(item.item_id, [])
+        extra["stock"] = sum(int(s.stock) for s in mine)
+        extra["sold"] = int(item.sold or 0) + sum(int(s.sold) for s in mine)
+    return value_of(item, Listing, **extra)
 
 
 def _stored(value: Any) -> Any:
@@ -142,6 +212,8 @@ def put(
     totals) survive a replace. False when the item is no longer as read."""
     at = utc(now)
     values = {name: _stored(definition.get(name)) for name in DEFINITION}
+    if values["stock_shards"]:
+        values["stock"] = None  # a hot item's stock lives in its shards
     kind = values["kind"]
     tx = Tx()
     if read is None:
@@ -173,9 +245,29 @@ def put(
             ]
         key = CatalogItem(pk=keys.item_pk(item_id), sk=keys.ITEM_SK)
         tx.update(ITEM, key, actions, condition=_as_read(read))
+    shards = values["stock_shards"]
+    if shards:
+        ver = (read.ver if read else 0) + 1
+        _set_shards(tx, item_id, int(shards), int(definition["stock"] or 0), ver)
     tx.put(ENTRY, _entry(item_id, kind))
     audit.add(tx, change)
     return run(tx.committed)
+
+
+def _set_shards(tx: Tx, item_id: str, shards: int, stock: int, ver: int) -> None:
+    """Spread ``stock`` over the item's shards (their running ``sold`` kept); the
+    definition item keeps no ``stock`` of its own."""
+    for k, share in enumerate(split_stock(stock, shards)):
+        tx.update(
+            f"{SHARD}{k}",
+            shard_key(item_id, k),
+            [
+                StockShard.item_id.set(item_id),
+                StockShard.stock.set(share),
+                StockShard.sold.set(StockShard.sold | 0),
+                StockShard.ver.set(ver),
+            ],
+        )
 
 
 def as_put(
@@ -208,10 +300,10 @@ def _patch_actions(
 ) -> tuple[list[Any], Any]:
     actions = set_or_remove(CatalogItem, {k: _stored(v) for k, v in changes.items()})
     condition = None
+    if _bumps_ver(changes, retired):
+        actions.append(CatalogItem.ver.add(1))
     if retired is not None:
         actions.append(CatalogItem.retired.set(retired))
-    if retired is not None or VERSIONED & set(changes):
-        actions.append(CatalogItem.ver.add(1))
     if stock_delta:
         actions += [CatalogItem.stock.add(stock_delta)]
         condition = CatalogItem.stock.exists()
@@ -219,6 +311,37 @@ def _patch_actions(
             condition &= CatalogItem.stock >= -stock_delta
     actions.append(CatalogItem.updated_at.set(utc(now)))
     return actions, condition
+
+
+def _bumps_ver(changes: dict[str, Any], retired: bool | None) -> bool:
+    return retired is not None or bool(VERSIONED & set(changes))
+
+
+def _restock_shards(tx: Tx, item: Listing, stock_delta: int | None, bump: bool) -> bool:
+    """A hot item's restock over its shards: more stock round-robin from a random shard,
+    less from the fullest shards (each conditional on holding it); a new ``ver`` copied
+    to every shard. False when the shards hold less than is taken away."""
+    shards = item.stock_shards or 0
+    deltas = [0] * shards
+    if stock_delta and stock_delta > 0:
+        deltas = split_stock(stock_delta, shards, first=random.randrange(shards))
+    elif stock_delta:
+        takes = take_from(shard_stocks(item.item_id, shards), -stock_delta)
+        if takes is None:
+            return False
+        for k, take in takes.items():
+            deltas[k] = -take
+    for k, delta in enumerate(deltas):
+        if not delta and not bump:
+            continue
+        actions: list[Any] = [StockShard.stock.add(delta)] if delta else []
+        if bump:
+            actions.append(StockShard.ver.set(item.ver + 1))
+        condition = StockShard.pk.exists()
+        if delta < 0:
+            condition &= StockShard.stock >= -delta
+        tx.update(f"{SHARD}{k}", shard_key(item.item_id, k), actions, condition=condition)
+    return True
 
 
 def patch(
@@ -234,11 +357,19 @@ def patch(
     stock, retire it or bring it back, with the audit entry ``change``, in one transaction.
     Stock never goes below zero (a condition, not a read). None when the item is no longer
     as read (the caller reads it again)."""
-    actions, stock_ok = _patch_actions(changes, now, stock_delta, retired)
+    sharded = bool(item.stock_shards)
+    if sharded and stock_delta and stock_delta < 0 and (item.stock or 0) < -stock_delta:
+        raise InsufficientStock(
+            f"only {item.stock} in stock",
+            details={"stock": item.stock, "stock_delta": stock_delta},
+        )
+    actions, stock_ok = _patch_actions(changes, now, None if sharded else stock_delta, retired)
     as_read = _as_read(item)
     tx = Tx()
     key = CatalogItem(pk=keys.item_pk(item.item_id), sk=keys.ITEM_SK)
     tx.update(ITEM, key, actions, condition=as_read if stock_ok is None else as_read & stock_ok)
+    if sharded and not _restock_shards(tx, item, stock_delta, _bumps_ver(changes, retired)):
+        return None  # the shards changed since the item was read: read it again
     if retired is True:
         tx.delete(ENTRY, _entry(item.item_id, item.kind))
     elif retired is False:
@@ -301,7 +432,8 @@ def page(limit: int, cursor: str | None) -> tuple[list[Listing], str | None]:
     )
     entries = list(result)
     found = {item.item_id: item for item in _batch_get([e.item_id for e in entries])}
-    items = [listing_of(found[e.item_id]) for e in entries if e.item_id in found]
+    shards = shard_rows(list(found.values()))
+    items = [listing_of(found[e.item_id], shards) for e in entries if e.item_id in found]
     return items, pages.encode(result.last_evaluated_key)
 
 

@@ -18,6 +18,8 @@ whole table in memory:
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -254,8 +256,8 @@ def profiles(start: datetime | None, end: datetime | None) -> Iterator[Page]:
 
 def orders(status: str, start: datetime | None, end: datetime | None) -> Iterator[Page]:
     """Mall orders in ``status`` placed in [start, end), oldest first, page by page
-    (``st_sk`` is ``<placed_at UTC>#<order_id>``, so the window is a key range)."""
-    partition = keys.orders_status_pk(status)
+    (``st_sk`` is ``<placed_at UTC>#<order_id>``, so the window is a key range; a sharded
+    status's partitions are merged in that order)."""
     low = utc_iso(start) if start is not None else None
     high = utc_iso(end) if end is not None else None
     if low is not None and high is not None:
@@ -266,6 +268,17 @@ def orders(status: str, start: datetime | None, end: datetime | None) -> Iterato
         condition = OrderItem.st_sk < high
     else:
         condition = None
+    partitions = [_status_rows(p, condition) for p in keys.orders_status_partitions(status)]
+    rows = heapq.merge(*partitions, key=lambda row: row.get("st_sk", ""))
+    while page := list(itertools.islice(rows, ORDERS_PAGE)):
+        yield page
+
+
+ORDERS_PAGE = 1000
+
+
+def _status_rows(partition: str, condition: Condition | None) -> Iterator[dict[str, Any]]:
+    """One by_status partition's rows in ``st_sk`` order."""
     start_key = None
     while True:
         page = table().query(
@@ -275,11 +288,9 @@ def orders(status: str, start: datetime | None, end: datetime | None) -> Iterato
             exclusive_start_key=start_key,
             scan_index_forward=True,
         )
-        rows = [plain_image(item) for item in page.get("Items", [])]
         # between() includes ``high`` itself: an order placed exactly at ``end`` is not in
         # the window (its key is ``<end>#<id>``, above ``high``, so it is never matched)
-        if rows:
-            yield rows
+        yield from (plain_image(item) for item in page.get("Items", []))
         start_key = page.get("LastEvaluatedKey")
         if not start_key:
             return

@@ -198,6 +198,38 @@ orders_status_pk = _prefixed(
     ORDERS_IN, "GSI ``by_status`` partition: orders in one status (operators' queue, the sweep)."
 )
 orders_status_sk = time_ordered_sk  # placed_at_utc, order_id
+STOCK_SK = "STOCK"
+# Statuses every order of a sale enters: their by_status partition is spread over shards.
+SHARDED_STATUSES = frozenset({"placed"})
+ORDER_STATUS_SHARDS = 10  # ≈ 10 000 index writes/s for the placed queue
+
+
+def stock_shard_pk(item_id: str, shard: int) -> str:
+    """A hot item's stock shard ``ITEM#<id>#<kk>`` / ``STOCK``: its own partition, so a
+    flash sale spreads its writes over the shards (under ``ITEM#``: same grants)."""
+    return f"{ITEM}{item_id}#{shard:02d}"
+
+
+def orders_status_shard(order_id: str) -> int:
+    """The by_status shard of an order in a sharded status (stable per order)."""
+    return int(hashlib.sha256(order_id.encode()).hexdigest()[:8], 16) % ORDER_STATUS_SHARDS
+
+
+def orders_status_key(status: str, order_id: str) -> str:
+    """GSI ``by_status`` partition of an order: ``ORDERS#<status>``, or for the statuses a
+    sale floods ``ORDERS#<status>#<kk>`` (the order's shard; orders indexed before the
+    sharding stay in ``ORDERS#<status>`` and are read with the shards)."""
+    if status in SHARDED_STATUSES:
+        return f"{ORDERS_IN}{status}#{orders_status_shard(order_id):02d}"
+    return orders_status_pk(status)
+
+
+def orders_status_partitions(status: str) -> list[str]:
+    """Every by_status partition holding orders in ``status`` (old layout first)."""
+    if status not in SHARDED_STATUSES:
+        return [orders_status_pk(status)]
+    shards = [f"{ORDERS_IN}{status}#{k:02d}" for k in range(ORDER_STATUS_SHARDS)]
+    return [orders_status_pk(status), *shards]
 coupon_pk = _prefixed(COUPON)
 limit_item_sk = _prefixed(
     f"{LIMIT}ITEM#", "Per-member counter of the units of one item ever redeemed."

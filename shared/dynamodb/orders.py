@@ -8,6 +8,7 @@ False (the caller reads the order again). The redemption that creates an order i
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +20,13 @@ from shared.domain.audit import AuditEntry
 from shared.domain.ledger import Return
 from shared.domain.mall import Order
 from shared.dynamodb import audit, keys, ledger, pages
-from shared.dynamodb.models.mall import CatalogItem, CounterItem, CouponItem, OrderItem
+from shared.dynamodb.models.mall import (
+    CatalogItem,
+    CounterItem,
+    CouponItem,
+    OrderItem,
+    StockShard,
+)
 from shared.dynamodb.tx import Cancelled, Tx, run, updated
 from shared.dynamodb.values import row_at, value_of
 
@@ -65,7 +72,7 @@ def order_item(
         updated_at=placed_at_utc,
         pickup_failures=0,
         order_pk=keys.mall_order_id_key(order_id),
-        st_pk=keys.orders_status_pk(status),
+        st_pk=keys.orders_status_key(status, order_id),
         st_sk=keys.orders_status_sk(placed_at_utc, order_id),
         **fields,
     )
@@ -132,16 +139,37 @@ def member_page(
 
 
 def status_page(status: str, limit: int, cursor: str | None) -> tuple[list[Order], str | None]:
-    """Orders in one status, newest first (the by_status index)."""
-    partition = keys.orders_status_pk(status)
-    return _page(
-        OrderItem.by_status.query(
-            partition,
-            scan_index_forward=False,
-            limit=limit,
-            last_evaluated_key=pages.decode(cursor, ("st_pk", partition)),
+    """Orders in one status, newest first (the by_status index). A sharded status (every
+    order of a sale is ``placed``) is read from each of its partitions and merged in
+    ``st_sk`` order; its cursor is the last ``st_sk`` shown."""
+    partitions = keys.orders_status_partitions(status)
+    if len(partitions) == 1:
+        return _page(
+            OrderItem.by_status.query(
+                partitions[0],
+                scan_index_forward=False,
+                limit=limit,
+                last_evaluated_key=pages.decode(cursor, ("st_pk", partitions[0])),
+            )
         )
-    )
+    after = pages.decode(cursor, ("st_pk", partitions[0]))
+    below = OrderItem.st_sk < after["st_sk"]["S"] if after and "st_sk" in after else None
+    rows: list[OrderItem] = []
+    more = False
+    for partition in partitions:
+        result = OrderItem.by_status.query(
+            partition, below, scan_index_forward=False, limit=limit + 1
+        )
+        found = list(result)
+        more = more or len(found) > limit
+        rows += found[:limit]
+    rows.sort(key=lambda row: row.st_sk or "", reverse=True)
+    more = more or len(rows) > limit
+    shown = rows[:limit]
+    if not (more and shown):
+        return [order_of(row) for row in shown], None
+    last = {"st_pk": {"S": partitions[0]}, "st_sk": {"S": shown[-1].st_sk or ""}}
+    return [order_of(row) for row in shown], pages.encode(last)
 
 
 def placed_before(status: str, before: datetime) -> Iterator[Order]:
@@ -158,10 +186,10 @@ def placed_before(status: str, before: datetime) -> Iterator[Order]:
 # Moving orders ----------------------------------------------------------------------------
 
 
-def _status_actions(target: str, now: datetime) -> list[Any]:
+def _status_actions(order: Order, target: str, now: datetime) -> list[Any]:
     return [
         OrderItem.status.set(target),
-        OrderItem.st_pk.set(keys.orders_status_pk(target)),
+        OrderItem.st_pk.set(keys.orders_status_key(target, order.order_id)),
         OrderItem.updated_at.set(utc(now)),
     ]
 
@@ -193,7 +221,7 @@ def move(
     """Set ``order`` to ``target`` (plus ``fields``) if it is still in the status it was read
     in, with the operator's audit entry ``change`` if any. Returns False when it was not
     (the caller reads it again); ``order`` is refreshed."""
-    actions = _status_actions(target, now)
+    actions = _status_actions(order, target, now)
     actions += [getattr(OrderItem, name).set(value) for name, value in fields.items()]
     return _update(order, actions, change=change)
 
@@ -212,7 +240,7 @@ def pick_up(order: Order, code: str, now: datetime, change: AuditEntry) -> bool:
     the order must not be locked (in the condition)."""
     return _update(
         order,
-        _status_actions(mall.PICKED_UP, now),
+        _status_actions(order, mall.PICKED_UP, now),
         (OrderItem.pickup_code == code) & (OrderItem.pickup_failures < mall.PICKUP_ATTEMPTS),
         change,
     )
@@ -233,12 +261,12 @@ def give_back(
     conditional on the status it was read in, so it happens once. False when the order
     moved meanwhile (the caller reads it again)."""
 
-    def attempt(with_stock: bool) -> bool:
+    def attempt(with_stock: bool, shard: int | None = order.stock_shard) -> bool:
         tx = Tx()
         tx.update(
             ORDER,
             _key(order),
-            [*_status_actions(target, now), OrderItem.reason.set(reason)],
+            [*_status_actions(order, target, now), OrderItem.reason.set(reason)],
             condition=OrderItem.status == order.status,
         )
         q = order.quantity
@@ -253,7 +281,15 @@ def give_back(
                 **kinds.wording(RETURN_CODES[target], {"item": order.item_name, "quantity": q}),
             )
             ledger.add_return(tx, giveback, order_id=order.order_id)
-        if with_stock and order.stocked:
+        if with_stock and order.stocked and shard is not None:
+            # A hot item: the units go back to a stock shard (the one they came from).
+            tx.update(
+                ITEM,
+                StockShard(pk=keys.stock_shard_pk(order.item_id, shard), sk=keys.STOCK_SK),
+                [StockShard.stock.add(q), StockShard.sold.add(-q)],
+                condition=StockShard.pk.exists(),
+            )
+        elif with_stock and order.stocked:
             tx.update(
                 ITEM,
                 CatalogItem(pk=keys.item_pk(order.item_id), sk=keys.ITEM_SK),
@@ -290,8 +326,12 @@ def give_back(
             return attempt(stock)
         except Cancelled as cancelled:
             if ITEM in cancelled and ORDER not in cancelled:
-                # The item has no stock attribute any more (made unlimited): nothing to return.
+                # The item's stock moved to shards since the order (made hot): back to one
+                # of them; or it has no stock any more (made unlimited): nothing to return.
+                shards = _stock_shards(order.item_id) if order.stock_shard is None else None
                 try:
+                    if shards:
+                        return attempt(True, random.randrange(shards))
                     return attempt(False)
                 except Cancelled:
                     return False
@@ -303,6 +343,12 @@ def give_back(
     return done
 
 
+def _stock_shards(item_id: str) -> int | None:
+    """How many stock shards the item has now (None: its stock is on the item, or none)."""
+    item = row_at(CatalogItem, keys.item_pk(item_id), keys.ITEM_SK)
+    return int(item.stock_shards) if item is not None and item.stock_shards else None
+
+
 def confirm_payment(order: Order, payment_ref: str, now: datetime, today: date) -> bool:
     """The shop got the cash part: the order goes on (a coupon is issued now). False when
     the order is no longer awaiting payment; ``order`` is refreshed either way."""
@@ -311,7 +357,7 @@ def confirm_payment(order: Order, payment_ref: str, now: datetime, today: date) 
         target = mall.paid_status(order.kind)
         tx = Tx()
         actions = [
-            *_status_actions(target, now),
+            *_status_actions(order, target, now),
             OrderItem.paid_at.set(utc(now)),
             OrderItem.payment_ref.set(payment_ref),
         ]

@@ -22,8 +22,15 @@ from shared.domain import mall
 from shared.domain.ledger import Debit
 from shared.domain.mall import Limits, Offer
 from shared.domain.members import can_spend
-from shared.dynamodb import holds, idempotency, keys, ledger
-from shared.dynamodb.models.mall import CatalogItem, CounterItem, CouponItem, OrderItem, PayoutItem
+from shared.dynamodb import catalog, holds, idempotency, keys, ledger
+from shared.dynamodb.models.mall import (
+    CatalogItem,
+    CounterItem,
+    CouponItem,
+    OrderItem,
+    PayoutItem,
+    StockShard,
+)
 from shared.dynamodb.models.members import MemberItem
 from shared.dynamodb.orders import (
     COUPON,
@@ -40,6 +47,7 @@ from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.errors import ItemNotFound, LimitReached, NotAvailable, SoldOut
 
 PROFILE = ledger.PROFILE
+SHARD = "shard"
 SPEND_SOURCE = "redeem"
 
 
@@ -49,6 +57,14 @@ class Stale(Exception):
     def __init__(self, first_donation: bool | None = None):
         super().__init__("stale")
         self.first_donation = first_donation
+
+
+class ShardEmpty(Exception):
+    """The hot item's stock shard tried holds fewer units than asked: try another."""
+
+    def __init__(self, shard: int):
+        super().__init__(f"stock shard {shard} is empty")
+        self.shard = shard
 
 
 class Plan(Struct, frozen=True):
@@ -75,6 +91,7 @@ class Plan(Struct, frozen=True):
     payout_amount: Decimal | None = None
     first_donation: bool | None = None  # donations: does this member give for the first time
     request: idempotency.Key | None = None
+    shard: int | None = None  # a hot item's stock shard this redemption takes from
 
 
 MONTH_COUNTER_DAYS = 35  # a month's counter outlives the month (renewed by each write)
@@ -105,6 +122,7 @@ def _order_item(plan: Plan) -> OrderItem:
         payment_due_at=utc(plan.payment_due_at) if plan.payment_due_at else None,
         payout_amount=str(plan.payout_amount) if plan.payout_amount is not None else None,
         stocked=offer.limited,
+        stock_shard=plan.shard,
         counted_total=plan.limits.total is not None,
         counted_day=plan.today.isoformat() if plan.limits.per_day is not None else None,
         counted_month=mall.month_of(plan.today) if plan.limits.per_month is not None else None,
@@ -122,7 +140,15 @@ def _add_item(tx: Tx, plan: Plan) -> None:
     offer, q = plan.offer, plan.quantity
     key = CatalogItem(pk=keys.item_pk(offer.item_id), sk=keys.ITEM_SK)
     same = CatalogItem.ver == offer.ver
-    if offer.limited:
+    if offer.limited and plan.shard is not None:
+        # A hot item: only the shard is written, guarded by its copy of the item's ver.
+        tx.update(
+            SHARD,
+            catalog.shard_key(offer.item_id, plan.shard),
+            [StockShard.stock.add(-q), StockShard.sold.add(q)],
+            condition=(StockShard.ver == offer.ver) & (StockShard.stock >= q),
+        )
+    elif offer.limited:
         tx.update(
             ITEM,
             key,
@@ -180,6 +206,10 @@ def _add_limits(tx: Tx, plan: Plan) -> None:
 def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
     """The one reason a redemption was refused, from the cancellation reasons."""
     failed = cancelled.failed
+    if SHARD in failed:
+        shard = image(failed[SHARD], StockShard)
+        if shard is None or int(shard.ver) != plan.offer.ver:
+            return Stale(plan.first_donation)  # the item changed since it was read
     if ITEM in failed:
         item = image(failed[ITEM], CatalogItem)
         if item is None:
@@ -191,6 +221,8 @@ def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
         return holds.free_or_refuse(failed[PROFILE], plan.member_id, plan.points)
     if ITEM in failed:
         return SoldOut(f"{plan.offer.name} is sold out", details={"item_id": plan.offer.item_id})
+    if SHARD in failed and plan.shard is not None:
+        return ShardEmpty(plan.shard)
     if PROFILE in failed and not mall.tier_allows(member.tier, plan.offer.min_tier):
         return NotAvailable(
             f"{plan.offer.name} is for {plan.offer.min_tier} members and above",
@@ -214,8 +246,9 @@ def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
 def place(plan: Plan) -> idempotency.Replay | None:
     """Write the redemption; None when done, the first response for a repeated key.
 
-    Raises the refusal (``SoldOut``, ``InsufficientPoints``, ``LimitReached`` ...) or
-    :class:`Stale` when the item changed since it was read."""
+    Raises the refusal (``SoldOut``, ``InsufficientPoints``, ``LimitReached`` ...),
+    :class:`Stale` when the item changed since it was read, or :class:`ShardEmpty` when a
+    hot item's shard holds too few units (the caller tries another shard)."""
 
     def attempt() -> idempotency.Replay | None:
         tx = Tx()

@@ -75,6 +75,7 @@ class Definition(Struct, frozen=True):
     coupon_valid_days: int | None = None
     description: str | None = None
     image_url: str | None = None
+    stock_shards: int | None = None
 
 
 def _check_definition(
@@ -84,6 +85,7 @@ def _check_definition(
     starts_at: datetime | None,
     ends_at: datetime | None,
     coupon_valid_days: int | None,
+    stock_shards: int | None = None,
 ) -> None:
     problems = mall.definition_problems(
         kind,
@@ -92,6 +94,7 @@ def _check_definition(
         starts_at=starts_at,
         ends_at=ends_at,
         coupon_valid_days=coupon_valid_days,
+        stock_shards=stock_shards,
     )
     if problems:
         raise Invalid(
@@ -102,7 +105,9 @@ def _check_definition(
 def put_item(item_id: str, d: Definition, now: datetime, actor: str) -> tuple[dict[str, Any], bool]:
     """Create or replace a catalog item. Returns (stored item, created). Audited
     (``catalog.put``) in the write's transaction, conditional on the item as read."""
-    _check_definition(d.kind, d.cash, d.stock, d.starts_at, d.ends_at, d.coupon_valid_days)
+    _check_definition(
+        d.kind, d.cash, d.stock, d.starts_at, d.ends_at, d.coupon_valid_days, d.stock_shards
+    )
     custom = d.limit_mode == mall.LIMITS_CUSTOM
     definition = {
         "name": d.name,
@@ -120,17 +125,27 @@ def put_item(item_id: str, d: Definition, now: datetime, actor: str) -> tuple[di
         "coupon_valid_days": d.coupon_valid_days,
         "description": d.description,
         "image_url": d.image_url,
+        "stock_shards": d.stock_shards,
     }
     rules = programme.current()
 
     def attempt() -> bool | None:
         read = catalog_repo.get(item_id)
+        _check_shards(read, d.stock_shards)
         after = catalog_repo.as_put(item_id, definition, now, read)
         change = _change(now, actor, "catalog.put", read, after, rules)
         return read is None if catalog_repo.put(item_id, definition, now, change, read) else None
 
     created = until_done(attempt, "catalog item")
     return item_view(catalog_repo.get_written(item_id), now, rules, admin=True), created
+
+
+def _check_shards(read: Listing | None, stock_shards: int | None) -> None:
+    """A hot item keeps its shard count: the shards hold its running ``sold`` counts (an
+    item without shards may be made hot; its stock then moves to the shards)."""
+    if read is not None and read.stock_shards and stock_shards != read.stock_shards:
+        problem = f"is {read.stock_shards} and cannot change once set"
+        raise Invalid(f"stock_shards {problem}", details={"fields": {"stock_shards": problem}})
 
 
 def _change(

@@ -4,6 +4,7 @@ takes stock, counts the limits and records the order and the Idempotency-Key's r
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +44,7 @@ def _plan(
     rules: Rules,
     first_donation: bool | None,
     request: idempotency.Key | None,
+    shard: int | None = None,
 ) -> Plan:
     limits = mall.limits_of(offer, rules)
     points = mall.cost(offer, cmd.quantity)
@@ -77,6 +79,7 @@ def _plan(
         ),
         "first_donation": first_donation,
         "request": request,
+        "shard": shard,
     }
     plan = Plan(**fields)
     return Plan(**{**fields, "response": redemption_view(plan, rules)})
@@ -114,6 +117,7 @@ class _Redemption:
             else None
         )
         self.first_donation: bool | None = None
+        self.refused: set[int] = set()  # a hot item's shards that refused this redemption
 
     def attempt(self) -> tuple[int, dict[str, Any]] | None:
         cmd, now = self.cmd, self.now
@@ -136,7 +140,43 @@ class _Redemption:
             )
         if offer.kind == mall.DONATION and self.first_donation is None:
             self.first_donation = not orders_repo.has_redeemed(cmd.member_id, offer.item_id)
-        plan = _plan(cmd, offer, now, self.rules, self.first_donation, self.request)
+        while True:
+            try:
+                shard = self._shard(offer) if offer.limited and offer.stock_shards else None
+            except SoldOut:
+                replay = idempotency.find(self.request, now) if self.request else None
+                if replay is not None:  # the retry of a redemption that took the last unit
+                    return replay.status, replay.body
+                raise
+            plan = _plan(cmd, offer, now, self.rules, self.first_donation, self.request, shard)
+            try:
+                return self._place(plan)
+            except redemptions_repo.ShardEmpty as empty:
+                self.refused.add(empty.shard)
+                catalog_repo.remember_empty(
+                    offer.item_id, catalog_repo.empty_shards(offer.item_id) | {empty.shard}
+                )
+
+    def _shard(self, offer: Offer) -> int:
+        """A hot item's next shard to take from: a random one that has not refused (this
+        redemption) nor lately (this process); when none is left, the shards as read now.
+        ``sold_out`` once no shard holds the quantity."""
+        shards, item_id = offer.stock_shards or 0, offer.item_id
+        hint = self.refused | catalog_repo.empty_shards(item_id)
+        shard = mall.shard_to_try(shards, hint, random.choice)
+        if shard is not None:
+            return shard
+        stocks = catalog_repo.shard_stocks(item_id, shards)
+        short = {k for k, stock in enumerate(stocks) if stock < self.cmd.quantity}
+        catalog_repo.remember_empty(item_id, short)
+        shard = mall.shard_to_try(shards, self.refused | short, random.choice)
+        if shard is None:
+            catalog_repo.forget(item_id)  # the next request reads the stock afresh
+            raise SoldOut(f"{offer.name} is sold out", details={"item_id": item_id})
+        return shard
+
+    def _place(self, plan: Plan) -> tuple[int, dict[str, Any]] | None:
+        cmd = self.cmd
         try:
             replay = redemptions_repo.place(plan)
         except redemptions_repo.Stale as stale:

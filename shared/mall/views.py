@@ -71,6 +71,7 @@ def item_view(
         view.update(
             ver=item.ver,
             sold=item.sold,
+            stock_shards=item.stock_shards,
             limit_mode=item.limit_mode,
             created_at=local(item.created_at, rules),
             updated_at=local(item.updated_at, rules),

@@ -10,6 +10,7 @@ from shared.domain.mall import (
     KINDS,
     MAX_POINTS,
     MAX_QUANTITY,
+    MAX_STOCK_SHARDS,
     PLACED,
     REJECTED,
     SHIPPED,
@@ -48,6 +49,8 @@ PUT_ITEM = Body(
         # absent: the programme's default limits; null: none; an object: these
         "per_member_limit": Nested(LIMITS, required=False),
         "coupon_valid_days": Integer(required=False, minimum=1, maximum=3650),
+        # a hot item: its stock spread over this many shards (≈ expected peak / 400 per s)
+        "stock_shards": Integer(required=False, minimum=1, maximum=MAX_STOCK_SHARDS),
         "description": Text(required=False, max_length=2000, multiline=True),
         "image_url": Text(
             required=False,

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from shared.dynamodb import catalog as catalog_repo
 from tests.support import Api, member_with_points
 
 pytestmark = [pytest.mark.dynamodb_local, pytest.mark.usefixtures("frozen_clock")]
@@ -118,3 +119,34 @@ def test_members_racing_for_limited_stock_never_oversell(local_api: Api) -> None
     assert sum(balances) == 30 * 1000 - 10 * 500
     placed = api.operator("GET", "/v1/admin/orders?status=placed&limit=100").body["items"]
     assert len(placed) == 10
+
+
+def test_members_racing_for_a_hot_items_shards_never_oversell(local_api: Api) -> None:
+    """The same race on an item whose stock is spread over shards: exactly the stock is
+    sold, every shard ends empty, and sold_out comes only after that."""
+    api = local_api
+    members = [f"m-{i}" for i in range(30)]
+    for member_id in members:
+        member_with_points(api, member_id, 1000)
+    item(api, "flash", points=100, stock=12, stock_shards=4, per_member_limit=None)
+
+    def redeem(i: int) -> tuple[int, str | None]:
+        res = api.member(
+            members[i % len(members)],
+            "POST",
+            "/v1/redemptions",
+            {"item_id": "flash", "delivery": SHIP},
+        )
+        return res.status, res.code
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        outcomes = Counter(pool.map(redeem, range(60)))
+
+    assert outcomes == {(201, None): 12, (409, "sold_out"): 48}
+    stored = api.operator("GET", "/v1/admin/catalog/flash").body
+    assert (stored["stock"], stored["sold"]) == (0, 12)
+    assert catalog_repo.shard_stocks("flash", 4) == [0, 0, 0, 0]
+    balances = [me(api, m)[0] for m in members]
+    assert sum(balances) == 30 * 1000 - 12 * 100
+    placed = api.operator("GET", "/v1/admin/orders?status=placed&limit=100").body["items"]
+    assert len(placed) == 12

@@ -36,6 +36,19 @@ class CatalogItem(Item):
     donors = NumberAttribute(null=True)  # donations: distinct members who gave
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # Hot items: the stock lives in this many StockShard items (``stock`` absent here).
+    stock_shards = NumberAttribute(null=True)
+
+
+class StockShard(Item):
+    """One share of a hot item's stock in its own partition (``ITEM#<id>#<kk>`` /
+    ``STOCK``): a redemption takes from one shard; ``ver`` copies the item's, so the
+    redemption's guard on the definition it read never touches the item's own partition."""
+
+    item_id = UnicodeAttribute()
+    stock = NumberAttribute(default=0)
+    sold = NumberAttribute(default=0)  # units taken from this shard, net of cancellations
+    ver = NumberAttribute(default=0)
 
 
 class CatalogEntry(Item):
@@ -75,6 +88,7 @@ class OrderItem(Item):
     payout_amount = UnicodeAttribute(null=True)  # cash-outs: decimal string
     # What a cancellation gives back besides the points.
     stocked = BooleanAttribute(default=False)  # one unit of stock per unit ordered
+    stock_shard = NumberAttribute(null=True)  # hot items: the shard the units came from
     counted_total = BooleanAttribute(default=False)  # the per-item limit counter
     counted_day = UnicodeAttribute(null=True)  # the per-day counter's day (YYYY-MM-DD)
     counted_month = UnicodeAttribute(null=True)  # the per-month counter's month (YYYY-MM)
