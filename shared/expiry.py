@@ -16,7 +16,7 @@ from shared.domain.ledger import Debit
 from shared.domain.lots import expiring, extend, settle
 from shared.dynamodb import expiry as repo
 from shared.errors import Conflict, Contention, Invalid, MemberNotFound
-from shared.jobs.runner import Partitions, TimeLeft, forever, run_partitions
+from shared.jobs.runner import Partitions, TimeLeft, fan_out, forever
 
 EXPIRE_JOB, REMINDERS_JOB = "expire", "expiry-reminders"
 MAX_LOTS_PER_TX = 95  # + the member update and the ledger entry, under the 100-item limit
@@ -88,11 +88,17 @@ def _over_lots(
 def run_expiry(now: datetime, time_left: TimeLeft = forever) -> dict[str, Any]:
     """Expire what is left of every lot whose last valid day is before today.
 
-    Work comes from the ``by_expiry`` index (only lots due), one shard at a time, so the cost
-    follows the lots due, not the members. Checkpointed per shard (``run_partitions``); a
-    run stopped for time resumes at the shard it was in. Running again the same day scans
-    again and finds nothing due (or what a contended member left): it changes nothing.
+    Work comes from the ``by_expiry`` index (only lots due), one task per shard, the shards
+    worked in parallel on AWS (``fan_out``), so the cost follows the lots due, not the
+    members. Each shard is checkpointed; a task stopped for time resumes where it stopped.
+    Running again the same day scans again and finds nothing due (or what a contended member
+    left): it changes nothing.
     """
+    return fan_out(expiry_work(now), now, time_left)
+
+
+def expiry_work(now: datetime) -> Partitions:
+    """The expiry's run of ``now``'s day (what its coordinator and its shards' tasks do)."""
     rules = programme.current()
     today = local_date(now, rules.zone)
 
@@ -103,8 +109,7 @@ def run_expiry(now: datetime, time_left: TimeLeft = forever) -> dict[str, Any]:
         return {"members": 1, "lots": closed, "expired_points": expired}
 
     counters = ("members", "lots", "expired_points")
-    work = _over_lots(EXPIRE_JOB, counters, today, (None, today), rules.expiry_shards, step)
-    return run_partitions(work, now, time_left)
+    return _over_lots(EXPIRE_JOB, counters, today, (None, today), rules.expiry_shards, step)
 
 
 def run_reminders(now: datetime, time_left: TimeLeft = forever) -> dict[str, Any]:
@@ -112,8 +117,13 @@ def run_reminders(now: datetime, time_left: TimeLeft = forever) -> dict[str, Any
     threshold (a marker item per reminder doubles as the event's outbox record).
 
     Visits the members with lots due within the widest threshold (``by_expiry``), each once
-    per run, checkpointed per shard like the expiry; running again the same day sends
-    nothing twice (the markers)."""
+    per run, one task per shard like the expiry; running again the same day sends nothing
+    twice (the markers)."""
+    return fan_out(reminders_work(now), now, time_left)
+
+
+def reminders_work(now: datetime) -> Partitions:
+    """The reminders' run of ``now``'s day."""
     rules = programme.current()
     today = local_date(now, rules.zone)
     horizon = today + timedelta(days=max(REMINDER_THRESHOLDS) + 1)
@@ -122,8 +132,7 @@ def run_reminders(now: datetime, time_left: TimeLeft = forever) -> dict[str, Any
         return {"members": 1, "reminders": _remind(member_id, today, now)}
 
     counters = ("reminders", "members")
-    work = _over_lots(REMINDERS_JOB, counters, today, (today, horizon), rules.expiry_shards, step)
-    return run_partitions(work, now, time_left)
+    return _over_lots(REMINDERS_JOB, counters, today, (today, horizon), rules.expiry_shards, step)
 
 
 def _remind(member_id: str, today: date, now: datetime) -> int:

@@ -22,7 +22,7 @@ from shared.domain.tiers import (
     stale_buckets,
 )
 from shared.dynamodb import tiers as repo
-from shared.jobs.runner import Partitions, TimeLeft, forever, run_partitions
+from shared.jobs.runner import Partitions, TimeLeft, fan_out, forever
 from shared.observability import logger
 
 TIERS_JOB, BIRTHDAYS_JOB = "tiers", "birthdays"
@@ -40,11 +40,17 @@ def evaluate_tiers(now: datetime, time_left: TimeLeft = forever) -> dict[str, An
     shard), so its cost follows them, not all members. Once per month: a member's
     demotion carries the month's marker (``tier_evaluated``) in its conditional update, so a
     second or concurrent run cannot demote twice; a completed run answers at once when run
-    again that month; a run stopped for time resumes at its checkpoint (``run_partitions``).
+    again that month; one task per index partition, each resuming at its checkpoint
+    (``fan_out``).
     """
+    return fan_out(tiers_work(now), now, time_left)
+
+
+def tiers_work(now: datetime) -> Partitions:
+    """The evaluation's run of ``now``'s month."""
     rules = programme.current()
     today = local_date(now, rules.zone)
-    work = Partitions(
+    return Partitions(
         TIERS_JOB,
         month_key(today),
         repo.tier_partitions(rules.tiers[1:]),
@@ -52,7 +58,6 @@ def evaluate_tiers(now: datetime, time_left: TimeLeft = forever) -> dict[str, An
         lambda member_id: {"processed": 1, _evaluate_member(member_id, today, rules, now): 1},
         ("processed", "demoted", "kept", "skipped", "contended"),
     )
-    return run_partitions(work, now, time_left)
 
 
 def _evaluate_member(member_id: str, today: date, rules: Rules, now: datetime) -> str:
@@ -100,6 +105,11 @@ def credit_birthdays(now: datetime, time_left: TimeLeft = forever) -> dict[str, 
     completed run answers at once when run again that day, and even a second full run
     credits nobody twice (the ledger key).
     """
+    return fan_out(birthdays_work(now), now, time_left)
+
+
+def birthdays_work(now: datetime) -> Partitions:
+    """The birthdays' run of ``now``'s day."""
     rules = programme.current()
     today = local_date(now, rules.zone)
 
@@ -107,7 +117,7 @@ def credit_birthdays(now: datetime, time_left: TimeLeft = forever) -> dict[str, 
         outcome, points = _birthday(member_id, today, rules, now)
         return {"processed": 1, outcome: 1, "points": points}
 
-    work = Partitions(
+    return Partitions(
         BIRTHDAYS_JOB,
         today.isoformat(),
         repo.birthday_partitions(birthday_days(today)),
@@ -115,7 +125,6 @@ def credit_birthdays(now: datetime, time_left: TimeLeft = forever) -> dict[str, 
         step,
         ("processed", "credited", "points", "already", "frozen", "not_registered"),
     )
-    return run_partitions(work, now, time_left)
 
 
 def _tier(name: str | None, rules: Rules) -> Tier:

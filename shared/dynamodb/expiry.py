@@ -60,19 +60,20 @@ def balances(member_id: str) -> Balances | None:
     return Balances(member_id, member.ver, member.consumed, member.settled, member.spendable)
 
 
-def members_with_lots_in(shard: int, start: date | None, end: date) -> Iterator[str]:
+def members_with_lots_in(
+    shard: int, start: date | None, end: date, after: str | None = None
+) -> Iterator[tuple[str, str]]:
     """Members with open lots whose last day is in [start, end), one shard of the
-    ``by_expiry`` index, each once, paging lazily (lots settled meanwhile drop out)."""
+    ``by_expiry`` index, each once, paging lazily (lots settled meanwhile drop out), with
+    the index sort key they were found at; ``after``: from past that key on (a resume)."""
     high = keys.expiry_before(end)
-    if start is None:
-        condition = LotItem.exp_sk < high
-    else:
-        condition = LotItem.exp_sk.between(start.isoformat(), high)
+    low = after if after is not None else start.isoformat() if start is not None else None
+    condition = LotItem.exp_sk < high if low is None else LotItem.exp_sk.between(low, high)
     seen: set[str] = set()
     for lot in LotItem.by_expiry.query(keys.expiry_pk(shard), condition):
-        if lot.exp_sk < high and lot.member_id not in seen:
+        if lot.exp_sk < high and lot.exp_sk != after and lot.member_id not in seen:
             seen.add(lot.member_id)
-            yield lot.member_id
+            yield lot.member_id, lot.exp_sk
 
 
 def open_lots(member_id: str, before: date | None = None) -> list[OpenLot]:

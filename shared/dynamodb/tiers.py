@@ -233,11 +233,13 @@ def tier_partitions(tiers: Sequence[Tier]) -> list[tuple[str, int]]:
     return [(tier.name, shard) for tier in tiers for shard in range(keys.TIER_SHARDS)]
 
 
-def members_in_tier(tier: str, shard: int) -> Iterator[str]:
+def members_in_tier(tier: str, shard: int, after: str | None = None) -> Iterator[tuple[str, str]]:
     """Members in one shard of a tier above the first (GSI ``by_tier``, keys only, paged
-    lazily). The index is eventually consistent: the caller reads each member."""
-    for hit in MemberItem.by_tier.query(keys.tier_pk(tier, shard)):
-        yield keys.member_id_of(hit.pk)
+    lazily), with their index sort key; ``after``: past that key (a resume). The index is
+    eventually consistent: the caller reads each member."""
+    condition = MemberItem.tier_sk > after if after is not None else None
+    for hit in MemberItem.by_tier.query(keys.tier_pk(tier, shard), condition):
+        yield keys.member_id_of(hit.pk), hit.tier_sk
 
 
 class TierState(Struct, frozen=True):
@@ -323,10 +325,14 @@ def birthday_partitions(month_days: Iterable[str]) -> list[tuple[str, int]]:
     return [(day, shard) for day in month_days for shard in range(keys.BIRTHDAY_SHARDS)]
 
 
-def members_born_on(month_day: str, shard: int) -> Iterator[str]:
-    """Members whose birthday is ``MM-DD``, one shard of GSI ``by_birthday`` (keys only)."""
-    for hit in MemberItem.by_birthday.query(keys.birthday_pk(month_day, shard)):
-        yield keys.member_id_of(hit.pk)
+def members_born_on(
+    month_day: str, shard: int, after: str | None = None
+) -> Iterator[tuple[str, str]]:
+    """Members whose birthday is ``MM-DD``, one shard of GSI ``by_birthday`` (keys only),
+    with their index sort key; ``after``: past that key (a resume)."""
+    condition = MemberItem.bday_sk > after if after is not None else None
+    for hit in MemberItem.by_birthday.query(keys.birthday_pk(month_day, shard), condition):
+        yield keys.member_id_of(hit.pk), hit.bday_sk
 
 
 class BirthdayOutcome(Struct, frozen=True):

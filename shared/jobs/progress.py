@@ -21,14 +21,20 @@ from shared.metrics import JOB_INCOMPLETE, JOB_MISSED_DEADLINE, JOB_PROCESSED
 from shared.observability import logger
 
 
-def record(job: str, result: Mapping[str, Any], deadline: bool = False) -> None:
+def record(job: str, result: Mapping[str, Any], deadline: bool = False, service: str = "") -> None:
     """Write the metrics of ``job``'s run that answered ``result``; a ``deadline`` run that
-    ended incomplete is also logged as an error (the work left waits for tomorrow's window)."""
+    ended incomplete is also logged as an error (the work left waits for tomorrow's window).
+
+    A fanned-out run whose coordinator ``queued`` its shards' tasks did not stop for time
+    (JobIncomplete 0) and processed nothing itself: each task writes its own
+    ``processed``, under the coordinating function's ``service`` (one line per task)."""
     incomplete = result.get("complete") is False
-    metrics = EphemeralMetrics()
+    queued = bool(result.get("queued"))
+    processed = 0 if queued else int(result.get("processed", 0))
+    metrics = EphemeralMetrics(service=service or None)
     metrics.add_dimension("job", job)
-    metrics.add_metric(JOB_PROCESSED, MetricUnit.Count, int(result.get("processed", 0)))
-    metrics.add_metric(JOB_INCOMPLETE, MetricUnit.Count, int(incomplete))
+    metrics.add_metric(JOB_PROCESSED, MetricUnit.Count, processed)
+    metrics.add_metric(JOB_INCOMPLETE, MetricUnit.Count, int(incomplete and not queued))
     if deadline:
         metrics.add_metric(JOB_MISSED_DEADLINE, MetricUnit.Count, int(incomplete))
         if incomplete:

@@ -16,9 +16,10 @@ run after run while each makes progress, every one audited like the first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 from types import MappingProxyType
 from typing import Any
 
@@ -27,7 +28,7 @@ from shared.domain import audit as audit_log
 from shared.dynamodb import audit as audit_store
 from shared.errors import AppError, NotFound
 from shared.jobs import background
-from shared.jobs.runner import Job, TimeLeft, forever, within_budget
+from shared.jobs.runner import Budget, Job, Partitions, TimeLeft, forever, within_budget
 from shared.observability import logger
 
 # Each job imports its use case when it runs, not when this module loads: a function that
@@ -104,6 +105,57 @@ JOBS: Mapping[str, Job] = MappingProxyType(
 )
 
 
+def _partitioned(module: str, plan: str) -> Callable[[datetime], Partitions]:
+    def work(now: datetime) -> Partitions:
+        return getattr(import_module(module), plan)(now)
+
+    return work
+
+
+# The jobs that fan out one task per shard (``shared.jobs.fanout``): how a shard's task, on
+# its own, plans the run its coordinator started (from the coordinator's time).
+PARTITIONED: Mapping[str, Callable[[datetime], Partitions]] = MappingProxyType(
+    {
+        "expire": _partitioned("shared.expiry", "expiry_work"),
+        "expiry-reminders": _partitioned("shared.expiry", "reminders_work"),
+        "tiers": _partitioned("shared.tiers", "tiers_work"),
+        "birthdays": _partitioned("shared.tiers", "birthdays_work"),
+    }
+)
+
+
+def run_shard_tasks(event: Mapping[str, Any], time_left: TimeLeft = forever) -> dict[str, Any]:
+    """The ``job-shards`` queue's batch (one task each, ``shared.jobs.fanout``): each task's
+    shard worked within ``time_left``; one stopped for time is sent again to go on from its
+    checkpoint. Its metrics are the coordinating function's (``service``). A task that fails
+    is reported (``batchItemFailures``): SQS hands it out again, its shard's lease lapsed."""
+    from shared.jobs import fanout, progress
+
+    failures = []
+    for record in event.get("Records", []):
+        try:
+            task = fanout.decode(record["body"])
+            work = PARTITIONED[task.job](datetime.fromisoformat(task.at))
+            outcome = fanout.run_shard(task, work, Budget(time_left))
+            if outcome.status == fanout.STOPPED:
+                fanout.continue_later(task)
+        except Exception:
+            logger.exception("shard task failed", extra={"message_id": record.get("messageId")})
+            failures.append({"itemIdentifier": record.get("messageId")})
+            continue
+        done = {"job": task.job, "run": task.run, "shard": task.shard, "status": outcome.status}
+        logger.info("shard task", extra=done)
+        progress.record(task.job, {"processed": outcome.processed}, service=task.service)
+    return {"batchItemFailures": failures}
+
+
+def claims_shard_tasks(event: Mapping[str, Any] | None) -> bool:
+    """Whether ``event`` is an SQS batch (the ``job-shards`` queue's: the jobs function's only
+    queue)."""
+    records = (event or {}).get("Records") or []
+    return bool(records) and records[0].get("eventSource") == "aws:sqs"
+
+
 def resolve(name: str) -> Job:
     job = JOBS.get(name)
     if job is None:
@@ -161,18 +213,21 @@ def _audited(
         raise
     result |= {**numbered, "continues": _continues(result, continuation)}
     audit_store.record(audit_log.entry(now, operator, "job.run", target, after=result))
-    if result["continues"]:
+    if result["continues"] and not result.get("queued"):  # queued: the shards' workers go on
         nxt = {"job": name, "operator": operator, CONTINUATION: continuation + 1}
         background.start(nxt, continue_run)
     return result
 
 
 def _continues(result: Mapping[str, Any], continuation: int) -> bool:
-    """Whether an incomplete run goes on in the background: after the request always, after
+    """Whether an incomplete run goes on in the background: in the shards' workers when it
+    queued their tasks; else in a continuation of this function: after the request always, after
     a background run only if it made progress (one that did nothing in a whole invocation
     would do nothing in the next: the job's next schedule takes it up, an error is logged)."""
     if result.get("complete") is not False:
         return False
+    if result.get("queued"):  # handed to the shards' workers (shared.jobs.fanout)
+        return True
     if continuation and not result.get("processed"):
         logger.error("job made no progress in the background; left to its schedule", extra=result)
         return False

@@ -5,9 +5,11 @@ from the Lambda context) and works within a :class:`Budget`: the time left minus
 margin that scales with the function's timeout, kept for the step in progress and the
 checkpoint. Jobs that visit members index partition by index partition (expiry, its
 reminders, the tier evaluation, birthdays) describe themselves as :class:`Partitions` and
-run through :func:`run_partitions`, which checkpoints after each partition with work and
-resumes a run stopped for time where it stopped. The sweeps keep their own loop and get a
-``time_left`` that follows the budget (:func:`within_budget`).
+run fanned out (:func:`fan_out`, ``shared.jobs.fanout``: one task per partition, each
+checkpointed and resumed where it stopped, in parallel workers on AWS); the rebate
+settlement through :func:`run_partitions`, which checkpoints after each partition with work
+and resumes a run stopped for time at the partition it was in. The sweeps keep their own
+loop and get a ``time_left`` that follows the budget (:func:`within_budget`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.dynamodb import jobs as checkpoints
 from shared.dynamodb.jobs import Checkpoint
 from shared.observability import logger
+
+if TYPE_CHECKING:
+    from shared.jobs.fanout import Dispatcher
 
 TimeLeft = Callable[[], float]
 Job = Callable[[datetime, TimeLeft], dict[str, Any]]
@@ -95,7 +100,10 @@ class Partitions:
     """A job that visits members partition by partition.
 
     ``members(*partition)`` lists a partition's members (an index partition: a shard, a
-    tier and shard, a day and shard); ``step(member_id)`` does one member's work and returns
+    tier and shard, a day and shard); for :func:`fan_out`, ``members(*partition,
+    after=position)`` lists them with their position (the index's sort key), from past
+    ``position`` on (None: from the start), so a shard resumes where it stopped;
+    ``step(member_id)`` does one member's work and returns
     what to add to the counters; ``processed`` names the counter answered as
     ``processed``. One run per ``run`` key (a day, a month): a completed run answers at once,
     or, ``once`` False, starts over (a member contended or not yet in the lagging index is
@@ -105,7 +113,7 @@ class Partitions:
     job: str
     run: str
     partitions: Sequence[tuple[Any, ...]]
-    members: Callable[..., Iterable[str]]
+    members: Callable[..., Iterable[Any]]  # ids (run_partitions), (id, position) (fan_out)
     step: Callable[[str], Mapping[str, int]]
     counters: tuple[str, ...]
     processed: str = "processed"
@@ -157,3 +165,19 @@ def _answer(work: Partitions, complete: bool, stats: dict[str, int], **extra: An
         **counters,
         **extra,
     }
+
+
+def fan_out(
+    work: Partitions,
+    now: datetime,
+    time_left: TimeLeft = forever,
+    dispatcher: Dispatcher | None = None,
+) -> dict[str, Any]:
+    """Run ``work`` fanned out, one task per partition (``shared.jobs.fanout``): on AWS the
+    partitions' tasks go to the ``job-shards`` queue and parallel workers; elsewhere (or with
+    ``dispatcher`` ``fanout.Inline``) they run here, in order, within ``time_left``, each
+    resuming from its own checkpoint. Answers the run's counters, ``complete`` and, when
+    workers go on after the answer, ``queued``."""
+    from shared.jobs import fanout
+
+    return fanout.coordinate(work, now, time_left, dispatcher)

@@ -3,7 +3,12 @@ committed."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    MapAttribute,
+    NumberAttribute,
+    NumberSetAttribute,
+    UnicodeAttribute,
+)
 
 from shared.dynamodb.models.base import Item
 
@@ -16,6 +21,24 @@ class JobRunItem(Item):
     next_shard = NumberAttribute(default=0)
     complete = UnicodeAttribute(default="no")
     stats = MapAttribute(default=dict)
+    updated_at = UnicodeAttribute()
+    # A fanned-out run (shared/jobs/fanout.py; absent on a sequential run's item): its round
+    # (a rescan of a completed run is the next one), how many shards, the shards done.
+    round_no = NumberAttribute(null=True)
+    shards = NumberAttribute(null=True)
+    done = NumberSetAttribute(null=True)
+    completed_before = UnicodeAttribute(null=True)  # "yes": an earlier round was complete
+
+
+class JobShardItem(Item):
+    """One shard of a fanned-out run: where its task stopped (the index's sort key of the last
+    member done), the shard's counters, and the lease of the task working it (epoch s)."""
+
+    round_no = NumberAttribute()
+    cursor = UnicodeAttribute(null=True)
+    stats = MapAttribute(default=dict)
+    finished = UnicodeAttribute(default="no")
+    lease_until = NumberAttribute(default=0)
     updated_at = UnicodeAttribute()
 
 
