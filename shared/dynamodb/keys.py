@@ -230,8 +230,6 @@ def orders_status_partitions(status: str) -> list[str]:
         return [orders_status_pk(status)]
     shards = [f"{ORDERS_IN}{status}#{k:02d}" for k in range(ORDER_STATUS_SHARDS)]
     return [orders_status_pk(status), *shards]
-
-
 coupon_pk = _prefixed(COUPON)
 limit_item_sk = _prefixed(
     f"{LIMIT}ITEM#", "Per-member counter of the units of one item ever redeemed."
@@ -275,16 +273,7 @@ def report_part_sk(day: date, part: str, name: str) -> str:
     return f"DAY#{day.isoformat()}#{part}#{name}"
 
 
-active_pk = _dated(
-    "ACTIVE#", "Before issue 23: a marker per member active that day (read only now)."
-)
-
-# Since issue 23 the consumer adds a batch's numbers to one of REPORT_SHARDS partitions picked
-# at random (``REPORTS#00``..): the day's counters (``report_day_sk``, sources and items as
-# ``SOURCE#<name>`` / ``ITEM#<id>`` attributes) and the day's active-member sketch.
-REPORT_SHARDS = 4
-report_shard_pk = _sharded("REPORTS#", "One of the report counters' partitions (issue 23).")
-report_sketch_sk = _dated("HLL#", "A day's active-member sketch in one report shard.")
+active_pk = _dated("ACTIVE#")
 aggregated_pk = _prefixed("AGG#", "Marker: this event was counted (events arrive at least once).")
 
 # Lottery: campaigns, prize stock, stats shards, draws, daily counters -------------------------
@@ -298,38 +287,19 @@ LOTTERY_DRAWS = "LOTTERYDRAWS#"
 LOTTERY_DAY = "LIMIT#LOTTERY#"
 
 lottery_pk = _prefixed(
-    LOTTERY, "A campaign's partition: its definition and its limited prizes' stock."
+    LOTTERY, "A campaign's partition: its definition, its limited prizes' stock, its stats shards."
 )
 prize_sk = _prefixed(PRIZE)
-# Before issue 23 the stats shards shared the campaign's partition (``STATS#00..09``): still
-# read (and summed) for campaigns that have them, never written any more.
 lottery_stats_sk = _sharded(
-    LOTTERY_STATS, "One of a campaign's old counter shards, in the campaign's own partition."
+    LOTTERY_STATS, "One of the campaign's counter shards (each draw adds to one, picked at random)."
 )
-LOTTERY_STATS_SK = "STATS"  # the sort key of a counter shard in its own partition
-
-
-def lottery_stats_pk(lottery_id: str, shard: int) -> str:
-    """``LOTTERY#<id>#STATS#<nn>``: one of a campaign's counter shards, each a partition of its
-    own (each draw adds to one, picked at random), so the draws' counting spreads."""
-    return f"{lottery_pk(lottery_id)}#{LOTTERY_STATS}{shard:02d}"
-
-
 # The campaign's line in ``LOTTERIES``: by end time, so "not ended yet" is one range.
 lottery_listing_sk = time_ordered_sk  # ends_at_utc, lottery_id
 draw_sk = _prefixed(DRAW, "A draw's record lives in its member's partition (ids are time-ordered).")
 lottery_draws_pk = _prefixed(
     LOTTERY_DRAWS,
-    "GSI ``by_status`` partition of a campaign's draws before issue 23 (still read).",
+    "GSI ``by_status`` partition of a campaign's draws (operators' audit, newest first).",
 )
-
-
-def lottery_draws_shard_pk(lottery_id: str, shard: int) -> str:
-    """``LOTTERYDRAWS#<id>#<nn>``: one of the GSI ``by_status`` partitions a campaign's draw
-    records are spread on (the operators' audit merges them, newest first)."""
-    return f"{lottery_draws_pk(lottery_id)}#{shard:02d}"
-
-
 lottery_draws_sk = time_ordered_sk  # at_utc, draw_id
 
 
@@ -376,7 +346,6 @@ def job_shard_sk(run: str, shard: int) -> str:
 def job_shards_prefix(run: str) -> str:
     """Every shard checkpoint of ``run`` (``begins_with``)."""
     return f"{job_run_sk(run)}#SHARD#"
-
 
 # Rebates: campaigns (in the programme partition), accruals and statements ---------------------
 REBATE = "REBATE#"
