@@ -78,7 +78,8 @@ HOLDS = prefix(k.HOLD)
 REPORTS = k.REPORTS  # the daily aggregates
 ACTIVE = prefix(k.active_pk(date.min).removesuffix(date.min.isoformat()))  # active members/day
 COUNTED = prefix(k.aggregated_pk(""))  # an event counted once
-LOTTERIES = prefix(k.LOTTERY)  # a campaign's definition, prize stock, stats shards
+# a campaign's definition and prize stock (LOTTERY#<id>), its stats shards (LOTTERY#<id>#STATS#<nn>)
+LOTTERIES = prefix(k.LOTTERY)
 LOTTERY_LIST = k.LOTTERIES
 JOBS = prefix(k.JOB)  # run checkpoints
 AUDIT_LOG = prefix(k.audit_log_pk(""))
@@ -96,7 +97,7 @@ AUDIT_TARGETS = prefix(k.audit_target_pk(""))  # by_order: the audit log by targ
 LOTS_DUE = prefix(k.EXPIRY)  # by_expiry
 HOLDS_DUE = prefix(k.HOLD_EXPIRY)  # by_expiry
 ORDER_QUEUES = prefix(k.ORDERS_IN)  # by_status
-DRAW_LOGS = prefix(k.LOTTERY_DRAWS)  # by_status
+DRAW_LOGS = prefix(k.LOTTERY_DRAWS)  # by_status: LOTTERYDRAWS#<id>#<nn> (and #<id> before)
 STATEMENTS = prefix(k.REBATE)  # by_status (a campaign's statements) / by_campaign (shards)
 AUDIT_ACTORS = prefix(k.audit_actor_pk(""))  # by_status: the audit log by actor
 REVIEW_QUEUES = prefix(k.REVIEWS_IN)  # by_status
@@ -358,6 +359,7 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         # and the member's daily counters (Query); a draw is one transaction of updates
         # (member, daily counter, prize stock, stats shard) and puts (ledger, lot, draw,
         # order, coupon, payout, idempotency record); a won gift's address updates its order.
+        # A campaign from before issue 23 gets its stats shards on its first draw (updates).
         # An extra draw earned by spend takes one from the member's counter (update) and,
         # when it wins no points, only checks the profile (ConditionCheck). No index, no delete.
         "lottery": Access(
@@ -367,9 +369,10 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         ),
         # Points lottery, operators: campaigns (the listing entry moves when the end time
         # does, a prize no longer limited loses its stock item: deletes), catalog reads for
-        # coupon and gift prizes, the stats (Query) and the draws newest first (by_status).
+        # coupon and gift prizes, the stats (Query of the campaign, BatchGetItem of its
+        # shards) and the draws newest first (by_status, one Query per shard).
         "lottery_admin": Access(
-            table=(GET, QUERY, PUT, UPDATE, DELETE),
+            table=(GET, QUERY, PUT, UPDATE, DELETE, BATCH_GET),
             indexes={"by_status": (QUERY,)},
             reads=(CATALOG, ITEMS),
             writes=(PROGRAMME, LOTTERIES, LOTTERY_LIST, AUDIT_LOG),

@@ -287,19 +287,38 @@ LOTTERY_DRAWS = "LOTTERYDRAWS#"
 LOTTERY_DAY = "LIMIT#LOTTERY#"
 
 lottery_pk = _prefixed(
-    LOTTERY, "A campaign's partition: its definition, its limited prizes' stock, its stats shards."
+    LOTTERY, "A campaign's partition: its definition and its limited prizes' stock."
 )
 prize_sk = _prefixed(PRIZE)
+# Before issue 23 the stats shards shared the campaign's partition (``STATS#00..09``): still
+# read (and summed) for campaigns that have them, never written any more.
 lottery_stats_sk = _sharded(
-    LOTTERY_STATS, "One of the campaign's counter shards (each draw adds to one, picked at random)."
+    LOTTERY_STATS, "One of a campaign's old counter shards, in the campaign's own partition."
 )
+LOTTERY_STATS_SK = "STATS"  # the sort key of a counter shard in its own partition
+
+
+def lottery_stats_pk(lottery_id: str, shard: int) -> str:
+    """``LOTTERY#<id>#STATS#<nn>``: one of a campaign's counter shards, each a partition of its
+    own (each draw adds to one, picked at random), so the draws' counting spreads."""
+    return f"{lottery_pk(lottery_id)}#{LOTTERY_STATS}{shard:02d}"
+
+
 # The campaign's line in ``LOTTERIES``: by end time, so "not ended yet" is one range.
 lottery_listing_sk = time_ordered_sk  # ends_at_utc, lottery_id
 draw_sk = _prefixed(DRAW, "A draw's record lives in its member's partition (ids are time-ordered).")
 lottery_draws_pk = _prefixed(
     LOTTERY_DRAWS,
-    "GSI ``by_status`` partition of a campaign's draws (operators' audit, newest first).",
+    "GSI ``by_status`` partition of a campaign's draws before issue 23 (still read).",
 )
+
+
+def lottery_draws_shard_pk(lottery_id: str, shard: int) -> str:
+    """``LOTTERYDRAWS#<id>#<nn>``: one of the GSI ``by_status`` partitions a campaign's draw
+    records are spread on (the operators' audit merges them, newest first)."""
+    return f"{lottery_draws_pk(lottery_id)}#{shard:02d}"
+
+
 lottery_draws_sk = time_ordered_sk  # at_utc, draw_id
 
 

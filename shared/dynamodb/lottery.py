@@ -1,15 +1,23 @@
 """Data access for the points lottery's campaigns (docs/data-model.md "Points lottery"):
 definitions and stock, the listing, the members' daily counters, and the audit's reads.
 
-A campaign's partition ``LOTTERY#<id>`` holds its definition (``LOTTERY``), the stock of each
-limited prize (``PRIZE#<prize_id>``) and ``STATS_SHARDS`` counter shards (``STATS#<nn>``).
-The draw itself, one transaction, is written by ``shared.dynamodb.lottery_draws``. Everything
-here takes and returns domain values (``shared.domain.lottery``) and the Structs below.
+A campaign's partition ``LOTTERY#<id>`` holds its definition (``LOTTERY``) and the stock of
+each limited prize (``PRIZE#<prize_id>``); its ``STATS_SHARDS`` counter shards are partitions
+of their own (``LOTTERY#<id>#STATS#<nn>``) and its draw records are spread over
+``DRAW_SHARDS`` index partitions (``LOTTERYDRAWS#<id>#<nn>``), so no partition takes every
+draw (docs/data-model.md "Points lottery"). Campaigns drawn before that layout keep their old
+shards (``LOTTERY#<id>`` / ``STATS#<nn>``) and audit partition (``LOTTERYDRAWS#<id>``): both
+are read beside the new ones, never written again. The draw itself, one transaction, is
+written by ``shared.dynamodb.lottery_draws``. Everything here takes and returns domain values
+(``shared.domain.lottery``) and the Structs below.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +31,7 @@ from shared.domain.lottery import ExtraDraws, Lottery, Odds, Prize
 from shared.domain.targeting import Target
 from shared.dynamodb import audit, extra_draws, keys, pages
 from shared.dynamodb.connection import table
+from shared.dynamodb.copies import Copies
 from shared.dynamodb.models.base import Item, as_plain, set_or_remove
 from shared.dynamodb.models.lottery import (
     DrawItem,
@@ -33,12 +42,19 @@ from shared.dynamodb.models.lottery import (
 )
 from shared.dynamodb.models.mall import CounterItem
 from shared.dynamodb.tx import Tx, run
+from shared.dynamodb.values import rows_at
 from shared.errors import LotteryNotFound
 
-# Counter shards per campaign: each draw updates one, picked at random. One item takes about
-# 500 transactional writes a second (2 WCU each, 1 000 WCU/s per item), so 10 shards carry
-# ~5 000 draws/s; the audit index partition (~1 000 item writes/s) binds first.
-STATS_SHARDS = 10
+# Counter shards per campaign, each its own partition: each draw updates one, picked at
+# random. A partition takes 1 000 WCU/s and a draw's update costs 2 WCU (a transaction's
+# write of an item under 1 KB, which a pool of MAX_PRIZES keeps), so 20 shards carry 5 000
+# draws/s at half the limit (500 WCU/s each) and 10 000 at the limit.
+STATS_SHARDS = 20
+# Index partitions a campaign's draw records are spread on (GSI ``by_status``): a record is
+# one index write per KB (1-3 KB with the odds of a big pool), so 16 partitions take 5 000
+# draws/s at 310-940 WCU/s each. The audit merges them (one Query per shard and page).
+DRAW_SHARDS = 16
+OLD_STATS_SHARDS = 10  # the shards of the campaign's partition before issue 23 (read only)
 NONE_KEY = "_none"  # the stats' key of "no prize" (prize ids start with a letter or digit)
 
 DEF, ENTRY, OLD_ENTRY, STOCK, STATS = "lottery", "entry", "old_entry", "stock", "stats"
@@ -57,6 +73,7 @@ class State(Struct, frozen=True):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     updated_by: str | None = None  # the operator who last wrote it
+    sharded: bool = True  # its stats shards in their own partitions exist (with its ver)
 
     def odds(self) -> Odds:
         return rules_of.odds_in_force(
@@ -167,6 +184,7 @@ def _state(raws: list[dict[str, Any]]) -> tuple[State | None, list[LotteryStatsI
         created_at=_at(definition.created_at),
         updated_at=_at(definition.updated_at),
         updated_by=definition.updated_by,
+        sharded=definition.stats_shards is not None,
     )
     return state, shards
 
@@ -177,6 +195,35 @@ def load(lottery_id: str) -> State | None:
     return _state(raws)[0]
 
 
+def _load_sharded(lottery_id: str) -> State | None:
+    """:func:`load`; a campaign from before issue 23 gets its stats shards first."""
+    state = load(lottery_id)
+    if state is not None and not state.sharded:
+        _shard_stats(state)
+    return state
+
+
+# Campaigns a draw read recently, per process, so the draws do not all read the campaign's
+# one partition (5 000 draws/s would be 5 000 RCU/s there). Safe to draw on: the definition
+# is checked by the draw's own write (its stats shard must hold the ``ver`` it was planned
+# on, see ``lottery_draws``), so an edited campaign is read again before anything is
+# written; a prize's stock only falls between edits, and a draw whose picked prize ran out
+# wins nothing — exactly the odds in force without that prize, whose weight goes to "no
+# prize" — and drops the copy. Never a reason to refuse by itself (not found / not open are
+# read again). Seconds kept: short, as a copy may still count a prize that ran out.
+COPIES: Copies[State] = Copies(_load_sharded, seconds=2.0, size=100)
+
+
+def cached(lottery_id: str) -> tuple[State | None, bool]:
+    """(campaign, fresh): a copy read less than ``COPIES.seconds`` ago, else a read now."""
+    return COPIES.get(lottery_id)
+
+
+def forget(lottery_id: str) -> None:
+    """Drop the process's copy of the campaign (it proved stale)."""
+    COPIES.forget(lottery_id)
+
+
 def existing(lottery_id: str) -> State:
     """:func:`load`, refusing a campaign that does not exist (``LotteryNotFound``)."""
     state = load(lottery_id)
@@ -185,12 +232,19 @@ def existing(lottery_id: str) -> State:
     return state
 
 
+def _stats_key(lottery_id: str, shard: int) -> tuple[str, str]:
+    return keys.lottery_stats_pk(lottery_id, shard), keys.LOTTERY_STATS_SK
+
+
 def with_stats(lottery_id: str) -> tuple[State, Totals]:
-    """The definition, the stock and the stats shards added up (one Query of the partition);
-    ``LotteryNotFound`` when the campaign does not exist."""
+    """The definition, the stock and the stats shards added up: one Query of the campaign's
+    partition (with the old shards a campaign drawn before issue 23 has there) and one
+    BatchGetItem of its ``STATS_SHARDS`` shards. ``LotteryNotFound`` when it does not exist."""
     state, shards = _state(_partition(keys.lottery_pk(lottery_id)))
     if state is None:
         raise LotteryNotFound(f"no lottery {lottery_id!r}")
+    wanted = [_stats_key(lottery_id, shard) for shard in range(STATS_SHARDS)]
+    shards += rows_at(LotteryStatsItem, wanted)
     return state, Totals.of(shards)
 
 
@@ -251,10 +305,12 @@ def _stock_item(lottery_id: str, prize_id: str, stock: int) -> PrizeStockItem:
     )
 
 
-def _stats_shard(pk: str, shard: int) -> LotteryStatsItem:
+def _stats_shard(lottery_id: str, shard: int) -> LotteryStatsItem:
+    pk, sk = _stats_key(lottery_id, shard)
     return LotteryStatsItem(
         pk=pk,
-        sk=keys.lottery_stats_sk(shard),
+        sk=sk,
+        ver=1,
         draws=0,
         points_in=0,
         points_out=0,
@@ -263,6 +319,32 @@ def _stats_shard(pk: str, shard: int) -> LotteryStatsItem:
         won={},
         expected={},
     )
+
+
+def _shard_upkeep(tx: Tx, lottery_id: str, ver: int) -> None:
+    """Every stats shard (created if missing, with the maps a draw adds into) takes ``ver``."""
+    for shard in range(STATS_SHARDS):
+        pk, sk = _stats_key(lottery_id, shard)
+        actions = [
+            LotteryStatsItem.ver.set(ver),
+            LotteryStatsItem.won.set(LotteryStatsItem.won | {}),
+            LotteryStatsItem.expected.set(LotteryStatsItem.expected | {}),
+        ]
+        tx.update(f"{STATS}:{shard}", LotteryStatsItem(pk=pk, sk=sk), actions)
+
+
+def _shard_stats(state: State) -> bool:
+    """Lazy migration of a campaign from before issue 23: creates its stats shards in their
+    own partitions (its old shards stay where they are, read by the stats, never written) and
+    marks the definition, unless it was edited since ``state`` was read (the edit did it).
+    Idempotent; False when the campaign changed meanwhile."""
+    lottery = state.lottery
+    tx = Tx()
+    _shard_upkeep(tx, lottery.lottery_id, lottery.ver)
+    key = LotteryItem(pk=keys.lottery_pk(lottery.lottery_id), sk=keys.LOTTERY_SK)
+    marked = [LotteryItem.stats_shards.set(STATS_SHARDS)]
+    tx.update(DEF, key, marked, LotteryItem.ver == lottery.ver)
+    return run(tx.committed)
 
 
 def put(
@@ -275,8 +357,9 @@ def put(
 ) -> bool:
     """Create (``read`` None) or replace the campaign ``read``, with the audit entry
     ``change``, in one transaction. The limited prizes' stock is set as given; the stats
-    shards survive a replace. False when the campaign is no longer as read (created or
-    edited meanwhile: the caller reads and decides again)."""
+    shards survive a replace, which sets the new ``ver`` on each (a draw planned on the
+    campaign as it was is then refused by its shard). False when the campaign is no longer
+    as read (created or edited meanwhile: the caller reads and decides again)."""
     lottery_id = lottery.lottery_id
     pk = keys.lottery_pk(lottery_id)
     at = utc_iso(now)
@@ -293,11 +376,12 @@ def put(
             created_at=at,
             updated_at=at,
             updated_by=actor,
+            stats_shards=STATS_SHARDS,
             **{k: v for k, v in values.items() if v is not None},
         )
         tx.put(DEF, item, condition=LotteryItem.pk.does_not_exist())
         for shard in range(STATS_SHARDS):
-            tx.put(f"{STATS}:{shard}", _stats_shard(pk, shard))
+            tx.put(f"{STATS}:{shard}", _stats_shard(lottery_id, shard))
     else:
         before = read.lottery
         actions = set_or_remove(LotteryItem, values)
@@ -306,9 +390,11 @@ def put(
             LotteryItem.ver.add(1),
             LotteryItem.updated_at.set(at),
             LotteryItem.updated_by.set(actor),
+            LotteryItem.stats_shards.set(STATS_SHARDS),
         ]
         key = LotteryItem(pk=pk, sk=keys.LOTTERY_SK)
         tx.update(DEF, key, actions, LotteryItem.ver == before.ver)
+        _shard_upkeep(tx, lottery_id, before.ver + 1)  # a draw planned on `before` now fails
         old_sk = keys.lottery_listing_sk(utc_iso(before.ends_at), lottery_id)
         if old_sk != list_sk:
             tx.delete(OLD_ENTRY, LotteryEntry(pk=keys.LOTTERIES, sk=old_sk))
@@ -372,10 +458,50 @@ def _draw(item: DrawItem) -> Draw:
     )
 
 
+DRAWS_CURSOR = "lottery-draws"  # the audit's cursor kind: the last record's index sort key
+
+
+def _newest_first(partition: str, before: str | None, page: int) -> Iterator[DrawItem]:
+    """One index partition's draw records, newest first, older than ``before``, read ``page``
+    at a time as they are consumed."""
+    start = None
+    while True:
+        result = DrawItem.by_lottery.query(
+            partition,
+            DrawItem.st_sk < before if before is not None else None,
+            scan_index_forward=False,
+            limit=page,
+            last_evaluated_key=start,
+        )
+        yield from result
+        start = result.last_evaluated_key
+        if not start:
+            return
+
+
 def draws_page(lottery_id: str, limit: int, cursor: str | None) -> tuple[list[Draw], str | None]:
-    """A campaign's draws, newest first (GSI ``by_status``)."""
-    partition = keys.lottery_draws_pk(lottery_id)
-    rows, next_cursor = pages.status_page(
-        DrawItem.by_lottery, partition, limit, cursor, forward=False
+    """A campaign's draws, newest first: its ``DRAW_SHARDS`` index partitions (and the one
+    partition of the draws before issue 23) merged by ``st_sk`` (``<at>#<draw_id>``, unique),
+    each read a few records at a time. The cursor is the campaign and the last record's
+    ``st_sk``."""
+    before = None
+    if cursor:
+        content = pages.verify(cursor, DRAWS_CURSOR)
+        before = content.get("before")
+        if content.get("lottery_id") != lottery_id or not isinstance(before, str):
+            raise pages.invalid()  # another campaign's, or not of the shape written below
+    partitions = [keys.lottery_draws_shard_pk(lottery_id, n) for n in range(DRAW_SHARDS)]
+    partitions.append(keys.lottery_draws_pk(lottery_id))
+    page = min(limit + 1, max(5, 2 * -(-(limit + 1) // len(partitions))))
+    merged = heapq.merge(
+        *(_newest_first(p, before, page) for p in partitions),
+        key=lambda row: row.st_sk,
+        reverse=True,
     )
+    rows = list(itertools.islice(merged, limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more:
+        next_cursor = pages.sign({"lottery_id": lottery_id, "before": rows[-1].st_sk}, DRAWS_CURSOR)
     return [_draw(row) for row in rows], next_cursor

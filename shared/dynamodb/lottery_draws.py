@@ -4,9 +4,11 @@ A draw is ONE TransactWriteItems (:func:`record`): the member's debit (and, for 
 prize, the credit, in the same single profile update; the profile condition also checks the
 lottery's target, ``shared.dynamodb.audience``), the per-member daily counter — or, for an
 extra draw earned by spend, the member's extra-draw counter instead of debit and limit —, the
-prize's stock (``stock >= 1``), one stats shard, the draw record, the order / coupon /
-payout the prize becomes, and the Idempotency-Key record. Cancellations are turned into the
-exact reason from the old images (``ALL_OLD``), never by reading again.
+prize's stock (``stock >= 1``), one stats shard (which must hold the campaign's ``ver`` the
+draw was planned on: the use case may plan on a copy cached for a few seconds), the draw
+record, the order / coupon / payout the prize becomes, and the Idempotency-Key record.
+Cancellations are turned into the exact reason from the old images (``ALL_OLD``), never by
+reading again.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from shared.domain.rules import Rules
 from shared.domain.targeting import Audience
 from shared.dynamodb import audience, extra_draws, holds, idempotency, keys, ledger
 from shared.dynamodb import orders as orders_repo
-from shared.dynamodb.lottery import NONE_KEY, STATS_SHARDS
+from shared.dynamodb.lottery import DRAW_SHARDS, NONE_KEY, STATS_SHARDS
 from shared.dynamodb.members import find
 from shared.dynamodb.models.lottery import DrawItem, LotteryStatsItem, PrizeStockItem
 from shared.dynamodb.models.mall import CounterItem, CouponItem, OrderItem, PayoutItem
@@ -53,6 +55,12 @@ class PrizeGone(Exception):
 
 class Stale(Exception):
     """A random id (draw, order, coupon code) is taken: plan the same draw with new ids."""
+
+
+class Changed(Exception):
+    """The campaign was edited since the copy the draw was planned on: read it and draw
+    again (nothing was written; the refusal does not depend on the outcome, so drawing again
+    favours no outcome)."""
 
 
 class Award(Struct, frozen=True):
@@ -153,9 +161,10 @@ def _add_stats(tx: Tx, plan: DrawPlan) -> None:
             actions.append(path.set((path | 0) + units))
     shard = random.randrange(STATS_SHARDS)  # spreads the writes; not part of the outcome
     key = LotteryStatsItem(
-        pk=keys.lottery_pk(plan.lottery.lottery_id), sk=keys.lottery_stats_sk(shard)
+        pk=keys.lottery_stats_pk(plan.lottery.lottery_id, shard), sk=keys.LOTTERY_STATS_SK
     )
-    tx.update(STATS, key, actions)
+    # Every definition write sets its ver on every shard (so does their lazy creation).
+    tx.update(STATS, key, actions, condition=LotteryStatsItem.ver == plan.lottery.ver)
 
 
 def _order_item(plan: DrawPlan, prize: Prize, status: str) -> OrderItem:
@@ -250,7 +259,7 @@ def _draw_item(plan: DrawPlan) -> DrawItem:
         order_id=plan.award.order_id if prize else None,
         coupon_code=plan.award.coupon_code if prize else None,
         response=json.dumps(plan.response, separators=(",", ":"), default=str),
-        st_pk=keys.lottery_draws_pk(plan.lottery.lottery_id),
+        st_pk=keys.lottery_draws_shard_pk(plan.lottery.lottery_id, random.randrange(DRAW_SHARDS)),
         st_sk=keys.lottery_draws_sk(at, plan.draw_id),
     )
 
@@ -258,6 +267,8 @@ def _draw_item(plan: DrawPlan) -> DrawItem:
 def _refusal(cancelled: Cancelled, plan: DrawPlan, zone: ZoneInfo) -> Exception:
     """The one reason a draw was refused, from the cancellation reasons."""
     failed = cancelled.failed
+    if STATS in failed:  # first: every other condition was planned on that campaign
+        return Changed()
     if PROFILE in failed:  # first: "not for you" says more than "none left"
         return _profile_refusal(failed[PROFILE], plan, zone)
     if extra_draws.USE in failed:
@@ -304,8 +315,9 @@ def record(plan: DrawPlan, rules: Rules) -> idempotency.Replay | None:
     """Write the draw; None when done, the first response for a repeated Idempotency-Key.
 
     Raises the refusal (``InsufficientPoints``, ``MemberFrozen``, ``DrawLimitReached`` ...),
-    :class:`PrizeGone` when the picked prize's stock ran out since it was read, or
-    :class:`Stale` when a random id is taken. A TransactionConflict is retried with the same
+    :class:`PrizeGone` when the picked prize's stock ran out since it was read,
+    :class:`Stale` when a random id is taken, or :class:`Changed` when the campaign was
+    edited since the copy the plan was made on. A TransactionConflict is retried with the same
     plan (the same random value and outcome), so retries never re-roll the draw."""
 
     def attempt() -> idempotency.Replay | None:

@@ -110,8 +110,14 @@ def _plan(
 
 
 def _open(cmd: DrawRequest, now: datetime, rules: Rules) -> repo.State:
-    """The campaign, refused when it does not exist or is not open now."""
-    state = repo.existing(cmd.lottery_id)
+    """The campaign (a copy read in the last seconds will do: the draw's write checks its
+    version), refused when it does not exist or is not open now — on a fresh read only."""
+    state, fresh = repo.cached(cmd.lottery_id)
+    if not fresh and (state is None or not domain.is_open(state.lottery, now)):
+        repo.forget(cmd.lottery_id)
+        state, fresh = repo.cached(cmd.lottery_id)
+    if state is None:
+        raise LotteryNotFound(f"no lottery {cmd.lottery_id!r}")
     if not domain.is_open(state.lottery, now):
         raise NotAvailable(
             f"{state.lottery.name} is not open now",
@@ -133,7 +139,10 @@ def draw(
     The random value is drawn ONCE, from the odds in force when the campaign was read. If the
     picked prize ran out before the write, this draw wins nothing (written in a second
     transaction, the member still pays and the record keeps the odds and a note): drawing
-    again would favour the other outcomes. ``randbelow`` is the CSPRNG (tests inject one)."""
+    again would favour the other outcomes, whereas "no prize" is what the odds without that
+    prize give it. Only a campaign edited since the copy the draw used (its write refused,
+    whatever the outcome) is read and drawn again. ``randbelow`` is the CSPRNG (tests inject
+    one)."""
     rules = programme.current()
     request = (
         idempotency.Key(
@@ -146,33 +155,78 @@ def draw(
         if cmd.idempotency_key
         else None
     )
-    try:
-        state = _open(cmd, now, rules)
-    except (LotteryNotFound, NotAvailable):
-        # A repeat of a request that succeeded gets its first response, whatever now.
-        replay = idempotency.find(request, now) if request else None
-        if replay is not None:
-            return replay.status, replay.body
-        raise
-    lottery = state.lottery
-    odds = state.odds()
-    r, outcome = domain.draw(odds, randbelow)
-    picked = lottery.prize(outcome)
-    prize, draw_id = picked, domain.new_draw_id(now)
+    return until_done(_Draw(cmd, now, rules, request, randbelow).attempt, "lottery")
 
-    def attempt() -> tuple[int, dict[str, Any]] | None:
-        nonlocal prize, draw_id
-        plan = _plan(cmd, lottery, odds, r, picked, prize, draw_id, now, rules, request)
+
+class _Draw:
+    """One draw's attempts: the campaign as read and the outcome drawn carry to the next
+    attempt, until the campaign proves edited (then both are read and drawn anew)."""
+
+    def __init__(
+        self,
+        cmd: DrawRequest,
+        now: datetime,
+        rules: Rules,
+        request: idempotency.Key | None,
+        randbelow: Callable[[int], int],
+    ) -> None:
+        self.cmd, self.now, self.rules, self.request = cmd, now, rules, request
+        self.randbelow = randbelow
+        self.lottery: Lottery | None = None  # None: read the campaign and draw
+        self.odds = Odds(0, ())
+        self.r = 0
+        self.picked: Prize | None = None
+        self.prize: Prize | None = None
+        self.draw_id = ""
+
+    def _read_and_draw(self) -> tuple[int, dict[str, Any]] | None:
+        cmd, now = self.cmd, self.now
         try:
-            replay = draws_repo.record(plan, rules)
+            state = _open(cmd, now, self.rules)
+        except (LotteryNotFound, NotAvailable):
+            # A repeat of a request that succeeded gets its first response, whatever now.
+            replay = idempotency.find(self.request, now) if self.request else None
+            if replay is not None:
+                return replay.status, replay.body
+            raise
+        self.lottery, self.odds = state.lottery, state.odds()
+        self.r, outcome = domain.draw(self.odds, self.randbelow)
+        self.picked = self.prize = self.lottery.prize(outcome)
+        self.draw_id = domain.new_draw_id(now)
+        return None
+
+    def attempt(self) -> tuple[int, dict[str, Any]] | None:
+        if self.lottery is None:
+            refused = self._read_and_draw()
+            if refused is not None:
+                return refused
+        lottery = self.lottery
+        assert lottery is not None
+        plan = _plan(
+            self.cmd,
+            lottery,
+            self.odds,
+            self.r,
+            self.picked,
+            self.prize,
+            self.draw_id,
+            self.now,
+            self.rules,
+            self.request,
+        )
+        try:
+            replay = draws_repo.record(plan, self.rules)
         except draws_repo.PrizeGone:
-            prize = None  # the odds just changed under this draw: it wins nothing
+            self.prize = None  # the odds just changed under this draw: it wins nothing
+            repo.forget(lottery.lottery_id)  # the next draws read the stock afresh
             return None
         except draws_repo.Stale:
-            draw_id = domain.new_draw_id(now)  # a random id was taken: same draw, new ids
+            self.draw_id = domain.new_draw_id(self.now)  # an id was taken: same draw, new ids
+            return None
+        except draws_repo.Changed:
+            repo.forget(lottery.lottery_id)
+            self.lottery = None  # planned on an outdated campaign: read it and draw again
             return None
         if replay is not None:
             return replay.status, replay.body
         return 201, plan.response
-
-    return until_done(attempt, "lottery")

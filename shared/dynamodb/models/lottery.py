@@ -30,6 +30,10 @@ class LotteryItem(Item):
     tiers = UnicodeAttribute(null=True)
     registered_after = UnicodeAttribute(null=True)
     extra_draws = UnicodeAttribute(null=True)
+    # The counter shards in partitions of their own (``LOTTERY#<id>#STATS#<nn>``) exist, with
+    # the campaign's ``ver``: their number. Absent: a campaign from before issue 23 whose
+    # shards the first draw (or edit) creates (its old ones stay in its partition, read only).
+    stats_shards = NumberAttribute(null=True)
 
 
 class LotteryEntry(Item):
@@ -50,8 +54,14 @@ class PrizeStockItem(Item):
 
 
 class LotteryStatsItem(Item):
-    """One counter shard of a campaign (``LOTTERY#<id>`` / ``STATS#<nn>``); each draw adds to
-    one shard picked at random, the stats add the shards up."""
+    """One counter shard of a campaign (``LOTTERY#<id>#STATS#<nn>`` / ``STATS``; before issue
+    23 ``LOTTERY#<id>`` / ``STATS#<nn>``); each draw adds to one shard picked at random, the
+    stats add the shards up."""
+
+    # The campaign's ``ver`` as its last write set it (absent: no write set it yet). Every
+    # definition write sets it on every shard and a draw's update requires its own, so a draw
+    # planned on an outdated copy of the campaign is refused (and read again) for free.
+    ver = NumberAttribute(null=True)
 
     draws = NumberAttribute(default=0)
     points_in = NumberAttribute(default=0)  # draw costs debited
