@@ -147,16 +147,18 @@ def main() -> None:
 def mall_rows(gateway: Any, measure: Any, system: str) -> None:
     """Points mall: the redemption transaction in its shapes, replay, cancel."""
     operator = gateway.signer.sign("bench-operator", ["operators"])
-    members = {m: gateway.signer.sign(m, []) for m in ("m-mall-1", "m-mall-2")}
+    members = {m: gateway.signer.sign(m, []) for m in ("m-mall-1", "m-mall-2", "m-mall-3")}
     for member_id in members:  # set-up, not measured
         call(gateway, system, "POST", "/v1/members", {"member_id": member_id})
         purchase = {"order_id": f"o-{member_id}", "member_id": member_id, "amount": "100000"}
         call(gateway, system, "POST", "/v1/purchases", purchase)
-    one, two = members.values()
+    one, two, three = members.values()
     items = {
         "bench-phone": {"kind": "gift", "points": 1000, "stock": 100, "per_member_limit": None},
         "bench-cup": {"kind": "gift", "points": 1000, "stock": 100},  # default gift limits
         "bench-coupon": {"kind": "coupon", "points": 1000},
+        # a hot item: its stock over 8 shard items, default gift limits
+        "bench-flash": {"kind": "gift", "points": 1000, "stock": 100, "stock_shards": 8},
     }
     for item_id, fields in items.items():
         body = {"name": item_id, **fields}
@@ -174,6 +176,8 @@ def mall_rows(gateway: Any, measure: Any, system: str) -> None:
     measure("redeem retry (same Idempotency-Key)", one, "POST", "/v1/redemptions", phone, key)
     measure("redeem gift, default limits (cold)", one, "POST", "/v1/redemptions", cup)
     measure("redeem gift, default limits (warm)", two, "POST", "/v1/redemptions", cup, key)
+    flash = {"item_id": "bench-flash", "delivery": ship}
+    measure("redeem hot gift, 8 shards (cold)", three, "POST", "/v1/redemptions", flash)
     measure("redeem coupon (cold)", one, "POST", "/v1/redemptions", {"item_id": "bench-coupon"})
     measure("redeem coupon (warm)", two, "POST", "/v1/redemptions", {"item_id": "bench-coupon"})
     cancel = f"/v1/me/orders/{order['order_id']}/cancel"

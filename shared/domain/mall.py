@@ -139,6 +139,7 @@ class Order(Struct):
     stock_shard: int | None = None  # hot items: the stock shard the units came from
     counted_total: bool = False  # the per-item limit counter
     counted_day: date | None = None  # the per-day counter's day
+    day_on_profile: bool = False  # that counter is on the member's profile (since issue 23)
     counted_month: str | None = None  # the per-month counter's month "YYYY-MM"
 
     @property
@@ -410,7 +411,7 @@ def take_from(stocks: list[int], quantity: int) -> dict[int, int] | None:
 
 
 def shard_to_try(shards: int, refused: set[int], pick: Any) -> int | None:
-    """The next shard a redemption tries: any not refused yet, chosen by ``pick`` (a
-    ``random.choice``); None once every shard refused (then the item is sold out)."""
+    """The next shard a redemption tries: any not refused yet, chosen by ``pick`` (the
+    process's rotation, or any choice); None once every shard refused (then sold out)."""
     left = [k for k in range(shards) if k not in refused]
     return pick(left) if left else None

@@ -290,10 +290,18 @@ def add_debit_and_credits(
     ]
 
 
-def add_return(tx: Tx, giveback: Return, *, label: str = "", **entry_fields: Any) -> LedgerItem:
+def add_return(
+    tx: Tx,
+    giveback: Return,
+    *,
+    label: str = "",
+    extra_actions: tuple = (),
+    **entry_fields: Any,
+) -> LedgerItem:
     """Add to ``tx``: points given back (ledger type ``refund``) and the entry, once per
     business key. No new lot: ``consumed`` goes down by the points, so they return to the
     lots they were spent from (FIFO, see docs/data-model.md). Frozen members get them too.
+    ``extra_actions`` go into the same profile update.
     """
     tx.update(
         label + PROFILE,
@@ -303,6 +311,7 @@ def add_return(tx: Tx, giveback: Return, *, label: str = "", **entry_fields: Any
             MemberItem.spendable.add(giveback.points),
             MemberItem.consumed.add(-giveback.points),
             MemberItem.ver.add(1),
+            *extra_actions,
         ],
         condition=MemberItem.pk.exists(),
     )

@@ -13,6 +13,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.expressions.operand import Path
+
 from shared.clock import utc_iso as utc
 from shared.domain import ledger as kinds
 from shared.domain import mall
@@ -36,6 +39,16 @@ LIMIT_ITEM, LIMIT_DAY, LIMIT_MONTH = "limit_item", "limit_day", "limit_month"
 RETURN_SOURCE = "return"
 # The ledger text of the points an undone order gives back, by the order's new status.
 RETURN_CODES = {mall.CANCELLED: "order_cancelled", mall.REJECTED: "order_rejected"}
+
+
+def day_counter(kind: str) -> tuple[Path, Path]:
+    """A member's per-day redemption counter of one kind, on their profile (so a redemption
+    writes one item less): the programme day it counts (``rday_<kind>``) and the units
+    (``rn_<kind>``). A new day overwrites both."""
+    day = UnicodeAttribute(attr_name=f"rday_{kind}")
+    units = NumberAttribute(attr_name=f"rn_{kind}")
+    day.attr_name, units.attr_name = f"rday_{kind}", f"rn_{kind}"
+    return Path(day), Path(units)
 
 
 def order_of(row: OrderItem) -> Order:
@@ -270,7 +283,11 @@ def give_back(
             condition=OrderItem.status == order.status,
         )
         q = order.quantity
-        if order.points > 0:
+        back_today = order.counted_day == today
+        day_back: tuple[Any, ...] = ()
+        if back_today and order.day_on_profile:
+            day_back = (day_counter(order.kind)[1].add(-q),)
+        if order.points > 0:  # every redemption costs points: its day counts go back here
             giveback = Return(
                 member_id=order.member_id,
                 type=kinds.REFUND,
@@ -280,7 +297,7 @@ def give_back(
                 at=now,
                 **kinds.wording(RETURN_CODES[target], {"item": order.item_name, "quantity": q}),
             )
-            ledger.add_return(tx, giveback, order_id=order.order_id)
+            ledger.add_return(tx, giveback, extra_actions=day_back, order_id=order.order_id)
         if with_stock and order.stocked and shard is not None:
             # A hot item: the units go back to a stock shard (the one they came from).
             tx.update(
@@ -303,7 +320,7 @@ def give_back(
                 CounterItem(pk=member_pk, sk=keys.limit_item_sk(order.item_id)),
                 [CounterItem.n.add(-q)],
             )
-        if order.counted_day == today:
+        if back_today and not order.day_on_profile:  # counted before issue 23
             tx.update(
                 LIMIT_DAY,
                 CounterItem(pk=member_pk, sk=keys.limit_day_sk(order.kind, today)),

@@ -35,12 +35,12 @@ from shared.dynamodb.models.members import MemberItem
 from shared.dynamodb.orders import (
     COUPON,
     ITEM,
-    LIMIT_DAY,
     LIMIT_ITEM,
     LIMIT_MONTH,
     ORDER,
     PAYOUT,
     coupon_item,
+    day_counter,
     order_item,
 )
 from shared.dynamodb.tx import Cancelled, Tx, image, run
@@ -54,9 +54,10 @@ SPEND_SOURCE = "redeem"
 class Stale(Exception):
     """The transaction was built on a read that is no longer true: plan it again."""
 
-    def __init__(self, first_donation: bool | None = None):
+    def __init__(self, first_donation: bool | None = None, same_day: bool | None = None):
         super().__init__("stale")
         self.first_donation = first_donation
+        self.same_day = same_day  # what the member's per-day counter showed (None: as planned)
 
 
 class ShardEmpty(Exception):
@@ -92,6 +93,7 @@ class Plan(Struct, frozen=True):
     first_donation: bool | None = None  # donations: does this member give for the first time
     request: idempotency.Key | None = None
     shard: int | None = None  # a hot item's stock shard this redemption takes from
+    same_day: bool = False  # the member's per-day counter of the kind already counts today
 
 
 MONTH_COUNTER_DAYS = 35  # a month's counter outlives the month (renewed by each write)
@@ -125,6 +127,7 @@ def _order_item(plan: Plan) -> OrderItem:
         stock_shard=plan.shard,
         counted_total=plan.limits.total is not None,
         counted_day=plan.today.isoformat() if plan.limits.per_day is not None else None,
+        day_on_profile=plan.limits.per_day is not None,
         counted_month=mall.month_of(plan.today) if plan.limits.per_month is not None else None,
     )
 
@@ -182,14 +185,6 @@ def _add_limits(tx: Tx, plan: Plan) -> None:
             [CounterItem.n.add(q)],
             condition=condition,
         )
-    per_day = plan.limits.per_day
-    if per_day is not None:
-        tx.update(
-            LIMIT_DAY,
-            CounterItem(pk=member_pk, sk=keys.limit_day_sk(plan.offer.kind, plan.today)),
-            [CounterItem.n.add(q), CounterItem.ttl.set(plan.day_ttl)],
-            condition=CounterItem.n.does_not_exist() | (CounterItem.n <= per_day - q),
-        )
     per_month = plan.limits.per_month
     if per_month is not None:
         month_ttl = int((plan.at + timedelta(days=MONTH_COUNTER_DAYS)).timestamp())
@@ -201,6 +196,39 @@ def _add_limits(tx: Tx, plan: Plan) -> None:
             [CounterItem.n.add(q), CounterItem.ttl.set(month_ttl)],
             condition=CounterItem.n.does_not_exist() | (CounterItem.n <= per_month - q),
         )
+
+
+def _day_count(plan: Plan) -> tuple[Any, tuple[Any, ...]]:
+    """The per-day limit on the member's profile (one item less than a counter item of its
+    own): the condition and actions joining the debit's update. Planned as a new day for
+    the counter unless the member is known to have redeemed this kind today already."""
+    per_day = plan.limits.per_day
+    if per_day is None:
+        return None, ()
+    day, units = day_counter(plan.offer.kind)
+    today, q = plan.today.isoformat(), plan.quantity
+    if plan.same_day:
+        return (day == today) & (units <= per_day - q), (units.add(q),)
+    return day.does_not_exist() | (day != today), (day.set(today), units.set(q))
+
+
+def _day_refusal(raw: dict[str, Any] | None, plan: Plan) -> Exception | None:
+    """From the profile's old image: the per-day limit reached, or the counter's day was
+    guessed wrong (plan again with what it shows); None when the counter let it pass."""
+    per_day = plan.limits.per_day
+    if per_day is None or raw is None:
+        return None
+    kind = plan.offer.kind
+    counted_today = (raw.get(f"rday_{kind}") or {}).get("S") == plan.today.isoformat()
+    units = int((raw.get(f"rn_{kind}") or {}).get("N", "0")) if counted_today else 0
+    if units + plan.quantity > per_day:
+        return LimitReached(
+            "the per-member limit for this item is reached",
+            details={"limits": plan.limits.as_dict()},
+        )
+    if counted_today != plan.same_day:
+        return Stale(plan.first_donation, same_day=counted_today)
+    return None
 
 
 def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
@@ -232,7 +260,10 @@ def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
         counter = image(failed[LIMIT_ITEM], CounterItem)
         if (counter is not None) == plan.first_donation:  # guessed wrong: plan again
             return Stale(first_donation=counter is None)
-    if LIMIT_ITEM in failed or LIMIT_DAY in failed or LIMIT_MONTH in failed:
+    day = _day_refusal(failed.get(PROFILE), plan) if PROFILE in failed else None
+    if day is not None and not isinstance(day, LimitReached):
+        return day
+    if day is not None or LIMIT_ITEM in failed or LIMIT_MONTH in failed:
         return LimitReached(
             "the per-member limit for this item is reached",
             details={"limits": plan.limits.as_dict()},
@@ -261,7 +292,15 @@ def place(plan: Plan) -> idempotency.Replay | None:
             at=plan.at,
             **kinds.wording("redeem", {"item": plan.offer.name, "quantity": plan.quantity}),
         )
-        ledger.add_debit(tx, debit, condition=_spend_condition(plan), order_id=plan.order_id)
+        day_condition, day_actions = _day_count(plan)
+        spend = _spend_condition(plan)
+        ledger.add_debit(
+            tx,
+            debit,
+            condition=spend if day_condition is None else spend & day_condition,
+            extra_actions=day_actions,
+            order_id=plan.order_id,
+        )
         _add_item(tx, plan)
         _add_limits(tx, plan)
         order = _order_item(plan)

@@ -4,7 +4,9 @@ takes stock, counts the limits and records the order and the Idempotency-Key's r
 
 from __future__ import annotations
 
+import itertools
 import random
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,6 +47,7 @@ def _plan(
     first_donation: bool | None,
     request: idempotency.Key | None,
     shard: int | None = None,
+    same_day: bool = False,
 ) -> Plan:
     limits = mall.limits_of(offer, rules)
     points = mall.cost(offer, cmd.quantity)
@@ -80,6 +83,7 @@ def _plan(
         "first_donation": first_donation,
         "request": request,
         "shard": shard,
+        "same_day": same_day,
     }
     plan = Plan(**fields)
     return Plan(**{**fields, "response": redemption_view(plan, rules)})
@@ -102,6 +106,19 @@ def _redeemable(item: Listing | None, cmd: Redeem, now: datetime, rules: Rules) 
     return item
 
 
+_turns: dict[str, Iterator[int]] = {}
+
+
+def _rotation(item_id: str) -> Callable[[list[int]], int]:
+    """How this process picks a hot item's shard: each redemption one further along the
+    shards that may hold stock, from a random first one per process, so the takes spread
+    evenly (by turns, not by chance) and processes start on different shards."""
+    turn = _turns.get(item_id)
+    if turn is None:
+        turn = _turns.setdefault(item_id, itertools.count(random.randrange(1 << 16)))
+    return lambda left: left[next(turn) % len(left)]
+
+
 class _Redemption:
     """One redemption's attempts: what a failed attempt learnt carries to the next."""
 
@@ -117,6 +134,7 @@ class _Redemption:
             else None
         )
         self.first_donation: bool | None = None
+        self.same_day = False  # the member's per-day counter of the kind counts today
         self.refused: set[int] = set()  # a hot item's shards that refused this redemption
 
     def attempt(self) -> tuple[int, dict[str, Any]] | None:
@@ -148,7 +166,16 @@ class _Redemption:
                 if replay is not None:  # the retry of a redemption that took the last unit
                     return replay.status, replay.body
                 raise
-            plan = _plan(cmd, offer, now, self.rules, self.first_donation, self.request, shard)
+            plan = _plan(
+                cmd,
+                offer,
+                now,
+                self.rules,
+                self.first_donation,
+                self.request,
+                shard,
+                self.same_day,
+            )
             try:
                 return self._place(plan)
             except redemptions_repo.ShardEmpty as empty:
@@ -163,13 +190,14 @@ class _Redemption:
         ``sold_out`` once no shard holds the quantity."""
         shards, item_id = offer.stock_shards or 0, offer.item_id
         hint = self.refused | catalog_repo.empty_shards(item_id)
-        shard = mall.shard_to_try(shards, hint, random.choice)
+        pick = _rotation(item_id)
+        shard = mall.shard_to_try(shards, hint, pick)
         if shard is not None:
             return shard
         stocks = catalog_repo.shard_stocks(item_id, shards)
         short = {k for k, stock in enumerate(stocks) if stock < self.cmd.quantity}
         catalog_repo.remember_empty(item_id, short)
-        shard = mall.shard_to_try(shards, self.refused | short, random.choice)
+        shard = mall.shard_to_try(shards, self.refused | short, pick)
         if shard is None:
             catalog_repo.forget(item_id)  # the next request reads the stock afresh
             raise SoldOut(f"{offer.name} is sold out", details={"item_id": item_id})
@@ -180,7 +208,9 @@ class _Redemption:
         try:
             replay = redemptions_repo.place(plan)
         except redemptions_repo.Stale as stale:
-            if stale.first_donation is not None:
+            if stale.same_day is not None:
+                self.same_day = stale.same_day
+            elif stale.first_donation is not None:
                 self.first_donation = stale.first_donation
             else:
                 catalog_repo.forget(cmd.item_id)

@@ -71,7 +71,7 @@ def last_first(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
         offered.append(list(left))
         return max(left)
 
-    monkeypatch.setattr(redemption.random, "choice", pick)
+    monkeypatch.setattr(redemption, "_rotation", lambda item_id: pick)
     return offered
 
 
@@ -84,6 +84,20 @@ def test_a_hot_items_stock_is_spread_over_its_shards_and_shown_as_the_sum(api: A
     assert api.member("m-1", "GET", "/v1/catalog/flash").body["stock"] == 10
     listed = api.member("m-1", "GET", "/v1/catalog").body["items"]
     assert [(i["item_id"], i["stock"]) for i in listed] == [("flash", 10)]
+
+
+def test_redemptions_take_from_the_shards_by_turns(api: Api) -> None:
+    member_with_points(api, "m-1", 10_000)
+    hot_item(api, "flash", stock=20, shards=4)
+
+    taken = [
+        int(order_row("m-1", redeem(api, "m-1", "flash").body["order_id"]).stock_shard)
+        for _ in range(8)
+    ]
+
+    assert sorted(taken) == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert taken[4:] == taken[:4]  # the same turn again
+    assert shards("flash", 4) == [3, 3, 3, 3]
 
 
 def test_a_redemption_takes_from_one_shard_and_leaves_the_item_alone(api: Api) -> None:

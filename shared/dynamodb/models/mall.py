@@ -91,6 +91,8 @@ class OrderItem(Item):
     stock_shard = NumberAttribute(null=True)  # hot items: the shard the units came from
     counted_total = BooleanAttribute(default=False)  # the per-item limit counter
     counted_day = UnicodeAttribute(null=True)  # the per-day counter's day (YYYY-MM-DD)
+    # since issue 23 that counter is on the member's profile (rday_<kind>/rn_<kind>)
+    day_on_profile = BooleanAttribute(default=False)
     counted_month = UnicodeAttribute(null=True)  # the per-month counter's month (YYYY-MM)
     # Index keys: by id (GSI by_order), by status (GSI by_status).
     order_pk = UnicodeAttribute(null=True)
