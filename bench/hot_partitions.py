@@ -50,8 +50,9 @@ from _support import call, local_stack
 WCU_LIMIT, RCU_LIMIT = 1_000, 3_000
 # The target mix, operations per second (10 000 in all); the reports consumer's work follows
 # the events these operations cause, at the same rates.
+FLASH = "flash sale (redeem one gift)"
 MIX = {
-    "flash sale (redeem one gift)": 5_000,
+    FLASH: 5_000,
     "purchase": 1_500,
     "ledger read": 1_500,
     "check-in": 1_000,
@@ -381,6 +382,7 @@ def drive(gateway: Any, recorder: Recorder, members: int) -> None:
     """The load, operation by operation (each kind ``members`` times, one member each);
     prints the answers' statuses."""
     from shared import clock
+    from shared.domain.mall import shards_for_peak
     from tests.support import at, lottery_body, lottery_prize, points_prize
 
     system = gateway.signer.sign("bench", ["systems"])
@@ -410,7 +412,9 @@ def drive(gateway: Any, recorder: Recorder, members: int) -> None:
     for member_id in ids:
         call(gateway, system, "POST", "/v1/members", {"member_id": member_id})
     gift = {"kind": "gift", "points": 100, "stock": 1_000_000}  # default gift limits
-    call(gateway, operator, "PUT", f"/v1/admin/catalog/{FLASH_ITEM}", {"name": "Flash", **gift})
+    # The sale's gift is marked hot: its stock over as many shards as its peak needs.
+    hot = {"name": "Flash", **gift, "stock_shards": shards_for_peak(MIX[FLASH])}
+    call(gateway, operator, "PUT", f"/v1/admin/catalog/{FLASH_ITEM}", hot)
     call(gateway, operator, "PUT", f"/v1/admin/catalog/{PRIZE_ITEM}", {"name": "Prize", **gift})
     prizes = [
         points_prize(weight=8),
@@ -432,8 +436,8 @@ def drive(gateway: Any, recorder: Recorder, members: int) -> None:
     ship = {"method": "ship", "name": "Bench", "phone": "13800000000", "address": "X road 1"}
     for member_id in ids:
         sale = {"item_id": FLASH_ITEM, "delivery": ship}
-        run("flash sale (redeem one gift)", tokens[member_id], "POST", "/v1/redemptions", sale)
-    consume("flash sale (redeem one gift)")
+        run(FLASH, tokens[member_id], "POST", "/v1/redemptions", sale)
+    consume(FLASH)
     for member_id in ids:
         run("lottery draw", tokens[member_id], "POST", f"/v1/lotteries/{LOTTERY}/draws", {})
     consume("lottery draw")
@@ -480,6 +484,7 @@ def reports_bus(recorder: Recorder) -> Any:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=200, help="operations of each kind")
+    parser.add_argument("--top", type=int, default=10, help="partitions printed, hottest first")
     args = parser.parse_args()
     with local_stack("loyalty-points-hot") as gateway:
         import boto3
@@ -514,7 +519,7 @@ def main() -> None:
             + "; the reports consumer on every event they cause."
         )
         print_profile(recorder)
-        print_table(partitions)
+        print_table(partitions, args.top)
 
 
 def print_profile(recorder: Recorder) -> None:

@@ -6,9 +6,13 @@ ledger entry and lot included), creates one gift with stock 100 through the API 
 operator token, then fires 10 000 redemptions from 64 concurrent HTTP clients (keep-alive
 connections). Prints the outcome and checks it: exactly 100 × 201, the rest 409 sold_out,
 stock 0, the sum of balances down by exactly 100 × price, exactly 100 ledger entries and
-orders. Exit status 1 if any check fails.
+orders. With ``--shards K`` (default 8; 0 = the item's stock on the item itself) the item
+is a hot item whose stock is spread over K shard items: the bench prints how many units
+each shard gave and checks that every shard ends at 0, none below. Exit status 1 if any
+check fails.
 
     .venv/bin/python bench/redeem_race.py [--members 2000] [--attempts 10000] [--clients 64]
+        [--shards 8]
 """
 
 from __future__ import annotations
@@ -146,6 +150,10 @@ def table_figures(endpoint: str) -> dict[str, int]:
                 figures["redeem_entries"] += 1
             elif sk.startswith("ORDER#") and row.get("item_id", {}).get("S") == ITEM_ID:
                 figures["orders"] += 1
+                if "stock_shard" in row:
+                    figures[f"taken#{int(row['stock_shard']['N']):02d}"] += 1
+            elif sk == "STOCK" and row["pk"]["S"].startswith(f"ITEM#{ITEM_ID}#"):
+                figures[f"left#{row['pk']['S'].rsplit('#', 1)[1]}"] += int(row["stock"]["N"])
     return dict(figures)
 
 
@@ -154,6 +162,7 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--attempts", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--shards", type=int, default=8)
     args = parser.parse_args()
 
     from local.dynamodb_local import DynamoDBLocal
@@ -180,6 +189,7 @@ def main() -> int:
                     "points": PRICE,
                     "stock": STOCK,
                     "per_member_limit": None,
+                    **({"stock_shards": args.shards} if args.shards else {}),
                 },
                 operator,
             )
@@ -218,6 +228,13 @@ def main() -> int:
     print(f"redeem ledger entries       {after.get('redeem_entries', 0)}")
     print(f"orders                      {after.get('orders', 0)}")
     print(f"negative balances           {after.get('negative', 0)}")
+    shards = [f"{k:02d}" for k in range(args.shards)]
+    if shards:
+        print(f"stock shards                {args.shards} (spread {STOCK} over them at the start)")
+        taken = [after.get(f"taken#{k}", 0) for k in shards]
+        left = [after.get(f"left#{k}", 0) for k in shards]
+        print(f"  units taken per shard     {' '.join(f'{n:3d}' for n in taken)}")
+        print(f"  stock left per shard      {' '.join(f'{n:3d}' for n in left)}")
     print(f"elapsed                     {elapsed:.1f} s ({args.attempts / elapsed:.0f} requests/s)")
     print(f"finished at                 {datetime.now(UTC).isoformat(timespec='seconds')}")
 
@@ -230,6 +247,11 @@ def main() -> int:
         f"{STOCK} orders": after.get("orders", 0) == STOCK,
         "no negative balance": after.get("negative", 0) == 0,
     }
+    if shards:
+        checks["every shard at 0"] = all(after.get(f"left#{k}", 0) == 0 for k in shards)
+        checks["takes add up to the stock"] = (
+            sum(after.get(f"taken#{k}", 0) for k in shards) == STOCK
+        )
     for name, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}")
     return 0 if all(checks.values()) else 1
