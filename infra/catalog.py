@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra.permissions import Access, access_for
+from infra.permissions import SHARD_TASKS, Access, access_for
 from infra.timeouts import JOBS_S
 from shared.events import (
     LEDGER_EVENTS,
@@ -132,6 +132,17 @@ NOTICE_EVENTS: tuple[str, ...] = (
     LEDGER_EVENTS["transfer_in"],
 )
 
+# The partitioned jobs' shard tasks (shared/jobs/fanout.py QUEUE). Workers at once: as many
+# as the expiry's and reminders' shards (rules.expiry_shards, 10; more workers would idle),
+# the tiers' 40 partitions in four turns, the birthdays' 10-20; a worker does one member at
+# a time (~26 ms of DynamoDB calls on AWS, ~40 WCU/s on its index partition), so 10 take
+# ~400 lots/s and leave the table's capacity to the members (docs/data-model.md "Jobs fan
+# out"). A task failing 3 times is dead-lettered; the schedule's next try sends its shard
+# again.
+SHARD_QUEUE = SHARD_TASKS
+SHARD_WORKERS = 10
+SHARD_TASK_RECEIVES = 3
+
 # Scheduled, stream and queue functions (no HTTP route), one entry each. Times are UTC: the
 # programme's day starts at 16:00 UTC (Asia/Shanghai, UTC+8).
 SCHEDULED: tuple[FunctionSpec, ...] = (
@@ -193,7 +204,19 @@ SCHEDULED: tuple[FunctionSpec, ...] = (
     # within API Gateway's 30 s; one that ends incomplete continues in asynchronous
     # invocations of this function (shared/jobs/background.py), 15 minutes each, like the
     # jobs on their schedules (which keep their own: the route has none).
-    job("jobs", JOBS_S),
+    # It is also the partitioned jobs' worker (shared/jobs/fanout.py): their coordinators
+    # (the schedules above, the route) send one task per index shard to the job-shards queue;
+    # one task per invocation (its 15 minutes; a task out of time sends itself again), at most
+    # SHARD_WORKERS at once. This function already holds every job's grants, so the fan-out
+    # costs one queue (and its dead-letter queue, policies, event source mapping and alarms)
+    # instead of a function and role of its own or a state machine.
+    job(
+        "jobs",
+        JOBS_S,
+        queue=QueueSource(
+            SHARD_QUEUE, 1, max_receives=SHARD_TASK_RECEIVES, max_concurrency=SHARD_WORKERS
+        ),
+    ),
     # Notifications: the member-facing events → the notices queue → the notifier, up to 100
     # per invocation (a 5 s window gathers a burst): inbox messages, and the sends each
     # member opted into → the sends queue → the sender (SMS, e-mail), which holds a failed

@@ -56,6 +56,9 @@ SNS_PUBLISH = "sns:Publish"
 SES_SEND = "ses:SendEmail"  # SES v2 SendEmail
 SES_FROM = "ses:FromAddress"
 LEADING_KEYS = "dynamodb:LeadingKeys"
+# The partitioned jobs' shard tasks (infra/catalog.py): their coordinators send, the jobs
+# function works them (and sends a task out of time again).
+SHARD_TASKS = "job-shards"
 WRITES = frozenset({PUT, UPDATE, DELETE, BATCH_WRITE})  # the rest (but Scan) are reads
 
 
@@ -81,7 +84,7 @@ COUNTED = prefix(k.aggregated_pk(""))  # an event counted once
 # a campaign's definition and prize stock (LOTTERY#<id>), its stats shards (LOTTERY#<id>#STATS#<nn>)
 LOTTERIES = prefix(k.LOTTERY)
 LOTTERY_LIST = k.LOTTERIES
-JOBS = prefix(k.JOB)  # run checkpoints
+JOBS = prefix(k.JOB)  # run checkpoints (and a fanned-out run's shards: RUN#<run>#SHARD#<n>)
 AUDIT_LOG = prefix(k.audit_log_pk(""))
 CONTACTS = prefix(k.CONTACT)
 EXPORTS = prefix(k.export_pk(""))
@@ -253,17 +256,21 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             },
         ),
         # Scheduled expiry + reminders: finds due lots (by_expiry), settles a member's lots
-        # and expires points in one transaction, records run checkpoints, reminder markers.
+        # and expires points in one transaction, records run checkpoints, reminder markers;
+        # on AWS its schedules coordinate: one task per shard to the job-shards queue.
         "expire": Access(
             table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK),
             indexes={"by_expiry": (QUERY,)},
+            send_to=(SHARD_TASKS,),
             reads=(PROGRAMME,),
             writes=(MEMBERS, JOBS, AUDIT_LOG),
             index_keys={"by_expiry": (LOTS_DUE,)},
         ),
         # Operators run any job now: the union of what the jobs do (resume-imports: the
         # members import's rows, rejected rows, contact lookup rows and its CSV); a run that
-        # ends incomplete goes on in the background (invoke_self).
+        # ends incomplete goes on in the background (invoke_self). The partitioned jobs' worker
+        # too: it consumes the job-shards queue (the grants come with the event source) and
+        # sends a task out of time again.
         "jobs": Access(
             table=(GET, QUERY, PUT, UPDATE, DELETE, CONDITION_CHECK, BATCH_GET, BATCH_WRITE),
             indexes={
@@ -277,6 +284,7 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             pii_key=True,
             files_read=("imports/",),
             invoke_self=True,
+            send_to=(SHARD_TASKS,),
             reads=(PROGRAMME,),
             writes=(MEMBERS, JOBS, AUDIT_LOG, HOLDS, ITEMS, BOARDS, IMPORTS, CONTACTS),
             index_keys={
@@ -290,10 +298,12 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
         ),
         # Scheduled tiers + birthdays: members above the first tier (by_tier) and today's
         # birthdays (by_birthday); reads each member, demotes (profile update + audit put)
-        # or credits the birthday (profile update, ledger entry, lot); run checkpoints.
+        # or credits the birthday (profile update, ledger entry, lot); run checkpoints; its
+        # schedules send one task per index partition to the job-shards queue.
         "tiers": Access(
             table=(GET, QUERY, PUT, UPDATE),
             indexes={"by_tier": (QUERY,), "by_birthday": (QUERY,)},
+            send_to=(SHARD_TASKS,),
             reads=(PROGRAMME,),
             writes=(MEMBERS, JOBS),
             index_keys={"by_tier": (TIERS,), "by_birthday": (BIRTHDAYS,)},

@@ -192,8 +192,9 @@ class LoyaltyFunction(Construct):
 
 
 def queue_url_env(queue: str) -> str:
-    """The environment variable a function finds a queue's URL in: ``SENDS_QUEUE_URL``."""
-    return f"{queue.upper()}_QUEUE_URL"
+    """The environment variable a function finds a queue's URL in: ``SENDS_QUEUE_URL``,
+    ``JOB_SHARDS_QUEUE_URL``."""
+    return f"{queue.upper().replace('-', '_')}_QUEUE_URL"
 
 
 def channels_env(config: StageConfig) -> dict[str, str]:

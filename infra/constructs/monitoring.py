@@ -45,7 +45,9 @@ _ADDRESS = re.compile(r"[^@\s<>\"]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # Work queues whose messages wait on purpose: the sender hides a send due later (quiet hours,
 # a backoff) for up to SQS's 12 hours (functions/sender/handler.py MAX_VISIBILITY), so its
 # oldest message may be that old before anything is wrong.
-QUEUE_HOLD_S: Mapping[str, int] = {"sends": 12 * 3600}
+# The job-shards queue's tasks wait for a free worker (SHARD_WORKERS at once, 15 minutes
+# each at most, infra/catalog.py): a task may wait two of them before anything is wrong.
+QUEUE_HOLD_S: Mapping[str, int] = {"sends": 12 * 3600, "job-shards": 2 * 900}
 # Who publishes the business metrics (shared/metrics.py): the stream's publisher derives
 # them from committed items; redeem counts the sold-outs it refuses.
 BUSINESS_PUBLISHERS: Mapping[str, tuple[str, ...]] = {

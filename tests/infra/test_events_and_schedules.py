@@ -37,14 +37,15 @@ def test_the_publisher_consumes_the_table_stream_with_a_dead_letter_queue(synth)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BisectBatchOnFunctionError"] is True
     assert "DestinationConfig" in mapping  # failed batches, whole, in S3 (test_failure_paths)
-    # the reports rule's target DLQ, the notices and sends queues and their DLQs, and one
-    # on-failure queue per asynchronously invoked function
+    # each bus rule's target DLQ, each consumed queue (notices, sends, job-shards...) and its
+    # DLQ, and one on-failure queue per asynchronously invoked function
+    specs = catalog()
     invoked_async = [
-        spec
-        for spec in catalog()
-        if spec.all_schedules() or spec.bus_events or spec.access.invoke_self
+        spec for spec in specs if spec.all_schedules() or spec.bus_events or spec.access.invoke_self
     ]
-    synth.template().resource_count_is("AWS::SQS::Queue", 5 + len(invoked_async))
+    rule_dlqs = sum(1 for spec in specs if spec.bus_events)
+    consumed = sum(2 for spec in specs if spec.queue is not None)
+    synth.template().resource_count_is("AWS::SQS::Queue", rule_dlqs + consumed + len(invoked_async))
     synth.template().has_resource_properties(
         "AWS::DynamoDB::GlobalTable",
         {"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}},

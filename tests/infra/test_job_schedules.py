@@ -103,3 +103,48 @@ def test_local_mode_never_gives_a_function_more_time_than_it_deploys() -> None:
 
     assert deployed["jobs"] == timeout_of("jobs")
     assert all(timeout_of(name) <= deployed[name] for name in http_functions())
+
+
+# The partitioned jobs fan out (shared/jobs/fanout.py) on the job-shards queue -----------------
+
+
+def test_the_shard_tasks_queue_feeds_the_jobs_function_one_task_at_a_time(synth) -> None:
+    """One task per invocation (its whole 15 minutes), at most SHARD_WORKERS at once; a task
+    failing SHARD_TASK_RECEIVES times is dead-lettered (the monitoring alarms on it)."""
+    from infra.catalog import SHARD_QUEUE, SHARD_TASK_RECEIVES, SHARD_WORKERS
+    from shared.jobs import fanout
+    from tests.infra.test_notifications_stack import _function_id, _mapping, _queue_id
+
+    resources = synth.raw()["Resources"]
+    queue = _queue_id(resources, "dev", SHARD_QUEUE)
+    jobs = _function_id(resources, "dev", "jobs")
+    mapping = _mapping(resources, jobs)
+
+    assert SHARD_QUEUE == fanout.QUEUE
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [queue, "Arn"]}
+    assert mapping["BatchSize"] == 1
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": SHARD_WORKERS}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    props = resources[queue]["Properties"]
+    assert props["RedrivePolicy"]["maxReceiveCount"] == SHARD_TASK_RECEIVES
+    assert props["VisibilityTimeout"] >= 6 * resources[jobs]["Properties"]["Timeout"]
+
+
+@pytest.mark.parametrize("function", ["expire", "tiers", "jobs"])
+def test_the_coordinators_send_shard_tasks_to_that_queue_only(synth, function: str) -> None:
+    """The schedules' functions and the jobs route coordinate (the jobs function also sends a
+    task out of time again): SendMessage on the job-shards queue, its URL in the
+    environment; nothing else of SQS but the worker's own consumption."""
+    from shared.jobs import fanout
+    from tests.infra.test_notifications_stack import _function_id, _grants, _queue_id
+
+    resources = synth.raw()["Resources"]
+    queue = _queue_id(resources, "dev", fanout.QUEUE)
+    fn = resources[_function_id(resources, "dev", function)]["Properties"]
+    grants = _grants(synth, "dev", function)
+    queues = {res for _, action, res in grants if action.startswith("sqs:")}
+
+    assert fn["Environment"]["Variables"][fanout.ENV_QUEUE_URL] == {"Ref": queue}
+    assert ("Allow", "sqs:SendMessage", f"{queue}.Arn") in grants
+    # besides it, only the function's own failed-invocations queue (its on-failure destination)
+    assert {q for q in queues if not q.startswith("AsyncDlq")} == {f"{queue}.Arn"}
