@@ -116,7 +116,14 @@ OPERATIONS: dict[str, Operation] = {
                         "background, from where it stopped (the audit log shows each part)",
                     },
                 },
-                {"complete": BOOL},
+                {
+                    "complete": BOOL,
+                    "queued": {
+                        **INT,
+                        "description": "a partitioned job on AWS: the shard tasks it queued "
+                        "(parallel workers go on with them; continues: true)",
+                    },
+                },
             )
         },
         (404, 503),
