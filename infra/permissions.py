@@ -78,7 +78,8 @@ CATALOG = k.CATALOG
 COUPONS = prefix(k.COUPON)
 PAYOUTS = prefix(k.PAYOUTS)
 HOLDS = prefix(k.HOLD)
-REPORTS = k.REPORTS  # the daily aggregates
+REPORTS = k.REPORTS  # the daily aggregates before issue 23 (read only)
+REPORT_SHARDS = prefix(k.report_shard_pk(0).removesuffix("00"))  # the daily aggregates' shards
 ACTIVE = prefix(k.active_pk(date.min).removesuffix(date.min.isoformat()))  # active members/day
 COUNTED = prefix(k.aggregated_pk(""))  # an event counted once
 # a campaign's definition and prize stock (LOTTERY#<id>), its stats shards (LOTTERY#<id>#STATS#<nn>)
@@ -326,12 +327,14 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             reads=(PROGRAMME,),
             writes=(MEMBERS, IDEMPOTENCY, HOLDS),
         ),
-        # Reports: counts each business event once into the daily aggregates (a marker and
-        # counters in one transaction) and reads them back per day.
+        # Reports: counts a batch of business events into a day's counters in one shard
+        # (events' markers and the counters in one transaction; the active-member sketch read
+        # (GetItem) and replaced under its version) and reads them back per day and shard;
+        # the single partition and member markers of before issue 23 are only read.
         "reports": Access(
-            table=(QUERY, PUT, UPDATE, CONDITION_CHECK),
-            reads=(PROGRAMME,),
-            writes=(REPORTS, ACTIVE, COUNTED),
+            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
+            reads=(PROGRAMME, REPORTS, ACTIVE),
+            writes=(REPORT_SHARDS, COUNTED),
         ),
         # Table stream → EventBridge (stream read grants come with the event source).
         "publisher": Access(put_events=True),

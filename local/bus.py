@@ -164,16 +164,24 @@ class StreamTail:
             self._committed = dict(self.sequences)
 
 
+# Events handed to a subscriber at once: as the stack's reports queue batches them
+# (infra/catalog.py), so local mode counts a burst a batch at a time too.
+BATCH = 1000
+
+
 class LocalBus:
-    """Records published events; ``drain()`` pulls whatever the stream has now."""
+    """Records published events; ``drain()`` pulls whatever the stream has now and hands it
+    to every subscriber in batches of up to ``batch`` events (in stream order)."""
 
     def __init__(
         self,
         tail: StreamTail,
         subscribers: list[Any] | None = None,
         ticks: list[Callable[[], Any]] | None = None,
+        batch: int = BATCH,
     ):
         self.tail = tail
+        self.batch = batch
         self.subscribers = list(subscribers or [])  # like EventBridge rules' targets
         self.ticks = list(ticks or [])  # run after every drain (e.g. the outbox's due sends)
         self.events: list[dict[str, Any]] = []
@@ -181,18 +189,18 @@ class LocalBus:
 
     def drain(self) -> list[dict[str, Any]]:
         with self._lock:
-            for record in self.tail.poll():
-                found = from_stream_record(record)
+            found = [event for record in self.tail.poll() for event in from_stream_record(record)]
+            for start in range(0, len(found), self.batch):
                 for subscriber in self.subscribers:
-                    subscriber(found)
-                for event in found:
-                    self.events.append(
-                        {
-                            "source": SOURCE,
-                            "detail-type": event.detail_type,
-                            "detail": {"event_id": event.event_id, **event.detail},
-                        }
-                    )
+                    subscriber(found[start : start + self.batch])
+            for event in found:
+                self.events.append(
+                    {
+                        "source": SOURCE,
+                        "detail-type": event.detail_type,
+                        "detail": {"event_id": event.event_id, **event.detail},
+                    }
+                )
             # Processed: a restart resumes after these (a crash before this line re-delivers).
             self.tail.commit()
             for tick in self.ticks:

@@ -230,6 +230,8 @@ def orders_status_partitions(status: str) -> list[str]:
         return [orders_status_pk(status)]
     shards = [f"{ORDERS_IN}{status}#{k:02d}" for k in range(ORDER_STATUS_SHARDS)]
     return [orders_status_pk(status), *shards]
+
+
 coupon_pk = _prefixed(COUPON)
 limit_item_sk = _prefixed(
     f"{LIMIT}ITEM#", "Per-member counter of the units of one item ever redeemed."
@@ -273,7 +275,16 @@ def report_part_sk(day: date, part: str, name: str) -> str:
     return f"DAY#{day.isoformat()}#{part}#{name}"
 
 
-active_pk = _dated("ACTIVE#")
+active_pk = _dated(
+    "ACTIVE#", "Before issue 23: a marker per member active that day (read only now)."
+)
+
+# Since issue 23 the consumer adds a batch's numbers to one of REPORT_SHARDS partitions picked
+# at random (``REPORTS#00``..): the day's counters (``report_day_sk``, sources and items as
+# ``SOURCE#<name>`` / ``ITEM#<id>`` attributes) and the day's active-member sketch.
+REPORT_SHARDS = 4
+report_shard_pk = _sharded("REPORTS#", "One of the report counters' partitions (issue 23).")
+report_sketch_sk = _dated("HLL#", "A day's active-member sketch in one report shard.")
 aggregated_pk = _prefixed("AGG#", "Marker: this event was counted (events arrive at least once).")
 
 # Lottery: campaigns, prize stock, stats shards, draws, daily counters -------------------------
@@ -365,6 +376,7 @@ def job_shard_sk(run: str, shard: int) -> str:
 def job_shards_prefix(run: str) -> str:
     """Every shard checkpoint of ``run`` (``begins_with``)."""
     return f"{job_run_sk(run)}#SHARD#"
+
 
 # Rebates: campaigns (in the programme partition), accruals and statements ---------------------
 REBATE = "REBATE#"

@@ -1,16 +1,37 @@
-"""Data access for reports: daily aggregates, written once per event, read per day."""
+"""Data access for reports: daily aggregates, counted a batch at a time into one of
+``SHARDS`` partitions, read per day and shard.
+
+Layout (issue 23): ``REPORTS#<k>`` / ``DAY#<date>`` holds a day's totals plus one
+``SOURCE#<name>`` / ``ITEM#<id>`` attribute per counter; ``REPORTS#<k>`` / ``HLL#<date>`` the
+day's active-member sketch. Before it, one partition ``REPORTS`` held every day (a
+``DAY#<date>#<part>#<name>`` item per counter) and ``ACTIVE#<date>`` a marker per active
+member: those are still read (summed with the shards), never written, so no migration.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from msgspec import Struct
+from pynamodb.attributes import NumberAttribute
+from pynamodb.exceptions import DoesNotExist, PutError
 
+from shared.domain.sketch import Sketch
 from shared.dynamodb import keys
-from shared.dynamodb.models.reports import MarkerItem, ReportDayItem
+from shared.dynamodb.connection import table
+from shared.dynamodb.models.reports import MarkerItem, ReportDayItem, ReportSketchItem
 from shared.dynamodb.tx import Cancelled, Tx, run
+from shared.errors import Contention
+
+SHARDS = keys.REPORT_SHARDS
+# A transaction holds at most 100 items: the day's counters and 99 events' markers.
+CHUNK = 99
+PARTS = ("SOURCE", "ITEM")
 
 SEEN = "seen"
 TOTALS = ("issued", "redeemed", "expired", "clawed_back", "transferred", "registered", "active")
@@ -30,6 +51,83 @@ def _ttl(now: datetime, days: int) -> int:
     return int((now + timedelta(days=days)).timestamp())
 
 
+def count_once(
+    shard: int,
+    day: date,
+    events: dict[str, tuple[dict[str, int], list[tuple[str, str, int]]]],
+    now: datetime,
+) -> set[str]:
+    """Add the numbers (totals, counters) of up to :data:`CHUNK` events of ``day`` to the
+    day's item in ``shard``, each event once: its marker (``AGG#<event id>``, as before
+    issue 23) is written in the same transaction. An event whose marker exists (counted by
+    an earlier batch, or by the per-event consumer before it) is dropped and the rest tried
+    again. Returns the ids counted now."""
+    if len(events) > CHUNK:
+        raise ValueError(f"at most {CHUNK} events in one transaction")
+    pending = dict(events)
+    while pending:
+
+        def attempt() -> None:
+            totals: dict[str, int] = {}
+            for numbers, parts in pending.values():
+                for field, value in numbers.items():
+                    totals[field] = totals.get(field, 0) + value
+                for part, name, value in parts:
+                    totals[f"{part}#{name}"] = totals.get(f"{part}#{name}", 0) + value
+            tx = Tx()
+            for event_id in pending:
+                tx.put(
+                    event_id,
+                    MarkerItem(pk=keys.aggregated_pk(event_id), sk="AGG", ttl=_ttl(now, 14)),
+                    condition=MarkerItem.pk.does_not_exist(),
+                )
+            if totals:
+                tx.update(
+                    "",  # no event id is empty (the consumer skips events without one)
+                    ReportDayItem(pk=keys.report_shard_pk(shard), sk=keys.report_day_sk(day)),
+                    [NumberAttribute(attr_name=name).add(value) for name, value in totals.items()],
+                )
+            tx.commit()
+
+        try:
+            run(attempt)
+            return set(pending)
+        except Cancelled as refused:  # counted before: leave those out, count the rest
+            for event_id in refused.failed:
+                pending.pop(event_id, None)
+    return set()
+
+
+def add_members(shard: int, day: date, members: Iterable[str], attempts: int = 8) -> bool:
+    """Add ``members`` to the day's active-member sketch in ``shard``: read, merge, write
+    back under the item's version (another consumer's write in between: read again).
+    Adding a member twice changes nothing, so a retried batch needs no marker. False when
+    every member was in the sketch already (nothing written)."""
+    pk, sk = keys.report_shard_pk(shard), keys.report_sketch_sk(day)
+    wanted = list(members)
+    for attempt in range(attempts):
+        try:
+            kept = ReportSketchItem.get(pk, sk, consistent_read=True)
+            sketch, version = Sketch.from_bytes(kept.registers), int(kept.version)
+        except DoesNotExist:
+            sketch, version = Sketch(), 0
+        before = bytes(sketch.registers)
+        if sketch.update(wanted).registers == before and version:
+            return False
+        condition = (
+            ReportSketchItem.version == version if version else ReportSketchItem.pk.does_not_exist()
+        )
+        item = ReportSketchItem(pk=pk, sk=sk, registers=sketch.to_bytes(), version=version + 1)
+        try:
+            item.save(condition=condition)
+            return True
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        time.sleep(random.uniform(0, 0.01 * 2**attempt))
+    raise Contention("too many concurrent changes to the same sketch; retry")
+
+
 def count(
     event_id: str,
     day: date,
@@ -37,8 +135,8 @@ def count(
     parts: list[tuple[str, str, int]],
     now: datetime,
 ) -> bool:
-    """Add one event's numbers to its day, once: a marker of the event is written in the
-    same transaction. False when the event was already counted."""
+    """Before issue 23 (kept for the tests that compare the layouts): one event's numbers
+    added to its day in ``REPORTS``, once. False when the event was already counted."""
 
     def attempt() -> bool:
         tx = Tx()
@@ -65,7 +163,7 @@ def count(
 
 
 def mark_active(member_id: str, day: date, now: datetime) -> None:
-    """Count the member once among the day's active members."""
+    """Before issue 23 (as :func:`count`): the member once among the day's active members."""
     tx = Tx()
     tx.put(
         "active",
@@ -82,7 +180,8 @@ def mark_active(member_id: str, day: date, now: datetime) -> None:
 
 
 def days_through(last: date) -> Iterator[Day]:
-    """Every day's totals and counters from the first recorded day through ``last``."""
+    """Every day's totals and counters from the first recorded day through ``last``: the
+    single partition written before issue 23 (one item per day and counter)."""
     upper = keys.report_day_sk(last) + "~"
     for row in ReportDayItem.query(keys.REPORTS, ReportDayItem.sk < upper, consistent_read=True):
         _, day_text, *rest = row.sk.split("#", 3)
@@ -94,5 +193,48 @@ def days_through(last: date) -> Iterator[Day]:
 
 
 def active_members(day: date) -> Iterator[str]:
+    """The members a day's markers (before issue 23) name."""
     for marker in MarkerItem.query(keys.active_pk(day), consistent_read=True):
-        yield marker.sk
+        yield keys.member_id_of(marker.sk)
+
+
+def _number(value: dict[str, Any]) -> int:
+    return int(value["N"]) if "N" in value else 0
+
+
+def _query(pk: str, low: str, high: str) -> Iterator[dict[str, Any]]:
+    start = None
+    condition = ReportDayItem.sk.between(low, high)
+    while True:
+        page = table().query(
+            pk, range_key_condition=condition, consistent_read=True, exclusive_start_key=start
+        )
+        yield from page.get("Items", [])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return
+
+
+def shard_days_through(last: date) -> Iterator[Day]:
+    """Every shard's day totals and counters through ``last`` (one Query per shard)."""
+    for shard in range(SHARDS):
+        high = keys.report_day_sk(last)
+        for item in _query(keys.report_shard_pk(shard), keys.report_day_sk(date.min), high):
+            day = date.fromisoformat(item["sk"]["S"].split("#", 1)[1])
+            yield Day(day, totals={f: _number(item.get(f, {})) for f in TOTALS})
+            for name, value in item.items():
+                part, _, counter = name.partition("#")
+                if part in PARTS and counter:
+                    yield Day(day, part=part, name=counter, n=_number(value))
+
+
+def sketches(start: date, end: date) -> dict[date, Sketch]:
+    """Each day's active-member sketch in ``start``..``end``, its shards merged."""
+    found: dict[date, Sketch] = {}
+    for shard in range(SHARDS):
+        low, high = keys.report_sketch_sk(start), keys.report_sketch_sk(end)
+        for item in _query(keys.report_shard_pk(shard), low, high):
+            day = date.fromisoformat(item["sk"]["S"].split("#", 1)[1])
+            sketch = Sketch.from_bytes(item["registers"]["B"])
+            found[day] = found[day].merge(sketch) if day in found else sketch
+    return found

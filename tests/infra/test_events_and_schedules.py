@@ -7,7 +7,7 @@ import json
 import pytest
 from aws_cdk.assertions import Match
 
-from infra.catalog import catalog
+from infra.catalog import REPORT_EVENTS, catalog
 from infra.config import stage_config
 
 pytestmark = pytest.mark.infra
@@ -118,16 +118,40 @@ def test_rebate_settlement_runs_daily_on_its_own_function_with_time_for_large_ca
     assert raw["Resources"][settlement]["Properties"]["Timeout"] == 900
 
 
-def test_reports_receive_every_business_event_from_the_bus(synth) -> None:
+def test_reports_count_their_events_from_a_queue_a_thousand_at_a_time(synth) -> None:
+    """Issue 23: a rule puts the events reports count on the reports queue (undelivered ones
+    in its DLQ); the function takes up to 1 000 gathered for 2 s and reports each failure."""
     raw = synth.raw()
+    resources = raw["Resources"]
     reports = _function_logical_id(raw, "reports")
+    (queue,) = [
+        k
+        for k, r in resources.items()
+        if r["Type"] == "AWS::SQS::Queue"
+        and r["Properties"].get("QueueName") == DEV.name("reports")
+    ]
+    (mapping,) = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["FunctionName"] == {"Ref": reports}
+    ]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [queue, "Arn"]}
+    assert mapping["BatchSize"] == 1000 and mapping["MaximumBatchingWindowInSeconds"] == 2
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     (rule,) = [
         r["Properties"]
-        for r in raw["Resources"].values()
+        for r in resources.values()
+        if r["Type"] == "AWS::Events::Rule"
+        and any(t["Arn"] == {"Fn::GetAtt": [queue, "Arn"]} for t in r["Properties"]["Targets"])
+    ]
+    assert set(rule["EventPattern"]["detail-type"]) == set(REPORT_EVENTS)
+    (target,) = rule["Targets"]
+    assert "DeadLetterConfig" in target and target["RetryPolicy"]["MaximumRetryAttempts"] == 20
+    # nothing invokes the function from the bus any more
+    assert not [
+        r
+        for r in resources.values()
         if r["Type"] == "AWS::Events::Rule"
         and any(t["Arn"] == {"Fn::GetAtt": [reports, "Arn"]} for t in r["Properties"]["Targets"])
     ]
-    assert rule["EventPattern"] == {"source": ["loyalty.points"]}
-    assert "EventBusName" in rule
-    (target,) = rule["Targets"]
-    assert "DeadLetterConfig" in target and target["RetryPolicy"]["MaximumRetryAttempts"] == 20

@@ -66,9 +66,9 @@ def _as_list(value: Any) -> list:
 
 
 def test_the_asynchronously_invoked_functions_are_the_expected_ones() -> None:
-    # scheduled jobs, reports (the bus), exports and imports (they invoke themselves)
-    assert {"expire", "checkout", "tiers", "reports", "exports", "imports"} <= _async_functions()
-    assert not {"publisher", "notifier", "sender", "earn"} & _async_functions()
+    # scheduled jobs, exports and imports (they invoke themselves); reports read a queue
+    assert {"expire", "checkout", "tiers", "exports", "imports"} <= _async_functions()
+    assert not {"publisher", "notifier", "sender", "earn", "reports"} & _async_functions()
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -128,17 +128,20 @@ def test_every_on_failure_queue_refuses_plain_http(synth, stage: str) -> None:
         assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_the_reports_rule_keeps_undelivered_events_in_a_named_queue(synth) -> None:
+def test_the_reports_rule_keeps_undelivered_events_in_the_reports_queue_dlq(synth) -> None:
     raw = synth.raw()
-    reports = _function_ids(raw, "dev")["reports"]
-    queue_id = _queue_ids(raw)[failures.events_dlq("dev", "reports")]
+    queues = _queue_ids(raw)
+    queue_id, dlq_id = (
+        queues["loyalty-points-dev-reports"],
+        queues["loyalty-points-dev-reports-dlq"],
+    )
     (target,) = [
         t
         for r in _of_type(raw, "AWS::Events::Rule").values()
         for t in r["Properties"]["Targets"]
-        if t["Arn"] == {"Fn::GetAtt": [reports, "Arn"]}
+        if t["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
     ]
-    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [queue_id, "Arn"]}}
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dlq_id, "Arn"]}}
 
 
 @pytest.mark.parametrize("stage", STAGES)

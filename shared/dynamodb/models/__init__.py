@@ -50,6 +50,7 @@ _MODULE_OF = {
     "TransferDayItem": "transfers",
     "ReportDayItem": "reports",
     "MarkerItem": "reports",
+    "ReportSketchItem": "reports",
     "LotteryItem": "lottery",
     "LotteryEntry": "lottery",
     "PrizeStockItem": "lottery",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute
+from pynamodb.attributes import BinaryAttribute, NumberAttribute
 
 from shared.dynamodb.models.base import Item
 
@@ -18,6 +18,14 @@ class ReportDayItem(Item):
     registered = NumberAttribute(default=0)
     active = NumberAttribute(default=0)
     n = NumberAttribute(default=0)  # counters of one source / item
+
+
+class ReportSketchItem(Item):
+    """A day's active members in one report shard (``REPORTS#<k>`` / ``HLL#<date>``): a
+    compressed HyperLogLog (shared/domain/sketch.py), replaced whole under ``version``."""
+
+    registers = BinaryAttribute(legacy_encoding=False)
+    version = NumberAttribute(default=0)
 
 
 class MarkerItem(Item):
