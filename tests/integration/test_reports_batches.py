@@ -29,6 +29,7 @@ from shared.events import (
     Event,
 )
 from shared.settings import settings
+from tests.reports_legacy import one_by_one
 from tests.support import Api, at
 
 MEMBERS = 90
@@ -91,20 +92,6 @@ def summary(api: Api) -> dict[str, Any]:
     answer = api.operator("GET", f"/v1/admin/reports/summary?{WINDOW}")
     assert answer.status == 200, answer.body
     return answer.body
-
-
-def one_by_one(found: list[Event]) -> None:
-    """The consumer before issue 23: a transaction per event on the single partition and a
-    marker per active member and day (what a deployed table holds today)."""
-    now = clock.now()
-    for event in found:
-        counted = reports.numbers_of(event, now)
-        if counted is None:
-            continue
-        totals = {k: v for k, v in counted.totals.items() if k != "active"}
-        first = reports_repo.count(event.event_id, counted.day, totals, counted.parts, now)
-        if first and counted.member_id:
-            reports_repo.mark_active(counted.member_id, counted.day, now)
 
 
 def wipe_reports() -> None:
