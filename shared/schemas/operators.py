@@ -92,7 +92,12 @@ OPERATIONS: dict[str, Operation] = {
                     "clawed_back": INT,
                     "outstanding": INT,
                     "members": INT,
-                    "active_members": INT,
+                    "active_members": {
+                        **INT,
+                        "description": "Distinct members with a ledger entry in the window: an "
+                        "estimate (HyperLogLog, within ±2.5 %, exact for small counts), as is "
+                        "each by_day entry's active; every other figure is exact.",
+                    },
                     "redemption_rate": nullable(STRING),
                     "by_source": ANY_OBJECT,
                     "by_day": {"type": "array"},
