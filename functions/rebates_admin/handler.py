@@ -12,13 +12,16 @@ from shared import clock
 from shared.domain.rebate_review import DRAFT, Review
 from shared.errors import CampaignNotFound, Invalid, StatementNotFound
 from shared.http import HttpApp, Request, Response
-from shared.jobs.registry import time_left_of
 from shared.observability import logger
-from shared.rebates import campaigns, export, payout, review, settlement, views
+from shared.rebates import campaigns, review, views
 from shared.requests.rebates import PUT_REBATE_CAMPAIGN, REVIEW_STATEMENT, STATEMENT_QUEUE
 from shared.validation import ID_PATTERN
 
 app = HttpApp("rebates_admin")
+
+# Settlement (with the jobs' runner), payout and the CSV export are imported by their own
+# routes when called: most invocations read or review campaigns, and a cold start that
+# serves those does not pay for the others.
 
 
 def _campaign_id(req: Request, *, creating: bool = False) -> str:
@@ -55,6 +58,9 @@ def list_campaigns(req: Request) -> dict[str, Any]:
 
 @app.operation("settle_campaign")
 def settle_campaign(req: Request) -> dict[str, Any]:
+    from shared.jobs.registry import time_left_of
+    from shared.rebates import settlement
+
     campaign_id, now = _campaign_id(req), clock.now()
     return settlement.settle(campaign_id, now, time_left_of(req.context), actor=req.operator)
 
@@ -88,11 +94,15 @@ def review_statement(req: Request) -> dict[str, Any]:
 
 @app.operation("pay_statement")
 def pay_statement(req: Request) -> dict[str, Any]:
+    from shared.rebates import payout
+
     return payout.pay_statement(_campaign_id(req), _member_id(req), clock.now(), req.operator)
 
 
 @app.operation("export_statements")
 def export_statements(req: Request) -> Response:
+    from shared.rebates import export
+
     campaign_id = _campaign_id(req)
     headers = {
         "content-type": "text/csv; charset=utf-8",
