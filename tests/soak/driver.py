@@ -298,6 +298,8 @@ class Soak:
         catalog = {
             "g-cup": {"name": "Cup", "kind": "gift", "points": 300, "stock": 300},
             "g-phone": {"name": "Phone", "kind": "gift", "points": 3000, "stock": 5},
+            # A hot item: its stock in shards (ITEM#g-hot#00..03), checked summed.
+            "g-hot": {"name": "Hot", "kind": "gift", "points": 200, "stock": 80, "stock_shards": 4},
             "c-10": {"name": "10 off", "kind": "coupon", "points": 100, "stock": 1000},
             "d-charity": {"name": "Charity", "kind": "donation", "points": 50},
         }
@@ -309,7 +311,11 @@ class Soak:
                 {**body, "per_member_limit": None},
             )
             ok(res, f"item {item_id}")
-            self.items[item_id] = {"kind": body["kind"], "stocked": body.get("stock")}
+            self.items[item_id] = {
+                "kind": body["kind"],
+                "stocked": body.get("stock"),
+                "shards": body.get("stock_shards"),
+            }
         if has_route("PUT", "/v1/admin/lotteries/{lottery_id}"):
             body = lottery_body(
                 name="Soak draw",
@@ -914,6 +920,21 @@ class Soak:
                 Key={"pk": {"S": f"ITEM#{item_id}"}, "sk": {"S": "ITEM"}},
                 ConsistentRead=True,
             ).get("Item", {})
+            if known.get("shards"):  # a hot item: stock and units sold live in its shards
+                shards = [
+                    self.client.get_item(
+                        TableName=self.table,
+                        Key={"pk": {"S": f"ITEM#{item_id}#{k:02d}"}, "sk": {"S": "STOCK"}},
+                        ConsistentRead=True,
+                    ).get("Item", {})
+                    for k in range(known["shards"])
+                ]
+                if any(int(s.get("stock", {"N": "-1"})["N"]) < 0 for s in shards):
+                    self.violation(f"item {item_id}: a stock shard is missing or negative")
+                item = {
+                    name: {"N": str(sum(int(s.get(name, {"N": "0"})["N"]) for s in shards))}
+                    for name in ("stock", "sold")
+                }
             if known["stocked"] is not None:  # unlimited items keep no stock nor units sold
                 sold = int(item.get("sold", {"N": "0"})["N"])
                 if sold < 0 or sold != live[item_id]:
