@@ -41,7 +41,7 @@ import msgspec
 
 from shared.dynamodb import jobs as store
 from shared.dynamodb.jobs import FanOut, ShardState
-from shared.jobs.runner import Budget, Partitions, TimeLeft, forever
+from shared.jobs.runner import Budget, Partitions, TimeLeft, answer, forever
 from shared.observability import logger
 
 QUEUE = "job-shards"  # infra/catalog.py: the jobs function consumes it
@@ -182,7 +182,7 @@ def coordinate(
     dispatcher = dispatcher or default_dispatcher(budget)
     state = _current_round(work, now)
     if state is None:
-        return _answer(work, True, {}, already_complete=True)
+        return answer(work, True, {}, already_complete=True)
     tasks = [
         Task(work.job, work.run, state.round_no, shard, now.isoformat(), _service())
         for shard in state.pending
@@ -194,12 +194,12 @@ def coordinate(
     assert after is not None
     if after.round_no == state.round_no and after.complete:
         logger.info("job done", extra={"job": work.job, "run": work.run, **after.stats})
-        return _answer(work, True, after.stats)
+        return answer(work, True, after.stats)
     stats = _progress(work.job, work.run, after)
     extra = {"queued": queued} if queued else {}
     # A scan again of a complete run (``once`` False) that workers go on with: the run was
     # complete already (and its deadline met).
-    return _answer(work, after.completed_before and bool(queued), stats, **extra)
+    return answer(work, after.completed_before and bool(queued), stats, **extra)
 
 
 def _current_round(work: Partitions, now: datetime) -> FanOut | None:
@@ -335,15 +335,3 @@ def _work_shard(
         raise
     save(True, 0)
     return processed, False
-
-
-def _answer(work: Partitions, complete: bool, stats: dict[str, int], **extra: Any) -> dict:
-    counters = {key: 0 for key in work.counters} | stats
-    return {
-        "job": work.job,
-        "run": work.run,
-        "complete": complete,
-        "processed": counters.get(work.processed, 0),
-        **counters,
-        **extra,
-    }

@@ -134,7 +134,7 @@ def run_partitions(
     previous = store.get_run(work.job, work.run)
     if previous is not None and previous.complete:
         if work.once:
-            return _answer(work, True, {}, already_complete=True)
+            return answer(work, True, {}, already_complete=True)
         previous = None
     first = previous.next_partition if previous is not None else 0
     stats = {key: 0 for key in work.counters} | (previous.stats if previous is not None else {})
@@ -144,7 +144,7 @@ def run_partitions(
             if budget.spent():
                 store.save_run(work.job, work.run, Checkpoint(position, False, stats), now)
                 logger.info("job paused", extra={"job": work.job, "run": work.run, **stats})
-                return _answer(work, False, stats)
+                return answer(work, False, stats)
             for key, n in work.step(member_id).items():
                 stats[key] = stats.get(key, 0) + n
             visited += 1
@@ -152,10 +152,12 @@ def run_partitions(
             store.save_run(work.job, work.run, Checkpoint(position + 1, False, stats), now)
     store.save_run(work.job, work.run, Checkpoint(len(work.partitions), True, stats), now)
     logger.info("job done", extra={"job": work.job, "run": work.run, **stats})
-    return _answer(work, True, stats)
+    return answer(work, True, stats)
 
 
-def _answer(work: Partitions, complete: bool, stats: dict[str, int], **extra: Any) -> dict:
+def answer(work: Partitions, complete: bool, stats: dict[str, int], **extra: Any) -> dict:
+    """A partitioned run's answer: the run, ``complete``, ``processed`` and every counter
+    (0 when none was counted), then ``extra`` (shared by the sequential and fanned-out runs)."""
     counters = {key: 0 for key in work.counters} | stats
     return {
         "job": work.job,
