@@ -87,10 +87,19 @@ class Offer(Struct, frozen=True):
     retired: bool = False
     ver: int = 0
     stock_shards: int | None = None  # hot items: stock spread over this many shard items
+    # Items created since issue 23 count a member's units ever on the member's profile.
+    total_on_profile: bool | None = None
 
     @property
     def limited(self) -> bool:
         return self.stock is not None and self.kind != DONATION
+
+    @property
+    def counts_total_on_profile(self) -> bool:
+        """Whether a member's units ever of this item are counted on their profile (one
+        item less per redemption) rather than in a counter item of their own: items created
+        since issue 23, except donations (their counter item also tells first-time donors)."""
+        return bool(self.total_on_profile) and self.kind != DONATION
 
 
 class Listing(Offer, frozen=True):
@@ -140,6 +149,7 @@ class Order(Struct):
     counted_total: bool = False  # the per-item limit counter
     counted_day: date | None = None  # the per-day counter's day
     day_on_profile: bool = False  # that counter is on the member's profile (since issue 23)
+    total_on_profile: bool = False  # so is the per-item counter (items created since then)
     counted_month: str | None = None  # the per-month counter's month "YYYY-MM"
 
     @property

@@ -228,6 +228,7 @@ def put(
             updated_at=at,
             donated_points=0 if kind == DONATION else None,
             donors=0 if kind == DONATION else None,
+            total_on_profile=True,  # kept by every replace (not in DEFINITION)
             **{k: v for k, v in values.items() if v is not None},
         )
         tx.put(ITEM, item, condition=CatalogItem.pk.does_not_exist())

@@ -51,6 +51,14 @@ def day_counter(kind: str) -> tuple[Path, Path]:
     return Path(day), Path(units)
 
 
+def total_counter(item_id: str) -> Path:
+    """A member's units ever of one item (``rt_<item id>``), on their profile for items
+    created since issue 23 (older items count in a ``LIMIT#ITEM#`` counter item)."""
+    units = NumberAttribute(attr_name=f"rt_{item_id}")
+    units.attr_name = f"rt_{item_id}"
+    return Path(units)
+
+
 def order_of(row: OrderItem) -> Order:
     """The stored order as the mall's domain value."""
     return value_of(row, Order)
@@ -284,10 +292,12 @@ def give_back(
         )
         q = order.quantity
         back_today = order.counted_day == today
-        day_back: tuple[Any, ...] = ()
+        counts_back: tuple[Any, ...] = ()
         if back_today and order.day_on_profile:
-            day_back = (day_counter(order.kind)[1].add(-q),)
-        if order.points > 0:  # every redemption costs points: its day counts go back here
+            counts_back = (day_counter(order.kind)[1].add(-q),)
+        if order.counted_total and order.total_on_profile:
+            counts_back += (total_counter(order.item_id).add(-q),)
+        if order.points > 0:  # every redemption costs points: its profile counts go back here
             giveback = Return(
                 member_id=order.member_id,
                 type=kinds.REFUND,
@@ -297,7 +307,7 @@ def give_back(
                 at=now,
                 **kinds.wording(RETURN_CODES[target], {"item": order.item_name, "quantity": q}),
             )
-            ledger.add_return(tx, giveback, extra_actions=day_back, order_id=order.order_id)
+            ledger.add_return(tx, giveback, extra_actions=counts_back, order_id=order.order_id)
         if with_stock and order.stocked and shard is not None:
             # A hot item: the units go back to a stock shard (the one they came from).
             tx.update(
@@ -314,7 +324,7 @@ def give_back(
                 condition=CatalogItem.stock.exists(),
             )
         member_pk = keys.member_pk(order.member_id)
-        if order.counted_total:
+        if order.counted_total and not order.total_on_profile:
             tx.update(
                 LIMIT_ITEM,
                 CounterItem(pk=member_pk, sk=keys.limit_item_sk(order.item_id)),

@@ -42,6 +42,7 @@ from shared.dynamodb.orders import (
     coupon_item,
     day_counter,
     order_item,
+    total_counter,
 )
 from shared.dynamodb.tx import Cancelled, Tx, image, run
 from shared.errors import ItemNotFound, LimitReached, NotAvailable, SoldOut
@@ -126,6 +127,7 @@ def _order_item(plan: Plan) -> OrderItem:
         stocked=offer.limited,
         stock_shard=plan.shard,
         counted_total=plan.limits.total is not None,
+        total_on_profile=_total_on_profile(plan),
         counted_day=plan.today.isoformat() if plan.limits.per_day is not None else None,
         day_on_profile=plan.limits.per_day is not None,
         counted_month=mall.month_of(plan.today) if plan.limits.per_month is not None else None,
@@ -167,9 +169,17 @@ def _add_item(tx: Tx, plan: Plan) -> None:
         tx.check(ITEM, CatalogItem, key.pk, key.sk, same)
 
 
+def _total_on_profile(plan: Plan) -> bool:
+    """The item's per-member total is counted on the member's profile (items created
+    since issue 23; see :func:`_profile_counts`)."""
+    return plan.limits.total is not None and plan.offer.counts_total_on_profile
+
+
 def _add_limits(tx: Tx, plan: Plan) -> None:
+    """The limit counters in items of their own: the per-item total of items from before
+    issue 23 (and donations' first-time marker), the per-month count."""
     q, member_pk = plan.quantity, keys.member_pk(plan.member_id)
-    total = plan.limits.total
+    total = None if _total_on_profile(plan) else plan.limits.total
     if total is not None or plan.first_donation is not None:
         condition = None
         if total is not None:
@@ -198,34 +208,53 @@ def _add_limits(tx: Tx, plan: Plan) -> None:
         )
 
 
-def _day_count(plan: Plan) -> tuple[Any, tuple[Any, ...]]:
-    """The per-day limit on the member's profile (one item less than a counter item of its
-    own): the condition and actions joining the debit's update. Planned as a new day for
-    the counter unless the member is known to have redeemed this kind today already."""
+def _profile_counts(plan: Plan) -> tuple[Any, tuple[Any, ...]]:
+    """The per-member counts kept on the member's profile (so a redemption writes fewer
+    items): the condition and actions joining the debit's update. The per-day count of the
+    kind (``rday_<kind>``/``rn_<kind>``), planned as a new day unless the member is known to
+    have redeemed this kind today already; and, for items created since issue 23, the units
+    ever of the item (``rt_<item id>``)."""
+    condition, actions = None, ()
+    q = plan.quantity
+    per_day = plan.limits.per_day
+    if per_day is not None:
+        day, units = day_counter(plan.offer.kind)
+        today = plan.today.isoformat()
+        if plan.same_day:
+            condition, actions = (day == today) & (units <= per_day - q), (units.add(q),)
+        else:
+            condition = day.does_not_exist() | (day != today)
+            actions = (day.set(today), units.set(q))
+    if _total_on_profile(plan):
+        ever = total_counter(plan.offer.item_id)
+        allowed = ever.does_not_exist() | (ever <= plan.limits.total - q)
+        condition = allowed if condition is None else condition & allowed
+        actions = (*actions, ever.add(q))
+    return condition, actions
+
+
+def _profile_refusal(raw: dict[str, Any] | None, plan: Plan) -> Exception | None:
+    """From the profile's old image: a per-member limit counted there reached, or the
+    per-day counter's day was guessed wrong (plan again with what it shows); None when the
+    counts let it pass."""
+    if raw is None:
+        return None
+    reached = LimitReached(
+        "the per-member limit for this item is reached",
+        details={"limits": plan.limits.as_dict()},
+    )
+    if _total_on_profile(plan):
+        ever = int((raw.get(f"rt_{plan.offer.item_id}") or {}).get("N", "0"))
+        if ever + plan.quantity > plan.limits.total:
+            return reached
     per_day = plan.limits.per_day
     if per_day is None:
-        return None, ()
-    day, units = day_counter(plan.offer.kind)
-    today, q = plan.today.isoformat(), plan.quantity
-    if plan.same_day:
-        return (day == today) & (units <= per_day - q), (units.add(q),)
-    return day.does_not_exist() | (day != today), (day.set(today), units.set(q))
-
-
-def _day_refusal(raw: dict[str, Any] | None, plan: Plan) -> Exception | None:
-    """From the profile's old image: the per-day limit reached, or the counter's day was
-    guessed wrong (plan again with what it shows); None when the counter let it pass."""
-    per_day = plan.limits.per_day
-    if per_day is None or raw is None:
         return None
     kind = plan.offer.kind
     counted_today = (raw.get(f"rday_{kind}") or {}).get("S") == plan.today.isoformat()
     units = int((raw.get(f"rn_{kind}") or {}).get("N", "0")) if counted_today else 0
     if units + plan.quantity > per_day:
-        return LimitReached(
-            "the per-member limit for this item is reached",
-            details={"limits": plan.limits.as_dict()},
-        )
+        return reached
     if counted_today != plan.same_day:
         return Stale(plan.first_donation, same_day=counted_today)
     return None
@@ -260,10 +289,10 @@ def _refusal(cancelled: Cancelled, plan: Plan) -> Exception:
         counter = image(failed[LIMIT_ITEM], CounterItem)
         if (counter is not None) == plan.first_donation:  # guessed wrong: plan again
             return Stale(first_donation=counter is None)
-    day = _day_refusal(failed.get(PROFILE), plan) if PROFILE in failed else None
-    if day is not None and not isinstance(day, LimitReached):
-        return day
-    if day is not None or LIMIT_ITEM in failed or LIMIT_MONTH in failed:
+    counts = _profile_refusal(failed.get(PROFILE), plan) if PROFILE in failed else None
+    if counts is not None and not isinstance(counts, LimitReached):
+        return counts
+    if counts is not None or LIMIT_ITEM in failed or LIMIT_MONTH in failed:
         return LimitReached(
             "the per-member limit for this item is reached",
             details={"limits": plan.limits.as_dict()},
@@ -292,13 +321,13 @@ def place(plan: Plan) -> idempotency.Replay | None:
             at=plan.at,
             **kinds.wording("redeem", {"item": plan.offer.name, "quantity": plan.quantity}),
         )
-        day_condition, day_actions = _day_count(plan)
+        counts_condition, counts_actions = _profile_counts(plan)
         spend = _spend_condition(plan)
         ledger.add_debit(
             tx,
             debit,
-            condition=spend if day_condition is None else spend & day_condition,
-            extra_actions=day_actions,
+            condition=spend if counts_condition is None else spend & counts_condition,
+            extra_actions=counts_actions,
             order_id=plan.order_id,
         )
         _add_item(tx, plan)

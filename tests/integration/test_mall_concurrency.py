@@ -71,6 +71,29 @@ def test_the_same_idempotency_key_sent_concurrently_places_one_order(local_api: 
     assert api.operator("GET", "/v1/admin/catalog/cup").body["stock"] == 4
 
 
+def test_a_member_racing_for_a_gift_with_a_total_limit_gets_just_the_limit(local_api: Api) -> None:
+    api = local_api
+    member_with_points(api, "m-1", 10_000)
+    # A custom total of 3 and no per-day limit: only the count on the profile guards it.
+    item(api, "cup", points=100, stock=50, per_member_limit={"total": 3})
+
+    def redeem(n: int) -> tuple[int, str | None]:
+        body = {"item_id": "cup", "delivery": SHIP}
+        res = api.member(
+            "m-1", "POST", "/v1/redemptions", body, headers={"idempotency-key": f"tap-{n}"}
+        )
+        return res.status, res.code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = Counter(pool.map(redeem, range(20)))
+
+    assert outcomes == {(201, None): 3, (409, "limit_reached"): 17}
+    balance, ledger, orders = me(api, "m-1")
+    assert balance == 9_700 == sum(e["points"] for e in ledger)
+    assert len(orders) == 3
+    assert api.operator("GET", "/v1/admin/catalog/cup").body["stock"] == 47
+
+
 def test_concurrent_cancels_return_points_and_stock_once(local_api: Api) -> None:
     api = local_api
     member_with_points(api, "m-1", 1000)

@@ -38,6 +38,9 @@ class CatalogItem(Item):
     updated_at = UnicodeAttribute()
     # Hot items: the stock lives in this many StockShard items (``stock`` absent here).
     stock_shards = NumberAttribute(null=True)
+    # Items created since issue 23: a member's units ever of this item are counted on their
+    # profile (``rt_<item id>``); older items keep a counter item (``LIMIT#ITEM#<id>``).
+    total_on_profile = BooleanAttribute(null=True)
 
 
 class StockShard(Item):
@@ -93,6 +96,7 @@ class OrderItem(Item):
     counted_day = UnicodeAttribute(null=True)  # the per-day counter's day (YYYY-MM-DD)
     # since issue 23 that counter is on the member's profile (rday_<kind>/rn_<kind>)
     day_on_profile = BooleanAttribute(default=False)
+    total_on_profile = BooleanAttribute(default=False)  # that counter too (rt_<item id>)
     counted_month = UnicodeAttribute(null=True)  # the per-month counter's month (YYYY-MM)
     # Index keys: by id (GSI by_order), by status (GSI by_status).
     order_pk = UnicodeAttribute(null=True)
