@@ -21,7 +21,7 @@ from msgspec.structs import replace
 
 from shared.clock import utc_iso as utc
 from shared.domain.audit import AuditEntry
-from shared.domain.mall import DONATION, Listing, split_stock, take_from
+from shared.domain.mall import DONATION, Listing, Offer, split_stock, take_from
 from shared.dynamodb import audit, keys, pages
 from shared.dynamodb.connection import connection, table
 from shared.dynamodb.models.base import set_or_remove
@@ -111,14 +111,20 @@ _cache_owner: list[object] = [None]
 _cache_lock = threading.Lock()
 
 
+def _owned() -> None:
+    """Start the per-process memories afresh for a new connection (hold ``_cache_lock``)."""
+    owner = connection()
+    if _cache_owner[0] is not owner:
+        _cache.clear()
+        _empty.clear()
+        _sold_out.clear()
+        _cache_owner[0] = owner
+
+
 def get_cached(item_id: str) -> tuple[Listing | None, bool]:
     """(item, fresh): a copy read less than ``CACHE_SECONDS`` ago, else a read now."""
-    owner = connection()
     with _cache_lock:
-        if _cache_owner[0] is not owner:
-            _cache.clear()
-            _empty.clear()
-            _cache_owner[0] = owner
+        _owned()
         hit = _cache.get(item_id)
     if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[1], False
@@ -139,6 +145,15 @@ def forget(item_id: str) -> None:
         _cache.pop(item_id, None)
 
 
+def changed(item_id: str) -> None:
+    """This process wrote the item's definition or stock (an operator, a cancel): forget
+    every memory of it, so its own next redemption sees the change at once."""
+    with _cache_lock:
+        _cache.pop(item_id, None)
+        _empty.pop(item_id, None)
+        _sold_out.pop(item_id, None)
+
+
 # Hot items: shards that refused a redemption lately, per process, so the next redemptions
 # go to shards with stock (a hint only: never a reason to answer sold_out by itself).
 EMPTY_SHARD_SECONDS = 5.0
@@ -147,12 +162,8 @@ _empty: dict[str, tuple[float, set[int]]] = {}
 
 def empty_shards(item_id: str) -> set[int]:
     """The item's shards this process saw refuse in the last ``EMPTY_SHARD_SECONDS``."""
-    owner = connection()
     with _cache_lock:
-        if _cache_owner[0] is not owner:
-            _cache.clear()
-            _empty.clear()
-            _cache_owner[0] = owner
+        _owned()
         seen = _empty.get(item_id)
         if seen is None or time.monotonic() - seen[0] >= EMPTY_SHARD_SECONDS:
             return set()
@@ -166,6 +177,34 @@ def remember_empty(item_id: str, shards: set[int]) -> None:
         if len(_empty) >= CACHE_SIZE:
             _empty.clear()
         _empty[item_id] = (time.monotonic(), set(shards))
+
+
+# Items a fresh read showed sold out (no stock at all), per process: for SOLD_OUT_SECONDS
+# the next redemptions are refused without reading again. After a flash sale every refusal
+# would otherwise read the item and all its shards strongly (thousands of RCU/s on each of
+# those partitions); this way each warm process reads once a second. The price: a restock
+# or a cancel elsewhere is seen up to this late (this process's own writes at once).
+SOLD_OUT_SECONDS = 1.0
+_sold_out: dict[str, tuple[float, str]] = {}
+
+
+def sold_out_lately(item_id: str) -> str | None:
+    """The item's name if a fresh read in this process showed it without stock in the last
+    ``SOLD_OUT_SECONDS``, else None."""
+    with _cache_lock:
+        _owned()
+        seen = _sold_out.get(item_id)
+        if seen is None or time.monotonic() - seen[0] >= SOLD_OUT_SECONDS:
+            return None
+        return seen[1]
+
+
+def remember_sold_out(item: Offer) -> None:
+    """A fresh read (the item, or all its shards) showed no stock left."""
+    with _cache_lock:
+        if len(_sold_out) >= CACHE_SIZE:
+            _sold_out.clear()
+        _sold_out[item.item_id] = (time.monotonic(), item.name)
 
 
 def listing_of(item: CatalogItem, shards: dict[str, list[StockShard]] | None = None) -> Listing:
@@ -252,7 +291,9 @@ def put(
         _set_shards(tx, item_id, int(shards), int(definition["stock"] or 0), ver)
     tx.put(ENTRY, _entry(item_id, kind))
     audit.add(tx, change)
-    return run(tx.committed)
+    done = run(tx.committed)
+    changed(item_id)
+    return done
 
 
 def _set_shards(tx: Tx, item_id: str, shards: int, stock: int, ver: int) -> None:
@@ -389,7 +430,9 @@ def patch(
             return None
         return get_written(item.item_id)
 
-    return run(attempt)
+    patched = run(attempt)
+    changed(item.item_id)
+    return patched
 
 
 def as_patched(

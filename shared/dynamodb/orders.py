@@ -22,7 +22,7 @@ from shared.domain import mall
 from shared.domain.audit import AuditEntry
 from shared.domain.ledger import Return
 from shared.domain.mall import Order
-from shared.dynamodb import audit, keys, ledger, pages
+from shared.dynamodb import audit, catalog, keys, ledger, pages
 from shared.dynamodb.models.mall import (
     CatalogItem,
     CounterItem,
@@ -367,6 +367,8 @@ def give_back(
     done = run(once)
     if done:
         _refresh(order)
+        if order.stocked:
+            catalog.changed(order.item_id)  # this process's next redemption sees the unit
     return done
 
 

@@ -139,18 +139,21 @@ class _Redemption:
 
     def attempt(self) -> tuple[int, dict[str, Any]] | None:
         cmd, now = self.cmd, self.now
+        sold_out = catalog_repo.sold_out_lately(cmd.item_id)
+        if sold_out is not None:  # a fresh read showed no stock a moment ago: no read again
+            return self._refuse(
+                SoldOut(f"{sold_out} is sold out", details={"item_id": cmd.item_id})
+            )
         item, fresh = catalog_repo.get_cached(cmd.item_id)
         try:
             offer = _redeemable(item, cmd, now, self.rules)
-        except (ItemNotFound, SoldOut, NotAvailable, LimitReached):
+        except (ItemNotFound, SoldOut, NotAvailable, LimitReached) as refusal:
             if not fresh:  # never refuse on a cached copy: read the item again
                 catalog_repo.forget(cmd.item_id)
                 return None
-            # A repeat of a request that succeeded gets its first response, whatever now.
-            replay = idempotency.find(self.request, now) if self.request else None
-            if replay is not None:
-                return replay.status, replay.body
-            raise
+            if isinstance(refusal, SoldOut) and item is not None:
+                catalog_repo.remember_sold_out(item)
+            return self._refuse(refusal)
         problems = mall.request_problems(offer, cmd.quantity, cmd.delivery)
         if problems:
             raise Invalid(
@@ -161,11 +164,8 @@ class _Redemption:
         while True:
             try:
                 shard = self._shard(offer) if offer.limited and offer.stock_shards else None
-            except SoldOut:
-                replay = idempotency.find(self.request, now) if self.request else None
-                if replay is not None:  # the retry of a redemption that took the last unit
-                    return replay.status, replay.body
-                raise
+            except SoldOut as refusal:
+                return self._refuse(refusal)
             plan = _plan(
                 cmd,
                 offer,
@@ -184,6 +184,14 @@ class _Redemption:
                     offer.item_id, catalog_repo.empty_shards(offer.item_id) | {empty.shard}
                 )
 
+    def _refuse(self, refusal: Exception) -> tuple[int, dict[str, Any]]:
+        """Raise ``refusal``, unless this is the repeat of a request that succeeded (the
+        retry of a redemption that took the last unit): its first response, whatever now."""
+        replay = idempotency.find(self.request, self.now) if self.request else None
+        if replay is not None:
+            return replay.status, replay.body
+        raise refusal
+
     def _shard(self, offer: Offer) -> int:
         """A hot item's next shard to take from: a random one that has not refused (this
         redemption) nor lately (this process); when none is left, the shards as read now.
@@ -200,6 +208,8 @@ class _Redemption:
         shard = mall.shard_to_try(shards, self.refused | short, pick)
         if shard is None:
             catalog_repo.forget(item_id)  # the next request reads the stock afresh
+            if not any(stocks):
+                catalog_repo.remember_sold_out(offer)
             raise SoldOut(f"{offer.name} is sold out", details={"item_id": item_id})
         return shard
 
