@@ -10,6 +10,7 @@ from typing import Any
 
 from infra.permissions import SHARD_TASKS, Access, access_for
 from infra.timeouts import JOBS_S
+from shared.domain.rules import DEFAULT_RULES
 from shared.events import (
     LEDGER_EVENTS,
     MEMBER_REGISTERED,
@@ -143,14 +144,16 @@ REPORT_EVENTS: tuple[str, ...] = (
 )
 
 # The partitioned jobs' shard tasks (shared/jobs/fanout.py QUEUE). Workers at once: as many
-# as the expiry's and reminders' shards (rules.expiry_shards, 10; more workers would idle),
-# the tiers' 40 partitions in four turns, the birthdays' 10-20; a worker does one member at
-# a time (~26 ms of DynamoDB calls on AWS, ~40 WCU/s on its index partition), so 10 take
-# ~400 lots/s and leave the table's capacity to the members (docs/data-model.md "Jobs fan
-# out"). A task failing 3 times is dead-lettered; the schedule's next try sends its shard
-# again.
+# as the expiry's and reminders' shards (rules.expiry_shards, 64: fewer would leave shards
+# waiting, more would idle), the tiers' 40 partitions at once, the birthdays' 10-20; a worker
+# does one member at a time (~26 ms of DynamoDB calls on AWS, ~40 WCU/s on its index
+# partition), so 64 take ~2 400 lots/s (~10 500 WCU/s, a quarter of on-demand's default
+# table limit): 10 million lots due on one night in ~1.1 h (docs/data-model.md "Expiry").
+# They draw on the account's unreserved concurrency (prod: 64 of 510, infra/traffic.py;
+# tests/infra/test_job_schedules.py checks they fit). A task failing 3 times is
+# dead-lettered; the schedule's next try sends its shard again.
 SHARD_QUEUE = SHARD_TASKS
-SHARD_WORKERS = 10
+SHARD_WORKERS = DEFAULT_RULES.expiry_shards
 SHARD_TASK_RECEIVES = 3
 
 # Scheduled, stream and queue functions (no HTTP route), one entry each. Times are UTC: the

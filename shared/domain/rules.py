@@ -86,7 +86,12 @@ class Rules(Struct, frozen=True):
     channel_bonuses: dict[str, Decimal] = field(default_factory=dict)
     # Expiry (docs/product.md §5)
     validity: Validity = field(default_factory=Validity)
-    expiry_shards: int = 10  # lots due on one day are spread over this many index partitions
+    # Lots (and checkout holds) are spread over this many by_expiry index partitions, one
+    # worker each on the night of the expiry (docs/data-model.md "Expiry"). It may only grow:
+    # the jobs and the holds sweep query shards 0..n-1, so items written under a smaller count
+    # stay in range; a smaller one would strand them. 10 until issue 23; 64 finishes 10 million
+    # lots due on one night in ~1.1 h (the run's window: 03:05 to its 06:05 deadline).
+    expiry_shards: int = 64
     # Tiers (docs/product.md §7)
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
     # Points mall (docs/product.md §4)

@@ -130,6 +130,25 @@ def test_the_shard_tasks_queue_feeds_the_jobs_function_one_task_at_a_time(synth)
     assert props["VisibilityTimeout"] >= 6 * resources[jobs]["Properties"]["Timeout"]
 
 
+def test_as_many_shard_workers_as_expiry_shards_within_the_unreserved_concurrency(synth) -> None:
+    """A worker per expiry shard (fewer leave shards waiting on the expiry's night, more
+    idle), deployed as the event source's cap; the workers take executions from the
+    account's unreserved pool, which must still keep Lambda's minimum in every stage."""
+    from infra.catalog import SHARD_WORKERS
+    from infra.traffic import PROD, SMALL, UNRESERVED_MINIMUM
+    from shared.domain.rules import DEFAULT_RULES
+    from tests.infra.test_notifications_stack import _function_id, _mapping
+
+    resources = synth.raw()["Resources"]
+    mapping = _mapping(resources, _function_id(resources, "dev", "jobs"))
+
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] == DEFAULT_RULES.expiry_shards
+    assert 2 <= SHARD_WORKERS <= 1000  # what an SQS event source accepts
+    for traffic in (PROD, SMALL):
+        reserved = sum(traffic.reserved_concurrency.values())
+        assert reserved + SHARD_WORKERS <= traffic.account_concurrency - UNRESERVED_MINIMUM
+
+
 @pytest.mark.parametrize("function", ["expire", "tiers", "jobs"])
 def test_the_coordinators_send_shard_tasks_to_that_queue_only(synth, function: str) -> None:
     """The schedules' functions and the jobs route coordinate (the jobs function also sends a

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
-from shared import clock
-from tests.support import Api, at, spend
+import pytest
+from msgspec import structs
+
+from shared import clock, programme, rules_codec
+from shared.domain.rules import DEFAULT_RULES
+from shared.dynamodb import keys
+from tests.support import Api, at, spend, table_items
 
 
 def run(api: Api, job: str = "expire") -> dict:
@@ -246,3 +253,93 @@ def test_the_fixed_date_policy_expires_on_the_configured_date(api: Api) -> None:
     at("2029-01-01", hour=3)
     assert run(api)["expired_points"] == 140
     assert api.member("m-f", "GET", "/v1/me").body["balance"] == 0
+
+
+# Issue 23 raised the default expiry_shards from 10 to 64 --------------------------------------
+
+SHIPPED_EXPIRY_SHARDS = (10, 64)  # every release's default: items sit in shards below each
+
+
+@contextmanager
+def release_with(expiry_shards: int) -> Iterator[None]:
+    """Run as a release whose default ``expiry_shards`` is ``expiry_shards`` (a programme
+    stores none of its own: the setting is read-only)."""
+    shipped = rules_codec.DEFAULT_RULES
+    rules_codec.DEFAULT_RULES = structs.replace(shipped, expiry_shards=expiry_shards)
+    programme.invalidate()
+    try:
+        yield
+    finally:
+        rules_codec.DEFAULT_RULES = shipped
+        programme.invalidate()
+
+
+def index_partitions(sk_prefix: str) -> dict[str, str]:
+    """Item ``pk`` -> its ``by_expiry`` partition, for the open lots (``LOT#``) or the active
+    holds (``HOLD``)."""
+    return {
+        item["pk"]["S"]: item["exp_pk"]["S"]
+        for item in table_items()
+        if item["sk"]["S"].startswith(sk_prefix) and "exp_pk" in item
+    }
+
+
+def test_lots_written_under_10_shards_are_reminded_and_expired_after_the_raise(api: Api) -> None:
+    old = ["m-old-1", "m-old-2", "m-old-3", "m-old-5", "m-old-8", "m-old-9"]  # shards 0 … 9
+    at("2027-01-10")
+    with release_with(10):
+        for member in old:
+            api.system("POST", "/v1/members", {"member_id": member})
+    api.system("POST", "/v1/members", {"member_id": "m-new"})  # under this release's 64
+    shards = DEFAULT_RULES.expiry_shards
+    assert shards == 64
+    written = {keys.member_pk(m): keys.expiry_pk(keys.shard_of(m, 10)) for m in old}
+    written[keys.member_pk("m-new")] = keys.expiry_pk(keys.shard_of("m-new", shards))
+    assert index_partitions("LOT#") == written
+    # (none of them in the partition this release would have written)
+    assert all(keys.shard_of(m, 10) != keys.shard_of(m, shards) for m in old)
+
+    at("2027-06-15")  # 25 days before their last day, 2027-07-10
+    reminded = run(api, "expiry-reminders")
+    at("2027-07-11", hour=3)
+    expired = run(api, "expire")
+
+    assert (reminded["members"], reminded["reminders"]) == (7, 7)
+    assert (expired["members"], expired["lots"], expired["expired_points"]) == (7, 7, 700)
+    assert [api.member(m, "GET", "/v1/me").body["balance"] for m in [*old, "m-new"]] == [0] * 7
+    assert index_partitions("LOT#") == {}
+
+
+def test_a_hold_placed_under_10_shards_is_swept_after_the_raise(api: Api) -> None:
+    at("2027-01-10")
+    api.system("POST", "/v1/members", {"member_id": "m-h"})
+    hold = {"member_id": "m-h", "order_amount": "10.00", "points": 100}
+    with release_with(10):
+        placed = api.system("POST", "/v1/holds", {**hold, "hold_id": "h-old", "order_id": "o-1"})
+    assert placed.status == 201, placed.body
+    assert index_partitions("HOLD") == {
+        "HOLD#h-old": keys.hold_expiry_pk(keys.shard_of("h-old", 10))
+    }
+    assert keys.shard_of("h-old", 10) != keys.shard_of("h-old", DEFAULT_RULES.expiry_shards)
+    clock.pin(clock.now() + timedelta(minutes=31))
+
+    swept = run(api, "holds")
+
+    assert swept["released"] == 1
+    assert api.member("m-h", "GET", "/v1/me").body["held"] == 0
+    assert index_partitions("HOLD") == {}
+
+
+def test_expiry_shards_is_never_lowered(api: Api) -> None:
+    """Through the API (a GET sent back is fine, any change is refused) or from an override an
+    older release might have stored; and no release ships a smaller default than one before."""
+    shown = api.operator("GET", "/v1/admin/rules").body["expiry_shards"]
+    lowered = api.operator("PUT", "/v1/admin/rules", {"expiry_shards": 10})
+    same = api.operator("PUT", "/v1/admin/rules", {"expiry_shards": shown})
+    rules, problems = rules_codec.apply({"expiry_shards": 10})
+
+    assert shown == DEFAULT_RULES.expiry_shards >= max(SHIPPED_EXPIRY_SHARDS)
+    assert (lowered.status, lowered.code) == (422, "validation_error")
+    assert "expiry_shards" in lowered.body["error"]["details"]["fields"]
+    assert same.status == 200 and same.body["expiry_shards"] == shown
+    assert rules.expiry_shards == shown and "expiry_shards" in problems

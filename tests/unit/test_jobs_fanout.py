@@ -16,11 +16,14 @@ from functions.expire import handler as expire_handler
 from functions.jobs import handler as jobs_handler
 from local import gateway
 from shared import clock
+from shared.domain.rules import DEFAULT_RULES
 from shared.dynamodb import jobs as store
+from shared.expiry import expiry_work
 from shared.jobs import fanout
 from shared.jobs.fanout import Task
 from shared.jobs.runner import Budget, Partitions, fan_out
 from shared.metrics import JOB_INCOMPLETE, JOB_MISSED_DEADLINE, JOB_PROCESSED
+from tests.integration.test_expiry import release_with
 from tests.support import SHANGHAI, Api, register_member
 
 NOW = datetime(2027, 7, 11, 3, 0, tzinfo=UTC)
@@ -171,6 +174,32 @@ def test_a_sequential_runs_checkpoint_goes_on_after_its_partitions() -> None:
     assert sorted({v[:3] for v in visits}) == ["m-2", "m-3"]
 
 
+def test_a_round_begun_under_10_expiry_shards_completes_with_them_after_the_raise(
+    api: Api,
+) -> None:
+    """An expiry round queued by the release before the raise (10 shards on its item) is
+    finished by this one's workers (64 partitions) with its 10 shards: none waits for shards
+    10..63 that were never sent, and every lot (all in shards 0..9) is expired."""
+    clock.pin(datetime(2027, 1, 10, 10, 0, tzinfo=SHANGHAI))
+    now = datetime(2027, 7, 11, 3, 5, tzinfo=SHANGHAI)
+    queue = Queue()
+    with release_with(10):
+        members = [register_member(api, f"m-k{i}") for i in range(6)]
+        first = fan_out(expiry_work(now), now, dispatcher=queue)  # queued, not yet worked
+    try:
+        work = expiry_work(now)
+        outcomes = queue.work(work)
+    finally:
+        clock.release()
+
+    assert (first["complete"], first["queued"]) == (False, 10)
+    assert len(work.partitions) == DEFAULT_RULES.expiry_shards == 64
+    assert outcomes == ["done"] * 10
+    run = store.fan_out_state("expire", "2027-07-11")
+    assert run is not None and (run.complete, run.shards, run.stats["members"]) == (True, 10, 6)
+    assert [api.member(m, "GET", "/v1/me").body["balance"] for m in members] == [0] * 6
+
+
 # The expiry on AWS: its schedule's coordinator, the job-shards queue, the jobs function ---------
 
 
@@ -194,13 +223,17 @@ def shards_queue(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def received(url: str) -> list[dict[str, Any]]:
+    """Every message the queue holds now (SQS hands out at most 10 a call), deleted."""
     sqs = boto3.client("sqs", region_name="us-east-1")
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    for m in messages:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    return [
-        {"messageId": m["MessageId"], "body": m["Body"], "eventSource": "aws:sqs"} for m in messages
-    ]
+    records = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        for m in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        records += [
+            {"messageId": m["MessageId"], "body": m["Body"], "eventSource": "aws:sqs"}
+            for m in messages
+        ]
+    return records
 
 
 def test_the_expiry_fans_out_on_the_queue_and_its_deadline_waits_for_the_workers(
@@ -224,8 +257,9 @@ def test_the_expiry_fans_out_on_the_queue_and_its_deadline_waits_for_the_workers
     finally:
         clock.release()
 
-    assert (last["complete"], last["queued"], len(tasks)) == (False, 10, 10)
-    assert answers == [{"batchItemFailures": []}] * 10
+    shards = DEFAULT_RULES.expiry_shards  # a task per shard
+    assert (last["complete"], last["queued"], len(tasks)) == (False, shards, shards)
+    assert answers == [{"batchItemFailures": []}] * shards
     assert after["complete"] is True  # (and it scans again: the expiry's hourly retries do)
     run = store.fan_out_state("expire", "2027-07-11")
     assert run is not None and run.completed_before
@@ -264,5 +298,5 @@ def test_a_task_out_of_time_sends_itself_again_and_goes_on(
 
     run = store.fan_out_state("expire", "2027-07-11")
     assert run is not None and run.complete and run.stats["members"] == 30
-    assert invocations > 10  # shards went on in later invocations
+    assert invocations > DEFAULT_RULES.expiry_shards  # shards went on in later invocations
     assert [api.member(m, "GET", "/v1/me").body["balance"] for m in members] == [0] * 30
