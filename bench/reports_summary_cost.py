@@ -8,10 +8,15 @@ On DynamoDB Local (in memory), counts the items every DynamoDB call of the summa
   the per-event consumer would take hours), the summary reading every marker;
 - after: the same members' events counted in batches of 1 000 into the sharded day
   counters and per-day sketches (``--consumed`` of them through the whole consumer, the
-  rest into the sketches only: see ``seed_batches``); the summary reads days × shards.
+  rest into the sketches only: see ``seed_batches``); the summary reads days × shards, the
+  shards' running totals and the base the old layout's days were folded into (the first
+  summary past the fold's wait folds them: measured apart);
+- after, with history: ``--history`` days before the window counted through the consumer
+  (``seed_history``: every day on all 4 shards), the same summary again: it should read what
+  it read without them (before the running totals, 4 more items per day of history).
 
     .venv/bin/python bench/reports_summary_cost.py [--members 100000] [--days 30]
-        [--consumed 10000]
+        [--consumed 10000] [--history 365]
 """
 
 from __future__ import annotations
@@ -127,11 +132,38 @@ def seed_batches(members: int, days: int, consumed: int) -> float:
     return took
 
 
+def seed_history(first: date, days: int) -> float:
+    """``days`` days before ``first``, each on all 4 shards: 4 earnings a day by 4 members
+    (one a shard: each part's days are dealt round the shards from its own first one).
+    Returns the seconds they took through the consumer."""
+    from shared import clock, reports
+    from shared.dynamodb import reports as reports_repo
+    from shared.events import LEDGER_EVENTS, Event
+
+    started = time.perf_counter()
+    for part in range(reports_repo.SHARDS):
+        found = []
+        for back in range(1, days + 1):
+            day = first - timedelta(days=back)
+            detail = {
+                "member_id": f"h-{back}-{part}",
+                "type": "earn",
+                "source": "purchase",
+                "points": 10,
+                "at": f"{day.isoformat()}T12:00:00+08:00",
+            }
+            found.append(Event(f"hist-{back}-{part}", LEDGER_EVENTS["earn"], detail))
+        outcome = reports.consume(found, clock.now(), shard=part)
+        assert not outcome.failed
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--consumed", type=int, default=10_000, help="through the consumer")
+    parser.add_argument("--history", type=int, default=365, help="days before the window")
     args = parser.parse_args()
     with local_stack("loyalty-points-reports-cost"):
         import boto3
@@ -160,18 +192,37 @@ def main() -> None:
         consumed = min(args.consumed, n)
         seeded = seed_batches(n, d, consumed)
         window = reports.Window(NEW_END - timedelta(days=d - 1), NEW_END)
+        at(NEW_END.isoformat(), hour=23, minute=30)  # the fold's wait (15 minutes) is over
+        first, took = reads.measure(lambda: reports.summary(window))
+        print(
+            f"  after, first summary (folds the old layout's totals once): {reads.items:,} "
+            f"items read in {reads.calls} calls, {reads.units:,.0f} RCU, {took:.1f} s"
+        )
         after, took = reads.measure(lambda: reports.summary(window))
+        assert after == first, "the fold changed the figures"
         error = (after["active_members"] - n) / n * 100
         print(
-            f"  after (sharded day counters + sketches): {reads.items:,} items read in "
-            f"{reads.calls} calls, {reads.units:,.0f} RCU, {took:.1f} s; "
+            f"  after (sharded day counters + sketches + running totals): {reads.items:,} items "
+            f"read in {reads.calls} calls, {reads.units:,.0f} RCU, {took:.1f} s; "
             f"active_members {after['active_members']:,} ({error:+.2f} % vs exact {n:,})"
         )
         print(
-            f"  (after: {d} of those items are the old layout's day items, still read for the "
-            f"all-time totals; {consumed:,} events through the consumer in {seeded:.0f} s, "
+            f"  ({consumed:,} events through the consumer in {seeded:.0f} s, "
             f"{consumed / seeded:,.0f} events/s on DynamoDB Local; clock {clock.now():%Y-%m-%d})"
         )
+        if args.history:
+            seeded = seed_history(window.start, args.history)
+            history, took = reads.measure(lambda: reports.summary(window))
+            same = {k: v for k, v in history.items() if k not in ("outstanding", "members")}
+            assert same == {k: v for k, v in after.items() if k not in ("outstanding", "members")}
+            assert history["members"] == after["members"]
+            assert history["outstanding"] == after["outstanding"] + 10 * 4 * args.history
+            print(
+                f"  after, with {args.history} days of history before the window (every day on "
+                f"4 shards, counted in {seeded:.0f} s): {reads.items:,} items read in "
+                f"{reads.calls} calls, {reads.units:,.0f} RCU, {took:.1f} s (before the running "
+                f"totals: +{4 * args.history:,} day items)"
+            )
 
 
 if __name__ == "__main__":

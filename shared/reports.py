@@ -3,7 +3,6 @@ costs O(days), never a scan of the ledger."""
 
 from __future__ import annotations
 
-import itertools
 import random
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +12,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from shared import events, programme
+from shared import clock, events, programme
 from shared.domain import ledger as kinds
 from shared.domain.calendar import local_date
 from shared.domain.sketch import Sketch
@@ -97,11 +96,11 @@ def consume(found: list[events.Event], now: datetime, shard: int | None = None) 
     The batch is deduplicated by event id in memory, then per day: its members added to
     the day's active-member sketch in one shard (picked at random per batch, so concurrent
     batches spread over the shards), then its events' numbers summed and written in
-    transactions of up to 99 events (their markers + the day's counters), the transactions
-    dealt round the shards and each shard's written by its own thread (no two on one item:
-    no conflicts). A failed write fails only the events it carried (the caller has them
-    delivered again); events already counted by an earlier delivery are skipped by their
-    markers."""
+    transactions of up to 98 events (their markers, the day's counters, the shard's running
+    totals), the transactions dealt round the shards and each shard's written by its own
+    thread (no two on one item: no conflicts). A failed write fails only the events it
+    carried (the caller has them delivered again); events already counted by an earlier
+    delivery are skipped by their markers."""
     shard = random.randrange(reports_repo.SHARDS) if shard is None else shard
     by_day: dict[date, dict[str, Counted]] = defaultdict(dict)
     for event in found:
@@ -182,32 +181,97 @@ def _rate(part: int, whole: int) -> str | None:
     return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_EVEN))
 
 
-def summary(w: Window) -> dict[str, Any]:
-    """``GET /v1/admin/reports/summary``: flows in the window, liability at its end."""
+# How long after a shard's first running total the days of before may still be written: an
+# invocation of the code of before, started before the deploy, runs at most Lambda's 15
+# minutes (the reports function's timeout is 30 s). Their totals are folded after it.
+SETTLED = timedelta(minutes=15)
+CONSISTENT_TRIES = 3
+
+
+def _add(into: dict[str, int], totals: dict[str, int], sign: int = 1) -> None:
+    for f in reports_repo.ALL_TIME:
+        into[f] += sign * totals[f]
+
+
+def _shard(shard: int, w: Window) -> tuple[list[reports_repo.Day], reports_repo.Totals]:
+    """``shard``'s days from the window's start on, and its running totals as of the
+    window's end: the totals now less its running days after the end, read between two reads
+    of the totals that find the same version (no transaction in between). If transactions
+    keep coming in between, the shard's running days through the end are summed instead."""
+    for _ in range(CONSISTENT_TRIES):
+        kept = reports_repo.running(shard)
+        rows = list(reports_repo.days_from(w.start, shard))
+        if reports_repo.running(shard).version == kept.version:
+            as_of_end = dict(kept.totals)
+            for row in rows:
+                if row.running and row.part is None and row.day > w.end:
+                    _add(as_of_end, row.totals, -1)
+            return rows, reports_repo.Totals(as_of_end, kept.version, kept.since)
+    kept = reports_repo.running(shard)  # for when it began
+    rows = list(reports_repo.days_from(date.min, shard))
+    as_of_end = dict.fromkeys(reports_repo.ALL_TIME, 0)
+    for row in rows:
+        if row.running and row.part is None and row.day <= w.end:
+            _add(as_of_end, row.totals)
+    kept = reports_repo.Totals(as_of_end, kept.version, kept.since)
+    return [row for row in rows if row.day >= w.start], kept
+
+
+def _base(since: list[datetime], now: datetime) -> dict[str, int]:
+    """The all-time totals of every day counted before the running totals (today, not as of
+    a window's end). Folded once into the ``BASE`` item by the first summary
+    :data:`SETTLED` after the first running total (no code of before writes them any more);
+    until then summed from all of them (what every summary read before)."""
+    kept = reports_repo.base()
+    if kept is not None:
+        return dict(kept.totals)
+    found = dict.fromkeys(reports_repo.ALL_TIME, 0)
+    for row in reports_repo.old_days():
+        if row.part is None:
+            _add(found, row.totals)
+    if since and now >= min(since) + SETTLED:
+        reports_repo.fold(found, now)
+    return found
+
+
+def summary(w: Window, now: datetime | None = None) -> dict[str, Any]:
+    """``GET /v1/admin/reports/summary``: flows in the window, liability at its end.
+
+    Reads the window's days (from its start on: those after its end too), each shard's
+    running totals and the base of the days of before: the all-time figures as of the
+    window's end are base + running totals, less the days after the end."""
+    now = now or clock.now()
     fields = reports_repo.TOTALS
     window_totals = dict.fromkeys(fields, 0)
-    all_time = dict.fromkeys(fields, 0)
+    all_time = dict.fromkeys(reports_repo.ALL_TIME, 0)
     by_day: dict[str, dict[str, int]] = {}
     by_source: dict[str, int] = defaultdict(int)
     items: dict[str, int] = defaultdict(int)
     legacy_active: set[date] = set()  # days with members counted the old way (markers)
-    shards = reports_repo.shard_days_through(w.end)
-    for row in itertools.chain(reports_repo.days_through(w.end), shards):
-        inside = w.start <= row.day <= w.end
+    rows = list(reports_repo.days_from(w.start))
+    since: list[datetime] = []  # when each shard's running totals began
+    for shard in range(reports_repo.SHARDS):
+        shard_rows, as_of_end = _shard(shard, w)
+        rows += shard_rows
+        _add(all_time, as_of_end.totals)
+        if as_of_end.since:
+            since.append(datetime.fromisoformat(as_of_end.since))
+    _add(all_time, _base(since, now))
+    for row in rows:
+        if row.day > w.end:  # after the window: only the days of before left to take off
+            if not row.running and row.part is None:
+                _add(all_time, row.totals, -1)
+            continue
         if row.part is None:
+            day_totals = by_day.setdefault(row.day.isoformat(), dict.fromkeys(fields, 0))
             for f in fields:
-                all_time[f] += row.totals[f]
-                if inside:
-                    window_totals[f] += row.totals[f]
-            if inside:
-                day_totals = by_day.setdefault(row.day.isoformat(), dict.fromkeys(fields, 0))
-                for f in fields:
-                    day_totals[f] += row.totals[f]
-            if inside and row.totals["active"]:
+                window_totals[f] += row.totals[f]
+                day_totals[f] += row.totals[f]
+            if row.totals["active"]:
                 legacy_active.add(row.day)  # only old rows count "active" (new ones add 0)
-        elif inside and row.part == "SOURCE":
+        elif row.part == "SOURCE":
             by_source[row.name] += row.n
-        elif inside and row.part == "ITEM":
+        elif row.part == "ITEM":
             items[row.name] += row.n
     # Active members: each day's sketch (its shards merged), with the markers of days
     # counted before issue 23 added in; the window's is their union (an estimate: ±2.5 %).

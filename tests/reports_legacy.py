@@ -3,8 +3,13 @@ compare the layouts, bench/reports_lag.py's "before")."""
 
 from __future__ import annotations
 
+from pynamodb.attributes import NumberAttribute
+
 from shared import clock, reports
+from shared.dynamodb import keys
 from shared.dynamodb import reports as reports_repo
+from shared.dynamodb.models.reports import MarkerItem, ReportDayItem
+from shared.dynamodb.tx import Tx
 from shared.events import Event
 
 
@@ -20,3 +25,29 @@ def one_by_one(found: list[Event]) -> None:
         first = reports_repo.count(event.event_id, counted.day, totals, counted.parts, now)
         if first and counted.member_id:
             reports_repo.mark_active(counted.member_id, counted.day, now)
+
+
+def round_one(found: list[Event], shard: int = 0) -> None:
+    """The batch consumer of issue 23 before the running totals: an event's numbers added to
+    its day's ``REPORTS#<k>`` / ``DAY#<date>`` item (no ``#T``, no running total) in the
+    transaction of its marker. The members' sketches are left out (no figure here reads them
+    differently)."""
+    now = clock.now()
+    for event in found:
+        counted = reports.numbers_of(event, now)
+        if counted is None:
+            continue
+        numbers = dict(counted.totals)
+        numbers.update({f"{part}#{name}": n for part, name, n in counted.parts})
+        tx = Tx()
+        tx.put(
+            "seen",
+            MarkerItem(pk=keys.aggregated_pk(event.event_id), sk="AGG"),
+            condition=MarkerItem.pk.does_not_exist(),
+        )
+        tx.update(
+            "day",
+            ReportDayItem(pk=keys.report_shard_pk(shard), sk=keys.report_day_sk(counted.day)),
+            [NumberAttribute(attr_name=name).add(value) for name, value in numbers.items()],
+        )
+        tx.committed()

@@ -4,8 +4,9 @@ HTTP (operators): ``GET /v1/admin/reports/summary?from=&to=``.
 SQS (``ReportBatchItemFailures``): the ``reports`` queue, which a rule on the stage's bus
 fills with the business events reports count, up to 1 000 per invocation. A batch is counted
 at once (:func:`shared.reports.consume`: deduplicated by event id, one sharded day counter
-per day, one transaction per 99 events); a record that is not an event, or whose events'
-write failed, is reported failed, so SQS delivers it again (counted once: its marker).
+per day, one transaction per 98 events with the shard's running totals); a record that is
+not an event, or whose events' write failed, is reported failed, so SQS delivers it again
+(counted once: its marker).
 A bare EventBridge event (a redrive of the bus rule's dead-letter queue from before the
 queue) is counted the same way.
 """

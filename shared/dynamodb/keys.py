@@ -285,6 +285,24 @@ active_pk = _dated(
 REPORT_SHARDS = 4
 report_shard_pk = _sharded("REPORTS#", "One of the report counters' partitions (issue 23).")
 report_sketch_sk = _dated("HLL#", "A day's active-member sketch in one report shard.")
+
+
+def report_running_day_sk(day: date) -> str:
+    """A day's counters in one report shard since the running totals (``DAY#<date>#T``:
+    sorted right after the day's item of before, ``DAY#<date>``, which is no longer written)."""
+    return f"{report_day_sk(day)}#T"
+
+
+def report_total_pk(shard: int) -> str:
+    """``REPORTS#<k>#TOTAL`` / :data:`REPORT_TOTAL_SK`: a shard's running all-time totals
+    (every transaction adding to a ``DAY#<date>#T`` item adds the same to it), a partition of
+    its own so the day's partition takes no more writes."""
+    return f"{report_shard_pk(shard)}#TOTAL"
+
+
+REPORT_TOTAL_SK = "TOTAL"
+# In ``REPORTS#00``: the all-time totals of the days counted before the running totals.
+REPORT_BASE_SK = "BASE"
 aggregated_pk = _prefixed("AGG#", "Marker: this event was counted (events arrive at least once).")
 
 # Lottery: campaigns, prize stock, stats shards, draws, daily counters -------------------------

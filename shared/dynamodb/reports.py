@@ -1,11 +1,14 @@
 """Data access for reports: daily aggregates, counted a batch at a time into one of
 ``SHARDS`` partitions, read per day and shard.
 
-Layout (issue 23): ``REPORTS#<k>`` / ``DAY#<date>`` holds a day's totals plus one
-``SOURCE#<name>`` / ``ITEM#<id>`` attribute per counter; ``REPORTS#<k>`` / ``HLL#<date>`` the
-day's active-member sketch. Before it, one partition ``REPORTS`` held every day (a
+Layout (issue 23): ``REPORTS#<k>`` / ``DAY#<date>#T`` holds a day's totals plus one
+``SOURCE#<name>`` / ``ITEM#<id>`` attribute per counter, ``REPORTS#<k>#TOTAL`` / ``TOTAL``
+the shard's running all-time totals (ADDed in the same transactions), ``REPORTS#<k>`` /
+``HLL#<date>`` the day's active-member sketch. Before the running totals the shards' days
+were ``DAY#<date>`` (no ``#T``); before issue 23 one partition ``REPORTS`` held every day (a
 ``DAY#<date>#<part>#<name>`` item per counter) and ``ACTIVE#<date>`` a marker per active
-member: those are still read (summed with the shards), never written, so no migration.
+member. Those are read, never written: their all-time totals are folded once into
+``REPORTS#00`` / ``BASE`` (:func:`fold`), their days within a report's window still read.
 """
 
 from __future__ import annotations
@@ -24,27 +27,46 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from shared.domain.sketch import Sketch
 from shared.dynamodb import keys
 from shared.dynamodb.connection import table
-from shared.dynamodb.models.reports import MarkerItem, ReportDayItem, ReportSketchItem
+from shared.dynamodb.models.reports import (
+    MarkerItem,
+    ReportDayItem,
+    ReportSketchItem,
+    ReportTotalItem,
+)
 from shared.dynamodb.tx import Cancelled, Tx, run
 from shared.errors import Contention
 
 SHARDS = keys.REPORT_SHARDS
-# A transaction holds at most 100 items: the day's counters and 99 events' markers.
-CHUNK = 99
+# A transaction holds at most 100 items: the day's counters, the shard's running totals and
+# 98 events' markers.
+CHUNK = 98
 PARTS = ("SOURCE", "ITEM")
 
 SEEN = "seen"
 TOTALS = ("issued", "redeemed", "expired", "clawed_back", "transferred", "registered", "active")
+# The totals kept all-time (a summary's ``outstanding`` and ``members``).
+ALL_TIME = ("issued", "redeemed", "expired", "clawed_back", "registered")
 
 
 class Day(Struct, frozen=True):
-    """A day's totals, or (``part`` ``SOURCE``/``ITEM`` and ``name``) one counter ``n``."""
+    """A day's totals, or (``part`` ``SOURCE``/``ITEM`` and ``name``) one counter ``n``;
+    ``running``: in a shard's running totals (a ``DAY#<date>#T`` item)."""
 
     day: date
     part: str | None = None
     name: str | None = None
     totals: dict[str, int] = {}
     n: int = 0
+    running: bool = False
+
+
+class Totals(Struct, frozen=True):
+    """A shard's running totals (or the base of before them): ``version`` counts the
+    transactions that added to them, ``since`` is when the first did (None: none yet)."""
+
+    totals: dict[str, int]
+    version: int = 0
+    since: str | None = None
 
 
 def _ttl(now: datetime, days: int) -> int:
@@ -58,13 +80,15 @@ def count_once(
     now: datetime,
 ) -> set[str]:
     """Add the numbers (totals, counters) of up to :data:`CHUNK` events of ``day`` to the
-    day's item in ``shard``, each event once: its marker (``AGG#<event id>``, as before
-    issue 23) is written in the same transaction. An event whose marker exists (counted by
-    an earlier batch, or by the per-event consumer before it) is dropped and the rest tried
-    again. Returns the ids counted now."""
+    day's item in ``shard`` and their all-time totals to the shard's running totals, each
+    event once: its marker (``AGG#<event id>``, as before issue 23) is written in the same
+    transaction. An event whose marker exists (counted by an earlier batch, or by the
+    per-event consumer before it) is dropped and the rest tried again: neither the day nor
+    the running totals count it twice. Returns the ids counted now."""
     if len(events) > CHUNK:
         raise ValueError(f"at most {CHUNK} events in one transaction")
     pending = dict(events)
+    pk = keys.report_shard_pk(shard)
     while pending:
 
         def attempt() -> None:
@@ -84,8 +108,21 @@ def count_once(
             if totals:
                 tx.update(
                     "",  # no event id is empty (the consumer skips events without one)
-                    ReportDayItem(pk=keys.report_shard_pk(shard), sk=keys.report_day_sk(day)),
+                    ReportDayItem(pk=pk, sk=keys.report_running_day_sk(day)),
                     [NumberAttribute(attr_name=name).add(value) for name, value in totals.items()],
+                )
+            all_time = [
+                getattr(ReportTotalItem, f).add(totals[f]) for f in ALL_TIME if totals.get(f)
+            ]
+            if all_time:  # another item than the day's (one action per item)
+                tx.update(
+                    "",
+                    ReportTotalItem(pk=keys.report_total_pk(shard), sk=keys.REPORT_TOTAL_SK),
+                    [
+                        *all_time,
+                        ReportTotalItem.version.add(1),
+                        ReportTotalItem.since.set(ReportTotalItem.since | now.isoformat()),
+                    ],
                 )
             tx.commit()
 
@@ -179,17 +216,27 @@ def mark_active(member_id: str, day: date, now: datetime) -> None:
         run(tx.commit)
 
 
-def days_through(last: date) -> Iterator[Day]:
-    """Every day's totals and counters from the first recorded day through ``last``: the
-    single partition written before issue 23 (one item per day and counter)."""
-    upper = keys.report_day_sk(last) + "~"
-    for row in ReportDayItem.query(keys.REPORTS, ReportDayItem.sk < upper, consistent_read=True):
-        _, day_text, *rest = row.sk.split("#", 3)
-        day = date.fromisoformat(day_text)
-        if rest:
-            yield Day(day, part=rest[0], name=rest[1], n=int(row.n or 0))
-        else:
-            yield Day(day, totals={f: int(getattr(row, f) or 0) for f in TOTALS})
+def _row(item: dict[str, Any]) -> Iterator[Day]:
+    """A day item's rows: its totals, then one per ``SOURCE``/``ITEM`` attribute (a shard's
+    day) or its one counter (a ``REPORTS`` counter item, ``DAY#<date>#<part>#<name>``)."""
+    _, day_text, *rest = item["sk"]["S"].split("#", 3)
+    day, running = date.fromisoformat(day_text), rest == ["T"]
+    if len(rest) == 2:
+        yield Day(day, part=rest[0], name=rest[1], n=_number(item.get("n", {})))
+        return
+    yield Day(day, totals={f: _number(item.get(f, {})) for f in TOTALS}, running=running)
+    for name, value in item.items():
+        part, _, counter = name.partition("#")
+        if part in PARTS and counter:
+            yield Day(day, part=part, name=counter, n=_number(value), running=running)
+
+
+def days_from(first: date, shard: int | None = None) -> Iterator[Day]:
+    """The day items of ``shard`` (None: the ``REPORTS`` partition of before issue 23) from
+    ``first`` on, to the newest: both layouts, one Query."""
+    pk = keys.REPORTS if shard is None else keys.report_shard_pk(shard)
+    for item in _query(pk, keys.report_day_sk(first), keys.report_day_sk(date.max) + "~"):
+        yield from _row(item)
 
 
 def active_members(day: date) -> Iterator[str]:
@@ -215,17 +262,48 @@ def _query(pk: str, low: str, high: str) -> Iterator[dict[str, Any]]:
             return
 
 
-def shard_days_through(last: date) -> Iterator[Day]:
-    """Every shard's day totals and counters through ``last`` (one Query per shard)."""
+def _totals(pk: str, sk: str) -> Totals | None:
+    try:
+        item = ReportTotalItem.get(pk, sk, consistent_read=True)
+    except DoesNotExist:
+        return None
+    found = {f: int(getattr(item, f) or 0) for f in ALL_TIME}
+    return Totals(found, version=int(item.version or 0), since=item.since)
+
+
+def running(shard: int) -> Totals:
+    """``shard``'s running all-time totals (all zero before its first transaction)."""
+    kept = _totals(keys.report_total_pk(shard), keys.REPORT_TOTAL_SK)
+    return kept or Totals(dict.fromkeys(ALL_TIME, 0))
+
+
+def base() -> Totals | None:
+    """The all-time totals of the days counted before the running totals, once folded."""
+    return _totals(keys.report_shard_pk(0), keys.REPORT_BASE_SK)
+
+
+def old_days() -> Iterator[Day]:
+    """Every day item counted before the running totals: the ``REPORTS`` partition's and
+    the shards' ``DAY#<date>`` items (reads every shard's whole history: once, to fold)."""
+    yield from days_from(date.min)
     for shard in range(SHARDS):
-        high = keys.report_day_sk(last)
-        for item in _query(keys.report_shard_pk(shard), keys.report_day_sk(date.min), high):
-            day = date.fromisoformat(item["sk"]["S"].split("#", 1)[1])
-            yield Day(day, totals={f: _number(item.get(f, {})) for f in TOTALS})
-            for name, value in item.items():
-                part, _, counter = name.partition("#")
-                if part in PARTS and counter:
-                    yield Day(day, part=part, name=counter, n=_number(value))
+        yield from (row for row in days_from(date.min, shard) if not row.running)
+
+
+def fold(totals: dict[str, int], now: datetime) -> bool:
+    """Record ``totals`` as the base of before the running totals, once (False: it was)."""
+    item = ReportTotalItem(
+        pk=keys.report_shard_pk(0), sk=keys.REPORT_BASE_SK, since=now.isoformat()
+    )
+    for field in ALL_TIME:
+        setattr(item, field, totals[field])
+    try:
+        item.save(condition=ReportTotalItem.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 def sketches(start: date, end: date) -> dict[date, Sketch]:

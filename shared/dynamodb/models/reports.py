@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import BinaryAttribute, NumberAttribute
+from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
 
 from shared.dynamodb.models.base import Item
 
@@ -18,6 +18,21 @@ class ReportDayItem(Item):
     registered = NumberAttribute(default=0)
     active = NumberAttribute(default=0)
     n = NumberAttribute(default=0)  # counters of one source / item
+
+
+class ReportTotalItem(Item):
+    """A report shard's running all-time totals (``REPORTS#<k>#TOTAL`` / ``TOTAL``): ADDed in the
+    transactions that add to its ``DAY#<date>#T`` items, ``version`` +1 each, ``since`` the
+    first one's time. In ``REPORTS#00`` / ``BASE``: the totals of the days counted before
+    the running totals, written once (``since``: when)."""
+
+    issued = NumberAttribute(default=0)
+    redeemed = NumberAttribute(default=0)
+    expired = NumberAttribute(default=0)
+    clawed_back = NumberAttribute(default=0)
+    registered = NumberAttribute(default=0)
+    version = NumberAttribute(default=0)
+    since = UnicodeAttribute(null=True)
 
 
 class ReportSketchItem(Item):
