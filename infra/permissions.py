@@ -83,6 +83,7 @@ REPORT_SHARDS = prefix(k.report_shard_pk(0).removesuffix("00"))  # the daily agg
 ACTIVE = prefix(k.active_pk(date.min).removesuffix(date.min.isoformat()))  # active members/day
 COUNTED = prefix(k.aggregated_pk(""))  # an event counted once
 # a campaign's definition and prize stock (LOTTERY#<id>), its stats shards (LOTTERY#<id>#STATS#<nn>)
+# and its prizes' stock shards (LOTTERY#<id>#PRIZE#<prize_id>#<nn>)
 LOTTERIES = prefix(k.LOTTERY)
 LOTTERY_LIST = k.LOTTERIES
 JOBS = prefix(k.JOB)  # run checkpoints (and a fanned-out run's shards: RUN#<run>#SHARD#<n>)
@@ -368,15 +369,17 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             writes=(MEMBERS, ITEMS),
             index_keys={"by_status": (ORDER_QUEUES,)},
         ),
-        # Points lottery, members: reads a campaign (one Query of its partition), the rules
-        # and the member's daily counters (Query); a draw is one transaction of updates
-        # (member, daily counter, prize stock, stats shard) and puts (ledger, lot, draw,
-        # order, coupon, payout, idempotency record); a won gift's address updates its order.
+        # Points lottery, members: reads a campaign (one Query of its partition, and one
+        # BatchGetItem of its prizes' stock shards when it has some), the rules and the
+        # member's daily counters (Query); a draw is one transaction of updates (member,
+        # daily counter, prize stock or stock shard, stats shard) and puts (ledger, lot,
+        # draw, order, coupon, payout, idempotency record); a won gift's address updates its
+        # order.
         # A campaign from before issue 23 gets its stats shards on its first draw (updates).
         # An extra draw earned by spend takes one from the member's counter (update) and,
         # when it wins no points, only checks the profile (ConditionCheck). No index, no delete.
         "lottery": Access(
-            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
+            table=(GET, QUERY, BATCH_GET, PUT, UPDATE, CONDITION_CHECK),
             reads=(PROGRAMME, LOTTERY_LIST),
             writes=(MEMBERS, LOTTERIES, COUPONS, PAYOUTS, IDEMPOTENCY, HOLDS),
         ),

@@ -300,6 +300,38 @@ def expected_units(weight: int, total: int) -> int:
     return (weight * EXPECTED_SCALE * 2 + total) // (2 * total)
 
 
+# A limited prize's stock in shards (issue 23). A campaign is built for PEAK_DRAWS draws/s; a
+# win writes its stock item (2 WCU in the draw's transaction), and a shard, a partition of its
+# own, is given SHARD_WINS wins/s (500 WCU/s: half a partition's 1 000, room for the shards
+# that run out first). A prize won in 18 % of draws gets 4 shards (450 WCU/s each at 5 000
+# draws/s); one won in ≤ 5 % keeps its stock on one item, as before issue 23.
+PEAK_DRAWS = 5_000
+SHARD_WINS = 250
+MAX_STOCK_SHARDS = 20
+
+
+def stock_shards(weight: int, total_weight: int, stock: int) -> int:
+    """The shards a limited prize's ``stock`` is split over: enough for its wins at
+    ``PEAK_DRAWS`` with all prizes in stock (odds ``weight / total_weight``), at most
+    ``MAX_STOCK_SHARDS`` and never more than its units (each shard holds one at least).
+    1: unsharded (the stock on the prize's own item)."""
+    if total_weight <= 0 or stock <= 1:
+        return 1
+    wanted = -(-PEAK_DRAWS * weight // (total_weight * SHARD_WINS))
+    return max(1, min(wanted, MAX_STOCK_SHARDS, stock))
+
+
+def fit_shards(wanted: Mapping[str, int], room: int) -> dict[str, int]:
+    """``wanted`` shards per prize cut down, the most sharded first, until their items fit in
+    ``room`` (a sharded prize needs one item per shard, an unsharded one none beyond its own):
+    what one transaction (at most 100 items) can write with the rest of the campaign."""
+    shards = dict(wanted)
+    while sum(k for k in shards.values() if k > 1) > max(room, 0):
+        top = max(shards, key=lambda prize_id: (shards[prize_id], prize_id))
+        shards[top] -= 1
+    return shards
+
+
 def note(picked: Prize | None, awarded: Prize | None) -> str | None:
     """A draw's note: ``STOCK_RAN_OUT`` when the prize ``r`` picked was gone at write time."""
     return STOCK_RAN_OUT if picked is not None and awarded is None else None

@@ -316,7 +316,7 @@ LOTTERY_DRAWS = "LOTTERYDRAWS#"
 LOTTERY_DAY = "LIMIT#LOTTERY#"
 
 lottery_pk = _prefixed(
-    LOTTERY, "A campaign's partition: its definition and its limited prizes' stock."
+    LOTTERY, "A campaign's partition: its definition and its limited prizes' stock items."
 )
 prize_sk = _prefixed(PRIZE)
 # Before issue 23 the stats shards shared the campaign's partition (``STATS#00..09``): still
@@ -331,6 +331,12 @@ def lottery_stats_pk(lottery_id: str, shard: int) -> str:
     """``LOTTERY#<id>#STATS#<nn>``: one of a campaign's counter shards, each a partition of its
     own (each draw adds to one, picked at random), so the draws' counting spreads."""
     return f"{lottery_pk(lottery_id)}#{LOTTERY_STATS}{shard:02d}"
+
+
+def lottery_prize_shard_pk(lottery_id: str, prize_id: str, shard: int) -> str:
+    """``LOTTERY#<id>#PRIZE#<prize_id>#<nn>`` / ``STOCK``: one share of a limited prize's
+    stock, a partition of its own, so the wins of a prize won often spread (issue 23)."""
+    return f"{lottery_pk(lottery_id)}#{PRIZE}{prize_id}#{shard:02d}"
 
 
 # The campaign's line in ``LOTTERIES``: by end time, so "not ended yet" is one range.

@@ -2,14 +2,15 @@
 definitions and stock, the listing, the members' daily counters, and the audit's reads.
 
 A campaign's partition ``LOTTERY#<id>`` holds its definition (``LOTTERY``) and the stock of
-each limited prize (``PRIZE#<prize_id>``); its ``STATS_SHARDS`` counter shards are partitions
-of their own (``LOTTERY#<id>#STATS#<nn>``) and its draw records are spread over
-``DRAW_SHARDS`` index partitions (``LOTTERYDRAWS#<id>#<nn>``), so no partition takes every
-draw (docs/data-model.md "Points lottery"). Campaigns drawn before that layout keep their old
-shards (``LOTTERY#<id>`` / ``STATS#<nn>``) and audit partition (``LOTTERYDRAWS#<id>``): both
-are read beside the new ones, never written again. The draw itself, one transaction, is
-written by ``shared.dynamodb.lottery_draws``. Everything here takes and returns domain values
-(``shared.domain.lottery``) and the Structs below.
+each limited prize (``PRIZE#<prize_id>``; a prize won often has it split over stock shards,
+partitions of their own: ``LOTTERY#<id>#PRIZE#<prize_id>#<nn>``); its ``STATS_SHARDS``
+counter shards are partitions of their own (``LOTTERY#<id>#STATS#<nn>``) and its draw
+records are spread over ``DRAW_SHARDS`` index partitions (``LOTTERYDRAWS#<id>#<nn>``), so
+no partition takes every draw (docs/data-model.md "Points lottery"). Campaigns drawn before
+that layout keep their old shards (``LOTTERY#<id>`` / ``STATS#<nn>``) and audit partition
+(``LOTTERYDRAWS#<id>``): both are read beside the new ones, never written again. The draw
+itself, one transaction, is written by ``shared.dynamodb.lottery_draws``. Everything here
+takes and returns domain values (``shared.domain.lottery``) and the Structs below.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from shared.clock import utc_iso
 from shared.domain import lottery as rules_of
 from shared.domain.audit import AuditEntry
 from shared.domain.lottery import ExtraDraws, Lottery, Odds, Prize
+from shared.domain.mall import split_stock
 from shared.domain.targeting import Target
 from shared.dynamodb import audit, extra_draws, keys, pages
 from shared.dynamodb.connection import table
@@ -65,7 +67,8 @@ TERMS = "extra_draw_terms"
 
 
 class State(Struct, frozen=True):
-    """A campaign as a draw sees it: the definition and its limited prizes' stock."""
+    """A campaign as a draw sees it: the definition and its limited prizes' stock (a
+    sharded prize's: the sum of its shards, and each shard's in ``shard_stocks``)."""
 
     lottery: Lottery
     stocks: dict[str, int] = field(default_factory=dict)  # limited prizes only
@@ -74,6 +77,8 @@ class State(Struct, frozen=True):
     updated_at: datetime | None = None
     updated_by: str | None = None  # the operator who last wrote it
     sharded: bool = True  # its stats shards in their own partitions exist (with its ver)
+    # The prizes whose stock is in shards: each shard's stock, in shard order.
+    shard_stocks: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def odds(self) -> Odds:
         return rules_of.odds_in_force(
@@ -160,10 +165,38 @@ def _partition(pk: str, condition: Any = None) -> list[dict[str, Any]]:
             return raws
 
 
+def _stock_shard_key(lottery_id: str, prize_id: str, shard: int) -> tuple[str, str]:
+    return keys.lottery_prize_shard_pk(lottery_id, prize_id, shard), keys.STOCK_SK
+
+
+def _shard_stocks(lottery_id: str, counts: dict[str, int]) -> dict[str, tuple[int, ...]]:
+    """Each shard's stock of the prizes ``counts`` names (prize id -> its shards), in one
+    strongly consistent BatchGetItem; a missing shard holds none."""
+    wanted = [
+        _stock_shard_key(lottery_id, prize_id, k)
+        for prize_id, n in counts.items()
+        for k in range(n)
+    ]
+    found = {row.pk: int(row.stock) for row in rows_at(PrizeStockItem, wanted)} if wanted else {}
+    return {
+        prize_id: tuple(
+            found.get(_stock_shard_key(lottery_id, prize_id, k)[0], 0) for k in range(n)
+        )
+        for prize_id, n in counts.items()
+    }
+
+
+def prize_shard_stocks(lottery_id: str, prize_id: str, shards: int) -> tuple[int, ...]:
+    """Each of the prize's ``shards`` stock shards' stock now (strongly consistent)."""
+    return _shard_stocks(lottery_id, {prize_id: shards})[prize_id]
+
+
 def _state(raws: list[dict[str, Any]]) -> tuple[State | None, list[LotteryStatsItem]]:
+    """The campaign in its partition's items (its sharded prizes' shards read besides)."""
     definition: LotteryItem | None = None
     stocks: dict[str, int] = {}
     stocked: dict[str, int] = {}
+    counts: dict[str, int] = {}  # sharded prizes: their shards
     shards: list[LotteryStatsItem] = []
     for raw in raws:
         sk = raw["sk"]["S"]
@@ -173,24 +206,32 @@ def _state(raws: list[dict[str, Any]]) -> tuple[State | None, list[LotteryStatsI
             stock = PrizeStockItem.from_raw_data(raw)
             stocks[stock.prize_id] = int(stock.stock)
             stocked[stock.prize_id] = int(stock.stocked or 0)
+            if stock.shards:
+                counts[stock.prize_id] = int(stock.shards)
         elif sk.startswith(keys.LOTTERY_STATS):
             shards.append(LotteryStatsItem.from_raw_data(raw))
     if definition is None:
         return None, shards
+    lottery = lottery_of(definition)
+    in_shards = _shard_stocks(lottery.lottery_id, counts)
+    for prize_id, each in in_shards.items():
+        stocks[prize_id] += sum(each)
     state = State(
-        lottery_of(definition),
+        lottery,
         stocks,
         stocked,
         created_at=_at(definition.created_at),
         updated_at=_at(definition.updated_at),
         updated_by=definition.updated_by,
         sharded=definition.stats_shards is not None,
+        shard_stocks=in_shards,
     )
     return state, shards
 
 
 def load(lottery_id: str) -> State | None:
-    """The definition and the stock (one strongly consistent Query; not the stats shards)."""
+    """The definition and the stock (one strongly consistent Query, and one BatchGetItem of
+    the stock shards when a prize has some; not the stats shards)."""
     raws = _partition(keys.lottery_pk(lottery_id), Item.sk < keys.LOTTERY_STATS)
     return _state(raws)[0]
 
@@ -294,15 +335,44 @@ def _definition(lottery: Lottery) -> dict[str, Any]:
     }
 
 
-def _stock_item(lottery_id: str, prize_id: str, stock: int) -> PrizeStockItem:
+def _stock_item(lottery_id: str, prize_id: str, stock: int, shards: int) -> PrizeStockItem:
+    """The prize's stock item: the stock itself, or (``shards`` > 1) 0 and how many shards
+    hold it."""
     return PrizeStockItem(
         pk=keys.lottery_pk(lottery_id),
         sk=keys.prize_sk(prize_id),
         lottery_id=lottery_id,
         prize_id=prize_id,
-        stock=stock,
+        stock=stock if shards <= 1 else 0,
         stocked=stock,
+        shards=shards if shards > 1 else None,
     )
+
+
+def _set_stock(tx: Tx, lottery: Lottery, stocks: dict[str, int]) -> None:
+    """Each limited prize's stock set as given: on its own item, or split evenly over the
+    shards its odds call for (``rules_of.stock_shards``, cut to what the transaction has
+    room for). Shards a previous layout had beyond these are no longer read (never
+    written again unless a later edit spreads over them, which sets them first)."""
+    weights = {p.prize_id: p.weight for p in lottery.prizes}
+    total = sum(weights.values()) + lottery.no_prize_weight
+    wanted = {
+        prize_id: rules_of.stock_shards(weights.get(prize_id, 0), total, stock)
+        for prize_id, stock in stocks.items()
+    }
+    counts = rules_of.fit_shards(wanted, Tx.MAX_ITEMS - tx.size - len(stocks))
+    lottery_id = lottery.lottery_id
+    for prize_id, stock in stocks.items():
+        n = counts[prize_id]
+        tx.put(f"{STOCK}:{prize_id}", _stock_item(lottery_id, prize_id, stock, n))
+        if n <= 1:
+            continue
+        for k, share in enumerate(split_stock(stock, n)):
+            pk, sk = _stock_shard_key(lottery_id, prize_id, k)
+            row = PrizeStockItem(
+                pk=pk, sk=sk, lottery_id=lottery_id, prize_id=prize_id, stock=share, stocked=share
+            )
+            tx.put(f"{STOCK}:{prize_id}:{k}", row)
 
 
 def _stats_shard(lottery_id: str, shard: int) -> LotteryStatsItem:
@@ -408,14 +478,13 @@ def put(
         pk=keys.LOTTERIES, sk=list_sk, lottery_id=lottery_id, starts_at=values["starts_at"]
     )
     tx.put(ENTRY, entry)
-    for prize_id, stock in stocks.items():
-        tx.put(f"{STOCK}:{prize_id}", _stock_item(lottery_id, prize_id, stock))
     terms = extra_draws.terms_item(lottery_id, lottery.offer(), at, actor)
     if lottery.offer() is not None:
         tx.put(TERMS, terms)  # what purchases apply, loaded with the rules
     else:
         tx.delete(TERMS, terms)
     audit.add(tx, change)
+    _set_stock(tx, lottery, stocks)  # last: its shards take the room the rest leaves
     return run(tx.committed)
 
 

@@ -4,8 +4,9 @@ A draw is ONE TransactWriteItems (:func:`record`): the member's debit (and, for 
 prize, the credit, in the same single profile update; the profile condition also checks the
 lottery's target, ``shared.dynamodb.audience``), the per-member daily counter — or, for an
 extra draw earned by spend, the member's extra-draw counter instead of debit and limit —, the
-prize's stock (``stock >= 1``), one stats shard (which must hold the campaign's ``ver`` the
-draw was planned on: the use case may plan on a copy cached for a few seconds), the draw
+prize's stock (``stock >= 1``: its own item or one of its stock shards), one stats shard
+(which must hold the campaign's ``ver`` the draw was planned on: the use case may plan on a
+copy cached for a few seconds), the draw
 record, the order / coupon / payout the prize becomes, and the Idempotency-Key record.
 Cancellations are turned into the exact reason from the old images (``ALL_OLD``), never by
 reading again.
@@ -50,7 +51,12 @@ ORDER, COUPON, PAYOUT = "order", "coupon", "payout"
 
 
 class PrizeGone(Exception):
-    """The picked prize's stock ran out between the read and the write."""
+    """The picked prize's stock ran out between the read and the write: its item's, or
+    (``shard`` not None) that stock shard's."""
+
+    def __init__(self, shard: int | None = None) -> None:
+        super().__init__(shard)
+        self.shard = shard
 
 
 class Stale(Exception):
@@ -97,6 +103,7 @@ class DrawPlan(Struct, frozen=True):
     currency: str = "CNY"
     request: idempotency.Key | None = None
     extra: bool = False  # uses an extra draw earned by spend: no cost, no daily limit
+    stock_shard: int | None = None  # a sharded prize won: the shard it takes from
 
     @property
     def note(self) -> str | None:
@@ -195,14 +202,15 @@ def _add_prize(tx: Tx, plan: DrawPlan) -> None:
     prize = plan.prize
     if prize is None:
         return
-    pk = keys.lottery_pk(plan.lottery.lottery_id)
+    lottery_id = plan.lottery.lottery_id
     if prize.limited:
-        tx.update(
-            STOCK,
-            PrizeStockItem(pk=pk, sk=keys.prize_sk(prize.prize_id)),
-            [PrizeStockItem.stock.add(-1)],
-            condition=PrizeStockItem.stock >= 1,
-        )
+        shard = plan.stock_shard
+        if shard is None:
+            key = PrizeStockItem(pk=keys.lottery_pk(lottery_id), sk=keys.prize_sk(prize.prize_id))
+        else:
+            pk = keys.lottery_prize_shard_pk(lottery_id, prize.prize_id, shard)
+            key = PrizeStockItem(pk=pk, sk=keys.STOCK_SK)
+        tx.update(STOCK, key, [PrizeStockItem.stock.add(-1)], condition=PrizeStockItem.stock >= 1)
     if prize.kind == rules_of.COUPON:
         order = _order_item(plan, prize, mall.ISSUED)
         tx.put(ORDER, order, condition=OrderItem.pk.does_not_exist())
@@ -279,7 +287,7 @@ def _refusal(cancelled: Cancelled, plan: DrawPlan, zone: ZoneInfo) -> Exception:
             details={"daily_limit": plan.lottery.daily_limit},
         )
     if STOCK in failed:
-        return PrizeGone()
+        return PrizeGone(plan.stock_shard)
     return Stale()  # the draw id, order id or coupon code is taken
 
 
@@ -315,7 +323,8 @@ def record(plan: DrawPlan, rules: Rules) -> idempotency.Replay | None:
     """Write the draw; None when done, the first response for a repeated Idempotency-Key.
 
     Raises the refusal (``InsufficientPoints``, ``MemberFrozen``, ``DrawLimitReached`` ...),
-    :class:`PrizeGone` when the picked prize's stock ran out since it was read,
+    :class:`PrizeGone` when the picked prize's stock (or the stock shard the plan names) ran
+    out since it was read,
     :class:`Stale` when a random id is taken, or :class:`Changed` when the campaign was
     edited since the copy the plan was made on. A TransactionConflict is retried with the same
     plan (the same random value and outcome), so retries never re-roll the draw."""

@@ -51,8 +51,15 @@ class Retry(Exception):
 
 
 class Tx:
+    MAX_ITEMS = 100  # DynamoDB's limit of items in one TransactWriteItems
+
     def __init__(self) -> None:
         self._ops: list[tuple[int, str, Callable[[TransactWrite], None]]] = []
+
+    @property
+    def size(self) -> int:
+        """The items written so far."""
+        return len(self._ops)
 
     def check(
         self,

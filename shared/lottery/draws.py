@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -14,10 +15,12 @@ from shared import programme
 from shared.clock import utc_iso
 from shared.domain import ledger as kinds
 from shared.domain import lottery as domain
+from shared.domain import mall as mall_rules
 from shared.domain.calendar import iso_local, local_date
 from shared.domain.ledger import Debit
 from shared.domain.lottery import Lottery, Odds, Prize
 from shared.domain.rules import Rules
+from shared.dynamodb import catalog as catalog_repo
 from shared.dynamodb import extra_draws as extra_draws_repo
 from shared.dynamodb import idempotency
 from shared.dynamodb import lottery as repo
@@ -72,6 +75,7 @@ def _plan(
     now: datetime,
     rules: Rules,
     request: idempotency.Key | None,
+    stock_shard: int | None = None,
 ) -> draws_repo.DrawPlan:
     today = local_date(now, rules.zone)
     debit = Debit(
@@ -106,6 +110,7 @@ def _plan(
         currency=rules.currency,
         request=request,
         extra=cmd.extra,
+        stock_shard=stock_shard,
     )
 
 
@@ -178,6 +183,9 @@ class _Draw:
         self.picked: Prize | None = None
         self.prize: Prize | None = None
         self.draw_id = ""
+        self.shards: tuple[int, ...] = ()  # a sharded prize picked: its shards' stock as read
+        self.refused: set[int] = set()  # ... and those that refused this draw
+        self.shard: int | None = None  # the shard the next write takes from
 
     def _read_and_draw(self) -> tuple[int, dict[str, Any]] | None:
         cmd, now = self.cmd, self.now
@@ -193,7 +201,40 @@ class _Draw:
         self.r, outcome = domain.draw(self.odds, self.randbelow)
         self.picked = self.prize = self.lottery.prize(outcome)
         self.draw_id = domain.new_draw_id(now)
+        self.shards = state.shard_stocks.get(outcome, ()) if outcome is not None else ()
+        self.refused = set()
+        self.shard = self._next_shard()
         return None
+
+    def _hint_key(self) -> str:
+        assert self.lottery is not None and self.picked is not None
+        return f"lottery:{self.lottery.lottery_id}:{self.picked.prize_id}"
+
+    def _next_shard(self) -> int | None:
+        """A random shard of the picked prize that held stock when read, has not refused
+        this draw, nor any draw of this process lately (the mall's hint,
+        ``catalog.empty_shards``); once none is left, the shards as read now (one
+        BatchGetItem). None: the prize is not sharded, or no shard holds a unit. A shard
+        read empty is empty: stock only falls between edits, and an edit refuses the draw
+        anyway."""
+        count = len(self.shards)
+        if not count:
+            return None
+        key = self._hint_key()
+        out = self.refused | {k for k, stock in enumerate(self.shards) if stock <= 0}
+        shard = mall_rules.shard_to_try(count, out | catalog_repo.empty_shards(key), random.choice)
+        if shard is not None:
+            return shard
+        assert self.lottery is not None and self.picked is not None
+        self.shards = repo.prize_shard_stocks(self.lottery.lottery_id, self.picked.prize_id, count)
+        empty = {k for k, stock in enumerate(self.shards) if stock <= 0}
+        catalog_repo.remember_empty(key, empty)
+        return mall_rules.shard_to_try(count, self.refused | empty, random.choice)
+
+    def _refused(self, shard: int) -> None:
+        self.refused.add(shard)
+        key = self._hint_key()
+        catalog_repo.remember_empty(key, catalog_repo.empty_shards(key) | {shard})
 
     def attempt(self) -> tuple[int, dict[str, Any]] | None:
         if self.lottery is None:
@@ -202,31 +243,39 @@ class _Draw:
                 return refused
         lottery = self.lottery
         assert lottery is not None
-        plan = _plan(
-            self.cmd,
-            lottery,
-            self.odds,
-            self.r,
-            self.picked,
-            self.prize,
-            self.draw_id,
-            self.now,
-            self.rules,
-            self.request,
-        )
-        try:
-            replay = draws_repo.record(plan, self.rules)
-        except draws_repo.PrizeGone:
-            self.prize = None  # the odds just changed under this draw: it wins nothing
-            repo.forget(lottery.lottery_id)  # the next draws read the stock afresh
-            return None
-        except draws_repo.Stale:
-            self.draw_id = domain.new_draw_id(self.now)  # an id was taken: same draw, new ids
-            return None
-        except draws_repo.Changed:
-            repo.forget(lottery.lottery_id)
-            self.lottery = None  # planned on an outdated campaign: read it and draw again
-            return None
+        while True:
+            plan = _plan(
+                self.cmd,
+                lottery,
+                self.odds,
+                self.r,
+                self.picked,
+                self.prize,
+                self.draw_id,
+                self.now,
+                self.rules,
+                self.request,
+                self.shard,
+            )
+            try:
+                replay = draws_repo.record(plan, self.rules)
+                break
+            except draws_repo.PrizeGone as gone:
+                repo.forget(lottery.lottery_id)  # the next draws read the stock afresh
+                if gone.shard is not None:
+                    self._refused(gone.shard)
+                    self.shard = self._next_shard()
+                    if self.shard is not None:
+                        continue  # the same draw, from another shard of the prize
+                self.prize = None  # the odds just changed under this draw: it wins nothing
+                return None
+            except draws_repo.Stale:
+                self.draw_id = domain.new_draw_id(self.now)  # an id was taken: same draw, new ids
+                return None
+            except draws_repo.Changed:
+                repo.forget(lottery.lottery_id)
+                self.lottery = None  # planned on an outdated campaign: read it and draw again
+                return None
         if replay is not None:
             return replay.status, replay.body
         return 201, plan.response

@@ -137,8 +137,11 @@ def test_earn_writes_through_conditions_and_finds_orders_by_index(synth) -> None
 
 def test_lottery_draws_update_and_check_the_member_and_delete_nothing(synth) -> None:
     """A draw is a transaction of updates and puts; an extra draw earned by spend that wins
-    no points only checks the member's profile (ConditionCheck)."""
-    assert _data_grants(synth, "lottery") == grants(GET, QUERY, PUT, UPDATE, CONDITION_CHECK)
+    no points only checks the member's profile (ConditionCheck); a campaign's prizes won
+    often have their stock in shards, read with it (BatchGetItem)."""
+    assert _data_grants(synth, "lottery") == grants(
+        GET, QUERY, BATCH_GET, PUT, UPDATE, CONDITION_CHECK
+    )
 
 
 def test_admin_reads_and_writes_the_table_and_reads_ledger_and_audit_indexes(synth) -> None:

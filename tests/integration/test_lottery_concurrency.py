@@ -1,6 +1,7 @@
 """Members racing for a limited top prize against AWS's DynamoDB Local (moto is not safe under
 concurrency): exactly the stock is won, never below zero, every draw debited exactly once,
-and costs and prize points add up to the ledger."""
+and costs and prize points add up to the ledger; the same for a prize whose stock is in
+shards (issue 23)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.support import Api, Result, member_with_points
+from shared.dynamodb import keys
+from shared.dynamodb.models.lottery import PrizeStockItem
+from shared.dynamodb.values import rows_at
+from tests.support import Api, Result, lottery_body, member_with_points, points_prize
 
 pytestmark = [pytest.mark.dynamodb_local, pytest.mark.usefixtures("frozen_clock")]
 
@@ -113,3 +117,47 @@ def test_64_members_racing_for_a_top_prize_of_stock_10_win_it_exactly_10_times(
         d["draw_id"] for d in draws.values()
     )
     assert audit["next_cursor"] is None
+
+
+SHARDED_STOCK = 40
+
+
+def test_64_members_racing_for_a_prize_in_20_stock_shards_win_exactly_its_stock(
+    local_api: Api,
+) -> None:
+    """Every draw picks the prize (no other outcome weighs anything while it lasts): its 40
+    units are spread over 20 shards of 2 (issue 23), so the draws race shard by shard, try
+    another when theirs is empty, and fall back to no prize once all are."""
+    api = local_api
+    members = [f"s-{i:02d}" for i in range(MEMBERS)]
+    for member_id in members:
+        member_with_points(api, member_id, 1_000)
+    prize = points_prize("hot", weight=1, points=TOP_POINTS, stock=SHARDED_STOCK)
+    pool = lottery_body(name="Hot draw", cost=COST, daily_limit=1, prizes=[prize])
+    assert api.operator("PUT", "/v1/admin/lotteries/hot", pool).status == 201
+    shard_keys = [(keys.lottery_prize_shard_pk("hot", "hot", k), keys.STOCK_SK) for k in range(20)]
+    assert [int(s.stock) for s in rows_at(PrizeStockItem, shard_keys)] == [2] * 20
+
+    def draw(member_id: str) -> Result:
+        return api.member(member_id, "POST", "/v1/lotteries/hot/draws")
+
+    with ThreadPoolExecutor(max_workers=MEMBERS) as workers:
+        results = list(workers.map(draw, members))
+
+    assert Counter(r.status for r in results) == {201: MEMBERS}, [
+        r.body for r in results if r.status != 201
+    ]
+    won = [r.body for r in results if r.body["prize"] is not None]
+    assert len(won) == SHARDED_STOCK  # exactly the stock
+    shards = [int(s.stock) for s in rows_at(PrizeStockItem, shard_keys)]
+    assert len(shards) == 20 and min(shards) == 0 and sum(shards) == 0  # none negative
+    hot = api.operator("GET", "/v1/admin/lotteries/hot").body["prizes"][0]
+    assert (hot["stock"], hot["stocked"]) == (0, SHARDED_STOCK)
+    stats = api.operator("GET", "/v1/admin/lotteries/hot/stats").body
+    assert stats["draws"] == MEMBERS
+    assert stats["outcomes"][0]["won"] == SHARDED_STOCK  # wins = units taken
+    assert stats["points_out"] == SHARDED_STOCK * TOP_POINTS
+    fallbacks = [r.body for r in results if r.body.get("note") == "stock_ran_out"]
+    assert stats["stock_fallbacks"] == len(fallbacks)
+    total = sum(api.member(m, "GET", "/v1/me").body["balance"] for m in members)
+    assert total == MEMBERS * (1_000 - COST) + SHARDED_STOCK * TOP_POINTS

@@ -94,7 +94,11 @@ def build(api: Api) -> World:
         world.secrets |= {coupon["order_id"], coupon["coupon"]["code"]}
     if has_route("PUT", "/v1/admin/lotteries/{lottery_id}"):
         body = lottery_body(
-            name="Lucky", cost=10, daily_limit=5, prizes=[points_prize("p-5", points=5)]
+            name="Lucky",
+            cost=10,
+            daily_limit=5,
+            # Won by every draw, so its stock is in 20 shards (their reads and writes checked).
+            prizes=[points_prize("p-5", points=5, stock=1_000)],
         )
         _ok(api.operator("PUT", "/v1/admin/lotteries/lucky", body), "lottery")
         world.params["lottery_id"] = "lucky"

@@ -18,7 +18,7 @@ After every batch of operations the invariants of docs/product.md §10 are check
 3. no balance below zero unless the member had a clawback or a debt adjustment;
    held ≥ 0, spendable = balance − held, and held ≤ balance where no clawback happened;
 4. every catalog item: stock ≥ 0, sold ≥ 0, stock + sold = units stocked, sold = units in
-   live orders; every lottery prize: stock ≥ 0;
+   live orders; every lottery prize: stock ≥ 0 (each of its stock shards, if it has some);
 5. no double effect: for each member, the ledger's entries of every retried kind are exactly
    the ones the model saw succeed (purchase, refund clawback, redemption, draw, transfer
    out/in, adjustment, checkout capture) — a retry that acted twice adds an entry no
@@ -956,6 +956,16 @@ class Soak:
             ):
                 if "stock" in prize and int(prize["stock"]["N"]) < 0:
                     self.violation(f"lottery prize {prize['sk']['S']}: stock {prize['stock']}")
+                # A prize won often: its stock in shards (LOTTERY#<id>#PRIZE#<prize>#<nn>).
+                for k in range(int(prize.get("shards", {"N": "0"})["N"])):
+                    pk = f"LOTTERY#{self.lottery}#{prize['sk']['S']}#{k:02d}"
+                    shard = self.client.get_item(
+                        TableName=self.table,
+                        Key={"pk": {"S": pk}, "sk": {"S": "STOCK"}},
+                        ConsistentRead=True,
+                    ).get("Item", {})
+                    if int(shard.get("stock", {"N": "-1"})["N"]) < 0:
+                        self.violation(f"lottery stock shard {pk}: missing or negative")
 
 
 # Running it ----------------------------------------------------------------------------------

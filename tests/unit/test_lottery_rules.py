@@ -262,3 +262,36 @@ def test_gamma_arguments_out_of_domain_are_refused() -> None:
     with pytest.raises(ValueError):
         lot.regularized_gamma_q(1, -1)
     assert lot.regularized_gamma_q(2, 0) == 1.0
+
+
+# A limited prize's stock shards (issue 23) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weight", "total", "stock", "shards"),
+    [
+        (18, 100, 1_000_000, 4),  # hot_partitions' gift: 900 wins/s at 5 000 draws/s
+        (2, 10, 1_000_000, 4),  # 20 %: 1 000 wins/s, 250 a shard
+        (5, 100, 1_000, 1),  # 5 %: 250 wins/s fit one item
+        (6, 100, 1_000, 2),  # just over
+        (1, 1_000, 10_000, 1),  # a grand prize (0.1 %)
+        (90, 100, 10, 10),  # 18 shards wanted, but only 10 units
+        (1, 1, 1_000, lot.MAX_STOCK_SHARDS),  # won by every draw: capped
+        (1, 1, 1, 1),  # one unit
+        (1, 1, 0, 1),  # none
+        (0, 0, 100, 1),  # no weight at all
+    ],
+)
+def test_a_prizes_stock_shards_follow_its_wins_at_the_peak(
+    weight: int, total: int, stock: int, shards: int
+) -> None:
+    assert lot.stock_shards(weight, total, stock) == shards
+
+
+def test_shards_are_cut_to_the_room_of_the_transaction_most_sharded_first() -> None:
+    wanted = {"a": 8, "b": 4, "c": 1}
+    assert lot.fit_shards(wanted, 100) == wanted
+    assert lot.fit_shards(wanted, 10) == {"a": 6, "b": 4, "c": 1}
+    assert lot.fit_shards(wanted, 7) == {"a": 4, "b": 3, "c": 1}
+    assert lot.fit_shards(wanted, 1) == {"a": 1, "b": 1, "c": 1}  # 2 shards need 2 items
+    assert lot.fit_shards(wanted, -5) == {"a": 1, "b": 1, "c": 1}

@@ -45,12 +45,16 @@ class LotteryEntry(Item):
 
 class PrizeStockItem(Item):
     """The stock of one limited prize (``LOTTERY#<id>`` / ``PRIZE#<prize_id>``): a win takes
-    one unit, on the condition ``stock >= 1``."""
+    one unit, on the condition ``stock >= 1``. A prize won often has its stock split over
+    ``shards`` items of the same shape in partitions of their own
+    (``LOTTERY#<id>#PRIZE#<prize_id>#<nn>`` / ``STOCK``; this item's ``stock`` is then 0):
+    a win takes one unit from one shard."""
 
     lottery_id = UnicodeAttribute()
     prize_id = UnicodeAttribute()
     stock = NumberAttribute()
     stocked = NumberAttribute(default=0)  # the stock the operator last set
+    shards = NumberAttribute(null=True)  # absent (and on the shards): the stock is here
 
 
 class LotteryStatsItem(Item):
