@@ -3,13 +3,16 @@ compare the layouts, bench/reports_lag.py's "before")."""
 
 from __future__ import annotations
 
+import contextlib
+from datetime import date, datetime
+
 from pynamodb.attributes import NumberAttribute
 
 from shared import clock, reports
 from shared.dynamodb import keys
 from shared.dynamodb import reports as reports_repo
 from shared.dynamodb.models.reports import MarkerItem, ReportDayItem
-from shared.dynamodb.tx import Tx
+from shared.dynamodb.tx import Cancelled, Tx, run
 from shared.events import Event
 
 
@@ -22,9 +25,9 @@ def one_by_one(found: list[Event]) -> None:
         if counted is None:
             continue
         totals = {k: v for k, v in counted.totals.items() if k != "active"}
-        first = reports_repo.count(event.event_id, counted.day, totals, counted.parts, now)
+        first = count(event.event_id, counted.day, totals, counted.parts, now)
         if first and counted.member_id:
-            reports_repo.mark_active(counted.member_id, counted.day, now)
+            mark_active(counted.member_id, counted.day, now)
 
 
 def round_one(found: list[Event], shard: int = 0) -> None:
@@ -51,3 +54,56 @@ def round_one(found: list[Event], shard: int = 0) -> None:
             [NumberAttribute(attr_name=name).add(value) for name, value in numbers.items()],
         )
         tx.committed()
+
+
+def count(
+    event_id: str,
+    day: date,
+    totals: dict[str, int],
+    parts: list[tuple[str, str, int]],
+    now: datetime,
+) -> bool:
+    """One event's numbers added to its day in ``REPORTS``, once. False when the event was
+    already counted."""
+
+    def attempt() -> bool:
+        tx = Tx()
+        tx.put(
+            reports_repo.SEEN,
+            MarkerItem(pk=keys.aggregated_pk(event_id), sk="AGG", ttl=reports_repo._ttl(now, 14)),
+            condition=MarkerItem.pk.does_not_exist(),
+        )
+        if totals:
+            tx.update(
+                "day",
+                ReportDayItem(pk=keys.REPORTS, sk=keys.report_day_sk(day)),
+                [getattr(ReportDayItem, k).add(v) for k, v in totals.items()],
+            )
+        for part, name, value in parts:
+            tx.update(
+                f"{part}:{name}",
+                ReportDayItem(pk=keys.REPORTS, sk=keys.report_part_sk(day, part, name)),
+                [ReportDayItem.n.add(value)],
+            )
+        return tx.committed()
+
+    return run(attempt)
+
+
+def mark_active(member_id: str, day: date, now: datetime) -> None:
+    """The member once among the day's active members (a marker in ``ACTIVE#<day>``)."""
+    tx = Tx()
+    tx.put(
+        "active",
+        MarkerItem(
+            pk=keys.active_pk(day), sk=keys.member_pk(member_id), ttl=reports_repo._ttl(now, 400)
+        ),
+        condition=MarkerItem.pk.does_not_exist(),
+    )
+    tx.update(
+        "day",
+        ReportDayItem(pk=keys.REPORTS, sk=keys.report_day_sk(day)),
+        [ReportDayItem.active.add(1)],
+    )
+    with contextlib.suppress(Cancelled):  # already counted that day
+        run(tx.commit)

@@ -13,7 +13,6 @@ member. Those are read, never written: their all-time totals are folded once int
 
 from __future__ import annotations
 
-import contextlib
 import random
 import time
 from collections.abc import Iterable, Iterator
@@ -163,57 +162,6 @@ def add_members(shard: int, day: date, members: Iterable[str], attempts: int = 8
                 raise
         time.sleep(random.uniform(0, 0.01 * 2**attempt))
     raise Contention("too many concurrent changes to the same sketch; retry")
-
-
-def count(
-    event_id: str,
-    day: date,
-    totals: dict[str, int],
-    parts: list[tuple[str, str, int]],
-    now: datetime,
-) -> bool:
-    """Before issue 23 (kept for the tests that compare the layouts): one event's numbers
-    added to its day in ``REPORTS``, once. False when the event was already counted."""
-
-    def attempt() -> bool:
-        tx = Tx()
-        tx.put(
-            SEEN,
-            MarkerItem(pk=keys.aggregated_pk(event_id), sk="AGG", ttl=_ttl(now, 14)),
-            condition=MarkerItem.pk.does_not_exist(),
-        )
-        if totals:
-            tx.update(
-                "day",
-                ReportDayItem(pk=keys.REPORTS, sk=keys.report_day_sk(day)),
-                [getattr(ReportDayItem, k).add(v) for k, v in totals.items()],
-            )
-        for part, name, value in parts:
-            tx.update(
-                f"{part}:{name}",
-                ReportDayItem(pk=keys.REPORTS, sk=keys.report_part_sk(day, part, name)),
-                [ReportDayItem.n.add(value)],
-            )
-        return tx.committed()
-
-    return run(attempt)
-
-
-def mark_active(member_id: str, day: date, now: datetime) -> None:
-    """Before issue 23 (as :func:`count`): the member once among the day's active members."""
-    tx = Tx()
-    tx.put(
-        "active",
-        MarkerItem(pk=keys.active_pk(day), sk=keys.member_pk(member_id), ttl=_ttl(now, 400)),
-        condition=MarkerItem.pk.does_not_exist(),
-    )
-    tx.update(
-        "day",
-        ReportDayItem(pk=keys.REPORTS, sk=keys.report_day_sk(day)),
-        [ReportDayItem.active.add(1)],
-    )
-    with contextlib.suppress(Cancelled):  # already counted that day
-        run(tx.commit)
 
 
 def _row(item: dict[str, Any]) -> Iterator[Day]:
