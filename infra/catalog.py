@@ -10,7 +10,6 @@ from typing import Any
 
 from infra.permissions import SHARD_TASKS, Access, access_for
 from infra.timeouts import JOBS_S
-from shared.domain.rules import DEFAULT_RULES
 from shared.events import (
     LEDGER_EVENTS,
     MEMBER_REGISTERED,
@@ -153,7 +152,9 @@ REPORT_EVENTS: tuple[str, ...] = (
 # tests/infra/test_job_schedules.py checks they fit). A task failing 3 times is
 # dead-lettered; the schedule's next try sends its shard again.
 SHARD_QUEUE = SHARD_TASKS
-SHARD_WORKERS = DEFAULT_RULES.expiry_shards
+# One worker per expiry shard: the rules' default expiry_shards (the CDK app reads no domain
+# code; tests/infra/test_job_schedules.py checks the two agree).
+SHARD_WORKERS = 64
 SHARD_TASK_RECEIVES = 3
 
 # Scheduled, stream and queue functions (no HTTP route), one entry each. Times are UTC: the
