@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -105,8 +106,10 @@ def ddb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture
-def local_api(ddb_local: Any, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Api:
-    """The real handlers against DynamoDB Local, on a fresh table of their own."""
+def local_api(ddb_local: Any, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    """The real handlers against DynamoDB Local, on a fresh table of their own (deleted
+    afterwards: the session's one DynamoDB Local keeps every table in one in-memory SQLite
+    database, and a suite's worth of them slowed every later request several times over)."""
     from local.tables import ensure_tables
 
     name = f"points-{uuid.uuid4().hex[:12]}"
@@ -114,7 +117,10 @@ def local_api(ddb_local: Any, aws_env: None, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv(ENV_DYNAMODB_ENDPOINT, ddb_local.endpoint)
     ensure_tables(ddb_local.endpoint, name)
     connection.reset()
-    return Api()
+    yield Api()
+    client = boto3.client("dynamodb", endpoint_url=ddb_local.endpoint, region_name="us-east-1")
+    with contextlib.suppress(client.exceptions.ResourceNotFoundException):
+        client.delete_table(TableName=name)
 
 
 @pytest.fixture
