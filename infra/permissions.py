@@ -20,6 +20,11 @@ tests/security/test_key_prefixes.py runs the handlers and checks every key they 
 A Scan names no partition: ``ForAllValues`` over the empty set of leading keys is true, so
 the condition would not restrict it. Scan is therefore granted apart, unconditioned, only to
 a function declaring ``scan_reason``.
+
+The counted-events table (shared/tables.py ``COUNTED_TABLE``: the reports consumer's
+``AGG#<event id>`` markers) is a second table: a function declaring ``counted_table`` gets
+those actions on its ARN only, always conditioned on ``LeadingKeys`` ``AGG#*`` (``COUNTED``),
+the only partitions it holds, and only that function gets its name (``COUNTED_TABLE_NAME``).
 """
 
 from __future__ import annotations
@@ -151,15 +156,23 @@ class Access:
     writes: tuple[str, ...] = ()
     index_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     scan_reason: str = ""
+    # Actions on the counted-events table (module docstring), on its ``COUNTED`` partitions.
+    counted_table: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         known = {index.name for index in POINTS_TABLE.indexes}
         unknown = set(self.indexes) - known
         if unknown:
             raise ValueError(f"unknown index(es) {sorted(unknown)}; the table has {sorted(known)}")
-        for action in (*self.table, *(a for acts in self.indexes.values() for a in acts)):
+        for action in (
+            *self.table,
+            *(a for acts in self.indexes.values() for a in acts),
+            *self.counted_table,
+        ):
             if not action.startswith("dynamodb:") or "*" in action:
                 raise ValueError(f"{action!r}: name one DynamoDB action, no wildcards")
+        if SCAN in self.counted_table:
+            raise ValueError("Scan is not restricted by LeadingKeys: not on the counted table")
         self._check_leading_keys()
 
     def _check_leading_keys(self) -> None:
@@ -186,10 +199,14 @@ class Access:
                 raise ValueError(f"{pattern!r}: a key, or a key prefix followed by one '*'")
 
     def allows(self, action: str, resource: str, key: str) -> bool:
-        """Whether the role lets ``action`` on ``resource`` (``table`` or ``index/<name>``)
-        reach the partition ``key`` (``SCAN``: a Scan, no key) — what IAM decides from
-        :func:`statements`."""
-        if resource == "table":
+        """Whether the role lets ``action`` on ``resource`` (``table``, ``index/<name>`` or
+        ``counted``: the counted-events table) reach the partition ``key`` (``SCAN``: a Scan,
+        no key) — what IAM decides from :func:`statements`."""
+        if resource == "counted":
+            if action not in self.counted_table:
+                return False
+            allowed: tuple[str, ...] = (COUNTED,)
+        elif resource == "table":
             if action == SCAN:
                 return SCAN in self.table
             if action not in self.table:
@@ -329,13 +346,16 @@ ACCESS: Mapping[str, Access] = MappingProxyType(
             writes=(MEMBERS, IDEMPOTENCY, HOLDS),
         ),
         # Reports: counts a batch of business events into a day's counters in one shard
-        # (events' markers and the counters in one transaction; the active-member sketch read
-        # (GetItem) and replaced under its version) and reads them back per day and shard;
-        # the single partition and member markers of before issue 23 are only read.
+        # (each event's marker, a conditional PutItem in the counted-events table, and the
+        # counters in one transaction; the active-member sketch read (GetItem) and replaced
+        # under its version) and reads them back per day and shard. Read only: the single
+        # partition and member markers of before issue 23, and the events' markers written in
+        # the points table before the counted-events table (BatchGetItem of the batch's).
         "reports": Access(
-            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK),
-            reads=(PROGRAMME, REPORTS, ACTIVE),
-            writes=(REPORT_SHARDS, COUNTED),
+            table=(GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET),
+            reads=(PROGRAMME, REPORTS, ACTIVE, COUNTED),
+            writes=(REPORT_SHARDS,),
+            counted_table=(PUT,),
         ),
         # Table stream → EventBridge (stream read grants come with the event source).
         "publisher": Access(put_events=True),
@@ -527,13 +547,15 @@ def statements(
     function_arn: str | None = None,
     queue_arns: Mapping[str, str] | None = None,
     email: tuple[str, str] | None = None,
+    counted_table_arn: str | None = None,
 ) -> list[iam.PolicyStatement]:
     """The data-plane statements for one function's role (logs, X-Ray and SMS are added
     apart); ``pii_key_arn``: the stage's PII HMAC secret, read by the functions declaring
     ``pii_key``; ``files_bucket_arn``: the file store, for ``files_read`` / ``files_write``;
     ``function_arn``: the function itself, for ``invoke_self``; ``queue_arns``: the stage's
     queues by name, for ``send_to``; ``email``: (SES identity ARN, from address) when the
-    stage sends e-mail, for ``deliver``."""
+    stage sends e-mail, for ``deliver``; ``counted_table_arn``: the counted-events table, for
+    ``counted_table``."""
     result: list[iam.PolicyStatement] = []
     reads = [a for a in access.table if a not in WRITES and a != SCAN]
     writes = [a for a in access.table if a in WRITES]
@@ -545,6 +567,10 @@ def statements(
     for index, actions in sorted(access.indexes.items()):
         arn = f"{table_arn}/index/{index}"
         result.append(_leading(list(actions), [arn], access.index_keys[index]))
+    if access.counted_table:
+        if counted_table_arn is None:
+            raise ValueError("a function declaring counted_table needs the counted-events table")
+        result.append(_leading(list(access.counted_table), [counted_table_arn], [COUNTED]))
     if access.put_events:
         result.append(iam.PolicyStatement(actions=[PUT_EVENTS], resources=[bus_arn]))
     if access.pii_key:

@@ -39,7 +39,7 @@ from infra.constructs.table import build_table
 from shared.events import SOURCE as EVENT_SOURCE
 from shared.routes import ROUTES
 from shared.routes import functions as http_functions
-from shared.tables import POINTS_TABLE
+from shared.tables import COUNTED_TABLE, POINTS_TABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,8 @@ class LoyaltyPointsStack(Stack):
         Tags.of(self).add("stage", config.stage)
 
         self.table = build_table(self, POINTS_TABLE, config)
+        # The reports consumer's per-event markers: no stream, no index (shared/tables.py).
+        self.counted = build_table(self, COUNTED_TABLE, config)
         self.bus = events.EventBus(self, "Bus", event_bus_name=config.name("events"))
         # Every business event kept for a replay (`make replay`): 90 days in prod, 14 elsewhere.
         self.archive = events.Archive(
@@ -139,6 +141,7 @@ class LoyaltyPointsStack(Stack):
                 layer=self.layer,
                 table=self.table,
                 bus=self.bus,
+                counted_table=self.counted,
                 pii_key=self.pii_key,
                 cursor_key=self.cursor_key,
                 files_bucket=self.files,
@@ -203,6 +206,7 @@ class LoyaltyPointsStack(Stack):
                 for name, client in self.auth.system_clients.items()
             ),
             ("TableName", self.table.table_name, "DynamoDB table name"),
+            ("CountedTableName", self.counted.table_name, "Reports' counted-events table"),
             ("EventBusName", self.bus.event_bus_name, "EventBridge bus name"),
         ):
             CfnOutput(self, name, value=value, description=description)

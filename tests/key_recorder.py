@@ -7,6 +7,9 @@ the partition key of what it queries (the index's own partition key on a global 
 index). The recorder reads the same values from the low-level request botocore is about to
 send (``before-parameter-build``), so a test can check that each function only reaches the
 partitions its role is granted. A Scan names no partition: it is recorded as ``SCAN``.
+A request to the counted-events table (shared/tables.py ``COUNTED_TABLE``, known by its name
+in the process's settings) is recorded on the resource ``counted``, the rest on ``table`` or
+``index/<name>`` of the points table.
 
 The function is known by wrapping every ``functions.<name>.handler.lambda_handler``: the
 local gateway looks the handler up at each call, and tests invoke scheduled functions the
@@ -29,6 +32,7 @@ import pytest
 import functions
 from shared import programme
 from shared.dynamodb import connection
+from shared.settings import settings
 from shared.tables import POINTS_TABLE
 
 SCAN = "SCAN"
@@ -48,7 +52,7 @@ def _item_pk(item: dict[str, Any]) -> str:
     return _s(item[POINTS_TABLE.partition_key])
 
 
-def _query(params: dict[str, Any]) -> tuple[str, str]:
+def _query(params: dict[str, Any], table: str) -> tuple[str, str]:
     """(resource, partition key value) of a Query: the index's own key on an index."""
     index = params.get("IndexName")
     attribute = _INDEX_PK[index] if index else POINTS_TABLE.partition_key
@@ -56,41 +60,50 @@ def _query(params: dict[str, Any]) -> tuple[str, str]:
     values = params.get("ExpressionAttributeValues", {})
     for name, placeholder in _EQUALS.findall(params["KeyConditionExpression"]):
         if names.get(name, name) == attribute:
-            return (f"index/{index}" if index else "table"), _s(values[placeholder])
+            return (f"index/{index}" if index else table), _s(values[placeholder])
     raise AssertionError(f"no partition key condition in {params['KeyConditionExpression']!r}")
 
 
 _TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
 _TRANSACT |= {"ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
-Request = tuple[str, str, str]  # (IAM action, "table" | "index/<name>", partition key value)
+# (IAM action, "table" | "index/<name>" | "counted", partition key value)
+Request = tuple[str, str, str]
 
 
-def requests(operation: str, params: dict[str, Any]) -> list[Request]:
+def requests(operation: str, params: dict[str, Any], counted_table: str = "") -> list[Request]:
     """What IAM authorizes for one DynamoDB call: each (action, resource, partition key value)
-    ``dynamodb:LeadingKeys`` is evaluated on. A transaction or batch is one per item."""
+    ``dynamodb:LeadingKeys`` is evaluated on. A transaction or batch is one per item; an item
+    of the table named ``counted_table`` is on the resource ``counted``."""
+
+    def resource(table_name: str) -> str:
+        return "counted" if counted_table and table_name == counted_table else "table"
+
     action = f"dynamodb:{operation}"
     if operation in ("GetItem", "UpdateItem", "DeleteItem"):
-        return [(action, "table", _item_pk(params["Key"]))]
+        return [(action, resource(params["TableName"]), _item_pk(params["Key"]))]
     if operation == "PutItem":
-        return [(action, "table", _item_pk(params["Item"]))]
+        return [(action, resource(params["TableName"]), _item_pk(params["Item"]))]
     if operation == "Query":
-        return [(action, *_query(params))]
+        return [(action, *_query(params, resource(params["TableName"])))]
     if operation == "Scan":
         index = params.get("IndexName")
-        return [(action, f"index/{index}" if index else "table", SCAN)]
+        return [(action, f"index/{index}" if index else resource(params["TableName"]), SCAN)]
     if operation == "BatchGetItem":
-        tables = params["RequestItems"].values()
-        return [(action, "table", _item_pk(k)) for table in tables for k in table["Keys"]]
+        return [
+            (action, resource(name), _item_pk(k))
+            for name, table in params["RequestItems"].items()
+            for k in table["Keys"]
+        ]
     if operation == "BatchWriteItem":
         return [
             (
                 action,
-                "table",
+                resource(name),
                 _item_pk(
                     r["PutRequest"]["Item"] if "PutRequest" in r else r["DeleteRequest"]["Key"]
                 ),
             )
-            for table in params["RequestItems"].values()
+            for name, table in params["RequestItems"].items()
             for r in table
         ]
     if operation in ("TransactWriteItems", "TransactGetItems"):
@@ -98,7 +111,7 @@ def requests(operation: str, params: dict[str, Any]) -> list[Request]:
         for entry in params["TransactItems"]:
             ((kind, body),) = entry.items()
             key = _item_pk(body["Item"] if kind == "Put" else body["Key"])
-            found.append((f"dynamodb:{_TRANSACT[kind]}", "table", key))
+            found.append((f"dynamodb:{_TRANSACT[kind]}", resource(body["TableName"]), key))
         return found
     return []  # DescribeTable and the like: no item
 
@@ -114,7 +127,8 @@ class KeyRecorder:
     def on_request(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if self.current is None:
             return
-        self.keys[self.current].update(requests(model.name, params))
+        counted = settings().counted_table_name
+        self.keys[self.current].update(requests(model.name, params, counted))
 
     def wrap(self, name: str, handler: Callable[..., Any]) -> Callable[..., Any]:
         def recorded(event: Any, context: Any) -> Any:

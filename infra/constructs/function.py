@@ -23,6 +23,7 @@ from infra.constructs.cursor_key import paging_functions
 from infra.permissions import GET_SECRET, sms_statements, statements
 from shared.notifications.aws import ENV_EMAIL_FROM, ENV_SMS_ENABLED
 from shared.settings import (
+    ENV_COUNTED_TABLE_NAME,
     ENV_CURSOR_SECRET_ID,
     ENV_EVENT_BUS_NAME,
     ENV_FILES_BUCKET,
@@ -51,6 +52,7 @@ class LoyaltyFunction(Construct):
         layer: lambda_.ILayerVersion,
         table: dynamodb.ITableV2,
         bus: events.IEventBus,
+        counted_table: dynamodb.ITableV2 | None = None,
         pii_key: secretsmanager.ISecret | None = None,
         cursor_key: secretsmanager.ISecret | None = None,
         files_bucket: s3.IBucket | None = None,
@@ -76,6 +78,8 @@ class LoyaltyFunction(Construct):
         # The stage's PII HMAC key only for the functions declaring it (infra/permissions.py).
         pii_key = pii_key if spec.access.pii_key else None
         pii_key_arn = pii_key.secret_arn if pii_key is not None else None
+        # The counted-events table only for the functions declaring it (the reports consumer).
+        counted = counted_table if spec.access.counted_table else None
         # The stage's cursor key only for the functions serving a paged list (the routes).
         pages = cursor_key is not None and spec.name in paging_functions()
         cursor_key_arn = cursor_key.secret_arn if cursor_key is not None and pages else None
@@ -106,6 +110,7 @@ class LoyaltyFunction(Construct):
             function_arn,
             {name: queue.queue_arn for name, queue in send_to.items()},
             email,
+            counted.table_arn if counted is not None else None,
         )
         if cursor_key_arn is not None:
             data.append(iam.PolicyStatement(actions=[GET_SECRET], resources=[cursor_key_arn]))
@@ -141,6 +146,7 @@ class LoyaltyFunction(Construct):
                 "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
                 "POWERTOOLS_LOG_LEVEL": config.log_level,
                 ENV_TABLE_NAME: table.table_name,
+                **({ENV_COUNTED_TABLE_NAME: counted.table_name} if counted is not None else {}),
                 ENV_EVENT_BUS_NAME: bus.event_bus_name,
                 ENV_STAGE: config.stage,
                 **({ENV_PII_SECRET_ID: pii_key_arn} if pii_key_arn else {}),

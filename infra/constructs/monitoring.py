@@ -5,7 +5,8 @@ Every alarm sends its ALARM and its OK to the topic ``loyalty-points-<stage>-ala
 name is ``loyalty-points-<stage>-<what>``. Built at the end of the stack, it finds what to
 watch in the stack itself: every function, every SQS queue of the construct tree and every
 bucket a stream consumer puts its failed batches in (so one added anywhere is covered without
-a line here), the HTTP API, the table and its indexes, the stream consumers, and every job
+a line here), the HTTP API, the tables and the points table's indexes, the stream consumers,
+and every job
 schedule marked ``"deadline": true`` in infra/catalog.py.
 """
 
@@ -84,6 +85,7 @@ class MonitoredStack(Protocol):
     functions: dict[str, LoyaltyFunction]
     http: HttpApi
     table: dynamodb.TableV2
+    counted: dynamodb.TableV2  # the counted-events table (shared/tables.py COUNTED_TABLE)
 
 
 class Monitoring(NestedStack):
@@ -107,7 +109,7 @@ class Monitoring(NestedStack):
             scope, construct_id, description=f"Loyalty points {config.stage}: alarms, dashboard"
         )
         stack: MonitoredStack = scope  # type: ignore[assignment]
-        functions, table = stack.functions, stack.table
+        functions, table, counted = stack.functions, stack.table, stack.counted
         self._config = config
         self._namespace = config.metrics_namespace
         self.alarms: list[cloudwatch.Alarm] = []
@@ -124,7 +126,8 @@ class Monitoring(NestedStack):
         self.queues = watched_queues(scope, config)
         streams = {spec.name: functions[spec.name] for spec in specs if spec.table_stream}
         api_metrics = _ApiMetrics(stack.http.api.api_id, stack.http.stage.stage_name)
-        throttles = table_throttles(table.table_name, gsi_names())
+        # The counted-events table has no index; its writes are in the reports' transactions.
+        throttles = table_throttles({table.table_name: gsi_names(), counted.table_name: ()})
 
         self._function_alarms(functions)
         self._queue_alarms()
@@ -143,7 +146,7 @@ class Monitoring(NestedStack):
             dashboard_name=f"{PROJECT}-{config.stage}",
             default_interval=Duration.hours(6),
         )
-        self._dashboard(specs, functions, streams, api_metrics, table, throttles)
+        self._dashboard(specs, functions, streams, api_metrics, (table, counted), throttles)
 
     # Alarms -----------------------------------------------------------------------------
 
@@ -310,8 +313,8 @@ class Monitoring(NestedStack):
                     f"dynamodb-{kind}-throttles" + (f"-{index + 1}" if index else ""),
                     _sum(chunk, f"{kind} throttle events"),
                     1,
-                    f"DynamoDB: {kind} requests throttled on the table or one of its global "
-                    "secondary indexes in 5 minutes.",
+                    f"DynamoDB: {kind} requests throttled on the points table, one of its "
+                    "global secondary indexes or the counted-events table in 5 minutes.",
                     cloudwatch.TreatMissingData.NOT_BREACHING,
                 )
 
@@ -354,7 +357,7 @@ class Monitoring(NestedStack):
         functions: Mapping[str, LoyaltyFunction],
         streams: Mapping[str, LoyaltyFunction],
         api: _ApiMetrics,
-        table: dynamodb.ITableV2,
+        tables: tuple[dynamodb.ITableV2, dynamodb.ITableV2],
         throttles: Mapping[str, list[cloudwatch.Metric]],
     ) -> None:
         graph = _graph
@@ -367,11 +370,14 @@ class Monitoring(NestedStack):
         # The scheduled runs, and the same jobs run now by an operator (the jobs function).
         scheduled = scheduled_jobs(specs)
         jobs = _unique([*scheduled, *((OPERATOR_RUNS, job) for _, job in scheduled)])
+        # The points table's reads and writes; the counted-events table is only written.
+        table, counted = tables
         capacity = [
-            table.metric(name, period=FIVE_MINUTES, statistic="Sum", label=label)
-            for name, label in (
-                ("ConsumedReadCapacityUnits", "read units"),
-                ("ConsumedWriteCapacityUnits", "write units"),
+            t.metric(name, period=FIVE_MINUTES, statistic="Sum", label=label)
+            for t, name, label in (
+                (table, "ConsumedReadCapacityUnits", "read units"),
+                (table, "ConsumedWriteCapacityUnits", "write units"),
+                (counted, "ConsumedWriteCapacityUnits", "counted-events write units"),
             )
         ]
         self.dashboard.add_widgets(
@@ -636,9 +642,10 @@ def gsi_names() -> list[str]:
     return [index.name for index in POINTS_TABLE.indexes if not index.local]
 
 
-def table_throttles(table_name: str, gsis: Sequence[str]) -> dict[str, list[cloudwatch.Metric]]:
-    """Read and write throttle events of the table and of each global secondary index (an
-    index reports its own; the table's figure leaves them out)."""
+def table_throttles(tables: Mapping[str, Sequence[str]]) -> dict[str, list[cloudwatch.Metric]]:
+    """Read and write throttle events of each table (name -> its global secondary indexes)
+    and of each of its indexes (an index reports its own; the table's figure leaves them
+    out)."""
     return {
         kind: [
             cloudwatch.Metric(
@@ -651,6 +658,7 @@ def table_throttles(table_name: str, gsis: Sequence[str]) -> dict[str, list[clou
                 period=FIVE_MINUTES,
                 statistic="Sum",
             )
+            for table_name, gsis in tables.items()
             for g in (None, *gsis)
         ]
         for kind in ("read", "write")

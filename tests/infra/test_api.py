@@ -136,6 +136,7 @@ def test_outputs_name_what_clients_and_operators_need(synth) -> None:
         "UserPoolId",
         "UserPoolClientId",
         "TableName",
+        "CountedTableName",
         "EventBusName",
         "SiteUrl",
         "CognitoDomain",

@@ -6,7 +6,13 @@ from aws_cdk.assertions import Match
 from infra.catalog import catalog
 from infra.config import stage_config
 from shared.routes import functions
-from shared.settings import ENV_EVENT_BUS_NAME, ENV_STAGE, ENV_TABLE_NAME
+from shared.settings import (
+    ENV_COUNTED_TABLE_NAME,
+    ENV_EVENT_BUS_NAME,
+    ENV_STAGE,
+    ENV_TABLE_NAME,
+)
+from shared.tables import COUNTED_TABLE
 
 pytestmark = pytest.mark.infra
 
@@ -61,6 +67,21 @@ def test_every_function_has_the_app_and_powertools_environment(synth) -> None:
                 },
             },
         )
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_only_the_reports_function_is_told_the_counted_table(synth, stage: str) -> None:
+    """Only a function granted the counted-events table gets its name (shared/settings.py:
+    without it, a function touching the table fails loudly instead of being denied)."""
+    told = {
+        name: props["Environment"]["Variables"][ENV_COUNTED_TABLE_NAME]
+        for name, props in _functions(synth, stage).items()
+        if ENV_COUNTED_TABLE_NAME in props["Environment"]["Variables"]
+    }
+
+    (value,) = told.values()
+    assert set(told) == {stage_config({"stage": stage}).name("reports")}
+    assert set(value) == {"Ref"} and value["Ref"].startswith(COUNTED_TABLE.logical_id)
 
 
 def test_every_function_logs_to_its_own_log_group_with_retention(synth) -> None:

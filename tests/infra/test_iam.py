@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from infra.permissions import (
     ACCESS,
     BATCH_GET,
     CONDITION_CHECK,
+    COUNTED,
     DELETE,
     GET,
     LEADING_KEYS,
@@ -27,7 +29,8 @@ from infra.permissions import (
 pytestmark = pytest.mark.infra
 
 DEV = stage_config({"stage": "dev"})
-Grant = tuple[str, str]  # (action, "table" | "index/<name>" | "bus" | other)
+Grant = tuple[str, str]  # (action, "table" | "index/<name>" | "counted" | "bus" | other)
+Tables = tuple[str, str]  # the logical ids of the points table and the counted-events table
 
 
 def grants(*table: str, **indexes: tuple[str, ...]) -> set[Grant]:
@@ -46,9 +49,12 @@ def _logical_id(resources: dict, type_: str, prefix: str) -> str:
     return logical_id
 
 
-def _resource_name(resource: Any, table: str, bus: str) -> str:
+def _resource_name(resource: Any, tables: Tables, bus: str) -> str:
+    table, counted = tables
     if resource == {"Fn::GetAtt": [table, "Arn"]}:
         return "table"
+    if resource == {"Fn::GetAtt": [counted, "Arn"]}:
+        return "counted"
     if resource == {"Fn::GetAtt": [bus, "Arn"]}:
         return "bus"
     if resource == {"Fn::GetAtt": [table, "StreamArn"]}:
@@ -71,30 +77,57 @@ def _role_statements(resources: dict, role_id: str) -> list[dict]:
     return found
 
 
-def _function_role(synth, function: str) -> tuple[list[dict], str, str]:
-    """The dev function's role statements, the table's and the bus's logical ids."""
-    resources = synth.raw()["Resources"]
-    table = _logical_id(resources, "AWS::DynamoDB::GlobalTable", "Points")
-    bus = _logical_id(resources, "AWS::Events::EventBus", "Bus")
+def _policy_documents(resources: dict) -> list[tuple[str, dict]]:
+    """(the role or policy's logical id, its document) of every IAM role and policy."""
+    found = [
+        (logical_id, p["PolicyDocument"])
+        for logical_id, r in resources.items()
+        if r["Type"] == "AWS::IAM::Role"
+        for p in r["Properties"].get("Policies", [])
+    ]
+    found += [
+        (logical_id, r["Properties"]["PolicyDocument"])
+        for logical_id, r in resources.items()
+        if r["Type"] == "AWS::IAM::Policy"
+    ]
+    return found
+
+
+def _tables(resources: dict) -> Tables:
+    return (
+        _logical_id(resources, "AWS::DynamoDB::GlobalTable", "Points"),
+        _logical_id(resources, "AWS::DynamoDB::GlobalTable", "Counted"),
+    )
+
+
+def _function(resources: dict, function: str) -> dict:
     (fn,) = [
         r["Properties"]
         for r in resources.values()
         if r["Type"] == "AWS::Lambda::Function"
         and r["Properties"].get("FunctionName") == DEV.name(function)
     ]
-    return _role_statements(resources, fn["Role"]["Fn::GetAtt"][0]), table, bus
+    return fn
+
+
+def _function_role(synth, function: str) -> tuple[list[dict], Tables, str]:
+    """The dev function's role statements, the tables' and the bus's logical ids."""
+    resources = synth.raw()["Resources"]
+    bus = _logical_id(resources, "AWS::Events::EventBus", "Bus")
+    fn = _function(resources, function)
+    return _role_statements(resources, fn["Role"]["Fn::GetAtt"][0]), _tables(resources), bus
 
 
 def _data_grants(synth, function: str) -> set[Grant]:
     """Every (DynamoDB or EventBridge action, resource) the function's role allows."""
-    role, table, bus = _function_role(synth, function)
+    role, tables, bus = _function_role(synth, function)
     grants: set[Grant] = set()
     for statement in role:
         assert statement["Effect"] == "Allow"
         for action in _as_list(statement["Action"]):
             if action.startswith(("dynamodb:", "events:")):
                 for resource in _as_list(statement["Resource"]):
-                    grants.add((action, _resource_name(resource, table, bus)))
+                    grants.add((action, _resource_name(resource, tables, bus)))
     return grants
 
 
@@ -108,6 +141,7 @@ STREAM_READ = {
 
 def _declared(access: Access, table_stream: bool = False) -> set[Grant]:
     grants = {(action, "table") for action in access.table}
+    grants |= {(action, "counted") for action in access.counted_table}
     if table_stream:  # granted by the event source mapping, on the stream ARN only
         grants |= {(action, "stream") for action in STREAM_READ}
     for index, actions in access.indexes.items():
@@ -176,18 +210,7 @@ def test_reviews_reads_the_queue_by_status_and_decides_without_deleting(synth) -
 
 
 def test_no_policy_uses_wildcard_dynamodb_actions_or_resources(synth) -> None:
-    resources = synth.raw()["Resources"]
-    documents = [
-        p["PolicyDocument"]
-        for r in resources.values()
-        if r["Type"] == "AWS::IAM::Role"
-        for p in r["Properties"].get("Policies", [])
-    ] + [
-        r["Properties"]["PolicyDocument"]
-        for r in resources.values()
-        if r["Type"] == "AWS::IAM::Policy"
-    ]
-    for document in documents:
+    for _, document in _policy_documents(synth.raw()["Resources"]):
         for statement in document["Statement"]:
             actions = _as_list(statement["Action"])
             data_actions = [a for a in actions if a.startswith(("dynamodb:", "events:"))]
@@ -269,11 +292,11 @@ Partitions = dict[Grant, frozenset[str]]
 def _partitions(synth, function: str) -> Partitions:
     """Each (DynamoDB action, table or index) the role allows, with the ``LeadingKeys``
     patterns it is allowed on (``*`` alone: no condition)."""
-    role, table, bus = _function_role(synth, function)
+    role, tables, bus = _function_role(synth, function)
     found: Partitions = {}
     for statement in role:
         actions = [a for a in _as_list(statement["Action"]) if a.startswith("dynamodb:")]
-        targets = [_resource_name(r, table, bus) for r in _as_list(statement["Resource"])]
+        targets = [_resource_name(r, tables, bus) for r in _as_list(statement["Resource"])]
         if not actions or targets == ["stream"]:
             continue
         condition = statement.get("Condition")
@@ -302,6 +325,8 @@ def _declared_partitions(access: Access) -> Partitions:
     for index, actions in access.indexes.items():
         for action in actions:
             found[(action, f"index/{index}")] = frozenset(access.index_keys[index])
+    for action in access.counted_table:
+        found[(action, "counted")] = frozenset({COUNTED})
     return found
 
 
@@ -398,3 +423,78 @@ def test_allows_mirrors_string_like_on_the_leading_key() -> None:
     assert access.allows(QUERY, "index/by_status", "ORDERS#placed")
     assert not access.allows(QUERY, "index/by_status", "MEMBER#m-1")
     assert not access.allows(SCAN, "table", "SCAN")
+
+
+# --- the counted-events table (shared/tables.py COUNTED_TABLE, issue 23) ----------------------
+
+
+def test_only_the_reports_role_reaches_the_counted_table(synth) -> None:
+    """No role nor policy of the stack but the reports function's names the counted-events
+    table (nor its name: no other function is told it)."""
+    resources = synth.raw()["Resources"]
+    _, counted = _tables(resources)
+    reports_role = _function(resources, "reports")["Role"]["Fn::GetAtt"][0]
+    reaching = {
+        logical_id
+        for logical_id, document in _policy_documents(resources)
+        if f'"{counted}"' in json.dumps(document)
+    }
+    assert reaching == {reports_role}
+
+
+def test_reports_puts_counted_events_markers_only_under_their_prefix(synth) -> None:
+    """Each event's marker is one conditional PutItem in the counted-events table, inside the
+    reports' transaction: PutItem only, on ``AGG#*`` only; no read, update or delete there."""
+    found = _partitions(synth, "reports")
+    counted = {grant: keys for grant, keys in found.items() if grant[1] == "counted"}
+    assert counted == {(PUT, "counted"): frozenset({"AGG#*"})}
+    assert string_like(counted[(PUT, "counted")]).fullmatch("AGG#evt-1")
+    assert not string_like(counted[(PUT, "counted")]).fullmatch("MEMBER#m-1")
+
+
+def test_reports_writes_only_its_shards_and_reads_the_old_markers_in_the_points_table(
+    synth,
+) -> None:
+    """The markers written in the points table before the counted-events table are read
+    (BatchGetItem), never written there again; the counters' shards are the only writes."""
+    assert _data_grants(synth, "reports") == grants(
+        GET, QUERY, PUT, UPDATE, CONDITION_CHECK, BATCH_GET
+    ) | {(PUT, "counted")}
+    found = _partitions(synth, "reports")
+    for action in (PUT, UPDATE):
+        allowed = string_like(found[(action, "table")])
+        assert allowed.fullmatch("REPORTS#07")
+        assert not allowed.fullmatch("AGG#evt-1")
+        assert not allowed.fullmatch("REPORTS")
+    assert string_like(found[(BATCH_GET, "table")]).fullmatch("AGG#evt-1")
+
+
+def test_counted_table_grants_are_conditioned_and_need_the_table() -> None:
+    access = Access(counted_table=(PUT,))
+    with pytest.raises(ValueError, match="counted-events table"):
+        statements(access, "arn:table", "arn:bus")
+
+    (rendered,) = statements(access, "arn:table", "arn:bus", counted_table_arn="arn:counted")
+
+    assert rendered.to_statement_json() == {
+        "Action": PUT,
+        "Effect": "Allow",
+        "Resource": "arn:counted",
+        "Condition": {"ForAllValues:StringLike": {LEADING_KEYS: [COUNTED]}},
+    }
+
+
+def test_declarations_refuse_wildcards_and_scans_on_the_counted_table() -> None:
+    with pytest.raises(ValueError, match="wildcards"):
+        Access(counted_table=("dynamodb:*",))
+    with pytest.raises(ValueError, match="Scan"):
+        Access(counted_table=(SCAN,))
+
+
+def test_allows_the_counted_table_only_its_actions_on_counted_events() -> None:
+    access = Access(counted_table=(PUT,))
+    assert access.allows(PUT, "counted", "AGG#evt-1")
+    assert not access.allows(PUT, "counted", "MEMBER#m-1")  # the markers' partitions only
+    assert not access.allows(GET, "counted", "AGG#evt-1")  # not granted
+    assert not access.allows(PUT, "table", "AGG#evt-1")  # the points table is another resource
+    assert not Access(table=(PUT,), writes=("AGG#*",)).allows(PUT, "counted", "AGG#evt-1")

@@ -16,6 +16,7 @@ from infra.catalog import catalog
 from infra.config import ROOT, Notifications, stage_config
 from shared import events
 from shared.notifications.aws import ENV_EMAIL_FROM, ENV_SENDS_QUEUE_URL, ENV_SMS_ENABLED
+from shared.tables import POINTS_TABLE
 from tests.infra.conftest import NOTIFICATIONS
 from tests.infra.test_iam import _as_list, _role_statements
 
@@ -97,7 +98,11 @@ def _ref(part: dict) -> str:
 
 
 def _table(resources: dict) -> str:
-    (table,) = [k for k, r in resources.items() if r["Type"] == "AWS::DynamoDB::GlobalTable"]
+    (table,) = [
+        k
+        for k, r in resources.items()
+        if r["Type"] == "AWS::DynamoDB::GlobalTable" and k.startswith(POINTS_TABLE.logical_id)
+    ]
     return f"{table}.Arn"
 
 

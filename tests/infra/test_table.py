@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from aws_cdk.assertions import Match
 
-from shared.tables import POINTS_TABLE
+from shared.tables import COUNTED_TABLE, POINTS_TABLE, TABLES
 
 pytestmark = pytest.mark.infra
 
@@ -21,7 +21,7 @@ def test_table_keys_and_every_index_come_from_the_shared_definition(synth) -> No
     gsis = [i for i in POINTS_TABLE.indexes if not i.local]
     lsis = [i for i in POINTS_TABLE.indexes if i.local]
 
-    synth.template().resource_count_is(TABLE_TYPE, 1)
+    synth.template().resource_count_is(TABLE_TYPE, len(TABLES))
     synth.template().has_resource_properties(
         TABLE_TYPE,
         {
@@ -66,29 +66,47 @@ def test_table_has_pitr_stream_and_ttl(synth) -> None:
     )
 
 
-def test_prod_table_is_protected_and_retained(synth) -> None:
-    synth.template("prod").has_resource(
-        TABLE_TYPE,
-        {
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
-            "Properties": Match.object_like(
-                {"Replicas": [Match.object_like({"DeletionProtectionEnabled": True})]}
-            ),
-        },
-    )
+def _tables(synth, stage: str = "dev") -> dict[str, dict]:
+    """The stage's tables by the logical id of their definition (``Points``, ``Counted``)."""
+    found = synth.template(stage).find_resources(TABLE_TYPE)
+    by_definition = {
+        table.logical_id: [v for k, v in found.items() if k.startswith(table.logical_id)]
+        for table in TABLES
+    }
+    assert all(len(tables) == 1 for tables in by_definition.values()), sorted(found)
+    return {logical_id: tables[0] for logical_id, tables in by_definition.items()}
 
 
-def test_dev_table_can_be_torn_down(synth) -> None:
-    synth.template("dev").has_resource(
-        TABLE_TYPE,
-        {
-            "DeletionPolicy": "Delete",
-            "Properties": Match.object_like(
-                {"Replicas": [Match.object_like({"DeletionProtectionEnabled": False})]}
-            ),
-        },
-    )
+def test_prod_tables_are_protected_and_retained(synth) -> None:
+    for logical_id, table in _tables(synth, "prod").items():
+        assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain", logical_id
+        (replica,) = table["Properties"]["Replicas"]
+        assert replica["DeletionProtectionEnabled"] is True, logical_id
+
+
+def test_dev_tables_can_be_torn_down(synth) -> None:
+    for logical_id, table in _tables(synth, "dev").items():
+        assert table["DeletionPolicy"] == "Delete", logical_id
+        (replica,) = table["Properties"]["Replicas"]
+        assert replica["DeletionProtectionEnabled"] is False, logical_id
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_counted_table_is_on_demand_with_pitr_and_ttl_and_no_stream_nor_index(
+    synth, stage: str
+) -> None:
+    """The reports' event markers: written once each, deleted by TTL, never a stream record
+    for the publisher nor an index write (shared/tables.py COUNTED_TABLE)."""
+    props = _tables(synth, stage)[COUNTED_TABLE.logical_id]["Properties"]
+
+    assert props["KeySchema"] == _key_schema(COUNTED_TABLE.partition_key, COUNTED_TABLE.sort_key)
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    (replica,) = props["Replicas"]
+    assert replica["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    for absent in ("StreamSpecification", "GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        assert absent not in props, absent
 
 
 def test_prod_user_pool_and_logs_are_retained(synth) -> None:

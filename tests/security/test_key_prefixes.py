@@ -31,6 +31,7 @@ from shared.jobs.registry import JOBS
 from shared.notifications import aws
 from shared.routes import ROUTES, Role, Route
 from shared.schemas import operation_of
+from tests import key_recorder
 from tests.key_recorder import KeyRecorder, recording
 from tests.security.world import OWNER, World, build
 from tests.support import Api
@@ -156,3 +157,28 @@ def test_every_key_each_function_sends_is_within_its_declared_partitions(
     assert {name: found for name, found in outside.items() if found} == {}
     scanning = {name for name, found in recorded.keys.items() if any(k == SCAN for *_, k in found)}
     assert scanning <= {name for name, access in ACCESS.items() if access.scan_reason}
+
+
+def test_the_recorder_tells_the_counted_table_from_the_points_table() -> None:
+    """A transaction spanning both tables (a report's counters and an event's marker) is
+    checked item by item, each against its own table's grant."""
+    marker = {"pk": {"S": "AGG#evt-1"}, "sk": {"S": "AGG"}}
+    counter = {"pk": {"S": "REPORTS#07"}, "sk": {"S": "DAY#2027-01-10"}}
+    params = {
+        "TransactItems": [
+            {"Put": {"TableName": "points-counted", "Item": marker}},
+            {"Update": {"TableName": "points", "Key": counter, "UpdateExpression": "ADD n :1"}},
+        ]
+    }
+    legacy = {"RequestItems": {"points": {"Keys": [marker]}}}
+
+    found = key_recorder.requests("TransactWriteItems", params, "points-counted")
+    found += key_recorder.requests("BatchGetItem", legacy, "points-counted")
+
+    assert found == [
+        ("dynamodb:PutItem", "counted", "AGG#evt-1"),
+        ("dynamodb:UpdateItem", "table", "REPORTS#07"),
+        ("dynamodb:BatchGetItem", "table", "AGG#evt-1"),
+    ]
+    assert all(ACCESS["reports"].allows(*request) for request in found)
+    assert not ACCESS["earn"].allows(*found[0])
