@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
 import boto3
 
-from shared.tables import TABLES, create_table_kwargs
+from shared.tables import TABLES, create_table_kwargs, local_name
+
+
+def table_names(table_name: str) -> list[str]:
+    """Every table's local name, from the points table's (shared/tables.py ``local_name``)."""
+    return [local_name(table, table_name) for table in TABLES]
 
 
 def ensure_tables(endpoint: str | None, table_name: str, region: str = "us-east-1") -> None:
+    """Create the tables missing (a table kept from an earlier version gets what was added
+    since: its new indexes, or a whole new table)."""
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
     existing = set(client.list_tables().get("TableNames", []))
     for table in TABLES:
-        if table_name not in existing:
-            client.create_table(**create_table_kwargs(table, table_name))
-            client.get_waiter("table_exists").wait(TableName=table_name)
+        name = local_name(table, table_name)
+        if name not in existing:
+            client.create_table(**create_table_kwargs(table, name))
+            client.get_waiter("table_exists").wait(TableName=name)
         else:
-            _add_missing_indexes(client, create_table_kwargs(table, table_name))
+            _add_missing_indexes(client, create_table_kwargs(table, name))
+
+
+def drop_tables(endpoint: str | None, table_name: str, region: str = "us-east-1") -> None:
+    """Delete every table of ``table_name``'s set that exists (tests' fresh tables)."""
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
+    for name in table_names(table_name):
+        with contextlib.suppress(client.exceptions.ResourceNotFoundException):
+            client.delete_table(TableName=name)
 
 
 def _add_missing_indexes(client: Any, wanted: dict[str, Any]) -> None:

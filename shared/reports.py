@@ -100,7 +100,8 @@ def consume(found: list[events.Event], now: datetime, shard: int | None = None) 
     totals), the transactions dealt round the shards and each shard's written by its own
     thread (no two on one item: no conflicts). A failed write fails only the events it
     carried (the caller has them delivered again); events already counted by an earlier
-    delivery are skipped by their markers."""
+    delivery are skipped by their markers (in the points table too, for a while after the
+    counted-events table took them: :func:`shared.dynamodb.reports.legacy_markers_until`)."""
     shard = random.randrange(reports_repo.SHARDS) if shard is None else shard
     by_day: dict[date, dict[str, Counted]] = defaultdict(dict)
     for event in found:
@@ -109,13 +110,19 @@ def consume(found: list[events.Event], now: datetime, shard: int | None = None) 
             by_day[counted.day].setdefault(counted.event_id, counted)
     outcome = Outcome()
     work: dict[int, list[tuple[date, dict[str, Any]]]] = defaultdict(list)
+    until = reports_repo.legacy_markers_until(now) if by_day else None
     for day, batch in sorted(by_day.items()):
         members = {c.member_id for c in batch.values() if c.member_id}
         try:
-            if members:
+            if members:  # every event's (adding a member again changes nothing)
                 reports_repo.add_members(shard, day, members)
+            if until is not None and now < until:  # counted before the counted-events table
+                for event_id in reports_repo.counted_before(batch):
+                    del batch[event_id]
         except Exception:
-            logger.exception("active members not added", extra={"day": day.isoformat()})
+            logger.exception(
+                "members not added, or markers of before not read", extra={"day": day.isoformat()}
+            )
             outcome.failed |= set(batch)
             continue
         ids, size = list(batch), reports_repo.CHUNK

@@ -14,8 +14,13 @@ from functools import cache
 
 from msgspec import Struct
 
+from shared.tables import COUNTED_TABLE, local_name
+
 # Names shared with infra/ (the stack sets them) and local/ (the server sets them).
 ENV_TABLE_NAME = "TABLE_NAME"
+# The counted-events table (shared/tables.py COUNTED_TABLE): set by the stack on the functions
+# granted it (the reports consumer); elsewhere ``<TABLE_NAME>-counted``.
+ENV_COUNTED_TABLE_NAME = "COUNTED_TABLE_NAME"
 ENV_DYNAMODB_ENDPOINT = "DYNAMODB_ENDPOINT"  # local mode / tests only
 ENV_EVENT_BUS_NAME = "EVENT_BUS_NAME"
 ENV_STAGE = "STAGE"
@@ -44,6 +49,7 @@ class Settings(Struct, frozen=True):
     """The process's configuration, from its environment."""
 
     table_name: str
+    counted_table_name: str
     region: str
     dynamodb_endpoint: str | None
     event_bus_name: str
@@ -70,8 +76,12 @@ def check() -> None:
 @cache
 def settings() -> Settings:
     check()
+    table_name = os.environ.get(ENV_TABLE_NAME, "loyalty-points-local")
     return Settings(
-        table_name=os.environ.get(ENV_TABLE_NAME, "loyalty-points-local"),
+        table_name=table_name,
+        # In Lambda no default: only the functions granted the table get its name.
+        counted_table_name=os.environ.get(ENV_COUNTED_TABLE_NAME)
+        or ("" if in_lambda() else local_name(COUNTED_TABLE, table_name)),
         region=os.environ.get(ENV_REGION) or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
         dynamodb_endpoint=os.environ.get(ENV_DYNAMODB_ENDPOINT) or None,
         event_bus_name=os.environ.get(ENV_EVENT_BUS_NAME, "default"),

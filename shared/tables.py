@@ -67,7 +67,29 @@ POINTS_TABLE = TableDef(
     ttl_attribute="ttl",
 )
 
-TABLES: tuple[TableDef, ...] = (POINTS_TABLE,)
+# The reports consumer's markers (``AGG#<event id>``: this event was counted), one per event,
+# deleted by TTL after 14 days. Apart from the points table because they are pure overhead
+# there: every marker would be a record on the points table's stream (waking the publisher,
+# once when written and once when TTL deletes it) and a write past its seven indexes. Here
+# a marker is a write with no stream and no index; DynamoDB transactions span tables, so the
+# markers still commit with the counters they guard. docs/data-model.md "Reports".
+COUNTED_TABLE = TableDef(
+    logical_id="Counted",
+    partition_key="pk",
+    sort_key="sk",
+    ttl_attribute="ttl",
+)
+
+TABLES: tuple[TableDef, ...] = (POINTS_TABLE, COUNTED_TABLE)
+
+
+def local_name(table: TableDef, points_table_name: str) -> str:
+    """The name of ``table`` outside AWS (local mode, tests), from the points table's name:
+    the points table's own, or ``<points table>-<logical id in lower case>``. In AWS every
+    name comes from the stack (environment variables)."""
+    if table is POINTS_TABLE:
+        return points_table_name
+    return f"{points_table_name}-{table.logical_id.lower()}"
 
 
 def create_table_kwargs(table: TableDef, name: str) -> dict:

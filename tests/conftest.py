@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from shared.settings import (
     ENV_PII_HMAC_KEY,
     ENV_TABLE_NAME,
 )
-from shared.tables import TABLES, create_table_kwargs
+from shared.tables import TABLES, create_table_kwargs, local_name
 from tests.support import Api
 
 TEST_TABLE = "points-test"
@@ -70,7 +69,7 @@ def moto_tables(aws_env: None) -> Iterator[None]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         for table in TABLES:
-            client.create_table(**create_table_kwargs(table, TEST_TABLE))
+            client.create_table(**create_table_kwargs(table, local_name(table, TEST_TABLE)))
         connection.reset()
         yield
         connection.reset()
@@ -110,7 +109,7 @@ def local_api(ddb_local: Any, aws_env: None, monkeypatch: pytest.MonkeyPatch) ->
     """The real handlers against DynamoDB Local, on a fresh table of their own (deleted
     afterwards: the session's one DynamoDB Local keeps every table in one in-memory SQLite
     database, and a suite's worth of them slowed every later request several times over)."""
-    from local.tables import ensure_tables
+    from local.tables import drop_tables, ensure_tables
 
     name = f"points-{uuid.uuid4().hex[:12]}"
     monkeypatch.setenv(ENV_TABLE_NAME, name)
@@ -118,9 +117,7 @@ def local_api(ddb_local: Any, aws_env: None, monkeypatch: pytest.MonkeyPatch) ->
     ensure_tables(ddb_local.endpoint, name)
     connection.reset()
     yield Api()
-    client = boto3.client("dynamodb", endpoint_url=ddb_local.endpoint, region_name="us-east-1")
-    with contextlib.suppress(client.exceptions.ResourceNotFoundException):
-        client.delete_table(TableName=name)
+    drop_tables(ddb_local.endpoint, name)
 
 
 @pytest.fixture

@@ -13,12 +13,13 @@ from pynamodb.connection import Connection, TableConnection
 from pynamodb.connection.base import MetaTable
 
 from shared.dynamodb import botocore_data
-from shared.settings import settings
-from shared.tables import POINTS_TABLE, create_table_kwargs
+from shared.settings import ENV_COUNTED_TABLE_NAME, SettingsMissing, settings
+from shared.tables import COUNTED_TABLE, POINTS_TABLE, create_table_kwargs
 
 _lock = threading.Lock()
 _connection: Connection | None = None
 _table: TableConnection | None = None
+_counted: TableConnection | None = None
 
 MAX_POOL_CONNECTIONS = 64
 
@@ -47,8 +48,21 @@ def table() -> TableConnection:
     return _table
 
 
+def counted_table() -> TableConnection:
+    """The counted-events table (shared/tables.py ``COUNTED_TABLE``), on the same client."""
+    if _counted is None:
+        _build()
+    assert _counted is not None
+    if not _counted.table_name:
+        raise SettingsMissing(
+            f"{ENV_COUNTED_TABLE_NAME} not set: the stack sets it on the functions granted the "
+            "counted-events table (infra/permissions.py)"
+        )
+    return _counted
+
+
 def _build() -> None:
-    global _connection, _table
+    global _connection, _table, _counted
     with _lock:
         if _connection is not None:
             return
@@ -62,13 +76,18 @@ def _build() -> None:
         conn.add_meta_table(MetaTable(schema))
         tbl = TableConnection(cfg.table_name, region=cfg.region, host=cfg.dynamodb_endpoint)
         tbl.connection = conn
-        _table, _connection = tbl, conn
+        name = cfg.counted_table_name
+        if name:
+            conn.add_meta_table(MetaTable(create_table_kwargs(COUNTED_TABLE, name)))
+        counted = TableConnection(name, region=cfg.region, host=cfg.dynamodb_endpoint)
+        counted.connection = conn
+        _table, _counted, _connection = tbl, counted, conn
 
 
 def reset() -> None:
     """Forget the connection (tests, or the local server after it picks an endpoint)."""
-    global _connection, _table
+    global _connection, _table, _counted
     with _lock:
         _connection = None
-        _table = None
+        _table = _counted = None
     settings.cache_clear()

@@ -303,7 +303,11 @@ def report_total_pk(shard: int) -> str:
 REPORT_TOTAL_SK = "TOTAL"
 # In ``REPORTS#00``: the all-time totals of the days counted before the running totals.
 REPORT_BASE_SK = "BASE"
+# In ``REPORTS#00``: when the counted-events table took over the events' markers (absent
+# ``since``: nothing was counted before it, so no marker of before to look for).
+REPORT_COUNTED_SK = "COUNTED"
 aggregated_pk = _prefixed("AGG#", "Marker: this event was counted (events arrive at least once).")
+AGGREGATED_SK = "AGG"
 
 # Lottery: campaigns, prize stock, stats shards, draws, daily counters -------------------------
 LOTTERY = "LOTTERY#"

@@ -1,6 +1,11 @@
 """Data access for reports: daily aggregates, counted a batch at a time into one of
 ``SHARDS`` partitions, read per day and shard.
 
+Each event counted leaves a marker (``AGG#<event id>``) in the counted-events table
+(shared/tables.py ``COUNTED_TABLE``), written in the transaction that adds its numbers.
+Before that table the markers were in the points table: for :data:`LEGACY_MARKERS` after
+the switch (their TTL) an event is also looked up there (:func:`counted_before`).
+
 Layout (issue 23): ``REPORTS#<k>`` / ``DAY#<date>#T`` holds a day's totals plus one
 ``SOURCE#<name>`` / ``ITEM#<id>`` attribute per counter, ``REPORTS#<k>#TOTAL`` / ``TOTAL``
 the shard's running all-time totals (ADDed in the same transactions), ``REPORTS#<k>`` /
@@ -27,12 +32,14 @@ from shared.domain.sketch import Sketch
 from shared.dynamodb import keys
 from shared.dynamodb.connection import table
 from shared.dynamodb.models.reports import (
+    CountedItem,
     MarkerItem,
     ReportDayItem,
     ReportSketchItem,
     ReportTotalItem,
 )
 from shared.dynamodb.tx import Cancelled, Tx, run
+from shared.dynamodb.values import rows_at
 from shared.errors import Contention
 
 SHARDS = keys.REPORT_SHARDS
@@ -42,6 +49,11 @@ CHUNK = 98
 PARTS = ("SOURCE", "ITEM")
 
 SEEN = "seen"
+# How long an event's marker is kept: a delivery of it later than this counts it again.
+MARKER_DAYS = 14
+# How long after the switch to the counted-events table the points table's markers are
+# looked up too: their own lifetime (every one of them is gone by then).
+LEGACY_MARKERS = timedelta(days=MARKER_DAYS)
 TOTALS = ("issued", "redeemed", "expired", "clawed_back", "transferred", "registered", "active")
 # The totals kept all-time (a summary's ``outstanding`` and ``members``).
 ALL_TIME = ("issued", "redeemed", "expired", "clawed_back", "registered")
@@ -80,10 +92,10 @@ def count_once(
 ) -> set[str]:
     """Add the numbers (totals, counters) of up to :data:`CHUNK` events of ``day`` to the
     day's item in ``shard`` and their all-time totals to the shard's running totals, each
-    event once: its marker (``AGG#<event id>``, as before issue 23) is written in the same
-    transaction. An event whose marker exists (counted by an earlier batch, or by the
-    per-event consumer before it) is dropped and the rest tried again: neither the day nor
-    the running totals count it twice. Returns the ids counted now."""
+    event once: its marker (``AGG#<event id>``, in the counted-events table) is written in
+    the same transaction. An event whose marker exists (counted by an earlier batch) is
+    dropped and the rest tried again: neither the day nor the running totals count it twice.
+    Returns the ids counted now."""
     if len(events) > CHUNK:
         raise ValueError(f"at most {CHUNK} events in one transaction")
     pending = dict(events)
@@ -101,8 +113,12 @@ def count_once(
             for event_id in pending:
                 tx.put(
                     event_id,
-                    MarkerItem(pk=keys.aggregated_pk(event_id), sk="AGG", ttl=_ttl(now, 14)),
-                    condition=MarkerItem.pk.does_not_exist(),
+                    CountedItem(
+                        pk=keys.aggregated_pk(event_id),
+                        sk=keys.AGGREGATED_SK,
+                        ttl=_ttl(now, MARKER_DAYS),
+                    ),
+                    condition=CountedItem.pk.does_not_exist(),
                 )
             if totals:
                 tx.update(
@@ -132,6 +148,49 @@ def count_once(
             for event_id in refused.failed:
                 pending.pop(event_id, None)
     return set()
+
+
+def legacy_markers_until(now: datetime) -> datetime | None:
+    """Until when an event may have a marker in the points table (counted before the
+    counted-events table); None: it cannot. Read from ``REPORTS#00`` / ``COUNTED``, written
+    on the first call: ``since`` now when the reports hold anything counted before (a day
+    item in any layout), else none (a new installation: nothing to look up, ever)."""
+    pk, sk = keys.report_shard_pk(0), keys.REPORT_COUNTED_SK
+    for _ in range(2):
+        try:
+            kept = ReportTotalItem.get(pk, sk, consistent_read=True)
+        except DoesNotExist:
+            pass
+        else:
+            since = datetime.fromisoformat(kept.since) if kept.since else None
+            return since + LEGACY_MARKERS if since else None
+        before = any(_any_day(shard) for shard in (None, *range(SHARDS)))
+        item = ReportTotalItem(pk=pk, sk=sk, since=now.isoformat() if before else None)
+        try:
+            item.save(condition=ReportTotalItem.pk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            continue  # another consumer wrote it first: read theirs
+        return now + LEGACY_MARKERS if before else None
+    raise Contention("the reports' COUNTED record could not be read; retry")
+
+
+def _any_day(shard: int | None) -> bool:
+    pk = keys.REPORTS if shard is None else keys.report_shard_pk(shard)
+    low, high = keys.report_day_sk(date.min), keys.report_day_sk(date.max) + "~"
+    page = table().query(
+        pk, range_key_condition=ReportDayItem.sk.between(low, high), limit=1, consistent_read=True
+    )
+    return bool(page.get("Items"))
+
+
+def counted_before(event_ids: Iterable[str]) -> set[str]:
+    """Those of ``event_ids`` whose marker is in the points table: counted before the
+    counted-events table took the markers (BatchGetItem, 100 keys a request)."""
+    wanted = [(keys.aggregated_pk(i), keys.AGGREGATED_SK) for i in event_ids]
+    prefix = len(keys.aggregated_pk(""))
+    return {m.pk[prefix:] for m in rows_at(MarkerItem, wanted, attributes=["pk"])}
 
 
 def add_members(shard: int, day: date, members: Iterable[str], attempts: int = 8) -> bool:

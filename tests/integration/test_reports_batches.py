@@ -101,11 +101,12 @@ def wipe_reports() -> None:
     """Forget every report item and marker (as a fresh table)."""
     cfg = settings()
     client = boto3.client("dynamodb", endpoint_url=cfg.dynamodb_endpoint, region_name="us-east-1")
-    table = cfg.table_name
-    for page in client.get_paginator("scan").paginate(TableName=table):
-        for item in page["Items"]:
-            if item["pk"]["S"].startswith(("REPORTS", "ACTIVE#", "AGG#")):
-                client.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
+    for table in (cfg.table_name, cfg.counted_table_name):
+        for page in client.get_paginator("scan").paginate(TableName=table):
+            for item in page["Items"]:
+                if item["pk"]["S"].startswith(("REPORTS", "ACTIVE#", "AGG#")):
+                    key = {"pk": item["pk"], "sk": item["sk"]}
+                    client.delete_item(TableName=table, Key=key)
 
 
 def same_report(new: dict[str, Any], old: dict[str, Any]) -> None:
@@ -327,3 +328,66 @@ def test_days_counted_before_the_running_totals_count_once_folded_or_not(
     assert deliver(joined + joined) == []
     assert report(local_api)["members"] == all_new["members"] + 5
     assert reports_repo.base() == folded
+
+
+def markers(table: str) -> set[str]:
+    """The ``AGG#`` markers' event ids in ``table``."""
+    cfg = settings()
+    client = boto3.client("dynamodb", endpoint_url=cfg.dynamodb_endpoint, region_name="us-east-1")
+    found: set[str] = set()
+    for page in client.get_paginator("scan").paginate(TableName=table):
+        found |= {i["pk"]["S"][4:] for i in page["Items"] if i["pk"]["S"].startswith("AGG#")}
+    return found
+
+
+def test_markers_go_to_the_counted_events_table_and_a_new_table_looks_nowhere_else(
+    local_api: Api, events: list[Event], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unread(event_ids: Any) -> set[str]:
+        raise AssertionError("a new installation has no markers of before to read")
+
+    monkeypatch.setattr(reports_repo, "counted_before", unread)
+    assert deliver(events) == []
+    cfg = settings()
+    assert markers(cfg.counted_table_name) == {e.event_id for e in events}
+    assert markers(cfg.table_name) == set()  # none on the points table (nor its stream)
+    assert reports_repo.legacy_markers_until(clock.now()) is None
+    once = summary(local_api)
+    assert deliver(events, "again") == []
+    assert summary(local_api) == once
+
+
+def test_markers_of_before_are_read_for_their_lifetime_after_the_switch(
+    local_api: Api, events: list[Event], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deployed table: events counted by the code of before (markers in the points table).
+    Delivered again after the switch they are skipped; a marker of before still there after
+    its lifetime (TTL deletes within days) is no longer looked at."""
+    first, second = events[:200], events[200:400]
+    one_by_one(first)
+    counted_before = summary(local_api)
+    switched = clock.now()
+    assert deliver(first) == []  # counted before: skipped
+    assert summary(local_api) == counted_before
+    until = reports_repo.legacy_markers_until(clock.now())
+    assert until is not None  # the switch is when the first batch came after it
+    assert switched <= until - reports_repo.LEGACY_MARKERS <= clock.now()
+    one_by_one(second)  # an old invocation still running meanwhile
+    clock.pin(until - timedelta(minutes=1))
+    assert deliver(second, "late") == []  # still looked up: skipped
+    clock.pin(until)
+    reads = Counter[int]()
+    real = reports_repo.counted_before
+
+    def counting(event_ids: Any) -> set[str]:
+        reads[0] += 1
+        return real(event_ids)
+
+    monkeypatch.setattr(reports_repo, "counted_before", counting)
+    assert deliver(events[400:], "rest") == []
+    assert reads[0] == 0  # past the markers' lifetime: the points table is not read
+    kept = summary(local_api)
+    wipe_reports()
+    assert deliver(events, "fresh") == []  # each event once, by the batch consumer alone
+    # (orders carry no time: they count on the day they are counted, 14 days apart here)
+    same_report({**kept, "top_items": []}, {**summary(local_api), "top_items": []})

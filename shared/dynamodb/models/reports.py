@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import TableConnection
 
+from shared.dynamodb.connection import counted_table
 from shared.dynamodb.models.base import Item
 
 
@@ -44,6 +46,19 @@ class ReportSketchItem(Item):
 
 
 class MarkerItem(Item):
-    """A presence marker (events counted, members active on a day), deleted by ``ttl``."""
+    """A presence marker in the points table, deleted by ``ttl``: members active on a day
+    (before issue 23), events counted (``AGG#<event id>``, before the counted-events table;
+    only read now)."""
 
     ttl = NumberAttribute(null=True)
+
+
+class CountedItem(Item):
+    """An event counted into the reports (``AGG#<event id>`` / ``AGG``), in the counted-events
+    table (shared/tables.py ``COUNTED_TABLE``), deleted by ``ttl``."""
+
+    ttl = NumberAttribute(null=True)
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        return counted_table()
