@@ -11,8 +11,6 @@ as :class:`~shared.domain.mall.Listing` values, never as table rows.
 from __future__ import annotations
 
 import random
-import threading
-import time
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,7 +21,8 @@ from shared.clock import utc_iso as utc
 from shared.domain.audit import AuditEntry
 from shared.domain.mall import DONATION, Listing, Offer, split_stock, take_from
 from shared.dynamodb import audit, keys, pages
-from shared.dynamodb.connection import connection, table
+from shared.dynamodb.connection import table
+from shared.dynamodb.copies import Copies, Recent
 from shared.dynamodb.models.base import set_or_remove
 from shared.dynamodb.models.mall import CatalogEntry, CatalogItem, StockShard
 from shared.dynamodb.tx import Cancelled, Tx, image, run
@@ -102,109 +101,67 @@ def _sharded(item_id: str, shards: int) -> CatalogItem:
 # Items a redemption read recently, per process (a warm Lambda, the local server). Safe to
 # act on because every redemption is conditional on the item's ``ver``: a stale copy makes
 # the transaction fail and the caller reads again. Never a reason to refuse by itself (the
-# caller re-reads before answering sold_out / not_available). Tied to the connection, so a
-# new table (tests) never sees another table's items.
+# caller re-reads before answering sold_out / not_available).
 CACHE_SECONDS = 60.0
 CACHE_SIZE = 1000
-_cache: dict[str, tuple[float, Listing]] = {}
-_cache_owner: list[object] = [None]
-_cache_lock = threading.Lock()
-
-
-def _owned() -> None:
-    """Start the per-process memories afresh for a new connection (hold ``_cache_lock``)."""
-    owner = connection()
-    if _cache_owner[0] is not owner:
-        _cache.clear()
-        _empty.clear()
-        _sold_out.clear()
-        _cache_owner[0] = owner
+COPIES: Copies[Listing] = Copies(get, seconds=CACHE_SECONDS, size=CACHE_SIZE)
 
 
 def get_cached(item_id: str) -> tuple[Listing | None, bool]:
     """(item, fresh): a copy read less than ``CACHE_SECONDS`` ago, else a read now."""
-    with _cache_lock:
-        _owned()
-        hit = _cache.get(item_id)
-    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
-        return hit[1], False
-    item = get(item_id)
-    with _cache_lock:
-        if item is None:
-            _cache.pop(item_id, None)
-        else:
-            if len(_cache) >= CACHE_SIZE:
-                _cache.clear()
-            _cache[item_id] = (time.monotonic(), item)
-    return item, True
+    return COPIES.get(item_id)
 
 
 def forget(item_id: str) -> None:
     """Drop the cached copy (it proved stale)."""
-    with _cache_lock:
-        _cache.pop(item_id, None)
+    COPIES.forget(item_id)
 
 
 def changed(item_id: str) -> None:
     """This process wrote the item's definition or stock (an operator, a cancel): forget
     every memory of it, so its own next redemption sees the change at once."""
-    with _cache_lock:
-        _cache.pop(item_id, None)
-        _empty.pop(item_id, None)
-        _sold_out.pop(item_id, None)
+    COPIES.forget(item_id)
+    EMPTY_SHARDS.forget(item_id)
+    SOLD_OUT.forget(item_id)
 
 
 # Hot items: shards that refused a redemption lately, per process, so the next redemptions
-# go to shards with stock (a hint only: never a reason to answer sold_out by itself).
+# go to shards with stock (a hint only: never a reason to answer sold_out by itself). The
+# lottery's sharded prizes keep theirs the same way (shared/dynamodb/lottery.py).
 EMPTY_SHARD_SECONDS = 5.0
-_empty: dict[str, tuple[float, set[int]]] = {}
+EMPTY_SHARDS: Recent[frozenset[int]] = Recent(EMPTY_SHARD_SECONDS, CACHE_SIZE)
 
 
 def empty_shards(item_id: str) -> set[int]:
     """The item's shards this process saw refuse in the last ``EMPTY_SHARD_SECONDS``."""
-    with _cache_lock:
-        _owned()
-        seen = _empty.get(item_id)
-        if seen is None or time.monotonic() - seen[0] >= EMPTY_SHARD_SECONDS:
-            return set()
-        return set(seen[1])
+    return set(EMPTY_SHARDS.get(item_id) or ())
 
 
 def remember_empty(item_id: str, shards: set[int]) -> None:
     """Note that these shards refused (replacing what was noted when ``shards`` is a fresh
     read's answer)."""
-    with _cache_lock:
-        if len(_empty) >= CACHE_SIZE:
-            _empty.clear()
-        _empty[item_id] = (time.monotonic(), set(shards))
+    EMPTY_SHARDS.put(item_id, frozenset(shards))
 
 
 # Items a fresh read showed sold out (no stock at all), per process: for SOLD_OUT_SECONDS
 # the next redemptions are refused without reading again. After a flash sale every refusal
 # would otherwise read the item and all its shards strongly (thousands of RCU/s on each of
 # those partitions); this way each warm process reads once a second. The price: a restock
-# or a cancel elsewhere is seen up to this late (this process's own writes at once).
+# or a cancel elsewhere is seen up to this late (this process's own writes at once). The
+# item's name is kept for the refusal's message.
 SOLD_OUT_SECONDS = 1.0
-_sold_out: dict[str, tuple[float, str]] = {}
+SOLD_OUT: Recent[str] = Recent(SOLD_OUT_SECONDS, CACHE_SIZE)
 
 
 def sold_out_lately(item_id: str) -> str | None:
     """The item's name if a fresh read in this process showed it without stock in the last
     ``SOLD_OUT_SECONDS``, else None."""
-    with _cache_lock:
-        _owned()
-        seen = _sold_out.get(item_id)
-        if seen is None or time.monotonic() - seen[0] >= SOLD_OUT_SECONDS:
-            return None
-        return seen[1]
+    return SOLD_OUT.get(item_id)
 
 
 def remember_sold_out(item: Offer) -> None:
     """A fresh read (the item, or all its shards) showed no stock left."""
-    with _cache_lock:
-        if len(_sold_out) >= CACHE_SIZE:
-            _sold_out.clear()
-        _sold_out[item.item_id] = (time.monotonic(), item.name)
+    SOLD_OUT.put(item.item_id, item.name)
 
 
 def listing_of(item: CatalogItem, shards: dict[str, list[StockShard]] | None = None) -> Listing:
@@ -292,7 +249,8 @@ def put(
     tx.put(ENTRY, _entry(item_id, kind))
     audit.add(tx, change)
     done = run(tx.committed)
-    changed(item_id)
+    if done:
+        changed(item_id)
     return done
 
 
@@ -431,7 +389,8 @@ def patch(
         return get_written(item.item_id)
 
     patched = run(attempt)
-    changed(item.item_id)
+    if patched is not None:
+        changed(item.item_id)
     return patched
 
 

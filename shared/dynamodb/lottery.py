@@ -33,7 +33,7 @@ from shared.domain.mall import split_stock
 from shared.domain.targeting import Target
 from shared.dynamodb import audit, extra_draws, keys, pages
 from shared.dynamodb.connection import table
-from shared.dynamodb.copies import Copies
+from shared.dynamodb.copies import Copies, Recent
 from shared.dynamodb.models.base import Item, as_plain, set_or_remove
 from shared.dynamodb.models.lottery import (
     DrawItem,
@@ -253,6 +253,22 @@ def _load_sharded(lottery_id: str) -> State | None:
 # prize" — and drops the copy. Never a reason to refuse by itself (not found / not open are
 # read again). Seconds kept: short, as a copy may still count a prize that ran out.
 COPIES: Copies[State] = Copies(_load_sharded, seconds=2.0, size=100)
+
+
+# A sharded prize's shards that refused a draw lately, per process, so the next draws go to
+# shards with stock (a hint only: a prize is never "out" by it alone), as the mall's hot items.
+EMPTY_SHARD_SECONDS = 5.0
+EMPTY_SHARDS: Recent[frozenset[int]] = Recent(EMPTY_SHARD_SECONDS, size=1000)
+
+
+def empty_shards(lottery_id: str, prize_id: str) -> set[int]:
+    """The prize's shards this process saw refuse in the last ``EMPTY_SHARD_SECONDS``."""
+    return set(EMPTY_SHARDS.get(f"{lottery_id}:{prize_id}") or ())
+
+
+def remember_empty(lottery_id: str, prize_id: str, shards: set[int]) -> None:
+    """Note that these shards refused (replacing what was noted)."""
+    EMPTY_SHARDS.put(f"{lottery_id}:{prize_id}", frozenset(shards))
 
 
 def cached(lottery_id: str) -> tuple[State | None, bool]:

@@ -20,7 +20,6 @@ from shared.domain.calendar import iso_local, local_date
 from shared.domain.ledger import Debit
 from shared.domain.lottery import Lottery, Odds, Prize
 from shared.domain.rules import Rules
-from shared.dynamodb import catalog as catalog_repo
 from shared.dynamodb import extra_draws as extra_draws_repo
 from shared.dynamodb import idempotency
 from shared.dynamodb import lottery as repo
@@ -206,35 +205,31 @@ class _Draw:
         self.shard = self._next_shard()
         return None
 
-    def _hint_key(self) -> str:
-        assert self.lottery is not None and self.picked is not None
-        return f"lottery:{self.lottery.lottery_id}:{self.picked.prize_id}"
-
     def _next_shard(self) -> int | None:
         """A random shard of the picked prize that held stock when read, has not refused
-        this draw, nor any draw of this process lately (the mall's hint,
-        ``catalog.empty_shards``); once none is left, the shards as read now (one
-        BatchGetItem). None: the prize is not sharded, or no shard holds a unit. A shard
-        read empty is empty: stock only falls between edits, and an edit refuses the draw
-        anyway."""
+        this draw, nor any draw of this process lately (``repo.empty_shards``); once none is
+        left, the shards as read now (one BatchGetItem). None: the prize is not sharded, or
+        no shard holds a unit. A shard read empty is empty: stock only falls between edits,
+        and an edit refuses the draw anyway."""
         count = len(self.shards)
         if not count:
             return None
-        key = self._hint_key()
+        assert self.lottery is not None and self.picked is not None
+        ids = (self.lottery.lottery_id, self.picked.prize_id)
         out = self.refused | {k for k, stock in enumerate(self.shards) if stock <= 0}
-        shard = mall_rules.shard_to_try(count, out | catalog_repo.empty_shards(key), random.choice)
+        shard = mall_rules.shard_to_try(count, out | repo.empty_shards(*ids), random.choice)
         if shard is not None:
             return shard
-        assert self.lottery is not None and self.picked is not None
-        self.shards = repo.prize_shard_stocks(self.lottery.lottery_id, self.picked.prize_id, count)
+        self.shards = repo.prize_shard_stocks(*ids, count)
         empty = {k for k, stock in enumerate(self.shards) if stock <= 0}
-        catalog_repo.remember_empty(key, empty)
+        repo.remember_empty(*ids, empty)
         return mall_rules.shard_to_try(count, self.refused | empty, random.choice)
 
     def _refused(self, shard: int) -> None:
+        assert self.lottery is not None and self.picked is not None
+        ids = (self.lottery.lottery_id, self.picked.prize_id)
         self.refused.add(shard)
-        key = self._hint_key()
-        catalog_repo.remember_empty(key, catalog_repo.empty_shards(key) | {shard})
+        repo.remember_empty(*ids, repo.empty_shards(*ids) | {shard})
 
     def attempt(self) -> tuple[int, dict[str, Any]] | None:
         if self.lottery is None:

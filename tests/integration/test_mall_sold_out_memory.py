@@ -75,7 +75,7 @@ def test_another_process_restock_is_seen_once_the_memory_lapses(
 ) -> None:
     restock_elsewhere(1)
     within = redeem(sold_out, "m-3")
-    monkeypatch.setattr(catalog_repo, "SOLD_OUT_SECONDS", 0.0)
+    monkeypatch.setattr(catalog_repo.SOLD_OUT, "seconds", 0.0)
 
     after = redeem(sold_out, "m-3")
 
