@@ -27,12 +27,14 @@ from infra.permissions import ACCESS, SCAN
 from local.gateway import LambdaContext
 from shared import clock
 from shared.domain.notices import POINTS_EXPIRING, SMS, Send
+from shared.events import Event
 from shared.jobs.registry import JOBS
 from shared.notifications import aws
 from shared.routes import ROUTES, Role, Route
 from shared.schemas import operation_of
 from tests import key_recorder
 from tests.key_recorder import KeyRecorder, recording
+from tests.reports_legacy import one_by_one
 from tests.security.world import OWNER, World, build
 from tests.support import Api
 
@@ -114,7 +116,11 @@ def _run_flows(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
         "threshold_days": 7,
     }
     _invoke("notifier", {"Records": [_notice_record("PointsExpiringSoon.v1", expiring)]})
-    _invoke("reports", {"id": "keys-2", "detail-type": "PointsEarned.v1", "detail": expiring})
+    # Reports on a table counted before the counted-events table: an event counted the old
+    # way (its marker in the points table), so the consumer also looks markers up there.
+    earned = {"event_id": "keys-2", "member_id": OWNER, "type": "earn", "points": 5}
+    one_by_one([Event("keys-old", "PointsEarned.v1", {**earned, "event_id": "keys-old"})])
+    _invoke("reports", {"id": "keys-2", "detail-type": "PointsEarned.v1", "detail": earned})
     # The send of the message the notifier just wrote, on a stage that sends SMS: the sender
     # reads the member's profile (the world's members gave no phone) and the rules.
     params = {"points": 120, "expires_on": "2027-03-31"}
