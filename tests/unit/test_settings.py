@@ -13,6 +13,7 @@ import pytest
 
 from shared import settings as settings_module
 from shared.settings import (
+    ENV_COUNTED_TABLE_NAME,
     ENV_EVENT_BUS_NAME,
     ENV_LAMBDA_FUNCTION,
     ENV_REGION,
@@ -101,3 +102,25 @@ def test_without_its_table_a_function_fails_at_import_not_at_its_first_request()
     )
     fine = cold_start("shared.dynamodb.connection", {ENV_LAMBDA_FUNCTION: "x", **DEPLOYED})
     assert fine.returncode == 0, fine.stderr
+
+
+def test_the_counted_events_table_is_named_only_where_the_stack_grants_it(
+    fresh: pytest.MonkeyPatch,
+) -> None:
+    from shared.dynamodb import connection
+
+    fresh.delenv(ENV_COUNTED_TABLE_NAME, raising=False)
+    assert settings().counted_table_name == "loyalty-points-local-counted"  # local mode
+    fresh.setenv(ENV_LAMBDA_FUNCTION, "loyalty-dev-account")
+    for name, value in DEPLOYED.items():
+        fresh.setenv(name, value)
+    settings.cache_clear()
+    connection.reset()
+    try:
+        with pytest.raises(SettingsMissing, match=ENV_COUNTED_TABLE_NAME):
+            connection.counted_table()  # a function not granted it: no table guessed
+        fresh.setenv(ENV_COUNTED_TABLE_NAME, "loyalty-dev-counted")
+        connection.reset()
+        assert connection.counted_table().table_name == "loyalty-dev-counted"
+    finally:
+        connection.reset()
