@@ -63,31 +63,51 @@ def burst(raw: Any, table: str, tag: str, n: int) -> float:
     return time.perf_counter()
 
 
+class Setup:
+    """A bus over the table's stream handing what it reads to ``consumer`` (what the table
+    held before already drained: not this burst's), and the issued points counted so far."""
+
+    def __init__(self, consumer: Callable[[list[Any]], Any]) -> None:
+        import boto3
+
+        from local.bus import LocalBus, StreamTail
+        from shared import clock, reports
+        from shared.settings import settings
+
+        cfg = settings()
+        self.table = cfg.table_name
+        self.raw = boto3.client(
+            "dynamodb", endpoint_url=cfg.dynamodb_endpoint, region_name="us-east-1"
+        )
+        self.bus = LocalBus(StreamTail(cfg.dynamodb_endpoint, self.table), subscribers=[consumer])
+        self.bus.drain()
+        self.window = reports.window(None, None, clock.now())
+        self.before = self.issued()
+
+    def issued(self) -> int:
+        from shared import reports
+
+        return reports.summary(self.window)["issued"]
+
+    def all_counted(self, n: int) -> bool:
+        """Every one of ``n`` events (10 points each) written since is counted."""
+        return self.issued() >= self.before + 10 * n
+
+
 def run(label: str, consumer: Callable[[list[Any]], Any], n: int, tag: str) -> None:
-    import boto3
-
-    from local.bus import LocalBus, StreamTail
-    from shared import clock, reports
-    from shared.settings import settings
-
-    cfg = settings()
-    raw = boto3.client("dynamodb", endpoint_url=cfg.dynamodb_endpoint, region_name="us-east-1")
-    bus = LocalBus(StreamTail(cfg.dynamodb_endpoint, cfg.table_name), subscribers=[consumer])
-    bus.drain()  # what the table held before: not this burst's
-    window = reports.window(None, None, clock.now())
-    before = reports.summary(window)["issued"]
+    setup = Setup(consumer)
     stop = threading.Event()
 
     def loop() -> None:  # as LocalBus.run_in_background, but stoppable
         while not stop.is_set():
-            bus.drain()
+            setup.bus.drain()
             time.sleep(0.25)
 
     thread = threading.Thread(target=loop, daemon=True)
     started = time.perf_counter()
     thread.start()
-    ended = burst(raw, cfg.table_name, tag, n)
-    while reports.summary(window)["issued"] < before + 10 * n:
+    ended = burst(setup.raw, setup.table, tag, n)
+    while not setup.all_counted(n):
         time.sleep(0.1)
     counted = time.perf_counter()
     stop.set()
@@ -102,23 +122,12 @@ def run(label: str, consumer: Callable[[list[Any]], Any], n: int, tag: str) -> N
 def catch_up(consumer: Callable[[list[Any]], Any], n: int, tag: str) -> None:
     """The consumer's own pace: ``n`` events written while the bus is stopped, then the bus
     started — how long it takes to count them all (nothing else writing meanwhile)."""
-    import boto3
-
-    from local.bus import LocalBus, StreamTail
-    from shared import clock, reports
-    from shared.settings import settings
-
-    cfg = settings()
-    raw = boto3.client("dynamodb", endpoint_url=cfg.dynamodb_endpoint, region_name="us-east-1")
-    bus = LocalBus(StreamTail(cfg.dynamodb_endpoint, cfg.table_name), subscribers=[consumer])
-    bus.drain()
-    window = reports.window(None, None, clock.now())
-    before = reports.summary(window)["issued"]
-    burst(raw, cfg.table_name, tag, n)
+    setup = Setup(consumer)
+    burst(setup.raw, setup.table, tag, n)
     started = time.perf_counter()
-    bus.drain()
+    setup.bus.drain()
     spent = time.perf_counter() - started
-    assert reports.summary(window)["issued"] == before + 10 * n
+    assert setup.issued() == setup.before + 10 * n
     print(
         f"  caught up after a stop: {n:,} events waiting, all counted in {spent:.1f} s: "
         f"{n / spent:,.0f} events/s (the stream read included)"

@@ -11,11 +11,6 @@ import boto3
 from shared.tables import TABLES, create_table_kwargs, local_name
 
 
-def table_names(table_name: str) -> list[str]:
-    """Every table's local name, from the points table's (shared/tables.py ``local_name``)."""
-    return [local_name(table, table_name) for table in TABLES]
-
-
 def ensure_tables(endpoint: str | None, table_name: str, region: str = "us-east-1") -> None:
     """Create the tables missing (a table kept from an earlier version gets what was added
     since: its new indexes, or a whole new table)."""
@@ -33,9 +28,9 @@ def ensure_tables(endpoint: str | None, table_name: str, region: str = "us-east-
 def drop_tables(endpoint: str | None, table_name: str, region: str = "us-east-1") -> None:
     """Delete every table of ``table_name``'s set that exists (tests' fresh tables)."""
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
-    for name in table_names(table_name):
+    for table in TABLES:
         with contextlib.suppress(client.exceptions.ResourceNotFoundException):
-            client.delete_table(TableName=name)
+            client.delete_table(TableName=local_name(table, table_name))
 
 
 def _add_missing_indexes(client: Any, wanted: dict[str, Any]) -> None:

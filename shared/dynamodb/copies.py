@@ -64,14 +64,6 @@ class Copies(Generic[V]):
         self.read = read
         self.kept: Recent[V] = Recent(seconds, size)
 
-    @property
-    def seconds(self) -> float:
-        return self.kept.seconds
-
-    @seconds.setter
-    def seconds(self, value: float) -> None:
-        self.kept.seconds = value
-
     def get(self, key: str) -> tuple[V | None, bool]:
         """(value, fresh): a copy read less than ``seconds`` ago, else a read now (None:
         not there, and not kept)."""

@@ -272,7 +272,7 @@ def remember_empty(lottery_id: str, prize_id: str, shards: set[int]) -> None:
 
 
 def cached(lottery_id: str) -> tuple[State | None, bool]:
-    """(campaign, fresh): a copy read less than ``COPIES.seconds`` ago, else a read now."""
+    """(campaign, fresh): a copy read less than ``COPIES.kept.seconds`` ago, else a read now."""
     return COPIES.get(lottery_id)
 
 

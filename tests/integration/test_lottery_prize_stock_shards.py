@@ -66,7 +66,7 @@ def admin_prize(api: Api, prize_id: str = "hot") -> dict[str, Any]:
 @pytest.fixture
 def long_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """A process keeps its copy of a campaign for the whole test (not 2 s)."""
-    monkeypatch.setattr(repo.COPIES, "seconds", 3600.0)
+    monkeypatch.setattr(repo.COPIES.kept, "seconds", 3600.0)
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def partitions_read() -> Iterator[list[str]]:
 @pytest.fixture
 def long_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """A process keeps its copy of a campaign for the whole test (not 2 s)."""
-    monkeypatch.setattr(repo.COPIES, "seconds", 3600.0)
+    monkeypatch.setattr(repo.COPIES.kept, "seconds", 3600.0)
 
 
 def test_draws_count_in_shards_of_their_own_and_the_stats_add_them_up(api: Api) -> None:
