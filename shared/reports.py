@@ -101,7 +101,8 @@ def consume(found: list[events.Event], now: datetime, shard: int | None = None) 
     thread (no two on one item: no conflicts). A failed write fails only the events it
     carried (the caller has them delivered again); events already counted by an earlier
     delivery are skipped by their markers (in the points table too, for a while after the
-    counted-events table took them: :func:`shared.dynamodb.reports.legacy_markers_until`)."""
+    counted-events table took them: :func:`shared.dynamodb.reports.legacy_markers_until`;
+    each transaction's events are looked up there by its own thread, one read each)."""
     shard = random.randrange(reports_repo.SHARDS) if shard is None else shard
     by_day: dict[date, dict[str, Counted]] = defaultdict(dict)
     for event in found:
@@ -111,18 +112,14 @@ def consume(found: list[events.Event], now: datetime, shard: int | None = None) 
     outcome = Outcome()
     work: dict[int, list[tuple[date, dict[str, Any]]]] = defaultdict(list)
     until = reports_repo.legacy_markers_until(now) if by_day else None
+    legacy = until is not None and now < until
     for day, batch in sorted(by_day.items()):
         members = {c.member_id for c in batch.values() if c.member_id}
         try:
             if members:  # every event's (adding a member again changes nothing)
                 reports_repo.add_members(shard, day, members)
-            if until is not None and now < until:  # counted before the counted-events table
-                for event_id in reports_repo.counted_before(batch):
-                    del batch[event_id]
         except Exception:
-            logger.exception(
-                "members not added, or markers of before not read", extra={"day": day.isoformat()}
-            )
+            logger.exception("members not added", extra={"day": day.isoformat()})
             outcome.failed |= set(batch)
             continue
         ids, size = list(batch), reports_repo.CHUNK
@@ -135,6 +132,9 @@ def consume(found: list[events.Event], now: datetime, shard: int | None = None) 
         counted, failed = 0, set()
         for day, chunk in chunks:
             try:
+                if legacy:  # counted before the counted-events table: one read per chunk
+                    for event_id in reports_repo.counted_before(chunk):
+                        del chunk[event_id]
                 counted += len(reports_repo.count_once(into, day, chunk, now))
             except Exception:
                 logger.exception("events not counted", extra={"day": day.isoformat()})

@@ -43,11 +43,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import random
 import secrets
 import sys
 import time
+import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -165,6 +167,34 @@ class Report:
         ]
 
 
+class LastError(logging.Handler):
+    """The handlers' last logged exception (a 5xx's cause, which the response hides)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.text = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            self.text = "".join(traceback.format_exception(*record.exc_info))[-3000:]
+
+    def take(self) -> str:
+        text, self.text = self.text, ""
+        return text
+
+    @classmethod
+    def installed(cls) -> LastError:
+        """Installed on the handlers' logger, which logs errors at least."""
+        from shared.observability import logger
+
+        handler = cls()
+        target = logging.getLogger(logger.name)
+        target.addHandler(handler)
+        if target.getEffectiveLevel() > logging.ERROR:
+            target.setLevel(logging.ERROR)
+        return handler
+
+
 class Soak:
     def __init__(
         self,
@@ -205,6 +235,7 @@ class Soak:
         self.approved: set[tuple[str, str]] = set()  # (campaign, member) the model approved
         self.paid: set[tuple[str, str]] = set()  # (campaign, member) the model saw paid
         self.current_op = ""
+        self.errors = LastError.installed()
 
     # Plumbing ------------------------------------------------------------------------------
 
@@ -266,7 +297,11 @@ class Soak:
         self.report.statuses[str(res.status)] += 1
         if res.status >= 500:
             self.report.server_errors += 1
-            self.violation(f"{res.status} on {method} {path} {json.dumps(body)}: {res.body}")
+            cause = self.errors.take()
+            self.violation(
+                f"{res.status} on {method} {path} {json.dumps(body)}: {res.body}"
+                + (f"\n{cause}" if cause else "")
+            )
         return res
 
     def violation(self, text: str) -> None:
