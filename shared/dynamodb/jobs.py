@@ -12,7 +12,7 @@ from shared.clock import utc_iso
 from shared.domain.audit import AuditEntry
 from shared.dynamodb import audit, keys
 from shared.dynamodb.models.jobs import JobRunItem, JobShardItem
-from shared.dynamodb.tx import Tx
+from shared.dynamodb.tx import Tx, updated
 from shared.dynamodb.tx import run as run_tx
 from shared.dynamodb.values import row_at
 
@@ -250,17 +250,20 @@ def save_shard(
     state: ShardState,
     lease_until: float,
     at: datetime,
-) -> None:
-    """Checkpoint the shard the caller holds (``lease_until`` 0 lets it go)."""
+) -> bool:
+    """Checkpoint the shard the caller holds (``lease_until`` 0 lets it go); False, nothing
+    written, when a later round of the run has taken the shard (the caller's round was
+    completed without it: see ``shared.jobs.fanout``)."""
     item = JobShardItem(keys.job_pk(job), keys.job_shard_sk(run, shard))
     cursor = state.cursor
-    item.update(
-        actions=[
+    return updated(
+        item,
+        [
             JobShardItem.cursor.set(cursor) if cursor is not None else JobShardItem.cursor.remove(),
             JobShardItem.stats.set(dict(state.stats)),
             JobShardItem.finished.set("yes" if state.finished else "no"),
             JobShardItem.lease_until.set(lease_until),
             JobShardItem.updated_at.set(utc_iso(at)),
         ],
-        condition=JobShardItem.round_no == round_no,
+        JobShardItem.round_no == round_no,
     )

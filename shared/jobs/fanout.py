@@ -49,7 +49,7 @@ ENV_QUEUE_URL = "JOB_SHARDS_QUEUE_URL"  # infra/constructs/function.py queue_url
 ENV_SERVICE = "POWERTOOLS_SERVICE_NAME"  # the coordinating function: the workers' metrics
 CHECKPOINT_EVERY = 100  # members between a running task's checkpoints
 # How long a task holds its shard: a Lambda invocation's longest (900 s) and a minute more. A
-# task that lets go (done, out of time) clears it; a crashed one's lapses.
+# task that lets go (done, out of time, failed) clears it; one whose process died lapses.
 LEASE_S = 960.0
 SQS_BATCH = 10  # SendMessageBatch takes at most 10 entries
 
@@ -192,7 +192,8 @@ def coordinate(
     queued = dispatcher.dispatch(tasks, _runner(work)) if tasks else 0
     after = store.fan_out_state(work.job, work.run)
     assert after is not None
-    if after.round_no == state.round_no and after.complete:
+    # Complete: this round, or a later one another coordinator started once this was done.
+    if after.round_no >= state.round_no and after.complete:
         logger.info("job done", extra={"job": work.job, "run": work.run, **after.stats})
         return answer(work, True, after.stats)
     stats = _progress(work.job, work.run, after)
@@ -291,9 +292,9 @@ def run_shard(
                 members = iter(work.members(*partition, after=held.cursor))
             else:
                 members = chain([first], members)
-            processed, stopped = _work_shard(task, work, held, members, budget, now)
-            if stopped:
-                return Outcome(STOPPED, processed)
+            processed, status = _work_shard(task, work, held, members, budget, now)
+            if status != DONE:
+                return Outcome(status, processed)
     after = store.shard_done(task.job, task.run, task.round_no, task.shard, now)
     if after is not None and not after.pending:
         _complete(work, after, now)
@@ -307,31 +308,39 @@ def _work_shard(
     members: Iterator[tuple[str, str]],
     budget: Budget,
     now: datetime,
-) -> tuple[int, bool]:
-    """The shard's ``members`` (those after its checkpoint): (members processed here, whether
-    it stopped for time). Checkpoints as it goes; lets the lease go when it ends."""
+) -> tuple[int, str]:
+    """The shard's ``members`` (those after its checkpoint): (members processed here, DONE,
+    STOPPED for time, or SKIPPED: overtaken). Checkpoints as it goes; lets the lease go when
+    it ends.
+
+    Overtaken: the run's round was completed without this task (another task of the shard
+    found it empty, its members done here meanwhile, and counted it done without a lease) and
+    a later round has taken the shard. Its checkpoint is refused; the task stops there (its
+    steps are idempotent, the later round's scan covers the shard)."""
     stats, cursor = dict(held.stats), held.cursor
     processed = since = 0
 
-    def save(finished: bool, lease: float) -> None:
+    def save(finished: bool, lease: float) -> bool:
         state = ShardState(None if finished else cursor, dict(stats), finished)
-        store.save_shard(task.job, task.run, task.round_no, task.shard, state, lease, now)
+        kept = store.save_shard(task.job, task.run, task.round_no, task.shard, state, lease, now)
+        if not kept:
+            logger.info("shard taken by a later round", extra={"job": task.job, "run": task.run})
+        return kept
 
     try:
         for member_id, position in members:
             if budget.spent():
                 logger.info("shard paused", extra={"job": task.job, "shard": task.shard})
-                save(False, 0)
-                return processed, True
+                return processed, STOPPED if save(False, 0) else SKIPPED
             for key, n in work.step(member_id).items():
                 stats[key] = stats.get(key, 0) + n
                 processed += n if key == work.processed else 0
             cursor, since = position, since + 1
             if since >= CHECKPOINT_EVERY:
-                save(False, time.time() + LEASE_S)
+                if not save(False, time.time() + LEASE_S):
+                    return processed, SKIPPED
                 since = 0
+        return processed, DONE if save(True, 0) else SKIPPED
     except Exception:
         save(False, 0)  # what is done stays done; the redelivered task goes on from here
         raise
-    save(True, 0)
-    return processed, False

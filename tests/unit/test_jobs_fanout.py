@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -160,6 +161,66 @@ def test_a_retried_coordinator_doubles_no_work() -> None:
     assert len(visits) == len(set(visits)) == 40
     run = store.fan_out_state("demo", RUN)
     assert run is not None and (run.complete, run.stats["done"]) == (True, 40)
+
+
+def test_a_task_overtaken_by_a_later_round_stops_and_the_later_round_answers() -> None:
+    """A rescanning job: while shard 0's task works its members, another task of the shard
+    finds it empty (its members done meanwhile: expired lots drop out of the index) and
+    counts it done without a lease, the round completes, and a later try's round takes
+    shard 0 and completes. The first task's checkpoint is refused: it stops there (nothing
+    raised, nothing of the later round's overwritten), and its coordinator answers the
+    later round's complete run."""
+    work, visits = members_job(once=False)
+    later, later_visits = members_job(once=False)
+    overtaken: list[dict[str, Any]] = []
+
+    def step(member_id: str) -> dict[str, int]:
+        if member_id == "m-0-03" and not overtaken:
+            run = store.fan_out_state("demo", RUN)
+            assert run is not None
+            for shard in range(4):  # the other tasks, shard 0's finding it empty
+                store.shard_done("demo", RUN, run.round_no, shard, NOW)
+            store.complete_fan_out("demo", RUN, run.round_no, {}, NOW)
+            overtaken.append(fan_out(later, NOW))  # the later try: a round of its own
+        return work.step(member_id)
+
+    answer = fan_out(replace(work, step=step), NOW)
+
+    assert overtaken and overtaken[0]["complete"] and overtaken[0]["processed"] == 40
+    run = store.fan_out_state("demo", RUN)
+    assert run is not None and run.complete and run.stats["processed"] == 40
+    assert store.shard_states("demo", RUN, run.round_no)[0].finished  # the later round's
+    assert (answer["complete"], answer["processed"]) == (True, 40)
+    assert sorted(set(visits)) == sorted(later_visits)[:10]  # shard 0, then it stopped
+    assert len(later_visits) == 40
+
+
+def test_a_task_failing_on_its_last_checkpoint_lets_its_shard_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The write that marks shard 0 finished fails: the task lets the shard go on its way
+    out (the lease would otherwise hold the shard for LEASE_S), so the run's next try works
+    it at once and completes, visiting no member twice (its checkpoint on the way out)."""
+    work, visits = members_job()
+    save_shard = store.save_shard
+    failures: list[int] = []
+
+    def failing(*args: Any) -> bool:
+        if args[4].finished and not failures:
+            failures.append(args[3])
+            raise RuntimeError("lost connection")
+        return save_shard(*args)
+
+    monkeypatch.setattr(store, "save_shard", failing)
+    with pytest.raises(RuntimeError):
+        fan_out(work, NOW)
+    monkeypatch.setattr(store, "save_shard", save_shard)
+
+    again = fan_out(work, NOW)
+
+    assert failures == [0]
+    assert (again["complete"], again["processed"]) == (True, 40)
+    assert len(visits) == len(set(visits)) == 40
 
 
 def test_a_sequential_runs_checkpoint_goes_on_after_its_partitions() -> None:
