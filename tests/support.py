@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -240,3 +242,34 @@ def emf_lines(output: str) -> list[dict[str, Any]]:
     metrics a handler flushed, shared/metrics.py), parsed."""
     lines = [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
     return [line for line in lines if "CloudWatchMetrics" in line["_aws"]]
+
+
+@contextmanager
+def conflicting(times: int = 1) -> Iterator[list[str]]:
+    """The next ``times`` TransactWriteItems of the handlers' client are cancelled as DynamoDB
+    cancels one that meets another transaction in progress on its item (TransactionConflict),
+    before it is sent: nothing written. Yields the operations refused so far."""
+    from botocore.awsrequest import AWSResponse
+
+    from shared.dynamodb import connection
+
+    refused: list[str] = []
+    parsed = {
+        "Error": {"Code": "TransactionCanceledException", "Message": "[TransactionConflict]"},
+        "CancellationReasons": [{"Code": "TransactionConflict", "Message": "ongoing"}],
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }
+
+    def cancel(**_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        if len(refused) >= times:
+            return None
+        refused.append("TransactWriteItems")
+        return AWSResponse("http://127.0.0.1", 400, {}, None), parsed
+
+    events = connection.connection().client.meta.events
+    event = "before-call.dynamodb.TransactWriteItems"
+    events.register_first(event, cancel)
+    try:
+        yield refused
+    finally:
+        events.unregister(event, cancel)

@@ -22,7 +22,7 @@ from shared.dynamodb.ledger import ENTRY, PROFILE, add_debit, new_lot
 from shared.dynamodb.members import audit_row, find
 from shared.dynamodb.models.jobs import OutboxItem
 from shared.dynamodb.models.members import AuditItem, LotItem, MemberItem
-from shared.dynamodb.tx import Cancelled, Tx
+from shared.dynamodb.tx import Cancelled, Tx, run
 
 SETTLED, REF_USED, CHANGED = "settled", "ref_used", "changed"  # outcomes of :func:`settle`
 
@@ -142,7 +142,9 @@ def add_reminder(
     outbox: dict[str, str],
     at: datetime,
 ) -> bool:
-    """Put the reminder marker (an outbox item); False if this reminder was already sent."""
+    """Put the reminder marker (an outbox item); False if this reminder was already sent.
+    A transaction that meets another in progress on the marker (two runs at once) is tried
+    again: the condition then decides."""
     item = OutboxItem(
         pk=keys.member_pk(member_id),
         sk=keys.reminder_sk(threshold_days, expires_on),
@@ -153,7 +155,7 @@ def add_reminder(
         **outbox,
     )
     tx = Tx().put("reminder", item, condition=OutboxItem.pk.does_not_exist())
-    return tx.committed()
+    return run(tx.committed)
 
 
 def apply_extension(
@@ -213,4 +215,4 @@ def apply_extension(
     item = audit_row(entry, "expiry_extension")
     tx.put("member_audit", item, condition=AuditItem.pk.does_not_exist())
     audit_log.add(tx, logged)
-    return tx.committed()
+    return run(tx.committed)  # met another transaction on its items: the same one again

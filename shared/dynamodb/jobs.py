@@ -208,13 +208,26 @@ def _shard(item: JobShardItem) -> ShardState:
 
 
 def take_shard(
-    job: str, run: str, round_no: int, shard: int, lease_until: float, now: float, at: datetime
+    job: str,
+    run: str,
+    round_no: int,
+    shard: int,
+    lease_until: float,
+    now: float,
+    at: datetime,
+    holder: str,
 ) -> ShardState | None:
-    """Lease the shard to the caller until ``lease_until`` (epoch seconds) and answer where it
-    stands; None when another task holds an unexpired lease on it in this round (or a later
-    round exists). A shard first taken in a round starts from scratch."""
+    """Lease the shard to the task ``holder`` until ``lease_until`` (epoch seconds) and answer
+    where it stands; None when another task holds an unexpired lease on it in this round (or
+    a later round exists). A shard first taken in a round starts from scratch. The same
+    holder taking it again gets it (the SDK's retry of a write whose answer was lost meets
+    the lease that write took)."""
     item = JobShardItem(keys.job_pk(job), keys.job_shard_sk(run, shard))
-    lease = [JobShardItem.lease_until.set(lease_until), JobShardItem.updated_at.set(utc_iso(at))]
+    lease = [
+        JobShardItem.lease_until.set(lease_until),
+        JobShardItem.holder.set(holder),
+        JobShardItem.updated_at.set(utc_iso(at)),
+    ]
     fresh = [
         JobShardItem.round_no.set(round_no),
         JobShardItem.cursor.remove(),
@@ -233,7 +246,8 @@ def take_shard(
     try:  # taken before in this round: resume unless another task holds it
         item.update(
             actions=lease,
-            condition=(JobShardItem.round_no == round_no) & (JobShardItem.lease_until < now),
+            condition=(JobShardItem.round_no == round_no)
+            & ((JobShardItem.lease_until < now) | (JobShardItem.holder == holder)),
         )
     except UpdateError as exc:
         if _conditional(exc):

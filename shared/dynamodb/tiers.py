@@ -314,7 +314,7 @@ def evaluate(member: TierState, evaluation: Evaluation, rules: Rules, at: dateti
     if evaluation.demote_to is None:  # one item: a plain conditional update (half the WCU)
         return updated(profile, actions, condition)
     tx.update(PROFILE, profile, actions, condition=condition)
-    return tx.committed()
+    return run(tx.committed)  # met another transaction on the member: the same one again
 
 
 # Birthdays ----------------------------------------------------------------------------------

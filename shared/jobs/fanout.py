@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -278,9 +279,9 @@ def run_shard(
     first = next(members, None)
     processed = 0
     if first is not None:  # most shards of most runs are empty: no lease, no checkpoint
-        lease = time.time() + LEASE_S
+        lease, holder = time.time() + LEASE_S, uuid.uuid4().hex  # this task's lease
         held = store.take_shard(
-            task.job, task.run, task.round_no, task.shard, lease, time.time(), now
+            task.job, task.run, task.round_no, task.shard, lease, time.time(), now, holder
         )
         if held is None:
             logger.info(

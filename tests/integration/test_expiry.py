@@ -12,7 +12,7 @@ from msgspec import structs
 from shared import clock, programme, rules_codec
 from shared.domain.rules import DEFAULT_RULES
 from shared.dynamodb import keys
-from tests.support import Api, at, spend, table_items
+from tests.support import Api, at, conflicting, spend, table_items
 
 
 def run(api: Api, job: str = "expire") -> dict:
@@ -171,6 +171,37 @@ def test_goodwill_moves_what_is_left_of_the_expiring_lot(scenario: Api) -> None:
     at("2027-10-01")
     assert run(api)["expired_points"] == 70
     assert api.member("m-x", "GET", "/v1/me").body["balance"] == 0
+
+
+def test_a_goodwill_extension_meeting_another_transaction_is_tried_again(scenario: Api) -> None:
+    """Its transaction is cancelled once by another in progress on the member (a purchase at
+    that moment): tried again, it moves the points once, and the operator gets 201."""
+    at("2027-07-01")
+    body = {"reason": "store closed", "expires_on": "2027-07-10", "to": "2027-09-30"}
+
+    with conflicting() as refused:
+        res = scenario.operator("POST", "/v1/admin/members/m-x/expiry-extensions", body)
+
+    assert refused and res.status == 201, res.body
+    assert res.body["moved"] == [{"points": 70, "from": "2027-07-10", "to": "2027-09-30"}]
+    assert scenario.member("m-x", "GET", "/v1/me").body["expiring"] == [
+        {"points": 50, "expires_on": "2027-08-01"},
+        {"points": 70, "expires_on": "2027-09-30"},
+    ]
+
+
+def test_a_reminder_meeting_another_runs_transaction_is_sent_once(scenario: Api) -> None:
+    """Two runs reach the member at once (the day's and an operator's): the reminder whose
+    transaction meets the other's in progress is tried again and then seen as sent."""
+    at("2027-07-05")
+
+    with conflicting() as refused:
+        first = run(scenario, "expiry-reminders")
+    again = run(scenario, "expiry-reminders")
+
+    # 70 due 07-10 (within 30 and within 7 days), 50 due 08-01 (within 30)
+    assert refused and first["reminders"] == 3
+    assert again["reminders"] == 0
 
 
 @pytest.mark.parametrize(

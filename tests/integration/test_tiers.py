@@ -11,7 +11,7 @@ import pytest
 from shared import clock
 from shared.dynamodb import keys
 from shared.dynamodb.models import JobRunItem, MemberItem, as_plain
-from tests.support import Api, adjust, at, purchase, register_member, transfer
+from tests.support import Api, adjust, at, conflicting, purchase, register_member, transfer
 
 # Each test starts on 2027-01-10 at 10:00, Shanghai time (``at`` moves the clock on).
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -253,6 +253,19 @@ def test_a_second_run_in_the_month_does_not_demote_again_even_without_the_checkp
     again = run(api, "tiers")
 
     assert (again["demoted"], again["skipped"]) == (0, 1)
+    assert me(api, "m-d")["tier"] == "silver"
+
+
+def test_a_demotion_meeting_another_transaction_on_the_member_is_tried_again(api: Api) -> None:
+    """The demotion's transaction is cancelled once by another in progress on the member (a
+    purchase at that moment): tried again, the member is demoted once and the run ends well."""
+    gold_member(api, "m-d")
+    at("2028-02-01", hour=4)
+
+    with conflicting() as refused:
+        result = run(api, "tiers")
+
+    assert refused and (result["demoted"], result["complete"]) == (1, True)
     assert me(api, "m-d")["tier"] == "silver"
 
 

@@ -151,7 +151,7 @@ def test_a_retried_coordinator_doubles_no_work() -> None:
     assert (first["complete"], first["queued"], retry["queued"]) == (False, 4, 4)
     round_no = store.fan_out_state("demo", RUN).round_no  # type: ignore[union-attr]
     # shard 3's first task is still running (holds its lease): its duplicate steps aside
-    assert store.take_shard("demo", RUN, round_no, 3, 4e9, 0, NOW) is not None
+    assert store.take_shard("demo", RUN, round_no, 3, 4e9, 0, NOW, "task-3") is not None
     outcomes = queue.work(work)
     assert outcomes == ["done", "done", "done", "skipped"] + ["skipped"] * 4
     assert len(visits) == 30 and not store.fan_out_state("demo", RUN).complete  # type: ignore
@@ -221,6 +221,25 @@ def test_a_task_failing_on_its_last_checkpoint_lets_its_shard_go(
     assert failures == [0]
     assert (again["complete"], again["processed"]) == (True, 40)
     assert len(visits) == len(set(visits)) == 40
+
+
+def test_a_lease_is_its_holders_again_and_no_one_elses() -> None:
+    """A task's take whose answer was lost is sent again by the SDK and meets the lease it
+    took: that task gets the shard (from scratch, as the first take left it), another task
+    does not until the lease is let go."""
+    fan_out(members_job()[0], NOW, dispatcher=Queue())
+    round_no = store.fan_out_state("demo", RUN).round_no  # type: ignore[union-attr]
+    now = 1_000.0
+
+    first = store.take_shard("demo", RUN, round_no, 2, now + 960, now, NOW, "task-a")
+    again = store.take_shard("demo", RUN, round_no, 2, now + 960, now + 1, NOW, "task-a")
+    other = store.take_shard("demo", RUN, round_no, 2, now + 960, now + 2, NOW, "task-b")
+    store.save_shard("demo", RUN, round_no, 2, store.ShardState("m-2-04"), 0, NOW)
+    after = store.take_shard("demo", RUN, round_no, 2, now + 960, now + 3, NOW, "task-b")
+
+    assert first == again == store.ShardState()
+    assert other is None
+    assert after == store.ShardState("m-2-04")
 
 
 def test_a_sequential_runs_checkpoint_goes_on_after_its_partitions() -> None:

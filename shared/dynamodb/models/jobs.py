@@ -32,13 +32,15 @@ class JobRunItem(Item):
 
 class JobShardItem(Item):
     """One shard of a fanned-out run: where its task stopped (the index's sort key of the last
-    member done), the shard's counters, and the lease of the task working it (epoch s)."""
+    member done), the shard's counters, and the lease of the task working it (epoch s) with
+    that task's id (``holder``)."""
 
     round_no = NumberAttribute()
     cursor = UnicodeAttribute(null=True)
     stats = MapAttribute(default=dict)
     finished = UnicodeAttribute(default="no")
     lease_until = NumberAttribute(default=0)
+    holder = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute()
 
 
